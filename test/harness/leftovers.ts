@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** A process still running one of the harness's commands. */
+export interface Leftover {
+  readonly pid: number;
+  readonly command: string;
+}
+
+/**
+ * Lists processes whose command line points into the harness's run folder: every etcd,
+ * apiserver, controller, scheduler and KWOK the harness starts names a file there.
+ */
+export function findLeftovers(marker = '.test-runs'): Leftover[] {
+  const found: Leftover[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number.parseInt(entry, 10);
+    if (!Number.isFinite(pid) || pid === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(marker)) found.push({ pid, command: cmdline.split('\0').join(' ').slice(0, 200) });
+  }
+  return found;
+}
