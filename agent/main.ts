@@ -1,0 +1,116 @@
+// fleetgate-agent: runs in a downstream cluster, opens the tunnel to the gateway and
+// carries the gateway's requests to this cluster's apiserver.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../src/log/logger.ts';
+import { ApiserverProxy } from './apiserver-proxy.ts';
+import { type ApiserverTarget, inClusterTarget, kubeconfigTarget } from './apiserver-target.ts';
+import { AgentConnector } from './connector.ts';
+
+const HELP = `Usage: fleetgate-agent [options]
+
+Opens an outbound tunnel to the fleetgate gateway and serves the gateway's requests
+against this cluster's own kube-apiserver, with this agent's credentials.
+
+Options (each also read from the environment variable named after it):
+  --gateway-url URL        the gateway's base URL, e.g. https://gateway.example.com
+                           (FLEETGATE_GATEWAY_URL)
+  --token-file PATH        file holding the cluster's registration token
+                           (FLEETGATE_TOKEN_FILE; or the token itself in FLEETGATE_TOKEN)
+  --gateway-ca-file PATH   CA bundle to trust for the gateway's certificate
+                           (FLEETGATE_GATEWAY_CA_FILE; default: the system's CAs)
+  --kubeconfig PATH        reach the apiserver with this kubeconfig's current context
+                           (KUBECONFIG; default: in-cluster ServiceAccount configuration)
+  --reconnect-max-ms N     cap of the reconnect backoff (default 30000)
+  -h, --help               this text
+
+Logs are JSON lines on standard error; LOG_LEVEL sets the level (default info).`;
+
+function fail(message: string): never {
+  process.stderr.write(`fleetgate-agent: ${message}\n`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        'gateway-url': { type: 'string' },
+        'token-file': { type: 'string' },
+        'gateway-ca-file': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'reconnect-max-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message} (see --help)`);
+  }
+})();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const env = process.env;
+const gatewayUrlText =
+  values['gateway-url'] ?? env.FLEETGATE_GATEWAY_URL ?? fail('--gateway-url is required');
+let gatewayUrl: URL;
+try {
+  gatewayUrl = new URL(gatewayUrlText);
+} catch {
+  fail(`--gateway-url ${JSON.stringify(gatewayUrlText)} is not a URL`);
+}
+if (gatewayUrl.protocol !== 'https:' && gatewayUrl.protocol !== 'http:')
+  fail('--gateway-url must be http(s)://');
+
+const tokenFile = values['token-file'] ?? env.FLEETGATE_TOKEN_FILE;
+const inlineToken = env.FLEETGATE_TOKEN;
+if (!tokenFile && !inlineToken) fail('a registration token is required: --token-file or FLEETGATE_TOKEN');
+// The token file is read at every connection attempt, so a rotated token is picked up.
+const registrationToken = () =>
+  tokenFile ? readFileSync(tokenFile, 'utf8').trim() : (inlineToken as string);
+
+const caFile = values['gateway-ca-file'] ?? env.FLEETGATE_GATEWAY_CA_FILE;
+const gatewayCaPem = caFile ? readFileSync(caFile, 'utf8') : undefined;
+
+const kubeconfig = values.kubeconfig ?? env.KUBECONFIG;
+let target: ApiserverTarget;
+try {
+  target = kubeconfig ? kubeconfigTarget(kubeconfig) : inClusterTarget();
+} catch (error) {
+  fail((error as Error).message);
+}
+
+const reconnectMaxText = values['reconnect-max-ms'];
+const reconnectMaxMs = reconnectMaxText === undefined ? undefined : Number(reconnectMaxText);
+if (reconnectMaxMs !== undefined && !(Number.isInteger(reconnectMaxMs) && reconnectMaxMs >= 10)) {
+  fail('--reconnect-max-ms must be an integer >= 10');
+}
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+const log = createLogger('fleetgate-agent');
+log.info({ gateway: gatewayUrl.origin, apiserver: target.url.origin, version }, 'starting');
+
+const proxy = new ApiserverProxy(target, log);
+const connector = new AgentConnector({
+  gatewayUrl,
+  registrationToken,
+  gatewayCaPem,
+  agentVersion: version,
+  proxy,
+  log,
+  reconnectMaxMs,
+});
+connector.start();
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'stopping');
+    connector.stop();
+    proxy.close();
+    setTimeout(() => process.exit(0), 200).unref();
+  });
+}

@@ -1,0 +1,176 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { Cluster, ClusterState } from './cluster.ts';
+
+interface ClusterRow {
+  cluster_id: string;
+  name: string;
+  state: string;
+  state_reason: string;
+  state_changed_at: string;
+  created_at: string;
+  kubernetes_version: string | null;
+  agent_version: string | null;
+  last_connected_at: string | null;
+  health: string | null;
+  health_checked_at: string | null;
+}
+
+/** A stored registration token (hash only). */
+export interface TokenRecord {
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly retiredAt: string | null;
+  readonly graceUntil: string | null;
+}
+
+function toCluster(row: ClusterRow): Cluster {
+  return {
+    clusterId: row.cluster_id,
+    name: row.name,
+    state: row.state as ClusterState,
+    stateReason: row.state_reason,
+    stateChangedAt: row.state_changed_at,
+    createdAt: row.created_at,
+    kubernetesVersion: row.kubernetes_version,
+    agentVersion: row.agent_version,
+    lastConnectedAt: row.last_connected_at,
+    health: row.health,
+    healthCheckedAt: row.health_checked_at,
+  };
+}
+
+/** SQL for clusters and their registration tokens; no policy lives here. */
+export class ClusterRepository {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  insert(cluster: Cluster, token: TokenRecord): void {
+    this.#db.exec('BEGIN');
+    try {
+      this.#db
+        .prepare(
+          `INSERT INTO clusters (cluster_id, name, state, state_reason, state_changed_at, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          cluster.clusterId,
+          cluster.name,
+          cluster.state,
+          cluster.stateReason,
+          cluster.stateChangedAt,
+          cluster.createdAt,
+        );
+      this.insertToken(cluster.clusterId, token);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  all(): Cluster[] {
+    return (this.#db.prepare('SELECT * FROM clusters ORDER BY name').all() as unknown as ClusterRow[]).map(
+      toCluster,
+    );
+  }
+
+  get(clusterId: string): Cluster | undefined {
+    const row = this.#db.prepare('SELECT * FROM clusters WHERE cluster_id = ?').get(clusterId) as
+      | ClusterRow
+      | undefined;
+    return row ? toCluster(row) : undefined;
+  }
+
+  nameTaken(name: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM clusters WHERE name = ?').get(name) !== undefined;
+  }
+
+  delete(clusterId: string): boolean {
+    return Number(this.#db.prepare('DELETE FROM clusters WHERE cluster_id = ?').run(clusterId).changes) > 0;
+  }
+
+  setState(clusterId: string, state: ClusterState, reason: string, at: string): void {
+    this.#db
+      .prepare('UPDATE clusters SET state = ?, state_reason = ?, state_changed_at = ? WHERE cluster_id = ?')
+      .run(state, reason, at, clusterId);
+  }
+
+  setConnected(clusterId: string, agentVersion: string | null, at: string): void {
+    this.#db
+      .prepare('UPDATE clusters SET agent_version = ?, last_connected_at = ? WHERE cluster_id = ?')
+      .run(agentVersion, at, clusterId);
+  }
+
+  setHealth(clusterId: string, health: string, kubernetesVersion: string | null, at: string): void {
+    this.#db
+      .prepare(
+        `UPDATE clusters SET health = ?, health_checked_at = ?,
+           kubernetes_version = COALESCE(?, kubernetes_version) WHERE cluster_id = ?`,
+      )
+      .run(health, at, kubernetesVersion, clusterId);
+  }
+
+  /** Marks every Active cluster Disconnected (no tunnel survives a gateway restart). */
+  disconnectAll(reason: string, at: string): void {
+    this.#db
+      .prepare(
+        `UPDATE clusters SET state = 'Disconnected', state_reason = ?, state_changed_at = ? WHERE state = 'Active'`,
+      )
+      .run(reason, at);
+  }
+
+  insertToken(clusterId: string, token: TokenRecord): void {
+    this.#db
+      .prepare(
+        `INSERT INTO registration_tokens (cluster_id, secret_hash, created_at, expires_at, retired_at, grace_until)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(clusterId, token.secretHash, token.createdAt, token.expiresAt, token.retiredAt, token.graceUntil);
+  }
+
+  tokens(clusterId: string): TokenRecord[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM registration_tokens WHERE cluster_id = ? ORDER BY created_at DESC')
+      .all(clusterId) as unknown as {
+      secret_hash: string;
+      created_at: string;
+      expires_at: string | null;
+      retired_at: string | null;
+      grace_until: string | null;
+    }[];
+    return rows.map((r) => ({
+      secretHash: r.secret_hash,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+      retiredAt: r.retired_at,
+      graceUntil: r.grace_until,
+    }));
+  }
+
+  /**
+   * Replaces the current token: the current one is retired with a grace period, older
+   * retired ones are dropped, the new one is stored. One transaction.
+   */
+  rotateToken(clusterId: string, next: TokenRecord, retiredAt: string, graceUntil: string): void {
+    this.#db.exec('BEGIN');
+    try {
+      this.#db
+        .prepare('DELETE FROM registration_tokens WHERE cluster_id = ? AND retired_at IS NOT NULL')
+        .run(clusterId);
+      this.#db
+        .prepare(
+          'UPDATE registration_tokens SET retired_at = ?, grace_until = ? WHERE cluster_id = ? AND retired_at IS NULL',
+        )
+        .run(retiredAt, graceUntil, clusterId);
+      this.insertToken(clusterId, next);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

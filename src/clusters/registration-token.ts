@@ -1,0 +1,52 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Cluster ids: "c-" and 10 lower-case letters or digits (a valid DNS label). */
+export const CLUSTER_ID_PATTERN = /^c-[a-z0-9]{10}$/;
+const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function newClusterId(): string {
+  const bytes = randomBytes(10);
+  let id = 'c-';
+  // 256 % 36 != 0 gives a slight bias; ids need uniqueness, not uniformity.
+  for (const byte of bytes) id += ID_ALPHABET[byte % ID_ALPHABET.length];
+  return id;
+}
+
+/** A registration token's parts. The secret is never stored, only its hash. */
+export interface RegistrationToken {
+  readonly clusterId: string;
+  readonly secret: string;
+}
+
+export function newRegistrationToken(clusterId: string): RegistrationToken {
+  return { clusterId, secret: randomBytes(32).toString('base64url') };
+}
+
+export function formatRegistrationToken(token: RegistrationToken): string {
+  return `${token.clusterId}.${token.secret}`;
+}
+
+/** Parses "<clusterId>.<secret>", or undefined when it has another shape. */
+export function parseRegistrationToken(text: string): RegistrationToken | undefined {
+  if (text.length > 100) return undefined;
+  const dot = text.indexOf('.');
+  const clusterId = text.slice(0, dot);
+  const secret = text.slice(dot + 1);
+  if (dot < 0 || !CLUSTER_ID_PATTERN.test(clusterId) || !SECRET_PATTERN.test(secret)) return undefined;
+  return { clusterId, secret };
+}
+
+/**
+ * SHA-256 of the secret. A 256-bit random secret cannot be guessed, so a fast hash is
+ * enough (a slow password hash would only slow down 2,000 reconnecting agents).
+ */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}

@@ -1,0 +1,128 @@
+// fleetgate gateway: the command that runs the gateway process.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startGateway } from './gateway.ts';
+import { createLogger } from './log/logger.ts';
+import { DEFAULT_TUNNEL_TIMING } from './server/tunnel-endpoint.ts';
+
+const HELP = `Usage: fleetgate-gateway [options]
+
+Runs the gateway: the agent tunnel endpoint, the cluster registry and its API.
+
+Options:
+  --listen HOST:PORT     where to listen (default 127.0.0.1:8443; FLEETGATE_LISTEN)
+  --data-dir PATH        where the embedded store lives (default ~/.local/share/fleetgate;
+                         FLEETGATE_DATA_DIR)
+  --public-url URL       the URL agents and kubeconfigs use to reach this gateway
+                         (default: derived from --listen; FLEETGATE_PUBLIC_URL)
+  --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key)
+  --tls-key PATH
+  --agent-image IMAGE    the agent image install manifests use (FLEETGATE_AGENT_IMAGE)
+  -h, --help             this text
+
+Tunnel timing, for tests and unusual networks (milliseconds):
+  FLEETGATE_TUNNEL_HEARTBEAT_MS  ping interval (default 10000)
+  FLEETGATE_TUNNEL_LIVENESS_MS   silence after which a tunnel is dropped (default 30000)
+
+On the first start an admin account is created, with FLEETGATE_ADMIN_PASSWORD as its
+password when set, else a random password printed once. Logs are JSON lines on standard
+error; LOG_LEVEL sets the level (default info).`;
+
+function fail(message: string): never {
+  process.stderr.write(`fleetgate-gateway: ${message}\n`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        listen: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'public-url': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'agent-image': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message} (see --help)`);
+  }
+})();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+const env = process.env;
+const listen = values.listen ?? env.FLEETGATE_LISTEN ?? '127.0.0.1:8443';
+const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+if (!match) fail(`--listen must be HOST:PORT, got ${JSON.stringify(listen)}`);
+const host = (match[1] as string).replace(/^\[|\]$/g, '');
+const port = Number(match[2]);
+if (port > 65535) fail(`--listen port ${port} is out of range`);
+
+const publicUrl = values['public-url'] ?? env.FLEETGATE_PUBLIC_URL;
+if (publicUrl) {
+  try {
+    const parsed = new URL(publicUrl);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error();
+  } catch {
+    fail(`--public-url must be an http(s) URL, got ${JSON.stringify(publicUrl)}`);
+  }
+}
+if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('--tls-cert and --tls-key go together');
+const tls = values['tls-cert']
+  ? {
+      certPem: readFileSync(values['tls-cert'], 'utf8'),
+      keyPem: readFileSync(values['tls-key'] as string, 'utf8'),
+    }
+  : undefined;
+
+function envMs(name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 50) fail(`${name} must be an integer >= 50`);
+  return value;
+}
+const heartbeatIntervalMs =
+  envMs('FLEETGATE_TUNNEL_HEARTBEAT_MS') ?? DEFAULT_TUNNEL_TIMING.heartbeatIntervalMs;
+const livenessTimeoutMs = envMs('FLEETGATE_TUNNEL_LIVENESS_MS') ?? DEFAULT_TUNNEL_TIMING.livenessTimeoutMs;
+if (livenessTimeoutMs <= heartbeatIntervalMs)
+  fail('the tunnel liveness timeout must exceed the heartbeat interval');
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+const log = createLogger('fleetgate-gateway');
+const gateway = await startGateway({
+  dataDir: values['data-dir'] ?? env.FLEETGATE_DATA_DIR ?? join(homedir(), '.local/share/fleetgate'),
+  host,
+  port,
+  publicUrl,
+  tls,
+  agentImage: values['agent-image'] ?? env.FLEETGATE_AGENT_IMAGE ?? `fleetgate/agent:${version}`,
+  adminPassword: env.FLEETGATE_ADMIN_PASSWORD,
+  tunnelTiming: { heartbeatIntervalMs, livenessTimeoutMs },
+  log,
+}).catch((error: Error) => fail(error.message));
+
+if (gateway.generatedAdminPassword) {
+  // Printed once, on the first start; only its hash is stored.
+  process.stdout.write(
+    `\nCreated the admin account. User: admin  Password: ${gateway.generatedAdminPassword}\n\n`,
+  );
+}
+process.stdout.write(`fleetgate gateway ${version} listening on ${gateway.url}\n`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'stopping');
+    void gateway.close().then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5_000).unref();
+  });
+}

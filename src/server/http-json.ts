@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** An error an HTTP handler answers with: a status, a stable code and a message. */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
+
+export function sendError(res: ServerResponse, error: HttpError): void {
+  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+}
+
+const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/** Reads a JSON object body of at most 64 KiB; an empty body is {}. */
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_JSON_BODY_BYTES)
+      throw new HttpError(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`,
+      );
+    chunks.push(chunk);
+  }
+  if (size === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'BAD_REQUEST', 'request body is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'BAD_REQUEST', 'request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** An optional whole-number field of a JSON body. */
+export function optionalInteger(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new HttpError(400, 'BAD_REQUEST', `${field} must be a whole number`);
+  }
+  return value;
+}

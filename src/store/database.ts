@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Add new
+ * steps at the end, never edit one that shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE clusters (
+     cluster_id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     state TEXT NOT NULL,
+     state_reason TEXT NOT NULL DEFAULT '',
+     state_changed_at TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     kubernetes_version TEXT,
+     agent_version TEXT,
+     last_connected_at TEXT,
+     health TEXT,
+     health_checked_at TEXT
+   );
+   CREATE TABLE registration_tokens (
+     cluster_id TEXT NOT NULL REFERENCES clusters(cluster_id) ON DELETE CASCADE,
+     secret_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT,
+     retired_at TEXT,
+     grace_until TEXT,
+     PRIMARY KEY (cluster_id, secret_hash)
+   );
+   CREATE TABLE users (
+     username TEXT PRIMARY KEY,
+     password_hash TEXT NOT NULL,
+     is_admin INTEGER NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
+];
+
+/** The gateway's embedded store: one SQLite file under the data directory. */
+export function openDatabase(dataDir: string): DatabaseSync {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(join(dataDir, 'fleetgate.db'));
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: DatabaseSync): void {
+  const { user_version: applied } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (applied > MIGRATIONS.length) {
+    throw new Error(
+      `the data directory was written by a newer gateway (schema ${applied}, this one knows ${MIGRATIONS.length})`,
+    );
+  }
+  for (let step = applied; step < MIGRATIONS.length; step++) {
+    db.exec('BEGIN');
+    try {
+      db.exec(MIGRATIONS[step] as string);
+      db.exec(`PRAGMA user_version = ${step + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Every limit and timeout of the tunnel protocol (docs/tunnel-protocol.md), in one place.
+
+/** WebSocket subprotocol names, highest preferred first. */
+export const PROTOCOL_VERSIONS = ['fleetgate.tunnel.v1'] as const;
+
+/** Path of the tunnel endpoint on the gateway. */
+export const TUNNEL_PATH = '/v1/tunnel';
+
+export const FRAME_HEADER_BYTES = 5;
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+export const MAX_FRAME_BYTES = FRAME_HEADER_BYTES + MAX_PAYLOAD_BYTES;
+export const MAX_RESET_MESSAGE_BYTES = 1024;
+export const MAX_STREAM_ID = 0xffff_ffff;
+
+export const MAX_PATH_CHARS = 8192;
+export const MAX_HEADER_PAIRS = 256;
+
+/** Credit each side of a stream starts with. */
+export const INITIAL_WINDOW_BYTES = 256 * 1024;
+/** A receiver grants credit in steps of at least this, unless its reader has caught up. */
+export const WINDOW_UPDATE_THRESHOLD_BYTES = 64 * 1024;
+export const MAX_WINDOW_BYTES = 0x7fff_ffff;
+
+export const MAX_STREAMS_PER_SESSION = 1024;
+export const MAX_SESSIONS_PER_CLUSTER = 4;
+
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+export const LIVENESS_TIMEOUT_MS = 30_000;
+export const RESPONSE_HEAD_TIMEOUT_MS = 30_000;
+
+export const RECONNECT_BASE_MS = 1_000;
+export const RECONNECT_MAX_MS = 30_000;
+
+/** WebSocket close reasons are limited to 123 bytes. */
+export const MAX_CLOSE_REASON_BYTES = 123;

@@ -1,0 +1,331 @@
+import { EventEmitter } from 'node:events';
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode, ProtocolViolation, ResetCode, StreamResetError } from './codes.ts';
+import { encode, type Frame, parseFrame } from './frame.ts';
+import { type Hello, type RequestHead, requestHeadProblem } from './heads.ts';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  LIVENESS_TIMEOUT_MS,
+  MAX_CLOSE_REASON_BYTES,
+  MAX_STREAM_ID,
+  MAX_STREAMS_PER_SESSION,
+  RESPONSE_HEAD_TIMEOUT_MS,
+} from './limits.ts';
+import { TunnelStream } from './stream.ts';
+import { traceEnabled, traceFrame } from './trace.ts';
+
+export type TunnelRole = 'gateway' | 'agent';
+
+/** Timing knobs; the defaults are the protocol's constants, tests may shorten them. */
+export interface SessionOptions {
+  readonly role: TunnelRole;
+  /** For logs and traces, e.g. the cluster id. */
+  readonly label: string;
+  readonly heartbeatIntervalMs?: number;
+  readonly livenessTimeoutMs?: number;
+  readonly responseHeadTimeoutMs?: number;
+  readonly maxStreams?: number;
+}
+
+/** Why and how a session ended. */
+export interface SessionClose {
+  readonly code: number;
+  readonly reason: string;
+  /** True when this side decided to close (violation, liveness, shutdown). */
+  readonly local: boolean;
+}
+
+export interface TunnelSessionEvents {
+  stream: [stream: TunnelStream];
+  hello: [hello: Hello];
+  close: [close: SessionClose];
+}
+
+function truncateReason(reason: string): string {
+  const bytes = Buffer.from(reason, 'utf8');
+  return bytes.length <= MAX_CLOSE_REASON_BYTES
+    ? reason
+    : bytes.subarray(0, MAX_CLOSE_REASON_BYTES).toString('utf8');
+}
+
+/**
+ * One tunnel over one WebSocket (docs/tunnel-protocol.md): parses every frame, routes it to
+ * its stream, enforces the protocol, keeps the connection alive and notices when it is not.
+ * The gateway side opens streams; the agent side receives them as 'stream' events.
+ */
+export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
+  readonly role: TunnelRole;
+  readonly label: string;
+  readonly #socket: WebSocket;
+  readonly #streams = new Map<number, TunnelStream>();
+  readonly #headTimers = new Map<number, NodeJS.Timeout>();
+  readonly #maxStreams: number;
+  #livenessTimeoutMs: number;
+  readonly #responseHeadTimeoutMs: number;
+  #heartbeat: NodeJS.Timeout;
+  readonly #slotWaiters: (() => void)[] = [];
+  #highestStreamId = 0;
+  #lastHeardAt = performance.now();
+  #closed: SessionClose | undefined;
+  #helloSeen = false;
+  #ticks = 0;
+
+  constructor(socket: WebSocket, options: SessionOptions) {
+    super();
+    this.role = options.role;
+    this.label = options.label;
+    this.#socket = socket;
+    this.#maxStreams = options.maxStreams ?? MAX_STREAMS_PER_SESSION;
+    this.#livenessTimeoutMs = options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS;
+    this.#responseHeadTimeoutMs = options.responseHeadTimeoutMs ?? RESPONSE_HEAD_TIMEOUT_MS;
+    this.#heartbeat = this.#startHeartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
+
+    socket.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
+    socket.on('ping', () => this.#heard());
+    socket.on('pong', () => this.#heard());
+    socket.on('close', (code: number, reason: Buffer) =>
+      this.#teardown({ code, reason: reason.toString('utf8'), local: false }),
+    );
+    socket.on('error', () => {
+      // 'close' follows every 'error' in ws; teardown happens there.
+    });
+  }
+
+  // Ticking at half the heartbeat period (a ping every second tick) finds a dead peer
+  // within livenessTimeout + heartbeat/2 at the latest.
+  #startHeartbeat(heartbeatMs: number): NodeJS.Timeout {
+    const timer = setInterval(() => this.#tick(), Math.max(25, Math.floor(heartbeatMs / 2)));
+    timer.unref();
+    return timer;
+  }
+
+  /** Adopts the timing the gateway announced in HELLO (agent side). */
+  adoptTiming(hello: Hello): void {
+    if (this.#closed) return;
+    clearInterval(this.#heartbeat);
+    this.#livenessTimeoutMs = hello.livenessTimeoutMs;
+    this.#heartbeat = this.#startHeartbeat(hello.heartbeatIntervalMs);
+  }
+
+  /** Streams currently open. */
+  get streamCount(): number {
+    return this.#streams.size;
+  }
+
+  /** Response-head timers currently armed (a leak check looks at this). */
+  get pendingHeadTimers(): number {
+    return this.#headTimers.size;
+  }
+
+  get closed(): SessionClose | undefined {
+    return this.#closed;
+  }
+
+  /** Sends the greeting (gateway side, once authenticated). */
+  sendHello(hello: Hello): void {
+    this.#send(encode.hello(hello));
+  }
+
+  /**
+   * Opens a stream for a request (gateway side). Waits while the tunnel already carries
+   * its maximum number of streams.
+   */
+  async openStream(head: RequestHead): Promise<TunnelStream> {
+    if (this.role !== 'gateway') throw new Error('only the gateway opens streams');
+    while (this.#streams.size >= this.#maxStreams && !this.#closed) {
+      await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    }
+    if (this.#closed)
+      throw new StreamResetError(ResetCode.CANCELLED, `tunnel closed: ${this.#closed.reason}`);
+    if (this.#highestStreamId >= MAX_STREAM_ID) {
+      // Ids are never reused; a tunnel that used them all is replaced by a fresh one.
+      this.close(CloseCode.NORMAL, 'stream ids exhausted');
+      throw new StreamResetError(ResetCode.CANCELLED, 'tunnel closed: stream ids exhausted');
+    }
+    const streamId = ++this.#highestStreamId;
+    const stream = new TunnelStream(this.#host, streamId, head);
+    this.#streams.set(streamId, stream);
+    this.#send(encode.open(streamId, head));
+    const timer = setTimeout(() => {
+      this.#headTimers.delete(streamId);
+      if (!stream.responseHead)
+        stream.reset(ResetCode.CANCELLED, `no response head within ${this.#responseHeadTimeoutMs} ms`);
+    }, this.#responseHeadTimeoutMs);
+    this.#headTimers.set(streamId, timer);
+    stream.response.then(
+      () => this.#clearHeadTimer(streamId),
+      () => this.#clearHeadTimer(streamId),
+    );
+    return stream;
+  }
+
+  /** Closes the tunnel with a code from the protocol; every open stream is reset. */
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    const text = truncateReason(reason);
+    try {
+      this.#socket.close(code, text);
+    } catch {
+      this.#socket.terminate();
+    }
+    this.#teardown({ code, reason: text, local: true });
+  }
+
+  /** Drops the connection without a close handshake (the peer is presumed dead). */
+  terminate(reason: string): void {
+    if (this.#closed) return;
+    this.#socket.terminate();
+    this.#teardown({ code: 1006, reason, local: true });
+  }
+
+  readonly #host = {
+    send: (frame: Buffer, callback?: (error?: Error) => void) => this.#send(frame, callback),
+    release: (streamId: number) => {
+      if (this.#streams.delete(streamId)) {
+        this.#clearHeadTimer(streamId);
+        this.#slotWaiters.shift()?.();
+      }
+    },
+  };
+
+  #clearHeadTimer(streamId: number): void {
+    const timer = this.#headTimers.get(streamId);
+    if (timer) {
+      clearTimeout(timer);
+      this.#headTimers.delete(streamId);
+    }
+  }
+
+  #send(frame: Buffer, callback?: (error?: Error) => void): void {
+    if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) {
+      callback?.(new StreamResetError(ResetCode.CANCELLED, 'tunnel is closed'));
+      return;
+    }
+    if (traceEnabled) traceFrame(this.label, 'send', frame);
+    this.#socket.send(frame, { binary: true }, callback);
+  }
+
+  #heard(): void {
+    this.#lastHeardAt = performance.now();
+  }
+
+  #tick(): void {
+    if (performance.now() - this.#lastHeardAt > this.#livenessTimeoutMs) {
+      this.terminate(`no sign of life for ${this.#livenessTimeoutMs} ms`);
+      return;
+    }
+    if (++this.#ticks % 2 === 0 && this.#socket.readyState === this.#socket.OPEN) this.#socket.ping();
+  }
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    this.#heard();
+    if (this.#closed) return;
+    if (!isBinary) {
+      this.close(CloseCode.TEXT_FRAME, 'text messages are not allowed');
+      return;
+    }
+    const message = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    if (traceEnabled) traceFrame(this.label, 'recv', message);
+    try {
+      this.#dispatch(parseFrame(message));
+    } catch (error) {
+      if (error instanceof ProtocolViolation) this.close(error.closeCode, error.message);
+      else
+        this.close(CloseCode.MALFORMED_FRAME, `internal error handling a frame: ${(error as Error).message}`);
+    }
+  }
+
+  #dispatch(frame: Frame): void {
+    const wrongSide = (what: string) =>
+      new ProtocolViolation(
+        CloseCode.STREAM_ID,
+        `${what} may not be sent by the ${this.role === 'gateway' ? 'agent' : 'gateway'}`,
+      );
+    switch (frame.type) {
+      case 'HELLO':
+        if (this.role === 'gateway') throw wrongSide('HELLO');
+        if (frame.streamId !== 0) throw new ProtocolViolation(CloseCode.STREAM_ID, 'HELLO must use stream 0');
+        if (this.#helloSeen) throw new ProtocolViolation(CloseCode.STREAM_STATE, 'second HELLO');
+        this.#helloSeen = true;
+        this.emit('hello', frame.hello);
+        return;
+      case 'OPEN':
+        if (this.role === 'gateway') throw wrongSide('OPEN');
+        this.#acceptOpen(frame.streamId, frame.head);
+        return;
+      case 'RESPONSE': {
+        if (this.role === 'agent') throw wrongSide('RESPONSE');
+        this.#streamFor(frame.streamId)?.onResponse(frame.head);
+        return;
+      }
+      case 'DATA':
+        this.#streamFor(frame.streamId)?.onData(frame.data, this.role === 'gateway');
+        return;
+      case 'END':
+        this.#streamFor(frame.streamId)?.onEnd();
+        return;
+      case 'WINDOW':
+        this.#streamFor(frame.streamId)?.onWindow(frame.increment);
+        return;
+      case 'RESET':
+        this.#streamFor(frame.streamId)?.onReset(frame.code, frame.message);
+        return;
+    }
+  }
+
+  /** The live stream for a frame, undefined for a stream closed earlier (its frame is ignored). */
+  #streamFor(streamId: number): TunnelStream | undefined {
+    if (streamId === 0)
+      throw new ProtocolViolation(CloseCode.STREAM_ID, 'stream frames may not use stream 0');
+    const stream = this.#streams.get(streamId);
+    if (!stream && streamId > this.#highestStreamId) {
+      throw new ProtocolViolation(
+        CloseCode.STREAM_ID,
+        `frame for stream ${streamId}, which was never opened`,
+      );
+    }
+    return stream;
+  }
+
+  #acceptOpen(streamId: number, head: RequestHead): void {
+    if (streamId === 0 || streamId <= this.#highestStreamId) {
+      throw new ProtocolViolation(
+        CloseCode.STREAM_ID,
+        `OPEN of stream ${streamId} after stream ${this.#highestStreamId}`,
+      );
+    }
+    this.#highestStreamId = streamId;
+    if (this.#streams.size >= this.#maxStreams) {
+      this.#send(
+        encode.reset(streamId, ResetCode.TOO_MANY_STREAMS, `at most ${this.#maxStreams} streams per tunnel`),
+      );
+      return;
+    }
+    const problem = requestHeadProblem(head);
+    if (problem) {
+      this.#send(encode.reset(streamId, ResetCode.BAD_REQUEST_HEAD, problem));
+      return;
+    }
+    const stream = new TunnelStream(this.#host, streamId, head);
+    this.#streams.set(streamId, stream);
+    this.emit('stream', stream);
+  }
+
+  #teardown(close: SessionClose): void {
+    if (this.#closed) return;
+    this.#closed = close;
+    clearInterval(this.#heartbeat);
+    for (const timer of this.#headTimers.values()) clearTimeout(timer);
+    this.#headTimers.clear();
+    const streams = [...this.#streams.values()];
+    this.#streams.clear();
+    for (const stream of streams)
+      stream.onReset(ResetCode.CANCELLED, `tunnel closed: ${close.reason || close.code}`);
+    for (const wake of this.#slotWaiters.splice(0)) wake();
+    this.emit('close', close);
+  }
+}
