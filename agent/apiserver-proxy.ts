@@ -8,6 +8,9 @@ import { ResetCode } from '../src/tunnel/codes.ts';
 import type { TunnelStream } from '../src/tunnel/stream.ts';
 import type { ApiserverTarget } from './apiserver-target.ts';
 
+/** Idle keep-alive connections to the apiserver kept for reuse. */
+export const IDLE_APISERVER_CONNECTIONS = 8;
+
 /**
  * Performs the requests that arrive as tunnel streams against the agent's own apiserver
  * and nothing else, adding the agent's credentials, which never leave it.
@@ -22,6 +25,9 @@ export class ApiserverProxy {
     this.#log = log;
     this.#agent = new Agent({
       keepAlive: true,
+      // Idle connections kept for reuse; concurrent requests are not capped, since
+      // watches hold their connection for as long as they run.
+      maxFreeSockets: IDLE_APISERVER_CONNECTIONS,
       ca: target.caPem,
       cert: target.clientCertPem,
       key: target.clientKeyPem,

@@ -55,6 +55,11 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
     this.#options = options;
   }
 
+  /** The tunnel now open, if any (tests look inside it). */
+  get session(): TunnelSession | undefined {
+    return this.#session;
+  }
+
   start(): void {
     this.#connect();
   }

@@ -14,6 +14,8 @@ export interface RawAgent {
   /** Resolves when the gateway answers the upgrade with plain HTTP instead. */
   readonly refused: Promise<{ status: number; body: string }>;
   send(bytes: Buffer | string): void;
+  /** Resolves with the first received frame (past or future) that matches. */
+  waitForFrame(predicate: (frame: Frame) => boolean): Promise<Frame>;
 }
 
 export function connectRawAgent(
@@ -27,6 +29,7 @@ export function connectRawAgent(
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
   const frames: Frame[] = [];
+  const waiters: (() => void)[] = [];
   let resolveHello: (frame: Frame) => void = () => {};
   const hello = new Promise<Frame>((resolve) => {
     resolveHello = resolve;
@@ -35,6 +38,7 @@ export function connectRawAgent(
     try {
       const frame = parseFrame(data);
       frames.push(frame);
+      for (const wake of waiters.splice(0)) wake();
       if (frame.type === 'HELLO') resolveHello(frame);
     } catch {
       // tests look at what parsed
@@ -61,6 +65,16 @@ export function connectRawAgent(
     hello,
     closed,
     refused,
+    waitForFrame(predicate) {
+      return new Promise((resolve) => {
+        const check = () => {
+          const found = frames.find(predicate);
+          if (found) resolve(found);
+          else waiters.push(check);
+        };
+        check();
+      });
+    },
     send(bytes) {
       void opened.then(() => socket.send(bytes, { binary: typeof bytes !== 'string' }));
     },

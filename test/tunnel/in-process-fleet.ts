@@ -1,0 +1,74 @@
+// The gateway and an agent in the test's own process, so that tests can look inside them
+// (open streams, timers, sockets). Both are the real code over a real WebSocket, and the
+// agent talks to a real apiserver.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
+import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
+import { AgentConnector } from '../../agent/connector.ts';
+import { AGENT_NAME, AGENT_NAMESPACE } from '../../src/clusters/install-manifest.ts';
+import { type Gateway, startGateway } from '../../src/gateway.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import type { TestCluster } from '../harness/cluster.ts';
+import { writeKubeconfig } from '../harness/kubeconfig.ts';
+
+export interface InProcessFleet {
+  readonly gateway: Gateway;
+  readonly clusterId: string;
+  readonly connector: AgentConnector;
+  readonly proxy: ApiserverProxy;
+  stop(): Promise<void>;
+}
+
+const quiet = createLogger('test', 'silent');
+
+/** Starts a gateway, registers `cluster`, installs and connects its agent; resolves once Active. */
+export async function startInProcessFleet(cluster: TestCluster): Promise<InProcessFleet> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'fleetgate-test-'));
+  const gateway = await startGateway({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    agentImage: 'fleetgate/agent:test',
+    adminPassword: 'in-process-admin-password',
+    log: quiet,
+  });
+  const { cluster: registered, token } = gateway.registry.register(cluster.name);
+  await cluster.kubectlOk('admin', ['apply', '-f', gateway.clustersApi.installUrl(token)]);
+  const saToken = (
+    await cluster.kubectlOk('admin', ['create', 'token', AGENT_NAME, '-n', AGENT_NAMESPACE])
+  ).trim();
+  const kubeconfig = join(cluster.dir, 'in-process-agent.kubeconfig');
+  await writeKubeconfig(kubeconfig, {
+    clusterName: cluster.name,
+    server: cluster.server,
+    caPem: cluster.caPem,
+    userName: 'agent',
+    token: saToken,
+  });
+  await writeFile(join(cluster.dir, 'in-process-agent.token'), token);
+  const proxy = new ApiserverProxy(kubeconfigTarget(kubeconfig), quiet);
+  const connector = new AgentConnector({
+    gatewayUrl: new URL(gateway.url),
+    registrationToken: () => token,
+    agentVersion: 'test',
+    proxy,
+    log: quiet,
+    reconnectMaxMs: 500,
+  });
+  const connected = new Promise<void>((resolve) => connector.once('connected', () => resolve()));
+  connector.start();
+  await connected;
+  return {
+    gateway,
+    clusterId: registered.clusterId,
+    connector,
+    proxy,
+    async stop() {
+      connector.stop();
+      proxy.close();
+      await gateway.close();
+    },
+  };
+}

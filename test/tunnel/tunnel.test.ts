@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { ResetCode, StreamResetError } from '../../src/tunnel/codes.ts';
+import { INITIAL_WINDOW_BYTES } from '../../src/tunnel/limits.ts';
+import type { TunnelStream } from '../../src/tunnel/stream.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import { type InProcessFleet, startInProcessFleet } from './in-process-fleet.ts';
+
+let run: TestClusters;
+let cluster: TestCluster;
+let fleet: InProcessFleet;
+
+before(async () => {
+  run = await startClusters({ count: 1, namePrefix: 'tunnel' });
+  cluster = run.clusters[0] as TestCluster;
+  fleet = await startInProcessFleet(cluster);
+});
+
+after(async () => {
+  await fleet?.stop();
+  await run?.stop();
+});
+
+const asAlice: [string, string][] = [
+  ['Impersonate-User', 'alice'],
+  ['Impersonate-Group', 'developers'],
+  ['Impersonate-Group', 'team-a'],
+];
+
+async function get(path: string, headers: [string, string][] = []) {
+  return fleet.gateway.clusterClient.json<{ items?: { metadata: { name: string } }[]; kind?: string }>(
+    fleet.clusterId,
+    {
+      method: 'GET',
+      path,
+      headers,
+    },
+  );
+}
+
+describe('agent tunnel against a real cluster', () => {
+  test('the gateway lists namespaces through the tunnel as the impersonated user, under that user’s RBAC', async () => {
+    const denied = await get('/api/v1/namespaces', asAlice);
+    assert.equal(denied.status, 403, 'alice may not list namespaces before a binding exists');
+    await cluster.kubectlOk('admin', [
+      'create',
+      'clusterrole',
+      'ns-reader',
+      '--verb=list',
+      '--resource=namespaces',
+    ]);
+    await cluster.kubectlOk('admin', [
+      'create',
+      'clusterrolebinding',
+      'team-a-reads-ns',
+      '--clusterrole=ns-reader',
+      '--group=team-a',
+    ]);
+    const allowed = await get('/api/v1/namespaces', asAlice);
+    assert.equal(allowed.status, 200);
+    const names = allowed.body.items?.map((n) => n.metadata.name) ?? [];
+    assert.ok(names.includes('default') && names.includes('fleetgate-system'), names.join(','));
+  });
+
+  test('200 concurrent requests over one tunnel all succeed', async () => {
+    const answers = await Promise.all(Array.from({ length: 200 }, () => get('/api/v1/nodes')));
+    assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+    for (const a of answers) assert.equal(a.body.items?.length, 3);
+    assert.equal(fleet.gateway.connections.streamCount(), 0);
+  });
+
+  test('a 100 MB stream to a slow reader does not hold up small requests on the same tunnel', async () => {
+    // KWOK serves every container's log from this file: 100,000 lines of 1,023 characters.
+    const lineCount = 100_000;
+    const payload = 'x'.repeat(1023);
+    const stamp = '2026-01-01T00:00:00.000000000Z stdout F ';
+    await writeFile(cluster.containerLogFile, `${stamp}${payload}\n`.repeat(lineCount));
+    const expectedBytes = lineCount * (payload.length + 1);
+    await cluster.kubectlOk('admin', ['create', 'namespace', 'bulk']);
+    await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+      stdin: stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'chatty', namespace: 'bulk' },
+        spec: { containers: [{ name: 'main', image: 'registry.invalid/chatty:1' }] },
+      }),
+    });
+    await cluster.kubectlOk('admin', [
+      'wait',
+      '--for=condition=Ready',
+      'pod/chatty',
+      '-n',
+      'bulk',
+      '--timeout=60s',
+    ]);
+    await cluster.kubectlOk('admin', [
+      'create',
+      'rolebinding',
+      'alice-logs',
+      '-n',
+      'bulk',
+      '--clusterrole=view',
+      '--user=alice',
+    ]);
+    await cluster.kubectlOk('admin', [
+      'create',
+      'role',
+      'log-reader',
+      '-n',
+      'bulk',
+      '--verb=get',
+      '--resource=pods/log',
+    ]);
+    await cluster.kubectlOk('admin', [
+      'create',
+      'rolebinding',
+      'alice-reads-logs',
+      '-n',
+      'bulk',
+      '--role=log-reader',
+      '--user=alice',
+    ]);
+
+    const big = await fleet.gateway.clusterClient.request(fleet.clusterId, {
+      method: 'GET',
+      path: '/api/v1/namespaces/bulk/pods/chatty/log',
+      headers: asAlice,
+    });
+    assert.equal(big.head.status, 200);
+    // The slow reader: takes one chunk, then stops reading for a while.
+    let bigBytes = 0;
+    big.stream.once('data', (chunk: Buffer) => {
+      bigBytes += chunk.length;
+      big.stream.pause();
+    });
+    await sleep(500);
+    const stalledAt = bigBytes;
+
+    // Small requests on the same tunnel complete while the big stream is stalled.
+    const small = await Promise.all(Array.from({ length: 20 }, () => get('/version')));
+    assert.deepEqual(new Set(small.map((s) => s.status)), new Set([200]));
+    assert.equal(bigBytes, stalledAt, 'the big stream made no progress while its reader was paused');
+    assert.ok(bigBytes < expectedBytes, 'the big stream is not finished yet');
+    // What the gateway holds for the stalled stream is bounded by its window.
+    assert.ok(
+      big.stream.readableLength <= INITIAL_WINDOW_BYTES,
+      `buffered ${big.stream.readableLength} bytes`,
+    );
+
+    // Once the reader reads again, every byte arrives.
+    big.stream.on('data', (chunk: Buffer) => {
+      bigBytes += chunk.length;
+    });
+    big.stream.resume();
+    await new Promise((resolve, reject) => {
+      big.stream.once('end', resolve);
+      big.stream.once('error', reject);
+    });
+    assert.equal(bigBytes, expectedBytes);
+    await writeFile(cluster.containerLogFile, `${stamp}container started\n`);
+  });
+
+  test('the agent refuses any stream to an address other than its apiserver', async () => {
+    let dialled = 0;
+    const bystander = createServer((socket) => {
+      dialled++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => bystander.listen(0, '127.0.0.1', resolve));
+    const port = (bystander.address() as { port: number }).port;
+    const session = fleet.gateway.connections.sessionFor(fleet.clusterId);
+    assert.ok(session);
+    const attempts: [string, number][] = [
+      [`http://127.0.0.1:${port}/`, ResetCode.BAD_REQUEST_HEAD],
+      [`//127.0.0.1:${port}/`, ResetCode.BAD_REQUEST_HEAD],
+      [`/\\127.0.0.1:${port}/`, ResetCode.REFUSED],
+      [`/\\\\127.0.0.1:${port}/api`, ResetCode.REFUSED],
+      ['169.254.169.254/latest/meta-data', ResetCode.BAD_REQUEST_HEAD],
+    ];
+    for (const [path, code] of attempts) {
+      const stream: TunnelStream = await session.openStream({ method: 'GET', path, headers: [] });
+      stream.end();
+      await assert.rejects(stream.response, (error: unknown) => {
+        assert.ok(error instanceof StreamResetError, String(error));
+        assert.equal(error.resetCode, code, `${path}: ${error.message}`);
+        return true;
+      });
+    }
+    bystander.close();
+    assert.equal(dialled, 0);
+  });
+
+  test('the agent refuses to impersonate system identities', async () => {
+    for (const header of [
+      ['Impersonate-Group', 'system:masters'],
+      ['Impersonate-User', 'system:kube-controller-manager'],
+      ['Impersonate-User', 'system:serviceaccount:kube-system:default'],
+    ] as [string, string][]) {
+      await assert.rejects(
+        get('/api/v1/secrets', [['Impersonate-User', 'alice'], header]),
+        (error: unknown) => {
+          assert.ok(error instanceof StreamResetError);
+          assert.equal(error.resetCode, ResetCode.REFUSED);
+          return true;
+        },
+      );
+    }
+    // system:authenticated is every person's group and stays allowed.
+    const ok = await get('/version', [
+      ['Impersonate-User', 'alice'],
+      ['Impersonate-Group', 'system:authenticated'],
+    ]);
+    assert.equal(ok.status, 200);
+  });
+
+  test('after 10,000 streams opened and closed, gateway and agent hold no stream, timer or socket more than before', async () => {
+    const agentSession = fleet.connector.session;
+    assert.ok(agentSession);
+    const resources = () => {
+      const counts = new Map<string, number>();
+      for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      return counts;
+    };
+    await get('/version');
+    await sleep(200);
+    const before = resources();
+
+    let cancelled = 0;
+    const total = 10_000;
+    const concurrency = 50;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          const i = next++;
+          if (i % 10 === 0) {
+            // Every tenth stream is abandoned before its answer: the reset path.
+            const session = fleet.gateway.connections.sessionFor(fleet.clusterId);
+            const stream = await session?.openStream({ method: 'GET', path: '/version', headers: [] });
+            stream?.end();
+            stream?.destroy();
+            cancelled++;
+          } else {
+            const answer = await get('/version');
+            assert.equal(answer.status, 200);
+          }
+        }
+      }),
+    );
+    assert.equal(cancelled, total / 10);
+    // Let resets and keep-alive sockets settle.
+    await sleep(1_000);
+    const afterwards = resources();
+
+    assert.equal(fleet.gateway.connections.streamCount(), 0, 'gateway streams');
+    assert.equal(agentSession.streamCount, 0, 'agent streams');
+    assert.equal(
+      fleet.gateway.connections.sessionFor(fleet.clusterId)?.pendingHeadTimers,
+      0,
+      'response-head timers',
+    );
+    assert.ok(
+      (afterwards.get('Timeout') ?? 0) <= (before.get('Timeout') ?? 0),
+      `timers: ${before.get('Timeout')} -> ${afterwards.get('Timeout')}`,
+    );
+    // Idle keep-alive connections to the apiserver are kept up to a fixed number.
+    const socketsBefore = before.get('TCPSocketWrap') ?? 0;
+    const socketsAfter = afterwards.get('TCPSocketWrap') ?? 0;
+    assert.ok(socketsAfter <= socketsBefore + 8, `sockets: ${socketsBefore} -> ${socketsAfter}`);
+  });
+});
