@@ -1,48 +1,95 @@
-// The main job until the gateway exists: local demo clusters, ready for kubectl.
+// The main job on one machine: the gateway with local demo clusters, each with its agent
+// connected through the tunnel.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { AgentProcess, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 
-const { values } = parseArgs({
-  options: {
-    clusters: { type: 'string', default: '3' },
-    nodes: { type: 'string', default: '3' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
-if (values.help) {
-  console.log(`Usage: npm run demo [-- --clusters N] [-- --nodes N]
+const HELP = `Usage: npm start [-- --clusters N] [-- --nodes N] [-- --port PORT]
 
 Starts N local Kubernetes control planes (etcd, kube-apiserver, controller-manager,
-scheduler and KWOK with simulated nodes), prints how to reach each with kubectl, and
-runs until Ctrl-C, which stops them all.`);
+scheduler and KWOK with simulated nodes), the gateway, and one agent per cluster that
+connects to the gateway through its tunnel. Prints where everything is and runs until
+Ctrl-C, which stops it all. Everything is throwaway: a new start is a new fleet.
+
+  --clusters N   demo clusters (default 3, at most 10)
+  --nodes N      simulated nodes per cluster (default 3)
+  --port PORT    the gateway's port (default 8443)`;
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        clusters: { type: 'string', default: '3' },
+        nodes: { type: 'string', default: '3' },
+        port: { type: 'string', default: '8443' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message} (see --help)`);
+    process.exit(2);
+  }
+}
+const values = parse();
+if (values.help) {
+  console.log(HELP);
   process.exit(0);
 }
 
-function positiveInt(name: string, text: string, max: number): number {
+function wholeNumber(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    console.error(`--${name} must be a whole number from 1 to ${max}, got '${text}'`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
     process.exit(2);
   }
   return n;
 }
 
-const count = positiveInt('clusters', values.clusters, 10);
-const nodeCount = positiveInt('nodes', values.nodes, 500);
+const count = wholeNumber('clusters', values.clusters, 1, 10);
+const nodeCount = wholeNumber('nodes', values.nodes, 1, 500);
+const port = wholeNumber('port', values.port, 1, 65535);
 const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
 console.log(`starting ${count} demo clusters with ${nodeCount} simulated nodes each ...`);
 const run = await startClusters({ count, nodeCount, namePrefix: 'demo' });
-console.log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s; component logs in ${run.runDir}\n`);
+console.log(`clusters ready after ${elapsed()}; starting the gateway on port ${port} ...`);
+const adminPassword = randomBytes(12).toString('base64url');
+const gateway = await GatewayProcess.start({ dir: run.runDir, port, adminPassword, logLevel: 'info' }).catch(
+  async (error: Error) => {
+    await run.stop();
+    console.error(`the gateway did not start: ${error.message}`);
+    process.exit(1);
+  },
+);
+const agents: AgentProcess[] = [];
 for (const cluster of run.clusters) {
-  console.log(`${cluster.name}  ${cluster.server}`);
+  const registration = await registerCluster(gateway, cluster.name);
+  agents.push(await AgentProcess.install(cluster, gateway.url, registration));
+  await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+  console.log(
+    `  ${cluster.name} registered as ${registration.cluster.clusterId}, agent connected (${elapsed()})`,
+  );
+}
+
+console.log(`
+gateway   ${gateway.url}   (logs: ${run.runDir}/gateway-1.log)
+admin     user admin, password ${adminPassword}
+clusters  curl -su admin:${adminPassword} ${gateway.url}/v1/clusters
+`);
+for (const cluster of run.clusters) {
+  console.log(`${cluster.name}  apiserver ${cluster.server}`);
   for (const [user, path] of Object.entries(cluster.kubeconfigs)) {
     console.log(`  as ${user.padEnd(5)}  kubectl --kubeconfig ${path} get nodes`);
   }
 }
-console.log('\nPress Ctrl-C to stop the clusters.');
+console.log('\nPress Ctrl-C to stop everything.');
 
 const stop = async () => {
   console.log('\nstopping ...');
+  await Promise.all(agents.map((a) => a.stop()));
+  await gateway.stop();
   await run.stop();
   process.exit(0);
 };
@@ -50,5 +97,4 @@ process.removeAllListeners('SIGINT');
 process.removeAllListeners('SIGTERM');
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
-// Keep the event loop alive until a signal arrives.
 setInterval(() => {}, 1 << 30);

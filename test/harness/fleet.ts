@@ -15,14 +15,20 @@ export const ADMIN_PASSWORD = 'test-admin-password-0123';
 
 export interface GatewayProcessOptions {
   readonly dir: string;
+  /** Default: a free port, kept across restarts. */
+  readonly port?: number;
+  readonly adminPassword?: string;
+  /** Tunnel timing; the gateway's defaults when omitted. */
   readonly heartbeatMs?: number;
   readonly livenessMs?: number;
+  readonly logLevel?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
 export class GatewayProcess {
   readonly url: string;
   readonly dataDir: string;
+  readonly adminPassword: string;
   readonly #options: GatewayProcessOptions;
   readonly #port: number;
   #process: ManagedProcess | undefined;
@@ -32,11 +38,12 @@ export class GatewayProcess {
     this.#options = options;
     this.#port = port;
     this.url = `http://127.0.0.1:${port}`;
+    this.adminPassword = options.adminPassword ?? ADMIN_PASSWORD;
     this.dataDir = join(options.dir, 'gateway-data');
   }
 
   static async start(options: GatewayProcessOptions): Promise<GatewayProcess> {
-    const gateway = new GatewayProcess(options, await freePort());
+    const gateway = new GatewayProcess(options, options.port ?? (await freePort()));
     await gateway.restart();
     return gateway;
   }
@@ -61,10 +68,14 @@ export class GatewayProcess {
       ],
       logFile: join(this.#options.dir, `gateway-${this.#starts}.log`),
       env: {
-        FLEETGATE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        FLEETGATE_TUNNEL_HEARTBEAT_MS: String(this.#options.heartbeatMs ?? 1000),
-        FLEETGATE_TUNNEL_LIVENESS_MS: String(this.#options.livenessMs ?? 3000),
-        LOG_LEVEL: 'debug',
+        FLEETGATE_ADMIN_PASSWORD: this.adminPassword,
+        ...(this.#options.heartbeatMs
+          ? { FLEETGATE_TUNNEL_HEARTBEAT_MS: String(this.#options.heartbeatMs) }
+          : {}),
+        ...(this.#options.livenessMs
+          ? { FLEETGATE_TUNNEL_LIVENESS_MS: String(this.#options.livenessMs) }
+          : {}),
+        LOG_LEVEL: this.#options.logLevel ?? 'debug',
       },
     });
     await this.#process.waitUntil(
@@ -83,7 +94,7 @@ export class GatewayProcess {
     const res = await fetch(new URL(path, this.url), {
       method,
       headers: {
-        authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`admin:${this.adminPassword}`).toString('base64')}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
