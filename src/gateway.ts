@@ -1,11 +1,18 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { AuditLog } from './audit/audit-log.ts';
+import { ApiTokens } from './auth/api-tokens.ts';
+import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
+import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
 import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { Passthrough } from './proxy/passthrough.ts';
+import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
@@ -25,6 +32,12 @@ export interface GatewayConfig {
   /** Password of the first admin; a random one is generated (and returned once) without it. */
   readonly adminPassword?: string;
   readonly tunnelTiming?: TunnelTiming;
+  /** OpenID Connect sign-in; its redirect URI defaults to <public URL>/v1/auth/oidc/callback. */
+  readonly oidc?: Omit<OidcSettings, 'redirectUri'> & { readonly redirectUri?: string };
+  /** Audit log destination: a file, or "-" for standard output (default <data-dir>/audit.log). */
+  readonly auditLog?: string;
+  /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
+  readonly caPem?: string;
   readonly healthIntervalMs?: number;
   readonly log?: Logger;
 }
@@ -38,6 +51,8 @@ export interface Gateway {
   readonly clusterClient: ClusterClient;
   readonly clustersApi: ClustersApi;
   readonly users: LocalUsers;
+  readonly tokens: ApiTokens;
+  readonly audit: AuditLog;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -49,22 +64,16 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const db = openDatabase(config.dataDir);
   const users = new LocalUsers(db);
   const bootstrap = await users.bootstrapAdmin(config.adminPassword);
+  const tokens = new ApiTokens(db);
+  const audit = new AuditLog(config.auditLog ?? join(config.dataDir, 'audit.log'));
   const registry = new ClusterRegistry(db);
   const connections = new ClusterConnections(registry);
   const clusterClient = new ClusterClient(registry, connections);
   const tunnel = new TunnelEndpoint(registry, connections, log, config.tunnelTiming ?? DEFAULT_TUNNEL_TIMING);
 
-  // The public URL is only known after listening when port 0 was asked for.
   let publicUrl = config.publicUrl ?? '';
-  const clustersApi = new ClustersApi({
-    registry,
-    users,
-    get publicUrl() {
-      return publicUrl;
-    },
-    agentImage: config.agentImage,
-  });
-  const server = createGatewayServer({ tunnel, clustersApi, log, tls: config.tls });
+  // Listen first: with port 0 the public URL, which OIDC's redirect URI needs, is known only then.
+  const { server, setRoutes } = createGatewayServer(log, config.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -73,6 +82,42 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   publicUrl ||= url;
+
+  let oidc: OidcProvider | undefined;
+  if (config.oidc) {
+    oidc = await OidcProvider.discover({
+      ...config.oidc,
+      redirectUri: config.oidc.redirectUri ?? new URL('/v1/auth/oidc/callback', publicUrl).href,
+    }).catch((error: Error) => {
+      server.close();
+      db.close();
+      throw new Error(`OIDC discovery at ${config.oidc?.issuer} failed: ${error.message}`);
+    });
+  }
+  const authenticator = new Authenticator(tokens, users, oidc);
+  const clustersApi = new ClustersApi({
+    registry,
+    users,
+    authenticator,
+    publicUrl,
+    agentImage: config.agentImage,
+    gatewayCaPem: config.caPem,
+  });
+  setRoutes({
+    tunnel,
+    clustersApi,
+    authApi: new AuthApi({
+      users,
+      tokens,
+      authenticator,
+      registry,
+      audit,
+      oidc,
+      publicUrl: () => publicUrl,
+      caPem: config.caPem,
+    }),
+    passthrough: new Passthrough({ authenticator, clusterClient, audit, log }),
+  });
   const health = new HealthMonitor(
     registry,
     connections,
@@ -93,6 +138,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     clusterClient,
     clustersApi,
     users,
+    tokens,
+    audit,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
@@ -100,6 +147,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       tunnel.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      audit.flush();
       db.close();
     },
   };

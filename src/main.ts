@@ -20,6 +20,15 @@ Options:
   --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key)
   --tls-key PATH
   --agent-image IMAGE    the agent image install manifests use (FLEETGATE_AGENT_IMAGE)
+  --audit-log PATH       audit log file, or - for standard output
+                         (default <data-dir>/audit.log; FLEETGATE_AUDIT_LOG)
+
+OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC_CLIENT_SECRET):
+  --oidc-issuer URL           the provider's issuer URL (FLEETGATE_OIDC_ISSUER)
+  --oidc-client-id ID         this gateway's client id there (FLEETGATE_OIDC_CLIENT_ID)
+  --oidc-username-claim NAME  claim naming the person (default email, else sub)
+  --oidc-groups-claim NAME    claim listing the person's groups (default groups)
+  --oidc-admin-group GROUP    provider group whose members administer the gateway (repeatable)
   -h, --help             this text
 
 Tunnel timing, for tests and unusual networks (milliseconds):
@@ -45,6 +54,12 @@ const { values } = (() => {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'agent-image': { type: 'string' },
+        'audit-log': { type: 'string' },
+        'oidc-issuer': { type: 'string' },
+        'oidc-client-id': { type: 'string' },
+        'oidc-username-claim': { type: 'string' },
+        'oidc-groups-claim': { type: 'string' },
+        'oidc-admin-group': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -95,6 +110,23 @@ const livenessTimeoutMs = envMs('FLEETGATE_TUNNEL_LIVENESS_MS') ?? DEFAULT_TUNNE
 if (livenessTimeoutMs <= heartbeatIntervalMs)
   fail('the tunnel liveness timeout must exceed the heartbeat interval');
 
+const oidcIssuer = values['oidc-issuer'] ?? env.FLEETGATE_OIDC_ISSUER;
+const oidcClientId = values['oidc-client-id'] ?? env.FLEETGATE_OIDC_CLIENT_ID;
+if (Boolean(oidcIssuer) !== Boolean(oidcClientId)) fail('--oidc-issuer and --oidc-client-id go together');
+const oidc = oidcIssuer
+  ? {
+      issuer: oidcIssuer,
+      clientId: oidcClientId as string,
+      clientSecret: env.FLEETGATE_OIDC_CLIENT_SECRET,
+      usernameClaim: values['oidc-username-claim'],
+      groupsClaim: values['oidc-groups-claim'],
+      adminGroups: values['oidc-admin-group'],
+      dangerouslyAllowHttpIssuer:
+        new URL(oidcIssuer).protocol === 'http:' &&
+        ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(oidcIssuer).hostname),
+    }
+  : undefined;
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
@@ -108,6 +140,8 @@ const gateway = await startGateway({
   agentImage: values['agent-image'] ?? env.FLEETGATE_AGENT_IMAGE ?? `fleetgate/agent:${version}`,
   adminPassword: env.FLEETGATE_ADMIN_PASSWORD,
   tunnelTiming: { heartbeatIntervalMs, livenessTimeoutMs },
+  oidc,
+  auditLog: values['audit-log'] ?? env.FLEETGATE_AUDIT_LOG,
   log,
 }).catch((error: Error) => fail(error.message));
 

@@ -1,16 +1,48 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { hashPassword, verifyPassword } from './password-hash.ts';
+import type { Principal } from './principal.ts';
 
 /** A person who signs in with a user name and password kept by the gateway. */
 export interface LocalUser {
   readonly username: string;
   readonly isAdmin: boolean;
+  /** Gateway groups (downstream as `local:<group>`). */
+  readonly groups: readonly string[];
   readonly createdAt: string;
 }
 
+interface UserRow {
+  username: string;
+  password_hash: string;
+  is_admin: number;
+  groups: string;
+  created_at: string;
+}
+
+function toUser(row: UserRow): LocalUser {
+  return {
+    username: row.username,
+    isAdmin: row.is_admin === 1,
+    groups: JSON.parse(row.groups) as string[],
+    createdAt: row.created_at,
+  };
+}
+
+/** The principal a local user signs in as. */
+export function localPrincipal(user: LocalUser): Principal {
+  return {
+    principalId: `local:${user.username}`,
+    provider: 'local',
+    name: user.username,
+    groups: user.groups,
+    isAdmin: user.isAdmin,
+  };
+}
+
 export const ADMIN_USERNAME = 'admin';
-const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const MAX_GROUPS = 64;
 
 /** Local accounts, with passwords stored only as scrypt hashes. */
 export class LocalUsers {
@@ -24,26 +56,53 @@ export class LocalUsers {
     return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n);
   }
 
-  async create(username: string, password: string, isAdmin: boolean): Promise<LocalUser> {
-    if (!USERNAME_PATTERN.test(username))
-      throw new Error('user names are 1-63 lower-case letters, digits, dots, dashes or underscores');
-    if (password.length < 12) throw new Error('passwords need at least 12 characters');
+  async create(
+    username: string,
+    password: string,
+    isAdmin: boolean,
+    groups: readonly string[] = [],
+  ): Promise<LocalUser> {
+    if (!NAME_PATTERN.test(username)) {
+      throw new RangeError('user names are 1-63 lower-case letters, digits, dots, dashes or underscores');
+    }
+    if (password.length < 12) throw new RangeError('passwords need at least 12 characters');
+    if (groups.length > MAX_GROUPS || !groups.every((g) => NAME_PATTERN.test(g))) {
+      throw new RangeError(
+        `at most ${MAX_GROUPS} groups, each 1-63 lower-case letters, digits, dots, dashes or underscores`,
+      );
+    }
+    if (this.get(username)) throw new RangeError(`a user named ${username} exists already`);
     const createdAt = new Date().toISOString();
     this.#db
-      .prepare('INSERT INTO users (username, password_hash, is_admin, created_at) VALUES (?, ?, ?, ?)')
-      .run(username, await hashPassword(password), isAdmin ? 1 : 0, createdAt);
-    return { username, isAdmin, createdAt };
+      .prepare(
+        'INSERT INTO users (username, password_hash, is_admin, groups, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(username, await hashPassword(password), isAdmin ? 1 : 0, JSON.stringify(groups), createdAt);
+    return { username, isAdmin, groups: [...groups], createdAt };
+  }
+
+  get(username: string): LocalUser | undefined {
+    const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
+      | UserRow
+      | undefined;
+    return row ? toUser(row) : undefined;
+  }
+
+  list(): LocalUser[] {
+    return (this.#db.prepare('SELECT * FROM users ORDER BY username').all() as unknown as UserRow[]).map(
+      toUser,
+    );
   }
 
   /** The user if the password is right; undefined otherwise (same answer for unknown users). */
   async verify(username: string, password: string): Promise<LocalUser | undefined> {
     const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
-      | { username: string; password_hash: string; is_admin: number; created_at: string }
+      | UserRow
       | undefined;
     // Hash anyway for unknown users, so timing does not tell which names exist.
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok) return undefined;
-    return { username: row.username, isAdmin: row.is_admin === 1, createdAt: row.created_at };
+    return toUser(row);
   }
 
   /**

@@ -23,6 +23,8 @@ export interface ClusterRequest {
   readonly headers?: HeaderPairs;
   /** Request body; omitted means none. */
   readonly body?: Buffer | Readable;
+  /** An upgrade: the stream stays open for the caller to write to after the 101. */
+  readonly upgrade?: boolean;
 }
 
 /** An answer whose body is still streaming. */
@@ -61,7 +63,9 @@ export class ClusterClient {
       path: request.path,
       headers: request.headers ?? [],
     });
-    if (request.body === undefined) stream.end();
+    if (request.upgrade) {
+      // the caller writes to the stream once the upgrade is answered
+    } else if (request.body === undefined) stream.end();
     else if (Buffer.isBuffer(request.body)) stream.end(request.body);
     else request.body.pipe(stream);
     const head = await stream.response;

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { PROVIDER_EXTRA_KEY } from '../auth/principal.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
@@ -22,7 +23,11 @@ export interface InstallManifestOptions {
 function agentRules(): object[] {
   return [
     { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
-    { apiGroups: ['authentication.k8s.io'], resources: ['uids'], verbs: ['impersonate'] },
+    {
+      apiGroups: ['authentication.k8s.io'],
+      resources: ['uids', `userextras/${PROVIDER_EXTRA_KEY}`],
+      verbs: ['impersonate'],
+    },
     { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
     { nonResourceURLs: ['/version', '/readyz', '/livez', '/healthz'], verbs: ['get'] },
   ];

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authenticator } from '../auth/authenticator.ts';
 import type { LocalUsers } from '../auth/local-users.ts';
 import type { Cluster } from '../clusters/cluster.ts';
 import { type ClusterRegistry, RegistryError } from '../clusters/cluster-registry.ts';
 import { renderInstallManifest } from '../clusters/install-manifest.ts';
-import { requireAdmin } from './basic-auth.ts';
 import { HttpError, optionalInteger, readJsonBody, sendJson } from './http-json.ts';
+import { authenticateRequest, requireAdminCaller } from './request-auth.ts';
 
 /** Grace period of a rotated-out registration token unless the caller gives one. */
 export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
@@ -12,6 +13,7 @@ export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
 export interface ClustersApiOptions {
   readonly registry: ClusterRegistry;
   readonly users: LocalUsers;
+  readonly authenticator: Authenticator;
   /** The gateway's URL as agents reach it. */
   readonly publicUrl: string;
   readonly agentImage: string;
@@ -66,7 +68,7 @@ export class ClustersApi {
       return true;
     }
     if (path !== '/v1/clusters' && !path.startsWith('/v1/clusters/')) return false;
-    await requireAdmin(req, this.#options.users);
+    requireAdminCaller(await authenticateRequest(req, this.#options.authenticator, this.#options.users));
     const { registry } = this.#options;
     const parts = path.split('/').slice(3); // after /v1/clusters
     try {

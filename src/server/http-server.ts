@@ -7,16 +7,27 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
+import { StatusError, sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
+import type { Passthrough } from '../proxy/passthrough.ts';
+import { PASSTHROUGH_PREFIX, parsePassthroughTarget } from '../proxy/passthrough-path.ts';
 import { TUNNEL_PATH } from '../tunnel/limits.ts';
+import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { HttpError, sendError } from './http-json.ts';
 import type { TunnelEndpoint } from './tunnel-endpoint.ts';
 
-export interface HttpServerParts {
+/** What the server routes to; set once the gateway's parts exist. */
+export interface HttpRoutes {
   readonly tunnel: TunnelEndpoint;
   readonly clustersApi: ClustersApi;
-  readonly log: Logger;
-  readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  readonly authApi: AuthApi;
+  readonly passthrough: Passthrough;
+}
+
+/** The gateway's server, listening before its routes are ready (they may need its port). */
+export interface GatewayServer {
+  readonly server: Server;
+  setRoutes(routes: HttpRoutes): void;
 }
 
 const MAX_URL_CHARS = 16 * 1024;
@@ -29,8 +40,34 @@ function requestUrl(req: IncomingMessage): URL {
 }
 
 /** The gateway's one HTTP(S) server: routes requests and WebSocket upgrades to the parts. */
-export function createGatewayServer(parts: HttpServerParts): Server {
+export function createGatewayServer(
+  log: Logger,
+  tls?: { readonly certPem: string; readonly keyPem: string },
+): GatewayServer {
+  let parts: HttpRoutes | undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (!parts) {
+      sendError(res, new HttpError(503, 'STARTING', 'the gateway is starting'));
+      return;
+    }
+    const routes = parts;
+    // The passthrough reads the raw request target: URL parsing would resolve dot segments.
+    if (req.url?.startsWith(PASSTHROUGH_PREFIX)) {
+      void (async () => {
+        try {
+          const target = parsePassthroughTarget(req.url as string);
+          if (target) await routes.passthrough.handleRequest(req, res, target);
+        } catch (error) {
+          const status =
+            error instanceof StatusError ? error : new StatusError(500, 'InternalError', 'internal error');
+          if (!(error instanceof StatusError))
+            log.error({ err: (error as Error).stack }, 'passthrough failed');
+          if (!res.headersSent) sendStatus(res, status);
+          else res.destroy();
+        }
+      })();
+      return;
+    }
     void (async () => {
       try {
         const url = requestUrl(req);
@@ -40,7 +77,8 @@ export function createGatewayServer(parts: HttpServerParts): Server {
         }
         if (url.pathname === TUNNEL_PATH)
           throw new HttpError(426, 'UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
-        if (await parts.clustersApi.handle(req, res, url)) return;
+        if (await routes.clustersApi.handle(req, res, url)) return;
+        if (await routes.authApi.handle(req, res, url)) return;
         throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${url.pathname}`);
       } catch (error) {
         if (error instanceof HttpError) {
@@ -49,7 +87,7 @@ export function createGatewayServer(parts: HttpServerParts): Server {
           else res.destroy();
           return;
         }
-        parts.log.error({ err: (error as Error).message, stack: (error as Error).stack }, 'request failed');
+        log.error({ err: (error as Error).message, stack: (error as Error).stack }, 'request failed');
         if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'internal error'));
         else res.destroy();
       }
@@ -58,6 +96,26 @@ export function createGatewayServer(parts: HttpServerParts): Server {
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (!parts) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const routes = parts;
+    if (req.url?.startsWith(PASSTHROUGH_PREFIX)) {
+      void (async () => {
+        try {
+          const target = parsePassthroughTarget(req.url as string);
+          if (target) await routes.passthrough.handleUpgrade(req, socket, head, target);
+        } catch (error) {
+          const status =
+            error instanceof StatusError ? error : new StatusError(500, 'InternalError', 'internal error');
+          if (!(error instanceof StatusError))
+            log.error({ err: (error as Error).stack }, 'passthrough upgrade failed');
+          sendStatusOnSocket(socket, status);
+        }
+      })();
+      return;
+    }
     let url: URL;
     try {
       url = requestUrl(req);
@@ -66,19 +124,24 @@ export function createGatewayServer(parts: HttpServerParts): Server {
       return;
     }
     if (url.pathname === TUNNEL_PATH) {
-      parts.tunnel.handleUpgrade(req, socket, head);
+      routes.tunnel.handleUpgrade(req, socket, head);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   };
 
-  const server = parts.tls
-    ? createHttpsServer({ cert: parts.tls.certPem, key: parts.tls.keyPem }, onRequest)
+  const server = tls
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest)
     : createHttpServer(onRequest);
   server.on('upgrade', onUpgrade);
   // Bounds for slow or idle clients; watches and tunnels are long-lived upgrades or streams.
   server.headersTimeout = 30_000;
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
-  return server;
+  return {
+    server,
+    setRoutes(routes) {
+      parts = routes;
+    },
+  };
 }

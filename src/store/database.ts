@@ -35,6 +35,20 @@ const MIGRATIONS: readonly string[] = [
      is_admin INTEGER NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  `ALTER TABLE users ADD COLUMN groups TEXT NOT NULL DEFAULT '[]';
+   CREATE TABLE api_tokens (
+     token_id TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL,
+     principal_id TEXT NOT NULL,
+     principal TEXT NOT NULL,
+     description TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     last_used_at TEXT,
+     revoked_at TEXT
+   );
+   CREATE INDEX api_tokens_by_principal ON api_tokens(principal_id);`,
 ];
 
 /** The gateway's embedded store: one SQLite file under the data directory. */

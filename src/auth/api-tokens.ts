@@ -1,0 +1,189 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import type { Principal } from './principal.ts';
+
+/** What a token is for; all authenticate the same way, the kind is for people reading lists. */
+export type ApiTokenKind = 'api' | 'session' | 'kubeconfig';
+
+/** A token as listed: never its secret. */
+export interface ApiTokenInfo {
+  readonly tokenId: string;
+  readonly principalId: string;
+  readonly principalName: string;
+  readonly description: string;
+  readonly kind: ApiTokenKind;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+export type TokenCheck =
+  | { readonly ok: true; readonly principal: Principal; readonly tokenId: string }
+  | {
+      readonly ok: false;
+      readonly reason: 'malformed token' | 'unknown token' | 'token expired' | 'token revoked';
+    };
+
+/** Longest lifetime a token may be given: one year. */
+export const MAX_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+const TOKEN_PATTERN = /^fgt\.([a-z0-9]{16})\.([A-Za-z0-9_-]{43})$/;
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+interface TokenRow {
+  token_id: string;
+  secret_hash: string;
+  principal_id: string;
+  principal: string;
+  description: string;
+  kind: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+function info(row: TokenRow): ApiTokenInfo {
+  const principal = JSON.parse(row.principal) as Principal;
+  return {
+    tokenId: row.token_id,
+    principalId: row.principal_id,
+    principalName: principal.name,
+    description: row.description,
+    kind: row.kind as ApiTokenKind,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/**
+ * Bearer tokens for people (`fgt.<id>.<secret>`): shown once, stored as SHA-256 of the
+ * secret (256 random bits need no slow hash), with a TTL, revocable one by one or all of a
+ * person's at once.
+ */
+export class ApiTokens {
+  readonly #db: DatabaseSync;
+  readonly #clock: () => Date;
+  readonly #lastUsedWritten = new Map<string, number>();
+
+  constructor(db: DatabaseSync, clock: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  /** Issues a token; the returned `token` is the only time the secret is seen. */
+  create(
+    principal: Principal,
+    options: { description: string; ttlSeconds: number; kind: ApiTokenKind },
+  ): { token: string; info: ApiTokenInfo } {
+    if (
+      !Number.isInteger(options.ttlSeconds) ||
+      options.ttlSeconds < 1 ||
+      options.ttlSeconds > MAX_TOKEN_TTL_SECONDS
+    ) {
+      throw new RangeError(`ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`);
+    }
+    if (options.description.length > 256) throw new RangeError('description is limited to 256 characters');
+    const tokenId = randomBytes(10).toString('hex').slice(0, 16);
+    const secret = randomBytes(32).toString('base64url');
+    const now = this.#clock();
+    const row: TokenRow = {
+      token_id: tokenId,
+      secret_hash: sha256(secret),
+      principal_id: principal.principalId,
+      principal: JSON.stringify(principal),
+      description: options.description,
+      kind: options.kind,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    this.#db
+      .prepare(
+        `INSERT INTO api_tokens (token_id, secret_hash, principal_id, principal, description, kind, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        row.token_id,
+        row.secret_hash,
+        row.principal_id,
+        row.principal,
+        row.description,
+        row.kind,
+        row.created_at,
+        row.expires_at,
+      );
+    return { token: `fgt.${tokenId}.${secret}`, info: info(row) };
+  }
+
+  /** True when the text has the shape of one of our tokens (as opposed to e.g. a JWT). */
+  static looksLikeToken(text: string): boolean {
+    return text.startsWith('fgt.');
+  }
+
+  verify(text: string): TokenCheck {
+    const match = TOKEN_PATTERN.exec(text);
+    if (!match) return { ok: false, reason: 'malformed token' };
+    const [, tokenId, secret] = match as unknown as [string, string, string];
+    const row = this.#db.prepare('SELECT * FROM api_tokens WHERE token_id = ?').get(tokenId) as
+      | TokenRow
+      | undefined;
+    if (!row) return { ok: false, reason: 'unknown token' };
+    const expected = Buffer.from(row.secret_hash, 'hex');
+    const actual = Buffer.from(sha256(secret), 'hex');
+    if (!timingSafeEqual(expected, actual)) return { ok: false, reason: 'unknown token' };
+    if (row.revoked_at) return { ok: false, reason: 'token revoked' };
+    const now = this.#clock();
+    if (row.expires_at <= now.toISOString()) return { ok: false, reason: 'token expired' };
+    this.#touch(tokenId, now);
+    return { ok: true, principal: JSON.parse(row.principal) as Principal, tokenId };
+  }
+
+  // Writing last-used on every request would put a disk write on the hot path.
+  #touch(tokenId: string, now: Date): void {
+    const last = this.#lastUsedWritten.get(tokenId) ?? 0;
+    if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
+    this.#lastUsedWritten.set(tokenId, now.getTime());
+    this.#db
+      .prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?')
+      .run(now.toISOString(), tokenId);
+  }
+
+  /** A person's tokens (all people's when principalId is undefined), newest first. */
+  list(principalId?: string): ApiTokenInfo[] {
+    const rows = (principalId === undefined
+      ? this.#db.prepare('SELECT * FROM api_tokens ORDER BY created_at DESC').all()
+      : this.#db
+          .prepare('SELECT * FROM api_tokens WHERE principal_id = ? ORDER BY created_at DESC')
+          .all(principalId)) as unknown as TokenRow[];
+    return rows.map(info);
+  }
+
+  get(tokenId: string): ApiTokenInfo | undefined {
+    const row = this.#db.prepare('SELECT * FROM api_tokens WHERE token_id = ?').get(tokenId) as
+      | TokenRow
+      | undefined;
+    return row ? info(row) : undefined;
+  }
+
+  /** Revokes one token; false when there is no such token. */
+  revoke(tokenId: string): boolean {
+    const result = this.#db
+      .prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE token_id = ?')
+      .run(this.#clock().toISOString(), tokenId);
+    return Number(result.changes) > 0;
+  }
+
+  /** Revokes every token of a person; returns how many were live. */
+  revokeAll(principalId: string): number {
+    const result = this.#db
+      .prepare('UPDATE api_tokens SET revoked_at = ? WHERE principal_id = ? AND revoked_at IS NULL')
+      .run(this.#clock().toISOString(), principalId);
+    return Number(result.changes);
+  }
+}

@@ -1,0 +1,230 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { type ApiTokenKind, type ApiTokens, MAX_TOKEN_TTL_SECONDS } from '../auth/api-tokens.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { renderGatewayKubeconfig } from '../auth/kubeconfig.ts';
+import { type LocalUsers, localPrincipal } from '../auth/local-users.ts';
+import { OidcError, type OidcProvider } from '../auth/oidc.ts';
+import { downstreamIdentity, type Principal } from '../auth/principal.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { HttpError, optionalInteger, readJsonBody, sendJson } from './http-json.ts';
+import { authenticateRequest, type Caller, requireAdminCaller } from './request-auth.ts';
+
+/** Lifetime of a sign-in session token. */
+export const SESSION_TTL_SECONDS = 16 * 3600;
+/** Lifetime of a kubeconfig's token unless asked otherwise (Rancher's default too). */
+export const KUBECONFIG_TTL_SECONDS = 30 * 24 * 3600;
+
+export interface AuthApiOptions {
+  readonly users: LocalUsers;
+  readonly tokens: ApiTokens;
+  readonly authenticator: Authenticator;
+  readonly registry: ClusterRegistry;
+  readonly audit: AuditLog;
+  readonly oidc?: OidcProvider;
+  readonly publicUrl: () => string;
+  readonly caPem?: string;
+}
+
+function stringField(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
+  const value = body[field];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, 'BAD_REQUEST', `${field} must be a string`);
+  return value;
+}
+
+/**
+ * Sign-in, tokens, users and kubeconfigs:
+ *   POST   /v1/auth/login {username, password}   local sign-in; answers a session token
+ *   GET    /v1/auth/oidc/login                   redirects to the OpenID provider
+ *   GET    /v1/auth/oidc/callback                finishes OIDC sign-in; answers a session token
+ *   POST   /v1/auth/logout                       revokes the token used; gives the provider's logout URL
+ *   GET    /v1/auth/whoami                       the caller and their downstream identity
+ *   POST   /v1/tokens {description, ttlSeconds}  a new API token (shown once)
+ *   GET    /v1/tokens[?all=1]                    the caller's tokens (all people's, for admins)
+ *   DELETE /v1/tokens/:tokenId                   revoke (own, or any for admins)
+ *   POST   /v1/users {username, password, groups, isAdmin}   admins: create a local user
+ *   GET    /v1/users                             admins: list local users
+ *   DELETE /v1/users/:principalId/tokens         admins: revoke every token of a person
+ *   GET    /v1/kubeconfig[?ttlSeconds=N]         a kubeconfig for every cluster, with a new token
+ */
+export class AuthApi {
+  readonly #o: AuthApiOptions;
+
+  constructor(options: AuthApiOptions) {
+    this.#o = options;
+  }
+
+  #caller(req: IncomingMessage): Promise<Caller> {
+    return authenticateRequest(req, this.#o.authenticator, this.#o.users);
+  }
+
+  #issue(principal: Principal, kind: ApiTokenKind, description: string, ttlSeconds: number) {
+    try {
+      return this.#o.tokens.create(principal, { kind, description, ttlSeconds });
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(400, 'BAD_REQUEST', error.message);
+      throw error;
+    }
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const remote = req.socket.remoteAddress;
+    if (path === '/v1/auth/login' && method === 'POST') {
+      const body = await readJsonBody(req);
+      const username = stringField(body, 'username', true) as string;
+      const user = await this.#o.users.verify(username, stringField(body, 'password', true) as string);
+      if (!user) {
+        this.#o.audit.signIn({
+          provider: 'local',
+          principal: username.slice(0, 64),
+          outcome: 'failure',
+          reason: 'wrong user name or password',
+          remote,
+        });
+        throw new HttpError(401, 'UNAUTHENTICATED', 'wrong user name or password');
+      }
+      const principal = localPrincipal(user);
+      const { token, info } = this.#issue(principal, 'session', 'sign-in', SESSION_TTL_SECONDS);
+      this.#o.audit.signIn({
+        provider: 'local',
+        principal: principal.name,
+        principalId: principal.principalId,
+        outcome: 'success',
+        remote,
+      });
+      sendJson(res, 200, { token, expiresAt: info.expiresAt, principal });
+      return true;
+    }
+    if (path === '/v1/auth/oidc/login' && method === 'GET') {
+      const oidc = this.#requireOidc();
+      res.writeHead(302, { location: await oidc.loginUrl(), 'cache-control': 'no-store' }).end();
+      return true;
+    }
+    if (path === '/v1/auth/oidc/callback' && method === 'GET') {
+      const oidc = this.#requireOidc();
+      const error = url.searchParams.get('error');
+      if (error)
+        throw new HttpError(
+          401,
+          'UNAUTHENTICATED',
+          `the OpenID provider refused the sign-in: ${error.slice(0, 200)}`,
+        );
+      let principal: Principal;
+      try {
+        ({ principal } = await oidc.finishLogin(
+          new URL(`${url.pathname}${url.search}`, this.#o.publicUrl()),
+        ));
+      } catch (failure) {
+        const reason =
+          failure instanceof OidcError ? failure.message : `sign-in failed: ${(failure as Error).message}`;
+        this.#o.audit.signIn({ provider: 'oidc', principal: '', outcome: 'failure', reason, remote });
+        throw new HttpError(401, 'UNAUTHENTICATED', reason);
+      }
+      const { token, info } = this.#issue(principal, 'session', 'OIDC sign-in', SESSION_TTL_SECONDS);
+      this.#o.audit.signIn({
+        provider: 'oidc',
+        principal: principal.name,
+        principalId: principal.principalId,
+        outcome: 'success',
+        remote,
+      });
+      sendJson(res, 200, { token, expiresAt: info.expiresAt, principal });
+      return true;
+    }
+    if (
+      !path.startsWith('/v1/auth/') &&
+      !path.startsWith('/v1/tokens') &&
+      !path.startsWith('/v1/users') &&
+      path !== '/v1/kubeconfig'
+    ) {
+      return false;
+    }
+    const caller = await this.#caller(req);
+    if (path === '/v1/auth/logout' && method === 'POST') {
+      if (caller.tokenId) this.#o.tokens.revoke(caller.tokenId);
+      sendJson(res, 200, {
+        revoked: caller.tokenId !== undefined,
+        logoutUrl: this.#o.oidc?.logoutUrl(undefined) ?? null,
+      });
+    } else if (path === '/v1/auth/whoami' && method === 'GET') {
+      sendJson(res, 200, { principal: caller.principal, downstream: downstreamIdentity(caller.principal) });
+    } else if (path === '/v1/tokens' && method === 'POST') {
+      const body = await readJsonBody(req);
+      const description = stringField(body, 'description', false) ?? '';
+      const ttlSeconds = optionalInteger(body, 'ttlSeconds') ?? 90 * 24 * 3600;
+      const { token, info } = this.#issue(caller.principal, 'api', description, ttlSeconds);
+      sendJson(res, 201, { token, ...info });
+    } else if (path === '/v1/tokens' && method === 'GET') {
+      const all = url.searchParams.get('all') === '1';
+      if (all) requireAdminCaller(caller);
+      sendJson(res, 200, { tokens: this.#o.tokens.list(all ? undefined : caller.principal.principalId) });
+    } else if (path.startsWith('/v1/tokens/') && method === 'DELETE') {
+      const tokenId = path.slice('/v1/tokens/'.length);
+      const token = this.#o.tokens.get(tokenId);
+      if (!token || (token.principalId !== caller.principal.principalId && !caller.principal.isAdmin)) {
+        throw new HttpError(404, 'NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
+      }
+      this.#o.tokens.revoke(tokenId);
+      res.writeHead(204).end();
+    } else if (path === '/v1/users' && method === 'POST') {
+      requireAdminCaller(caller);
+      const body = await readJsonBody(req);
+      const groups = body.groups ?? [];
+      if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))
+        throw new HttpError(400, 'BAD_REQUEST', 'groups must be a list of strings');
+      try {
+        const user = await this.#o.users.create(
+          stringField(body, 'username', true) as string,
+          stringField(body, 'password', true) as string,
+          body.isAdmin === true,
+          groups as string[],
+        );
+        sendJson(res, 201, {
+          user,
+          principal: localPrincipal(user),
+          downstream: downstreamIdentity(localPrincipal(user)),
+        });
+      } catch (error) {
+        if (error instanceof RangeError) throw new HttpError(400, 'BAD_REQUEST', error.message);
+        throw error;
+      }
+    } else if (path === '/v1/users' && method === 'GET') {
+      requireAdminCaller(caller);
+      sendJson(res, 200, { users: this.#o.users.list() });
+    } else if (path.startsWith('/v1/users/') && path.endsWith('/tokens') && method === 'DELETE') {
+      requireAdminCaller(caller);
+      const principalId = decodeURIComponent(path.slice('/v1/users/'.length, -'/tokens'.length));
+      sendJson(res, 200, { revoked: this.#o.tokens.revokeAll(principalId) });
+    } else if (path === '/v1/kubeconfig' && method === 'GET') {
+      const ttlText = url.searchParams.get('ttlSeconds');
+      const ttlSeconds = ttlText === null ? KUBECONFIG_TTL_SECONDS : Number(ttlText);
+      if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+        throw new HttpError(
+          400,
+          'BAD_REQUEST',
+          `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
+        );
+      }
+      const { token } = this.#issue(caller.principal, 'kubeconfig', 'kubeconfig', ttlSeconds);
+      const kubeconfig = renderGatewayKubeconfig({
+        gatewayUrl: this.#o.publicUrl(),
+        caPem: this.#o.caPem,
+        clusters: this.#o.registry.list(),
+        userName: caller.principal.name,
+        token,
+      });
+      res.writeHead(200, { 'content-type': 'application/yaml', 'cache-control': 'no-store' }).end(kubeconfig);
+    } else {
+      throw new HttpError(404, 'NOT_FOUND', `no route ${method} ${path}`);
+    }
+    return true;
+  }
+
+  #requireOidc(): OidcProvider {
+    if (!this.#o.oidc) throw new HttpError(404, 'NOT_FOUND', 'OIDC sign-in is not configured');
+    return this.#o.oidc;
+  }
+}
