@@ -66,7 +66,7 @@ const gateway = await GatewayProcess.start({ dir: run.runDir, port, adminPasswor
 const agents: AgentProcess[] = [];
 for (const cluster of run.clusters) {
   const registration = await registerCluster(gateway, cluster.name);
-  agents.push(await AgentProcess.install(cluster, gateway.url, registration));
+  agents.push(await AgentProcess.install(cluster, gateway, registration));
   await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
   console.log(
     `  ${cluster.name} registered as ${registration.cluster.clusterId}, agent connected (${elapsed()})`,

@@ -15,6 +15,7 @@ import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
+import { ensureServingTls } from './server/tls-bootstrap.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
 import { openDatabase } from './store/database.ts';
 import { CloseCode } from './tunnel/codes.ts';
@@ -27,7 +28,10 @@ export interface GatewayConfig {
   readonly port: number;
   /** The URL agents and kubeconfigs use; default: derived from host and port. */
   readonly publicUrl?: string;
+  /** The serving certificate; without it (and without dangerouslyServeHttp) one is made under the data directory. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
+  /** Plain HTTP, for a gateway behind a TLS-terminating proxy (kubectl sends tokens only over HTTPS). */
+  readonly dangerouslyServeHttp?: boolean;
   readonly agentImage: string;
   /** Password of the first admin; a random one is generated (and returned once) without it. */
   readonly adminPassword?: string;
@@ -52,6 +56,8 @@ export interface Gateway {
   readonly clustersApi: ClustersApi;
   readonly users: LocalUsers;
   readonly tokens: ApiTokens;
+  /** The CA clients should trust for this gateway, when it is not a public one. */
+  readonly caPem: string | undefined;
   readonly audit: AuditLog;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
@@ -72,15 +78,29 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const tunnel = new TunnelEndpoint(registry, connections, log, config.tunnelTiming ?? DEFAULT_TUNNEL_TIMING);
 
   let publicUrl = config.publicUrl ?? '';
+  let tls = config.tls;
+  let caPem = config.caPem;
+  if (!tls && !config.dangerouslyServeHttp) {
+    const hosts = [
+      config.host,
+      config.publicUrl ? new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '') : '',
+    ];
+    const made = await ensureServingTls(
+      config.dataDir,
+      hosts.filter((h) => h && h !== '0.0.0.0' && h !== '::'),
+    );
+    tls = made;
+    caPem ??= made.caPem;
+  }
   // Listen first: with port 0 the public URL, which OIDC's redirect URI needs, is known only then.
-  const { server, setRoutes } = createGatewayServer(log, config.tls);
+  const { server, setRoutes } = createGatewayServer(log, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   publicUrl ||= url;
 
   let oidc: OidcProvider | undefined;
@@ -101,7 +121,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     authenticator,
     publicUrl,
     agentImage: config.agentImage,
-    gatewayCaPem: config.caPem,
+    gatewayCaPem: caPem,
   });
   setRoutes({
     tunnel,
@@ -114,7 +134,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       audit,
       oidc,
       publicUrl: () => publicUrl,
-      caPem: config.caPem,
+      caPem,
     }),
     passthrough: new Passthrough({ authenticator, clusterClient, audit, log }),
   });
@@ -140,6 +160,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     users,
     tokens,
     audit,
+    caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();

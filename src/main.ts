@@ -17,8 +17,11 @@ Options:
                          FLEETGATE_DATA_DIR)
   --public-url URL       the URL agents and kubeconfigs use to reach this gateway
                          (default: derived from --listen; FLEETGATE_PUBLIC_URL)
-  --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key)
-  --tls-key PATH
+  --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key); without
+  --tls-key PATH         them a CA and certificate are made under the data directory
+  --tls-ca PATH          CA bundle behind --tls-cert to hand to agents and kubeconfigs
+  --dangerously-serve-http
+                         plain HTTP, only behind a TLS-terminating proxy
   --agent-image IMAGE    the agent image install manifests use (FLEETGATE_AGENT_IMAGE)
   --audit-log PATH       audit log file, or - for standard output
                          (default <data-dir>/audit.log; FLEETGATE_AUDIT_LOG)
@@ -53,6 +56,8 @@ const { values } = (() => {
         'public-url': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        'tls-ca': { type: 'string' },
+        'dangerously-serve-http': { type: 'boolean' },
         'agent-image': { type: 'string' },
         'audit-log': { type: 'string' },
         'oidc-issuer': { type: 'string' },
@@ -139,6 +144,8 @@ const gateway = await startGateway({
   tls,
   agentImage: values['agent-image'] ?? env.FLEETGATE_AGENT_IMAGE ?? `fleetgate/agent:${version}`,
   adminPassword: env.FLEETGATE_ADMIN_PASSWORD,
+  dangerouslyServeHttp: values['dangerously-serve-http'],
+  caPem: values['tls-ca'] ? readFileSync(values['tls-ca'], 'utf8') : undefined,
   tunnelTiming: { heartbeatIntervalMs, livenessTimeoutMs },
   oidc,
   auditLog: values['audit-log'] ?? env.FLEETGATE_AUDIT_LOG,

@@ -21,8 +21,8 @@ before(async () => {
   gateway = await GatewayProcess.start({ dir: run.runDir, heartbeatMs: 500, livenessMs: 2000 });
   one = await registerCluster(gateway, 'one');
   two = await registerCluster(gateway, 'two');
-  agentOne = await AgentProcess.install(c1, gateway.url, one);
-  agentTwo = await AgentProcess.install(c2, gateway.url, two);
+  agentOne = await AgentProcess.install(c1, gateway, one);
+  agentTwo = await AgentProcess.install(c2, gateway, two);
 });
 
 after(async () => {
@@ -97,17 +97,19 @@ describe('cluster lifecycle', () => {
       ['wrong secret', `${one.cluster.clusterId}.${'A'.repeat(43)}`, 'invalid registration token'],
     ];
     for (const [name, token, reason] of cases) {
-      const closed = await connectRawAgent(gateway.url, token).closed;
+      const closed = await connectRawAgent(gateway.url, token, { caPem: gateway.caPem }).closed;
       assert.deepEqual(closed, { code: CloseCode.UNAUTHORIZED, reason }, name);
     }
   });
 
   test('an agent cannot take over another cluster with its own secret', async () => {
     const secretOfOne = one.registrationToken.split('.')[1];
-    const closed = await connectRawAgent(gateway.url, `${two.cluster.clusterId}.${secretOfOne}`).closed;
+    const closed = await connectRawAgent(gateway.url, `${two.cluster.clusterId}.${secretOfOne}`, {
+      caPem: gateway.caPem,
+    }).closed;
     assert.deepEqual(closed, { code: CloseCode.UNAUTHORIZED, reason: 'invalid registration token' });
     // With its own token, the agent is always told its own cluster id.
-    const honest = connectRawAgent(gateway.url, one.registrationToken);
+    const honest = connectRawAgent(gateway.url, one.registrationToken, { caPem: gateway.caPem });
     const hello = await honest.hello;
     assert.equal(hello.type === 'HELLO' && hello.hello.clusterId, one.cluster.clusterId);
     honest.socket.close();
@@ -116,13 +118,15 @@ describe('cluster lifecycle', () => {
   test('an expired token is refused', async () => {
     const shortLived = await registerCluster(gateway, 'short-lived', 1);
     await new Promise((r) => setTimeout(r, 1_100));
-    const closed = await connectRawAgent(gateway.url, shortLived.registrationToken).closed;
+    const closed = await connectRawAgent(gateway.url, shortLived.registrationToken, { caPem: gateway.caPem })
+      .closed;
     assert.deepEqual(closed, { code: CloseCode.UNAUTHORIZED, reason: 'registration token expired' });
   });
 
   test('a client that speaks no common protocol version is told which versions the gateway speaks', async () => {
     const refused = await connectRawAgent(gateway.url, one.registrationToken, {
       protocols: ['fleetgate.tunnel.v0'],
+      caPem: gateway.caPem,
     }).refused;
     assert.equal(refused.status, 400);
     assert.match(
@@ -140,7 +144,7 @@ describe('cluster lifecycle', () => {
     );
     assert.equal(graceful.status, 200);
     // Within the grace period the old token still opens a tunnel.
-    const stillOk = connectRawAgent(gateway.url, two.registrationToken);
+    const stillOk = connectRawAgent(gateway.url, two.registrationToken, { caPem: gateway.caPem });
     await stillOk.hello;
     stillOk.socket.close();
 
@@ -150,9 +154,12 @@ describe('cluster lifecycle', () => {
       `/v1/clusters/${two.cluster.clusterId}/registration-token`,
       { graceSeconds: 0 },
     );
-    const refused = await connectRawAgent(gateway.url, graceful.body.registrationToken).closed;
+    const refused = await connectRawAgent(gateway.url, graceful.body.registrationToken, {
+      caPem: gateway.caPem,
+    }).closed;
     assert.deepEqual(refused, { code: CloseCode.UNAUTHORIZED, reason: 'registration token rotated out' });
-    const original = await connectRawAgent(gateway.url, two.registrationToken).closed;
+    const original = await connectRawAgent(gateway.url, two.registrationToken, { caPem: gateway.caPem })
+      .closed;
     assert.deepEqual(original, { code: CloseCode.UNAUTHORIZED, reason: 'invalid registration token' });
     await gateway.waitForCluster(
       two.cluster.clusterId,
@@ -172,27 +179,25 @@ describe('cluster lifecycle', () => {
   });
 
   test('the install manifest is served only for a valid token', async () => {
-    const good = await fetch(
-      one.installUrl.replace(
-        one.registrationToken,
-        (
-          await gateway.api<Registration>(
-            'POST',
-            `/v1/clusters/${one.cluster.clusterId}/registration-token`,
-            { graceSeconds: 3600 },
-          )
-        ).body.registrationToken,
-      ),
+    const rotated = await gateway.api<Registration>(
+      'POST',
+      `/v1/clusters/${one.cluster.clusterId}/registration-token`,
+      {
+        graceSeconds: 3600,
+      },
     );
+    const good = await gateway.request(new URL(rotated.body.installUrl).pathname);
     assert.equal(good.status, 200);
-    assert.match(await good.text(), /kind: Deployment/);
-    const bad = await fetch(`${gateway.url}/v1/install/${one.cluster.clusterId}.${'B'.repeat(43)}.yaml`);
+    assert.match(good.text, /kind: Deployment/);
+    // The manifest tells the agent to trust the gateway's own CA.
+    assert.match(good.text, /ca\.crt: \|/);
+    const bad = await gateway.request(`/v1/install/${one.cluster.clusterId}.${'B'.repeat(43)}.yaml`);
     assert.equal(bad.status, 401);
   });
 
   test('removing a cluster closes its tunnel with 4404', async () => {
     const doomed = await registerCluster(gateway, 'doomed');
-    const agent = connectRawAgent(gateway.url, doomed.registrationToken);
+    const agent = connectRawAgent(gateway.url, doomed.registrationToken, { caPem: gateway.caPem });
     await agent.hello;
     const removed = await gateway.api('DELETE', `/v1/clusters/${doomed.cluster.clusterId}`);
     assert.equal(removed.status, 204);

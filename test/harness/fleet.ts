@@ -1,10 +1,11 @@
 // Runs the real gateway and real agents (as processes, the way they run in production)
 // against the harness's clusters.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../src/clusters/cluster.ts';
 import { AGENT_NAME, AGENT_NAMESPACE } from '../../src/clusters/install-manifest.ts';
 import type { TestCluster } from './cluster.ts';
+import { gatewayRequest } from './gateway-http.ts';
 import { probe } from './http-probe.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ManagedProcess } from './managed-process.ts';
@@ -29,6 +30,8 @@ export class GatewayProcess {
   readonly url: string;
   readonly dataDir: string;
   readonly adminPassword: string;
+  /** The CA the gateway made for itself; clients trust it. */
+  caPem = '';
   readonly #options: GatewayProcessOptions;
   readonly #port: number;
   #process: ManagedProcess | undefined;
@@ -37,7 +40,7 @@ export class GatewayProcess {
   private constructor(options: GatewayProcessOptions, port: number) {
     this.#options = options;
     this.#port = port;
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `https://127.0.0.1:${port}`;
     this.adminPassword = options.adminPassword ?? ADMIN_PASSWORD;
     this.dataDir = join(options.dir, 'gateway-data');
   }
@@ -78,9 +81,15 @@ export class GatewayProcess {
         LOG_LEVEL: this.#options.logLevel ?? 'debug',
       },
     });
+    const caFile = join(this.dataDir, 'tls', 'ca.crt');
     await this.#process.waitUntil(
       'serving',
-      async () => (await probe(`${this.url}/healthz`)).status === 200,
+      async () => {
+        const caPem = await readFile(caFile, 'utf8');
+        const ok = (await probe(`${this.url}/healthz`, { caPem })).status === 200;
+        if (ok) this.caPem = caPem;
+        return ok;
+      },
       30_000,
     );
   }
@@ -89,18 +98,23 @@ export class GatewayProcess {
     await this.#process?.stop();
   }
 
-  /** Calls the admin API as the bootstrap admin. */
+  /** Calls the gateway's API as the bootstrap admin (HTTP Basic). */
   async api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(new URL(path, this.url), {
+    const answer = await gatewayRequest(new URL(path, this.url).href, {
       method,
+      caPem: this.caPem,
       headers: {
         authorization: `Basic ${Buffer.from(`admin:${this.adminPassword}`).toString('base64')}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return { status: answer.status, body: (answer.text ? JSON.parse(answer.text) : undefined) as T };
+  }
+
+  /** An unauthenticated or hand-authenticated request, trusting the gateway's CA. */
+  request(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+    return gatewayRequest(new URL(path, this.url).href, { ...options, caPem: this.caPem });
   }
 
   async cluster(clusterId: string): Promise<Cluster> {
@@ -136,6 +150,28 @@ export interface Registration {
   readonly installUrl: string;
 }
 
+/** Signs in as a local user and downloads a kubeconfig for every cluster into `path`. */
+export async function downloadKubeconfig(
+  gateway: GatewayProcess,
+  username: string,
+  password: string,
+  path: string,
+): Promise<string> {
+  const login = await gateway.request('/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in as ${username}: ${login.status} ${login.text}`);
+  const { token } = JSON.parse(login.text) as { token: string };
+  const kubeconfig = await gateway.request('/v1/kubeconfig', {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (kubeconfig.status !== 200) throw new Error(`kubeconfig for ${username}: ${kubeconfig.status}`);
+  await writeFile(path, kubeconfig.text, { mode: 0o600 });
+  return token;
+}
+
 export async function registerCluster(
   gateway: GatewayProcess,
   name: string,
@@ -152,10 +188,18 @@ export class AgentProcess {
   readonly #gatewayUrl: string;
   readonly #tokenFile: string;
   readonly #kubeconfig: string;
+  readonly #caFile: string;
   #process: ManagedProcess | undefined;
   #starts = 0;
 
-  private constructor(cluster: TestCluster, gatewayUrl: string, tokenFile: string, kubeconfig: string) {
+  private constructor(
+    cluster: TestCluster,
+    gatewayUrl: string,
+    tokenFile: string,
+    kubeconfig: string,
+    caFile: string,
+  ) {
+    this.#caFile = caFile;
     this.#cluster = cluster;
     this.#gatewayUrl = gatewayUrl;
     this.#tokenFile = tokenFile;
@@ -169,10 +213,14 @@ export class AgentProcess {
    */
   static async install(
     cluster: TestCluster,
-    gatewayUrl: string,
+    gateway: GatewayProcess,
     registration: Registration,
   ): Promise<AgentProcess> {
-    await cluster.kubectlOk('admin', ['apply', '-f', registration.installUrl]);
+    // The manifest is fetched the way an administrator's machine would, trusting the
+    // gateway's CA, and applied with kubectl.
+    const manifest = await gateway.request(new URL(registration.installUrl).pathname);
+    if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
+    await cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: manifest.text });
     const saToken = (
       await cluster.kubectlOk('admin', [
         'create',
@@ -193,7 +241,9 @@ export class AgentProcess {
     });
     const tokenFile = join(cluster.dir, 'registration-token');
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
-    const agent = new AgentProcess(cluster, gatewayUrl, tokenFile, kubeconfig);
+    const caFile = join(cluster.dir, 'gateway-ca.crt');
+    await writeFile(caFile, gateway.caPem);
+    const agent = new AgentProcess(cluster, gateway.url, tokenFile, kubeconfig, caFile);
     agent.start();
     return agent;
   }
@@ -219,6 +269,8 @@ export class AgentProcess {
         this.#tokenFile,
         '--kubeconfig',
         this.#kubeconfig,
+        '--gateway-ca-file',
+        this.#caFile,
         '--reconnect-max-ms',
         '1000',
       ],

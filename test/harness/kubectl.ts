@@ -13,6 +13,7 @@ export interface KubectlResult {
 export interface KubectlOptions {
   readonly stdin?: string;
   readonly timeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Runs the real kubectl with a kubeconfig; never throws on a non-zero exit. */
@@ -25,7 +26,7 @@ export function runKubectl(
     const child = execFile(
       kubectlBinary,
       ['--kubeconfig', kubeconfig, ...args],
-      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
+      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20, env: { ...process.env, ...options.env } },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           reject(new Error(`kubectl ${args.join(' ')}: ${error.message}\n${stderr}`));
@@ -59,9 +60,14 @@ export interface KubectlStream {
 }
 
 /** Starts kubectl in the background, e.g. `get pods -w`. */
-export function streamKubectl(kubeconfig: string, args: readonly string[]): KubectlStream {
+export function streamKubectl(
+  kubeconfig: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): KubectlStream {
   const child = spawn(kubectlBinary, ['--kubeconfig', kubeconfig, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const lines: string[] = [];
   const waiters = new Set<() => void>();

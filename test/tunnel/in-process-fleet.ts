@@ -30,6 +30,7 @@ export async function startInProcessFleet(cluster: TestCluster): Promise<InProce
     dataDir,
     host: '127.0.0.1',
     port: 0,
+    dangerouslyServeHttp: true,
     agentImage: 'fleetgate/agent:test',
     adminPassword: 'in-process-admin-password',
     log: quiet,

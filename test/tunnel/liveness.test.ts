@@ -21,6 +21,7 @@ before(async () => {
     dataDir: await mkdtemp(join(tmpdir(), 'fleetgate-liveness-')),
     host: '127.0.0.1',
     port: 0,
+    dangerouslyServeHttp: true,
     agentImage: 'fleetgate/agent:test',
     adminPassword: 'liveness-admin-password',
     tunnelTiming: { heartbeatIntervalMs: 200, livenessTimeoutMs: 1000 },

@@ -27,6 +27,7 @@ before(async () => {
     dataDir: await mkdtemp(join(tmpdir(), 'fleetgate-violations-')),
     host: '127.0.0.1',
     port: 0,
+    dangerouslyServeHttp: true,
     agentImage: 'fleetgate/agent:test',
     adminPassword: 'violations-admin-password',
     log: quiet,

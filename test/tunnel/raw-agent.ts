@@ -21,12 +21,13 @@ export interface RawAgent {
 export function connectRawAgent(
   gatewayUrl: string,
   token: string | undefined,
-  options: { protocols?: string[] } = {},
+  options: { protocols?: string[]; caPem?: string } = {},
 ): RawAgent {
   const url = new URL(TUNNEL_PATH, gatewayUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   const socket = new WebSocket(url, options.protocols ?? [...PROTOCOL_VERSIONS], {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    ca: options.caPem,
   });
   const frames: Frame[] = [];
   const waiters: (() => void)[] = [];
