@@ -113,8 +113,9 @@ export class AuthApi {
           `the OpenID provider refused the sign-in: ${error.slice(0, 200)}`,
         );
       let principal: Principal;
+      let idToken: string | undefined;
       try {
-        ({ principal } = await oidc.finishLogin(
+        ({ principal, idToken } = await oidc.finishLogin(
           new URL(`${url.pathname}${url.search}`, this.#o.publicUrl()),
         ));
       } catch (failure) {
@@ -131,7 +132,8 @@ export class AuthApi {
         outcome: 'success',
         remote,
       });
-      sendJson(res, 200, { token, expiresAt: info.expiresAt, principal });
+      // The ID token is the person's own: usable as a bearer token and as the logout hint.
+      sendJson(res, 200, { token, expiresAt: info.expiresAt, principal, idToken });
       return true;
     }
     if (

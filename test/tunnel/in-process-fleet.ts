@@ -8,9 +8,10 @@ import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
 import { AgentConnector } from '../../agent/connector.ts';
 import { AGENT_NAME, AGENT_NAMESPACE } from '../../src/clusters/install-manifest.ts';
-import { type Gateway, startGateway } from '../../src/gateway.ts';
+import { type Gateway, type GatewayConfig, startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import type { TestCluster } from '../harness/cluster.ts';
+import { gatewayRequest } from '../harness/gateway-http.ts';
 import { writeKubeconfig } from '../harness/kubeconfig.ts';
 
 export interface InProcessFleet {
@@ -24,19 +25,25 @@ export interface InProcessFleet {
 const quiet = createLogger('test', 'silent');
 
 /** Starts a gateway, registers `cluster`, installs and connects its agent; resolves once Active. */
-export async function startInProcessFleet(cluster: TestCluster): Promise<InProcessFleet> {
+export async function startInProcessFleet(
+  cluster: TestCluster,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<InProcessFleet> {
   const dataDir = await mkdtemp(join(tmpdir(), 'fleetgate-test-'));
   const gateway = await startGateway({
     dataDir,
     host: '127.0.0.1',
     port: 0,
     dangerouslyServeHttp: true,
+    ...overrides,
     agentImage: 'fleetgate/agent:test',
     adminPassword: 'in-process-admin-password',
     log: quiet,
   });
   const { cluster: registered, token } = gateway.registry.register(cluster.name);
-  await cluster.kubectlOk('admin', ['apply', '-f', gateway.clustersApi.installUrl(token)]);
+  const manifest = await gatewayRequest(gateway.clustersApi.installUrl(token), { caPem: gateway.caPem });
+  if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
+  await cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: manifest.text });
   const saToken = (
     await cluster.kubectlOk('admin', ['create', 'token', AGENT_NAME, '-n', AGENT_NAMESPACE])
   ).trim();
@@ -53,6 +60,7 @@ export async function startInProcessFleet(cluster: TestCluster): Promise<InProce
   const connector = new AgentConnector({
     gatewayUrl: new URL(gateway.url),
     registrationToken: () => token,
+    gatewayCaPem: gateway.caPem,
     agentVersion: 'test',
     proxy,
     log: quiet,
