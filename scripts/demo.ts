@@ -1,8 +1,9 @@
 // The main job on one machine: the gateway with local demo clusters, each with its agent
 // connected through the tunnel.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AgentProcess, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
+import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 
 const HELP = `Usage: npm start [-- --clusters N] [-- --nodes N] [-- --port PORT]
@@ -68,21 +69,38 @@ for (const cluster of run.clusters) {
   const registration = await registerCluster(gateway, cluster.name);
   agents.push(await AgentProcess.install(cluster, gateway, registration));
   await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+  // Each cluster's own administrator decides what gateway people may do there; for the
+  // demo, the gateway's admin is a cluster admin everywhere.
+  await cluster.kubectlOk('admin', [
+    'create',
+    'clusterrolebinding',
+    'fleetgate-admin',
+    '--clusterrole=cluster-admin',
+    '--user=local:admin',
+  ]);
   console.log(
     `  ${cluster.name} registered as ${registration.cluster.clusterId}, agent connected (${elapsed()})`,
   );
 }
+const kubeconfig = join(run.runDir, 'gateway-admin.kubeconfig');
+await downloadKubeconfig(gateway, 'admin', adminPassword, kubeconfig);
+const ca = join(gateway.dataDir, 'tls', 'ca.crt');
 
 console.log(`
-gateway   ${gateway.url}   (logs: ${run.runDir}/gateway-1.log)
+gateway   ${gateway.url}   (logs: ${run.runDir}/gateway-1.log, audit: ${gateway.dataDir}/audit.log)
 admin     user admin, password ${adminPassword}
-clusters  curl -su admin:${adminPassword} ${gateway.url}/v1/clusters
-`);
+clusters  curl --cacert ${ca} -su admin:${adminPassword} ${gateway.url}/v1/clusters
+
+Through the gateway, as its admin (one context per cluster):
+  kubectl --kubeconfig ${kubeconfig} --context ${run.clusters[0]?.name} get nodes
+A kubeconfig for any gateway user:
+  npm run -s fleetgate -- kubeconfig --gateway-url ${gateway.url} --ca-file ${ca} --username admin
+
+Directly, as each cluster's own users:`);
 for (const cluster of run.clusters) {
-  console.log(`${cluster.name}  apiserver ${cluster.server}`);
-  for (const [user, path] of Object.entries(cluster.kubeconfigs)) {
-    console.log(`  as ${user.padEnd(5)}  kubectl --kubeconfig ${path} get nodes`);
-  }
+  console.log(
+    `  ${cluster.name}  kubectl --kubeconfig ${cluster.kubeconfigs.admin} get nodes   (also alice.kubeconfig, bob.kubeconfig)`,
+  );
 }
 console.log('\nPress Ctrl-C to stop everything.');
 

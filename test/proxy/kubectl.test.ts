@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { appendFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +15,7 @@ let gateway: GatewayProcess;
 let agent: AgentProcess;
 const kube = { admin: '', alice: '', bob: '' };
 const ALICE_PASSWORD = 'alice-password-123456';
+const repoRoot = new URL('../../', import.meta.url).pathname;
 
 before(async () => {
   run = await startClusters({ count: 1, namePrefix: 'pass' });
@@ -42,7 +44,26 @@ before(async () => {
   kube.bob = join(run.runDir, 'gateway-bob.kubeconfig');
   await downloadKubeconfig(gateway, 'admin', gateway.adminPassword, kube.admin);
   await downloadKubeconfig(gateway, 'alice', ALICE_PASSWORD, kube.alice);
-  await downloadKubeconfig(gateway, 'bob', ALICE_PASSWORD, kube.bob);
+  // bob's comes from the command-line client, as a person would get it.
+  const caFile = join(run.runDir, 'gateway-ca.crt');
+  await writeFile(caFile, gateway.caPem);
+  const cli = spawnSync(
+    process.execPath,
+    [
+      join(repoRoot, 'src/cli.ts'),
+      'kubeconfig',
+      '--gateway-url',
+      gateway.url,
+      '--username',
+      'bob',
+      '--ca-file',
+      caFile,
+      '--output',
+      kube.bob,
+    ],
+    { env: { ...process.env, FLEETGATE_PASSWORD: ALICE_PASSWORD }, encoding: 'utf8' },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
   await cluster.kubectlOk('admin', ['create', 'namespace', 'work']);
   await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
     stdin: stringify({
