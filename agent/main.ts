@@ -1,7 +1,7 @@
 // fleetgate-agent: runs in a downstream cluster, opens the tunnel to the gateway and
 // carries the gateway's requests to this cluster's apiserver.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { exitWithUsageError, parseCommandLine } from '../src/cli/command-line.ts';
 import { createLogger } from '../src/log/logger.ts';
 import { ApiserverProxy } from './apiserver-proxy.ts';
 import { type ApiserverTarget, inClusterTarget, kubeconfigTarget } from './apiserver-target.ts';
@@ -27,30 +27,16 @@ Options (each also read from the environment variable named after it):
 Logs are JSON lines on standard error; LOG_LEVEL sets the level (default info).`;
 
 function fail(message: string): never {
-  process.stderr.write(`fleetgate-agent: ${message}\n`);
-  process.exit(2);
+  exitWithUsageError('fleetgate-agent', message);
 }
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        'gateway-url': { type: 'string' },
-        'token-file': { type: 'string' },
-        'gateway-ca-file': { type: 'string' },
-        kubeconfig: { type: 'string' },
-        'reconnect-max-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    fail(`${(error as Error).message} (see --help)`);
-  }
-})();
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const values = parseCommandLine('fleetgate-agent', HELP, {
+  'gateway-url': { type: 'string' },
+  'token-file': { type: 'string' },
+  'gateway-ca-file': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'reconnect-max-ms': { type: 'string' },
+});
 
 const env = process.env;
 const gatewayUrlText =

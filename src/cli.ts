@@ -1,7 +1,7 @@
 // fleetgate: the command-line client for people (sign-in and kubeconfig).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { parseArgs } from 'node:util';
+import { exitWithUsageError, parseCommandLine } from './cli/command-line.ts';
 
 const HELP = `Usage: fleetgate kubeconfig [options]
 
@@ -19,8 +19,7 @@ Options:
   -h, --help            this text`;
 
 function fail(message: string): never {
-  process.stderr.write(`fleetgate: ${message}\n`);
-  process.exit(2);
+  exitWithUsageError('fleetgate', message);
 }
 
 function call(
@@ -55,28 +54,19 @@ if (!command || command === '-h' || command === '--help') {
 }
 if (command !== 'kubeconfig') fail(`unknown command ${JSON.stringify(command)} (see --help)`);
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      args: rest,
-      options: {
-        'gateway-url': { type: 'string' },
-        username: { type: 'string' },
-        token: { type: 'string' },
-        'ca-file': { type: 'string' },
-        'ttl-seconds': { type: 'string' },
-        output: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    fail(`${(error as Error).message} (see --help)`);
-  }
-})();
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const values = parseCommandLine(
+  'fleetgate',
+  HELP,
+  {
+    'gateway-url': { type: 'string' },
+    username: { type: 'string' },
+    token: { type: 'string' },
+    'ca-file': { type: 'string' },
+    'ttl-seconds': { type: 'string' },
+    output: { type: 'string' },
+  },
+  rest,
+);
 
 const gatewayText =
   values['gateway-url'] ?? process.env.FLEETGATE_GATEWAY_URL ?? fail('--gateway-url is required');

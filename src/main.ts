@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { exitWithUsageError, parseCommandLine } from './cli/command-line.ts';
 import { startGateway } from './gateway.ts';
 import { createLogger } from './log/logger.ts';
 import { DEFAULT_TUNNEL_TIMING } from './server/tunnel-endpoint.ts';
@@ -43,39 +43,25 @@ password when set, else a random password printed once. Logs are JSON lines on s
 error; LOG_LEVEL sets the level (default info).`;
 
 function fail(message: string): never {
-  process.stderr.write(`fleetgate-gateway: ${message}\n`);
-  process.exit(2);
+  exitWithUsageError('fleetgate-gateway', message);
 }
 
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        listen: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'public-url': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'tls-ca': { type: 'string' },
-        'dangerously-serve-http': { type: 'boolean' },
-        'agent-image': { type: 'string' },
-        'audit-log': { type: 'string' },
-        'oidc-issuer': { type: 'string' },
-        'oidc-client-id': { type: 'string' },
-        'oidc-username-claim': { type: 'string' },
-        'oidc-groups-claim': { type: 'string' },
-        'oidc-admin-group': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    fail(`${(error as Error).message} (see --help)`);
-  }
-})();
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const values = parseCommandLine('fleetgate-gateway', HELP, {
+  listen: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'public-url': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'dangerously-serve-http': { type: 'boolean' },
+  'agent-image': { type: 'string' },
+  'audit-log': { type: 'string' },
+  'oidc-issuer': { type: 'string' },
+  'oidc-client-id': { type: 'string' },
+  'oidc-username-claim': { type: 'string' },
+  'oidc-groups-claim': { type: 'string' },
+  'oidc-admin-group': { type: 'string', multiple: true },
+});
 
 const env = process.env;
 const listen = values.listen ?? env.FLEETGATE_LISTEN ?? '127.0.0.1:8443';

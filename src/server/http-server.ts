@@ -32,6 +32,13 @@ export interface GatewayServer {
 
 const MAX_URL_CHARS = 16 * 1024;
 
+/** A passthrough failure as a Kubernetes Status; anything unexpected is logged and hidden. */
+function asStatus(error: unknown, log: Logger, what: string): StatusError {
+  if (error instanceof StatusError) return error;
+  log.error({ err: (error as Error).stack }, what);
+  return new StatusError(500, 'InternalError', 'internal error');
+}
+
 function requestUrl(req: IncomingMessage): URL {
   const raw = req.url ?? '/';
   if (raw.length > MAX_URL_CHARS || !raw.startsWith('/'))
@@ -58,10 +65,7 @@ export function createGatewayServer(
           const target = parsePassthroughTarget(req.url as string);
           if (target) await routes.passthrough.handleRequest(req, res, target);
         } catch (error) {
-          const status =
-            error instanceof StatusError ? error : new StatusError(500, 'InternalError', 'internal error');
-          if (!(error instanceof StatusError))
-            log.error({ err: (error as Error).stack }, 'passthrough failed');
+          const status = asStatus(error, log, 'passthrough failed');
           if (!res.headersSent) sendStatus(res, status);
           else res.destroy();
         }
@@ -107,10 +111,7 @@ export function createGatewayServer(
           const target = parsePassthroughTarget(req.url as string);
           if (target) await routes.passthrough.handleUpgrade(req, socket, head, target);
         } catch (error) {
-          const status =
-            error instanceof StatusError ? error : new StatusError(500, 'InternalError', 'internal error');
-          if (!(error instanceof StatusError))
-            log.error({ err: (error as Error).stack }, 'passthrough upgrade failed');
+          const status = asStatus(error, log, 'passthrough upgrade failed');
           sendStatusOnSocket(socket, status);
         }
       })();

@@ -1,5 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+// This checkout's run folder, by absolute path: a second checkout's test run on the same
+// machine is none of our business.
+const ownTestRunsDir = new URL('../../.test-runs/', import.meta.url).pathname;
+
 /** A process still running one of the harness's commands. */
 export interface Leftover {
   readonly pid: number;
@@ -10,7 +14,7 @@ export interface Leftover {
  * Lists processes whose command line points into the harness's run folder: every etcd,
  * apiserver, controller, scheduler and KWOK the harness starts names a file there.
  */
-export function findLeftovers(marker = '.test-runs'): Leftover[] {
+export function findLeftovers(marker = ownTestRunsDir): Leftover[] {
   const found: Leftover[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number.parseInt(entry, 10);

@@ -59,7 +59,9 @@ function installHandlers(): void {
 /** True when the process still runs one of the harness's commands (pids get reused). */
 function isHarnessProcess(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('.test-runs');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(
+      new URL('../../.test-runs/', import.meta.url).pathname,
+    );
   } catch {
     return false;
   }

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
-import { AgentConnector, backoffDelay } from '../../agent/connector.ts';
+import { backoffDelay } from '../../agent/connector.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { encode } from '../../src/tunnel/frame.ts';
 import { PROTOCOL_VERSIONS } from '../../src/tunnel/limits.ts';
+import { startAgentAgainst } from './agent-without-apiserver.ts';
 import { connectRawAgent } from './raw-agent.ts';
 
 const quiet = createLogger('test', 'silent');
@@ -73,30 +73,17 @@ describe('tunnel liveness', () => {
       );
       if (connections === 1) (socket as unknown as { _socket: Socket })._socket.pause();
     });
-    const proxy = new ApiserverProxy(
-      { url: new URL('https://127.0.0.1:1'), caPem: undefined, bearerToken: () => undefined },
-      quiet,
-    );
     const { port } = server.address() as { port: number };
-    const connector = new AgentConnector({
-      gatewayUrl: new URL(`http://127.0.0.1:${port}`),
-      registrationToken: () => 'c-aaaaaaaaaa.token',
-      agentVersion: 'test',
-      proxy,
-      log: quiet,
-      reconnectBaseMs: 50,
-      reconnectMaxMs: 200,
-    });
+    const agent = startAgentAgainst(port, { baseMs: 50, maxMs: 200 });
+    const { connector } = agent;
     const sessions: string[] = [];
     const disconnects: string[] = [];
     connector.on('connected', ({ sessionId }) => sessions.push(sessionId));
     connector.on('disconnected', ({ reason }) => disconnects.push(reason));
-    connector.start();
     const startedAt = Date.now();
     while (sessions.length < 2 && Date.now() - startedAt < 10_000)
       await new Promise((r) => setTimeout(r, 50));
-    connector.stop();
-    proxy.close();
+    agent.stop();
     for (const client of server.clients) client.terminate();
     await new Promise((r) => server.close(r));
     assert.deepEqual(sessions, ['s1', 's2']);

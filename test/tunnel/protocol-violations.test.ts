@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
-import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
-import { AgentConnector } from '../../agent/connector.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { CloseCode, ResetCode } from '../../src/tunnel/codes.ts';
@@ -17,6 +15,7 @@ import {
   MAX_PAYLOAD_BYTES,
   PROTOCOL_VERSIONS,
 } from '../../src/tunnel/limits.ts';
+import { startAgentAgainst } from './agent-without-apiserver.ts';
 import { connectRawAgent, type RawAgent } from './raw-agent.ts';
 
 const quiet = createLogger('test', 'silent');
@@ -257,26 +256,13 @@ async function agentFacing(frames: Buffer[]) {
       for (const frame of frames) socket.send(frame);
     });
   });
-  const proxy = new ApiserverProxy(
-    { url: new URL('https://127.0.0.1:1'), caPem: undefined, bearerToken: () => undefined },
-    quiet,
-  );
   const { port } = server.address() as { port: number };
-  const connector = new AgentConnector({
-    gatewayUrl: new URL(`http://127.0.0.1:${port}`),
-    registrationToken: () => 'c-aaaaaaaaaa.token',
-    agentVersion: 'test',
-    proxy,
-    log: quiet,
-    reconnectBaseMs: 60_000,
-  });
-  connector.start();
+  const agent = startAgentAgainst(port, { baseMs: 60_000 });
   return {
     closed,
     received,
     async stop() {
-      connector.stop();
-      proxy.close();
+      agent.stop();
       await new Promise((r) => server.close(r));
     },
   };

@@ -1,0 +1,39 @@
+// A real agent pointed at a stand-in gateway on loopback, with an apiserver address that
+// nothing listens on: for tests of the agent's side of the protocol.
+import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
+import { AgentConnector } from '../../agent/connector.ts';
+import { createLogger } from '../../src/log/logger.ts';
+
+export interface TestAgent {
+  readonly connector: AgentConnector;
+  stop(): void;
+}
+
+/** Starts an agent that dials ws://127.0.0.1:<gatewayPort>. */
+export function startAgentAgainst(
+  gatewayPort: number,
+  backoff: { baseMs: number; maxMs?: number },
+): TestAgent {
+  const quiet = createLogger('test', 'silent');
+  const proxy = new ApiserverProxy(
+    { url: new URL('https://127.0.0.1:1'), caPem: undefined, bearerToken: () => undefined },
+    quiet,
+  );
+  const connector = new AgentConnector({
+    gatewayUrl: new URL(`http://127.0.0.1:${gatewayPort}`),
+    registrationToken: () => 'c-aaaaaaaaaa.token',
+    agentVersion: 'test',
+    proxy,
+    log: quiet,
+    reconnectBaseMs: backoff.baseMs,
+    reconnectMaxMs: backoff.maxMs,
+  });
+  connector.start();
+  return {
+    connector,
+    stop() {
+      connector.stop();
+      proxy.close();
+    },
+  };
+}
