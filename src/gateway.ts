@@ -10,6 +10,7 @@ import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
+import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
@@ -40,6 +41,10 @@ export interface GatewayConfig {
   readonly oidc?: Omit<OidcSettings, 'redirectUri'> & { readonly redirectUri?: string };
   /** Audit log destination: a file, or "-" for standard output (default <data-dir>/audit.log). */
   readonly auditLog?: string;
+  /** The gateway's release, reported by the API. */
+  readonly version?: string;
+  /** GraphQL schema introspection (default on). */
+  readonly graphqlIntrospection?: boolean;
   /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
   readonly caPem?: string;
   readonly healthIntervalMs?: number;
@@ -115,6 +120,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     });
   }
   const authenticator = new Authenticator(tokens, users, oidc);
+  const graphql = await GraphqlEndpoint.start({
+    authenticator,
+    registry,
+    clusterClient,
+    log,
+    version: config.version ?? '0.0.0',
+    introspection: config.graphqlIntrospection,
+  });
   const clustersApi = new ClustersApi({
     registry,
     users,
@@ -137,6 +150,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       caPem,
     }),
     passthrough: new Passthrough({ authenticator, clusterClient, audit, log }),
+    graphql,
   });
   const health = new HealthMonitor(
     registry,
@@ -164,6 +178,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
+      await graphql.close();
       connections.closeAll(CloseCode.GOING_AWAY, 'gateway stopping');
       tunnel.close();
       server.closeAllConnections();

@@ -34,6 +34,8 @@ OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC
   --oidc-admin-group GROUP    provider group whose members administer the gateway (repeatable)
   -h, --help             this text
 
+GraphQL: FLEETGATE_GRAPHQL_INTROSPECTION=false turns schema introspection off.
+
 Tunnel timing, for tests and unusual networks (milliseconds):
   FLEETGATE_TUNNEL_HEARTBEAT_MS  ping interval (default 10000)
   FLEETGATE_TUNNEL_LIVENESS_MS   silence after which a tunnel is dropped (default 30000)
@@ -131,6 +133,8 @@ const gateway = await startGateway({
   agentImage: values['agent-image'] ?? env.FLEETGATE_AGENT_IMAGE ?? `fleetgate/agent:${version}`,
   adminPassword: env.FLEETGATE_ADMIN_PASSWORD,
   dangerouslyServeHttp: values['dangerously-serve-http'],
+  version,
+  graphqlIntrospection: env.FLEETGATE_GRAPHQL_INTROSPECTION !== 'false',
   caPem: values['tls-ca'] ? readFileSync(values['tls-ca'], 'utf8') : undefined,
   tunnelTiming: { heartbeatIntervalMs, livenessTimeoutMs },
   oidc,

@@ -1,7 +1,11 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { Cluster as ClusterModel } from '../clusters/cluster.ts';
+import type { ResourceItem } from '../graphql/resource-item.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -15,10 +19,129 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type Cluster = {
+  readonly __typename?: 'Cluster';
+  readonly agentVersion?: Maybe<Scalars['String']['output']>;
+  readonly health?: Maybe<Scalars['String']['output']>;
+  readonly id: Scalars['ID']['output'];
+  readonly kubernetesVersion?: Maybe<Scalars['String']['output']>;
+  readonly name: Scalars['String']['output'];
+  readonly state: ClusterState;
+  readonly stateChangedAt: Scalars['DateTime']['output'];
+  readonly stateReason: Scalars['String']['output'];
+};
+
+export type ClusterState =
+  | 'Active'
+  | 'Disconnected'
+  | 'Pending';
+
+/** Relay page information. */
+export type PageInfo = {
+  readonly __typename?: 'PageInfo';
+  readonly endCursor?: Maybe<Scalars['String']['output']>;
+  readonly hasNextPage: Scalars['Boolean']['output'];
+};
+
+export type Pod = {
+  readonly __typename?: 'Pod';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly createdAt?: Maybe<Scalars['DateTime']['output']>;
+  readonly labels?: Maybe<Scalars['JSON']['output']>;
+  readonly name: Scalars['String']['output'];
+  readonly namespace: Scalars['String']['output'];
+  readonly nodeName?: Maybe<Scalars['String']['output']>;
+  readonly object: Scalars['JSON']['output'];
+  readonly phase?: Maybe<Scalars['String']['output']>;
+};
+
+export type PodConnection = {
+  readonly __typename?: 'PodConnection';
+  readonly edges: ReadonlyArray<PodEdge>;
+  readonly pageInfo: PageInfo;
+  readonly totalCount: Scalars['Int']['output'];
+};
+
+export type PodEdge = {
+  readonly __typename?: 'PodEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: Pod;
+};
+
 export type Query = {
   readonly __typename?: 'Query';
+  readonly cluster?: Maybe<Cluster>;
+  /** Every registered cluster. */
+  readonly clusters: ReadonlyArray<Cluster>;
+  /** Namespaces across clusters. */
+  readonly namespaces: ResourceConnection;
+  /** Pods across clusters, as the caller sees them; one error per cluster that failed. */
+  readonly pods: PodConnection;
+  /** Any resource type by apiVersion and kind (custom resources too), as JSON objects. */
+  readonly resources: ResourceConnection;
   /** What this gateway is and which API version it speaks. */
   readonly serverInfo: ServerInfo;
+  /** The person asking, and who they are in every cluster. */
+  readonly viewer: Viewer;
+};
+
+
+export type QueryClusterArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNamespacesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPodsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryResourcesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  apiVersion: Scalars['String']['input'];
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  kind: Scalars['String']['input'];
+};
+
+export type Resource = {
+  readonly __typename?: 'Resource';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly namespace?: Maybe<Scalars['String']['output']>;
+  readonly object: Scalars['JSON']['output'];
+};
+
+export type ResourceConnection = {
+  readonly __typename?: 'ResourceConnection';
+  readonly edges: ReadonlyArray<ResourceEdge>;
+  readonly pageInfo: PageInfo;
+  readonly totalCount: Scalars['Int']['output'];
+};
+
+export type ResourceEdge = {
+  readonly __typename?: 'ResourceEdge';
+  readonly cursor: Scalars['String']['output'];
+  readonly node: Resource;
+};
+
+/** Which objects: by default every cluster the caller can reach, every namespace. */
+export type ResourceFilter = {
+  readonly clusters?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  readonly fieldSelector?: InputMaybe<Scalars['String']['input']>;
+  readonly labelSelector?: InputMaybe<Scalars['String']['input']>;
+  /** Objects whose name contains this text. */
+  readonly nameContains?: InputMaybe<Scalars['String']['input']>;
+  readonly namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Facts about the gateway process that answers. */
@@ -28,6 +151,24 @@ export type ServerInfo = {
   readonly startedAt: Scalars['DateTime']['output'];
   /** The gateway's release, e.g. 0.1.0. */
   readonly version: Scalars['String']['output'];
+};
+
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  /** Cluster registry changes (state, health, version), for every cluster. */
+  readonly clusterStatus: Cluster;
+};
+
+export type Viewer = {
+  readonly __typename?: 'Viewer';
+  readonly groups: ReadonlyArray<Scalars['String']['output']>;
+  readonly isAdmin: Scalars['Boolean']['output'];
+  readonly kubernetesGroups: ReadonlyArray<Scalars['String']['output']>;
+  /** The Kubernetes user every cluster sees for this person. */
+  readonly kubernetesUser: Scalars['String']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly principalId: Scalars['String']['output'];
+  readonly provider: Scalars['String']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -105,21 +246,59 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Cluster: ResolverTypeWrapper<ClusterModel>;
+  ClusterState: ClusterState;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Pod: ResolverTypeWrapper<ResourceItem>;
+  PodConnection: ResolverTypeWrapper<Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['PodEdge']> }>;
+  PodEdge: ResolverTypeWrapper<Omit<PodEdge, 'node'> & { node: ResolversTypes['Pod'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Resource: ResolverTypeWrapper<ResourceItem>;
+  ResourceConnection: ResolverTypeWrapper<Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ResourceEdge']> }>;
+  ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
+  ResourceFilter: ResourceFilter;
   ServerInfo: ResolverTypeWrapper<ServerInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Viewer: ResolverTypeWrapper<Viewer>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
+  Cluster: ClusterModel;
   DateTime: Scalars['DateTime']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  PageInfo: PageInfo;
+  Pod: ResourceItem;
+  PodConnection: Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['PodEdge']> };
+  PodEdge: Omit<PodEdge, 'node'> & { node: ResolversParentTypes['Pod'] };
   Query: Record<PropertyKey, never>;
+  Resource: ResourceItem;
+  ResourceConnection: Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ResourceEdge']> };
+  ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
+  ResourceFilter: ResourceFilter;
   ServerInfo: ServerInfo;
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
+  Viewer: Viewer;
+}>;
+
+export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cluster'] = ResolversParentTypes['Cluster']> = ResolversObject<{
+  agentVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  health?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kubernetesVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ClusterState'], ParentType, ContextType>;
+  stateChangedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  stateReason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -130,8 +309,59 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PodResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Pod'] = ResolversParentTypes['Pod']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  labels?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nodeName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  object?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  phase?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type PodConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PodConnection'] = ResolversParentTypes['PodConnection']> = ResolversObject<{
+  edges?: Resolver<ReadonlyArray<ResolversTypes['PodEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type PodEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PodEdge'] = ResolversParentTypes['PodEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Pod'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  cluster?: Resolver<Maybe<ResolversTypes['Cluster']>, ParentType, ContextType, RequireFields<QueryClusterArgs, 'id'>>;
+  clusters?: Resolver<ReadonlyArray<ResolversTypes['Cluster']>, ParentType, ContextType>;
+  namespaces?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryNamespacesArgs, 'first'>>;
+  pods?: Resolver<ResolversTypes['PodConnection'], ParentType, ContextType, RequireFields<QueryPodsArgs, 'first'>>;
+  resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'apiVersion' | 'first' | 'kind'>>;
   serverInfo?: Resolver<ResolversTypes['ServerInfo'], ParentType, ContextType>;
+  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+}>;
+
+export type ResourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  namespace?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  object?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+}>;
+
+export type ResourceConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceConnection'] = ResolversParentTypes['ResourceConnection']> = ResolversObject<{
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ResourceEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ResourceEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceEdge'] = ResolversParentTypes['ResourceEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
 }>;
 
 export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServerInfo'] = ResolversParentTypes['ServerInfo']> = ResolversObject<{
@@ -139,10 +369,34 @@ export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  clusterStatus?: SubscriptionResolver<ResolversTypes['Cluster'], "clusterStatus", ParentType, ContextType>;
+}>;
+
+export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
+  groups?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  isAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kubernetesGroups?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  kubernetesUser?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  principalId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  Cluster?: ClusterResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Pod?: PodResolvers<ContextType>;
+  PodConnection?: PodConnectionResolvers<ContextType>;
+  PodEdge?: PodEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Resource?: ResourceResolvers<ContextType>;
+  ResourceConnection?: ResourceConnectionResolvers<ContextType>;
+  ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   ServerInfo?: ServerInfoResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+  Viewer?: ViewerResolvers<ContextType>;
 }>;
 

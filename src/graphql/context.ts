@@ -1,5 +1,21 @@
+import type DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
+import type { Principal } from '../auth/principal.ts';
+import type { ClusterClient } from '../clusters/cluster-client.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { ClusterList, ListRequest } from './cluster-lists.ts';
+
 /** What every resolver receives: built once per request (or subscription) by the gateway. */
 export interface GraphQLContext {
   /** Time the request arrived, for consistent timestamps within one answer. */
   readonly receivedAt: Date;
+  readonly principal: Principal;
+  /** Impersonation headers of the caller, for every downstream call. */
+  readonly identityHeaders: readonly (readonly [string, string])[];
+  readonly registry: ClusterRegistry;
+  readonly clusterClient: ClusterClient;
+  /** One per request: batches and de-duplicates list calls to clusters. */
+  readonly lists: DataLoader<ListRequest, ClusterList, string>;
+  /** Per-cluster failures, added to the answer's errors beside the data. */
+  readonly clusterErrors: GraphQLError[];
 }

@@ -6,6 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { GRAPHQL_PATH, type GraphqlEndpoint } from '../graphql/graphql-endpoint.ts';
 import type { Logger } from '../log/logger.ts';
 import { StatusError, sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
 import type { Passthrough } from '../proxy/passthrough.ts';
@@ -22,6 +23,7 @@ export interface HttpRoutes {
   readonly clustersApi: ClustersApi;
   readonly authApi: AuthApi;
   readonly passthrough: Passthrough;
+  readonly graphql: GraphqlEndpoint;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -79,6 +81,10 @@ export function createGatewayServer(
           res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
           return;
         }
+        if (url.pathname === GRAPHQL_PATH) {
+          await routes.graphql.handle(req, res, url);
+          return;
+        }
         if (url.pathname === TUNNEL_PATH)
           throw new HttpError(426, 'UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
         if (await routes.clustersApi.handle(req, res, url)) return;
@@ -126,6 +132,10 @@ export function createGatewayServer(
     }
     if (url.pathname === TUNNEL_PATH) {
       routes.tunnel.handleUpgrade(req, socket, head);
+      return;
+    }
+    if (url.pathname === GRAPHQL_PATH) {
+      routes.graphql.handleUpgrade(req, socket, head);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

@@ -24,22 +24,16 @@ export interface InProcessFleet {
 
 const quiet = createLogger('test', 'silent');
 
-/** Starts a gateway, registers `cluster`, installs and connects its agent; resolves once Active. */
-export async function startInProcessFleet(
-  cluster: TestCluster,
-  overrides: Partial<GatewayConfig> = {},
-): Promise<InProcessFleet> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'fleetgate-test-'));
-  const gateway = await startGateway({
-    dataDir,
-    host: '127.0.0.1',
-    port: 0,
-    dangerouslyServeHttp: true,
-    ...overrides,
-    agentImage: 'fleetgate/agent:test',
-    adminPassword: 'in-process-admin-password',
-    log: quiet,
-  });
+/** One cluster's agent, running in the test process. */
+export interface InProcessAgent {
+  readonly clusterId: string;
+  readonly connector: AgentConnector;
+  readonly proxy: ApiserverProxy;
+  stop(): void;
+}
+
+/** Registers `cluster` with `gateway`, installs its agent's objects, and connects an agent. */
+export async function connectInProcessAgent(gateway: Gateway, cluster: TestCluster): Promise<InProcessAgent> {
   const { cluster: registered, token } = gateway.registry.register(cluster.name);
   const manifest = await gatewayRequest(gateway.clustersApi.installUrl(token), { caPem: gateway.caPem });
   if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
@@ -70,13 +64,44 @@ export async function startInProcessFleet(
   connector.start();
   await connected;
   return {
-    gateway,
     clusterId: registered.clusterId,
     connector,
     proxy,
-    async stop() {
+    stop() {
       connector.stop();
       proxy.close();
+    },
+  };
+}
+
+/** Starts a gateway in this process with the test defaults, plus `overrides`. */
+export async function startInProcessGateway(overrides: Partial<GatewayConfig> = {}): Promise<Gateway> {
+  return startGateway({
+    dataDir: await mkdtemp(join(tmpdir(), 'fleetgate-test-')),
+    host: '127.0.0.1',
+    port: 0,
+    dangerouslyServeHttp: true,
+    ...overrides,
+    agentImage: 'fleetgate/agent:test',
+    adminPassword: 'in-process-admin-password',
+    log: quiet,
+  });
+}
+
+/** Starts a gateway, registers `cluster`, installs and connects its agent; resolves once Active. */
+export async function startInProcessFleet(
+  cluster: TestCluster,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<InProcessFleet> {
+  const gateway = await startInProcessGateway(overrides);
+  const agent = await connectInProcessAgent(gateway, cluster);
+  return {
+    gateway,
+    clusterId: agent.clusterId,
+    connector: agent.connector,
+    proxy: agent.proxy,
+    async stop() {
+      agent.stop();
       await gateway.close();
     },
   };

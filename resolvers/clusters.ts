@@ -1,0 +1,39 @@
+import { on } from 'node:events';
+import type { Cluster as ClusterModel } from '../src/clusters/cluster.ts';
+import type { Resolvers } from '../src/generated/graphql.ts';
+
+/** Clusters from the registry, and their status as it changes. */
+export const clusterResolvers: Resolvers = {
+  Query: {
+    clusters: (_parent, _args, context) => context.registry.list(),
+    cluster: (_parent, args, context) => context.registry.get(args.id) ?? null,
+  },
+  Cluster: {
+    id: (cluster) => cluster.clusterId,
+  },
+  Subscription: {
+    clusterStatus: {
+      // An iterator (not an async generator) so that unsubscribing stops listening at
+      // once, instead of after the next event.
+      subscribe: (_parent, _args, context) => {
+        const changes = on(context.registry, 'change') as AsyncIterableIterator<[ClusterModel]>;
+        const iterator: AsyncIterableIterator<{ clusterStatus: ClusterModel }> = {
+          [Symbol.asyncIterator]() {
+            return iterator;
+          },
+          async next() {
+            const step = await changes.next();
+            return step.done
+              ? { done: true, value: undefined }
+              : { done: false, value: { clusterStatus: step.value[0] } };
+          },
+          async return() {
+            await changes.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+        return iterator;
+      },
+    },
+  },
+};

@@ -1,0 +1,216 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { allResolvers } from '../../resolvers/index.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import { downstreamIdentity, impersonationHeaders, type Principal } from '../auth/principal.ts';
+import type { ClusterClient } from '../clusters/cluster-client.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { Logger } from '../log/logger.ts';
+import { createListLoader } from './cluster-lists.ts';
+import type { GraphQLContext } from './context.ts';
+import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+const schemaDir = new URL('../../schema/', import.meta.url).pathname;
+
+export interface GraphqlEndpointOptions {
+  readonly authenticator: Authenticator;
+  readonly registry: ClusterRegistry;
+  readonly clusterClient: ClusterClient;
+  readonly log: Logger;
+  readonly version: string;
+  /** Schema introspection (default: on). */
+  readonly introspection?: boolean;
+}
+
+function loadSchema(version: string): GraphQLSchema {
+  const typeDefs = readdirSync(schemaDir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(join(schemaDir, f), 'utf8'));
+  return makeExecutableSchema({
+    typeDefs,
+    resolvers: allResolvers({ version, startedAt: new Date().toISOString() }) as never,
+  });
+}
+
+function unauthenticated(reason: string): GraphQLError {
+  return new GraphQLError(`Unauthenticated: ${reason}`, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+}
+
+/**
+ * The GraphQL API: queries and mutations over HTTP (Apollo Server) and subscriptions over
+ * graphql-ws, on the gateway's own server, for authenticated people only.
+ */
+export class GraphqlEndpoint {
+  readonly #options: GraphqlEndpointOptions;
+  readonly #schema: GraphQLSchema;
+  readonly #apollo: ApolloServer<GraphQLContext>;
+  readonly #wss: WebSocketServer;
+  readonly #disposeWs: { dispose: () => void | Promise<void> };
+
+  private constructor(options: GraphqlEndpointOptions) {
+    this.#options = options;
+    this.#schema = loadSchema(options.version);
+    this.#apollo = new ApolloServer<GraphQLContext>({
+      schema: this.#schema,
+      introspection: options.introspection ?? true,
+      csrfPrevention: true,
+      includeStacktraceInErrorResponses: false,
+      plugins: [
+        {
+          async requestDidStart() {
+            return {
+              async didResolveOperation({ document }) {
+                enforceDocumentLimits(document);
+              },
+              async willSendResponse({ response, contextValue }) {
+                // One error per failed cluster, beside the data of the healthy ones.
+                if (response.body.kind === 'single' && contextValue.clusterErrors?.length) {
+                  const result = response.body.singleResult;
+                  result.errors = [
+                    ...(result.errors ?? []),
+                    ...contextValue.clusterErrors.map((e) => e.toJSON()),
+                  ];
+                }
+              },
+            };
+          },
+        },
+      ],
+    });
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: GRAPHQL_LIMITS.maxDocumentBytes });
+    this.#disposeWs = useServer<Record<string, unknown>, { principal?: Principal }>(
+      {
+        schema: this.#schema,
+        onConnect: async (ctx) => {
+          const authorization = ctx.connectionParams?.authorization;
+          const auth = await options.authenticator.authenticate(
+            typeof authorization === 'string' ? authorization : undefined,
+          );
+          if (!auth.ok) return false;
+          ctx.extra.principal = auth.principal;
+          return true;
+        },
+        onSubscribe: async (_ctx, _id, payload) => {
+          if (payload.query.length > GRAPHQL_LIMITS.maxDocumentBytes)
+            return [new GraphQLError('document too large', { extensions: { code: 'DOCUMENT_TOO_LARGE' } })];
+          try {
+            enforceDocumentLimits(parse(payload.query));
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+          return undefined;
+        },
+        context: (ctx) => this.#context(ctx.extra.principal as Principal),
+      },
+      this.#wss,
+    );
+  }
+
+  static async start(options: GraphqlEndpointOptions): Promise<GraphqlEndpoint> {
+    const endpoint = new GraphqlEndpoint(options);
+    await endpoint.#apollo.start();
+    return endpoint;
+  }
+
+  #context(principal: Principal): GraphQLContext {
+    const identityHeaders = impersonationHeaders(downstreamIdentity(principal));
+    return {
+      receivedAt: new Date(),
+      principal,
+      identityHeaders,
+      registry: this.#options.registry,
+      clusterClient: this.#options.clusterClient,
+      lists: createListLoader(this.#options.clusterClient, identityHeaders),
+      clusterErrors: [],
+    };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown;
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > GRAPHQL_LIMITS.maxDocumentBytes) {
+          this.#send(res, 413, {
+            errors: [
+              {
+                message: `documents are limited to ${GRAPHQL_LIMITS.maxDocumentBytes} bytes`,
+                extensions: { code: 'DOCUMENT_TOO_LARGE' },
+              },
+            ],
+          });
+          req.resume();
+          return;
+        }
+        chunks.push(chunk);
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        body = headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : text;
+      } catch {
+        this.#send(res, 400, {
+          errors: [{ message: 'request body is not JSON', extensions: { code: 'BAD_REQUEST' } }],
+        });
+        return;
+      }
+    } else if (url.search.length > GRAPHQL_LIMITS.maxDocumentBytes) {
+      this.#send(res, 413, {
+        errors: [{ message: 'query string too large', extensions: { code: 'DOCUMENT_TOO_LARGE' } }],
+      });
+      return;
+    }
+    const auth = await this.#options.authenticator.authenticate(req.headers.authorization);
+    if (!auth.ok) {
+      const error = unauthenticated(auth.reason);
+      this.#send(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      return;
+    }
+    const context = this.#context(auth.principal);
+    const result = await this.#apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => context,
+    });
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#wss.emit('connection', ws, req));
+  }
+
+  #send(res: ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  async close(): Promise<void> {
+    await this.#disposeWs.dispose();
+    this.#wss.close();
+    await this.#apollo.stop();
+  }
+}

@@ -1,0 +1,295 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
+import { stringify } from 'yaml';
+import { localPrincipal } from '../../src/auth/local-users.ts';
+import type { Gateway } from '../../src/gateway.ts';
+import { gatewayRequest } from '../harness/gateway-http.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import {
+  connectInProcessAgent,
+  type InProcessAgent,
+  startInProcessGateway,
+} from '../tunnel/in-process-fleet.ts';
+
+let run: TestClusters;
+let gateway: Gateway;
+let agents: InProcessAgent[];
+let adminToken: string;
+let aliceToken: string;
+const PODS_PER_CLUSTER = 150;
+
+interface GraphQLAnswer<T> {
+  data?: T;
+  errors?: {
+    message: string;
+    extensions?: { code?: string; clusterId?: string; httpStatus?: number | null };
+  }[];
+}
+
+async function graphql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token = adminToken,
+): Promise<GraphQLAnswer<T> & { status: number }> {
+  const answer = await gatewayRequest(`${gateway.url}/graphql`, {
+    method: 'POST',
+    caPem: gateway.caPem,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: answer.status, ...(JSON.parse(answer.text) as GraphQLAnswer<T>) };
+}
+
+function podList(count: number, cluster: TestCluster): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: Array.from({ length: count }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `web-${String(i).padStart(4, '0')}`,
+        namespace: 'apps',
+        labels: { app: 'web', tier: i % 2 ? 'odd' : 'even' },
+      },
+      // Bound to a node directly: listing does not wait for scheduling.
+      spec: {
+        nodeName: `${cluster.name}-node-0`,
+        containers: [{ name: 'web', image: 'registry.invalid/web:1' }],
+      },
+    })),
+  });
+}
+
+before(async () => {
+  run = await startClusters({ count: 3, namePrefix: 'gql' });
+  gateway = await startInProcessGateway({ dangerouslyServeHttp: false });
+  agents = [];
+  for (const cluster of run.clusters) agents.push(await connectInProcessAgent(gateway, cluster));
+  await Promise.all(
+    run.clusters.map(async (cluster) => {
+      await cluster.kubectlOk('admin', [
+        'create',
+        'clusterrolebinding',
+        'gateway-admin',
+        '--clusterrole=cluster-admin',
+        '--user=local:admin',
+      ]);
+      await cluster.kubectlOk('admin', ['create', 'namespace', 'apps']);
+      await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+        stdin: podList(PODS_PER_CLUSTER, cluster),
+        timeoutMs: 120_000,
+      });
+    }),
+  );
+  const admin = gateway.users.get('admin');
+  assert.ok(admin);
+  adminToken = gateway.tokens.create(localPrincipal(admin), {
+    kind: 'api',
+    description: 'test',
+    ttlSeconds: 3600,
+  }).token;
+  const alice = await gateway.users.create('alice', 'alice-password-123456', false, ['team-a']);
+  aliceToken = gateway.tokens.create(localPrincipal(alice), {
+    kind: 'api',
+    description: 'test',
+    ttlSeconds: 3600,
+  }).token;
+});
+
+after(async () => {
+  for (const agent of agents ?? []) agent.stop();
+  await gateway?.close();
+  await run?.stop();
+});
+
+const PODS = `query Pods($first: Int, $after: String, $filter: ResourceFilter) {
+  pods(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { clusterId namespace name phase } }
+  }
+}`;
+
+interface PodsData {
+  pods: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { node: { clusterId: string; namespace: string; name: string } }[];
+  };
+}
+
+describe('the GraphQL API', () => {
+  test('viewer and clusters describe the caller and the fleet', async () => {
+    const answer = await graphql<{
+      viewer: { kubernetesUser: string };
+      clusters: { id: string; state: string }[];
+    }>('{ viewer { kubernetesUser } clusters { id name state kubernetesVersion } }');
+    assert.equal(answer.errors, undefined);
+    assert.equal(answer.data?.viewer.kubernetesUser, 'local:admin');
+    assert.deepEqual(new Set(answer.data?.clusters.map((c) => c.state)), new Set(['Active']));
+    assert.equal(answer.data?.clusters.length, 3);
+  });
+
+  test('one query returns pods from every cluster, each with its clusterId', async () => {
+    const answer = await graphql<PodsData>(PODS, {
+      first: 1000,
+      filter: { namespace: 'apps', labelSelector: 'app=web' },
+    });
+    assert.equal(answer.errors, undefined);
+    assert.equal(answer.data?.pods.totalCount, 3 * PODS_PER_CLUSTER);
+    const byCluster = new Map<string, number>();
+    for (const { node } of answer.data?.pods.edges ?? [])
+      byCluster.set(node.clusterId, (byCluster.get(node.clusterId) ?? 0) + 1);
+    assert.deepEqual([...byCluster.values()], [PODS_PER_CLUSTER, PODS_PER_CLUSTER, PODS_PER_CLUSTER]);
+  });
+
+  test('filters: label selector, field selector, name search and chosen clusters', async () => {
+    const first = agents[0]?.clusterId as string;
+    const odd = await graphql<PodsData>(PODS, {
+      first: 1000,
+      filter: { clusters: [first], namespace: 'apps', labelSelector: 'tier=odd' },
+    });
+    assert.equal(odd.data?.pods.totalCount, PODS_PER_CLUSTER / 2);
+    const byName = await graphql<PodsData>(PODS, {
+      first: 1000,
+      filter: { nameContains: 'web-001', namespace: 'apps' },
+    });
+    assert.equal(byName.data?.pods.totalCount, 3 * 10);
+    const byField = await graphql<PodsData>(PODS, {
+      first: 1000,
+      filter: { fieldSelector: 'metadata.name=web-0007', namespace: 'apps' },
+    });
+    assert.equal(byField.data?.pods.totalCount, 3);
+  });
+
+  test('paging through every pod of 3 clusters returns each exactly once', async () => {
+    const seen = new Set<string>();
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const answer: GraphQLAnswer<PodsData> = await graphql<PodsData>(PODS, {
+        first: 97,
+        after,
+        filter: { namespace: 'apps' },
+      });
+      assert.equal(answer.errors, undefined);
+      for (const { node } of answer.data?.pods.edges ?? []) {
+        const key = `${node.clusterId}/${node.namespace}/${node.name}`;
+        assert.ok(!seen.has(key), `${key} twice`);
+        seen.add(key);
+      }
+      after = answer.data?.pods.pageInfo.hasNextPage ? (answer.data.pods.pageInfo.endCursor ?? null) : null;
+      pages++;
+    } while (after);
+    assert.equal(seen.size, 3 * PODS_PER_CLUSTER);
+    assert.equal(pages, Math.ceil((3 * PODS_PER_CLUSTER) / 97));
+  });
+
+  test('any kind by apiVersion and kind, as JSON objects', async () => {
+    const answer = await graphql<{
+      resources: { totalCount: number; edges: { node: { clusterId: string; object: { kind: string } } }[] };
+    }>(
+      '{ resources(apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", filter: {nameContains: "gateway-admin"}) { totalCount edges { node { clusterId name object } } } }',
+    );
+    assert.equal(answer.errors, undefined);
+    assert.equal(answer.data?.resources.totalCount, 3);
+    const unknown = await graphql<{ resources: { totalCount: number } }>(
+      '{ resources(apiVersion: "v1", kind: "Unicorn") { totalCount } }',
+    );
+    assert.equal(unknown.data?.resources.totalCount, 0);
+    assert.deepEqual(
+      new Set(unknown.errors?.map((e) => e.extensions?.code)),
+      new Set(['RESOURCE_NOT_FOUND']),
+    );
+  });
+
+  test('a person sees what their downstream RBAC allows, and errors say which cluster refused', async () => {
+    const denied = await graphql<PodsData>(PODS, { filter: { namespace: 'apps' } }, aliceToken);
+    assert.equal(denied.data?.pods.totalCount, 0);
+    assert.equal(denied.errors?.length, 3);
+    for (const error of denied.errors ?? []) {
+      assert.equal(error.extensions?.code, 'CLUSTER_FORBIDDEN');
+      assert.equal(error.extensions?.httpStatus, 403);
+    }
+    const cluster = run.clusters[1] as TestCluster;
+    await cluster.kubectlOk('admin', [
+      'create',
+      'rolebinding',
+      'team-a-view',
+      '-n',
+      'apps',
+      '--clusterrole=view',
+      '--group=local:team-a',
+    ]);
+    const partly = await graphql<PodsData>(PODS, { first: 1000, filter: { namespace: 'apps' } }, aliceToken);
+    assert.equal(partly.data?.pods.totalCount, PODS_PER_CLUSTER);
+    assert.equal(partly.errors?.length, 2);
+  });
+
+  test('over-deep, over-costly, aliased, over-large and malformed documents are refused with specific codes', async () => {
+    const deep = await graphql(
+      `{ clusters { ${'name '.repeat(1)} } viewer { name } pods { edges { node { object } } } a: pods { edges { node { name } } } }`,
+    );
+    assert.equal(deep.errors, undefined, 'a normal query passes');
+    const nested = `query { pods(first: 1000) { edges { node { name } } } ${Array.from({ length: 60 }, (_, i) => `p${i}: pods(first: 1000) { edges { node { name object } } }`).join(' ')} }`;
+    const costly = await graphql(nested);
+    assert.ok(
+      ['QUERY_TOO_COSTLY', 'TOO_MANY_ALIASES'].includes(costly.errors?.[0]?.extensions?.code ?? ''),
+      JSON.stringify(costly.errors),
+    );
+    const aliases = await graphql(
+      `{ ${Array.from({ length: 31 }, (_, i) => `v${i}: viewer { name }`).join(' ')} }`,
+    );
+    assert.equal(aliases.errors?.[0]?.extensions?.code, 'TOO_MANY_ALIASES');
+    const tooDeep = await graphql(
+      `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }`,
+    );
+    assert.equal(tooDeep.errors?.[0]?.extensions?.code, 'QUERY_TOO_DEEP');
+    const large = await graphql(`{ viewer { name } } # ${'x'.repeat(70_000)}`);
+    assert.equal(large.status, 413);
+    assert.equal(large.errors?.[0]?.extensions?.code, 'DOCUMENT_TOO_LARGE');
+    const malformed = await graphql('{ viewer { name ');
+    assert.equal(malformed.errors?.[0]?.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+    const noToken = await graphql('{ viewer { name } }', {}, 'fgt.invalid');
+    assert.equal(noToken.status, 401);
+    assert.equal(noToken.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  test('a subscription streams cluster status; a stopped agent leaves partial results naming its cluster', async () => {
+    const url = `${gateway.url.replace('https', 'wss')}/graphql`;
+    const client = createClient({
+      url,
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { ca: gateway.caPem });
+        }
+      },
+      connectionParams: { authorization: `Bearer ${adminToken}` },
+    });
+    const stopped = agents[2] as InProcessAgent;
+    const events: { id: string; state: string }[] = [];
+    const subscription = client.iterate<{ clusterStatus: { id: string; state: string } }>({
+      query: 'subscription { clusterStatus { id state stateReason } }',
+    });
+    const received = (async () => {
+      for await (const message of subscription) {
+        if (message.data) events.push(message.data.clusterStatus);
+        if (events.some((e) => e.id === stopped.clusterId && e.state === 'Disconnected')) break;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    stopped.stop();
+    await received;
+    await client.dispose();
+
+    const answer = await graphql<PodsData>(PODS, { first: 1000, filter: { namespace: 'apps' } });
+    assert.equal(answer.data?.pods.totalCount, 2 * PODS_PER_CLUSTER);
+    assert.equal(answer.errors?.length, 1);
+    assert.equal(answer.errors?.[0]?.extensions?.clusterId, stopped.clusterId);
+    assert.equal(answer.errors?.[0]?.extensions?.code, 'CLUSTER_UNAVAILABLE');
+    assert.equal(answer.errors?.[0]?.extensions?.httpStatus, 503);
+  });
+});
