@@ -1,9 +1,16 @@
 import type { Resolvers } from '../src/generated/graphql.ts';
+import { changeResolvers } from './changes.ts';
 import { clusterResolvers } from './clusters.ts';
 import { resourceResolvers } from './resources.ts';
 import { viewerResolvers } from './viewer.ts';
 
 /** Every domain's resolvers, merged into one map. */
 export function allResolvers(serverInfo: { version: string; startedAt: string }): Resolvers[] {
-  return [{ Query: { serverInfo: () => serverInfo } }, viewerResolvers, clusterResolvers, resourceResolvers];
+  return [
+    { Query: { serverInfo: () => serverInfo } },
+    viewerResolvers,
+    clusterResolvers,
+    resourceResolvers,
+    changeResolvers,
+  ];
 }

@@ -45,6 +45,8 @@ export interface GatewayConfig {
   readonly version?: string;
   /** GraphQL schema introspection (default on). */
   readonly graphqlIntrospection?: boolean;
+  /** Undelivered messages a GraphQL subscriber may have before it is ended (default 1000). */
+  readonly maxSubscriberQueue?: number;
   /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
   readonly caPem?: string;
   readonly healthIntervalMs?: number;
@@ -127,6 +129,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     log,
     version: config.version ?? '0.0.0',
     introspection: config.graphqlIntrospection,
+    maxSubscriberQueue: config.maxSubscriberQueue,
   });
   const clustersApi = new ClustersApi({
     registry,

@@ -19,6 +19,15 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type ChangeType =
+  | 'ADDED'
+  | 'DELETED'
+  /** This cluster's watch failed; it is retried. */
+  | 'ERROR'
+  /** Changes were lost for this cluster (its history is too old): list again. */
+  | 'GAP'
+  | 'MODIFIED';
+
 export type Cluster = {
   readonly __typename?: 'Cluster';
   readonly agentVersion?: Maybe<Scalars['String']['output']>;
@@ -35,6 +44,15 @@ export type ClusterState =
   | 'Active'
   | 'Disconnected'
   | 'Pending';
+
+export type EventFilter = {
+  readonly clusters?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  readonly involvedObjectKind?: InputMaybe<Scalars['String']['input']>;
+  readonly involvedObjectName?: InputMaybe<Scalars['String']['input']>;
+  readonly namespace?: InputMaybe<Scalars['String']['input']>;
+  /** Normal or Warning. */
+  readonly type?: InputMaybe<Scalars['String']['input']>;
+};
 
 /** Relay page information. */
 export type PageInfo = {
@@ -121,6 +139,18 @@ export type Resource = {
   readonly object: Scalars['JSON']['output'];
 };
 
+export type ResourceChange = {
+  readonly __typename?: 'ResourceChange';
+  readonly clusterId: Scalars['ID']['output'];
+  /** Position after this message in every cluster: pass it as `since` to resume. */
+  readonly cursor: Scalars['String']['output'];
+  /** Why, for GAP and ERROR. */
+  readonly message?: Maybe<Scalars['String']['output']>;
+  /** The object (for ADDED, MODIFIED, DELETED). */
+  readonly object?: Maybe<Scalars['JSON']['output']>;
+  readonly type: ChangeType;
+};
+
 export type ResourceConnection = {
   readonly __typename?: 'ResourceConnection';
   readonly edges: ReadonlyArray<ResourceEdge>;
@@ -157,6 +187,28 @@ export type Subscription = {
   readonly __typename?: 'Subscription';
   /** Cluster registry changes (state, health, version), for every cluster. */
   readonly clusterStatus: Cluster;
+  /** Kubernetes events across clusters, live. */
+  readonly events: ResourceChange;
+  /**
+   * Changes of one kind across clusters, as the caller's own watch sees them. Pass the last
+   * message's cursor as `since` to resume after a reconnect: every change in between arrives,
+   * or a GAP message says for which cluster that was impossible.
+   */
+  readonly resourceChanges: ResourceChange;
+};
+
+
+export type SubscriptionEventsArgs = {
+  filter?: InputMaybe<EventFilter>;
+  since?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionResourceChangesArgs = {
+  apiVersion: Scalars['String']['input'];
+  filter?: InputMaybe<ResourceFilter>;
+  kind: Scalars['String']['input'];
+  since?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Viewer = {
@@ -246,9 +298,11 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ChangeType: ChangeType;
   Cluster: ResolverTypeWrapper<ClusterModel>;
   ClusterState: ClusterState;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  EventFilter: EventFilter;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -258,6 +312,7 @@ export type ResolversTypes = ResolversObject<{
   PodEdge: ResolverTypeWrapper<Omit<PodEdge, 'node'> & { node: ResolversTypes['Pod'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Resource: ResolverTypeWrapper<ResourceItem>;
+  ResourceChange: ResolverTypeWrapper<ResourceChange>;
   ResourceConnection: ResolverTypeWrapper<Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ResourceEdge']> }>;
   ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
   ResourceFilter: ResourceFilter;
@@ -272,6 +327,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterModel;
   DateTime: Scalars['DateTime']['output'];
+  EventFilter: EventFilter;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -281,6 +337,7 @@ export type ResolversParentTypes = ResolversObject<{
   PodEdge: Omit<PodEdge, 'node'> & { node: ResolversParentTypes['Pod'] };
   Query: Record<PropertyKey, never>;
   Resource: ResourceItem;
+  ResourceChange: ResourceChange;
   ResourceConnection: Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ResourceEdge']> };
   ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
   ResourceFilter: ResourceFilter;
@@ -353,6 +410,14 @@ export type ResourceResolvers<ContextType = GraphQLContext, ParentType extends R
   object?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
 }>;
 
+export type ResourceChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceChange'] = ResolversParentTypes['ResourceChange']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  object?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+}>;
+
 export type ResourceConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceConnection'] = ResolversParentTypes['ResourceConnection']> = ResolversObject<{
   edges?: Resolver<ReadonlyArray<ResolversTypes['ResourceEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -371,6 +436,8 @@ export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   clusterStatus?: SubscriptionResolver<ResolversTypes['Cluster'], "clusterStatus", ParentType, ContextType>;
+  events?: SubscriptionResolver<ResolversTypes['ResourceChange'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
+  resourceChanges?: SubscriptionResolver<ResolversTypes['ResourceChange'], "resourceChanges", ParentType, ContextType, RequireFields<SubscriptionResourceChangesArgs, 'apiVersion' | 'kind'>>;
 }>;
 
 export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Viewer'] = ResolversParentTypes['Viewer']> = ResolversObject<{
@@ -393,6 +460,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   PodEdge?: PodEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
+  ResourceChange?: ResourceChangeResolvers<ContextType>;
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   ServerInfo?: ServerInfoResolvers<ContextType>;

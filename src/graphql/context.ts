@@ -16,6 +16,8 @@ export interface GraphQLContext {
   readonly clusterClient: ClusterClient;
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;
+  /** Undelivered messages a subscriber may have before it is ended. */
+  readonly maxSubscriberQueue: number;
   /** Per-cluster failures, added to the answer's errors beside the data. */
   readonly clusterErrors: GraphQLError[];
 }

@@ -18,6 +18,8 @@ import type { GraphQLContext } from './context.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** Undelivered messages a subscriber may have before it is ended. */
+export const DEFAULT_SUBSCRIBER_QUEUE = 1000;
 const schemaDir = new URL('../../schema/', import.meta.url).pathname;
 
 export interface GraphqlEndpointOptions {
@@ -28,6 +30,8 @@ export interface GraphqlEndpointOptions {
   readonly version: string;
   /** Schema introspection (default: on). */
   readonly introspection?: boolean;
+  /** Undelivered messages a subscriber may have before it is ended (default 1000). */
+  readonly maxSubscriberQueue?: number;
 }
 
 function loadSchema(version: string): GraphQLSchema {
@@ -133,6 +137,7 @@ export class GraphqlEndpoint {
       registry: this.#options.registry,
       clusterClient: this.#options.clusterClient,
       lists: createListLoader(this.#options.clusterClient, identityHeaders),
+      maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
     };
   }

@@ -1,0 +1,72 @@
+import { GraphQLError } from 'graphql';
+import type { Resolvers } from '../src/generated/graphql.ts';
+import { type ChangeMessage, ChangeStream, decodePositions } from '../src/graphql/change-stream.ts';
+import { clustersInScope, validateFilter } from '../src/graphql/fan-out.ts';
+import { collectionPath } from '../src/graphql/kind-paths.ts';
+
+const FIELD_VALUE = /^[A-Za-z0-9._-]{1,253}$/;
+
+/** Delivers a change; the last message of a subscriber that fell behind becomes its error. */
+function deliver(message: ChangeMessage): ChangeMessage {
+  if (message.overflow) {
+    throw new GraphQLError(
+      'subscriber too slow: too many undelivered messages; resubscribe with the last cursor',
+      {
+        extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
+      },
+    );
+  }
+  return message;
+}
+
+/** Live changes across clusters, from the caller's own watches. */
+export const changeResolvers: Resolvers = {
+  Subscription: {
+    resourceChanges: {
+      subscribe: (_parent, args, context) => {
+        validateFilter(args.filter);
+        const since = args.since ? decodePositions(args.since) : undefined;
+        return new ChangeStream({
+          context,
+          clusterIds: clustersInScope(context, args.filter),
+          pathFor: (clusterId) =>
+            collectionPath(context, clusterId, args.apiVersion, args.kind, args.filter?.namespace),
+          labelSelector: args.filter?.labelSelector ?? undefined,
+          fieldSelector: args.filter?.fieldSelector ?? undefined,
+          since,
+          maxQueue: context.maxSubscriberQueue,
+        });
+      },
+      resolve: (message: ChangeMessage) => deliver(message),
+    },
+    events: {
+      subscribe: (_parent, args, context) => {
+        const filter = args.filter;
+        validateFilter({ namespace: filter?.namespace });
+        const selectors: string[] = [];
+        for (const [field, value] of [
+          ['type', filter?.type],
+          ['involvedObject.kind', filter?.involvedObjectKind],
+          ['involvedObject.name', filter?.involvedObjectName],
+        ] as const) {
+          if (value == null) continue;
+          if (!FIELD_VALUE.test(value))
+            throw new GraphQLError(`${field} filter is not a valid value`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          selectors.push(`${field}=${value}`);
+        }
+        return new ChangeStream({
+          context,
+          clusterIds: clustersInScope(context, { clusters: filter?.clusters }),
+          pathFor: async () =>
+            filter?.namespace ? `/api/v1/namespaces/${filter.namespace}/events` : '/api/v1/events',
+          fieldSelector: selectors.join(',') || undefined,
+          since: args.since ? decodePositions(args.since) : undefined,
+          maxQueue: context.maxSubscriberQueue,
+        });
+      },
+      resolve: (message: ChangeMessage) => deliver(message),
+    },
+  },
+};

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { type Client, createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
+import { stringify } from 'yaml';
+import { localPrincipal } from '../../src/auth/local-users.ts';
+import type { Gateway } from '../../src/gateway.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import {
+  connectInProcessAgent,
+  type InProcessAgent,
+  startInProcessGateway,
+} from '../tunnel/in-process-fleet.ts';
+
+let run: TestClusters;
+let cluster: TestCluster;
+let gateway: Gateway;
+let agent: InProcessAgent;
+let adminToken: string;
+let aliceToken: string;
+const MAX_QUEUE = 50;
+
+interface Change {
+  type: string;
+  clusterId: string;
+  object: { kind?: string; metadata?: { name?: string }; reason?: string } | null;
+  message: string | null;
+  cursor: string;
+}
+
+/** A graphql-ws client whose WebSocket the test can reach (to stall it like a slow reader). */
+function client(token: string): { client: Client; sockets: WebSocket[] } {
+  const sockets: WebSocket[] = [];
+  const caPem = gateway.caPem;
+  const instance = createClient({
+    url: `${gateway.url.replace('https', 'wss')}/graphql`,
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { ca: caPem });
+        sockets.push(this);
+      }
+    },
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
+  return { client: instance, sockets };
+}
+
+/** Collects a subscription's messages; `until` resolves once a matching one arrived. */
+function collect(c: Client, query: string, variables: Record<string, unknown> = {}) {
+  const changes: Change[] = [];
+  const errors: { message: string; extensions?: { code?: string } }[] = [];
+  const waiters: (() => void)[] = [];
+  const iterator = c.iterate<Record<string, Change>>({ query, variables });
+  const done = (async () => {
+    try {
+      for await (const result of iterator) {
+        if (result.errors) errors.push(...(result.errors as never[]));
+        const change = result.data ? Object.values(result.data)[0] : undefined;
+        if (change) changes.push(change);
+        for (const wake of waiters.splice(0)) wake();
+      }
+    } catch (error) {
+      errors.push({ message: String(error) });
+    }
+    for (const wake of waiters.splice(0)) wake();
+  })();
+  return {
+    changes,
+    errors,
+    done,
+    async until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out; got ${JSON.stringify(changes.map((c) => [c.type, c.object?.metadata?.name, c.message]))} ${JSON.stringify(errors)}`,
+          );
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+    stop: () => iterator.return?.(),
+  };
+}
+
+const CHANGES = `subscription Changes($apiVersion: String!, $kind: String!, $filter: ResourceFilter, $since: String) {
+  resourceChanges(apiVersion: $apiVersion, kind: $kind, filter: $filter, since: $since) { type clusterId object message cursor }
+}`;
+
+before(async () => {
+  run = await startClusters({ count: 1, namePrefix: 'sub' });
+  cluster = run.clusters[0] as TestCluster;
+  gateway = await startInProcessGateway({ dangerouslyServeHttp: false, maxSubscriberQueue: MAX_QUEUE });
+  agent = await connectInProcessAgent(gateway, cluster);
+  await cluster.kubectlOk('admin', [
+    'create',
+    'clusterrolebinding',
+    'gateway-admin',
+    '--clusterrole=cluster-admin',
+    '--user=local:admin',
+  ]);
+  for (const ns of ['live', 'resume', 'flood', 'team-a', 'team-b'])
+    await cluster.kubectlOk('admin', ['create', 'namespace', ns]);
+  await cluster.kubectlOk('admin', [
+    'create',
+    'rolebinding',
+    'alice-view',
+    '-n',
+    'team-a',
+    '--clusterrole=view',
+    '--user=local:alice',
+  ]);
+  const admin = gateway.users.get('admin');
+  assert.ok(admin);
+  adminToken = gateway.tokens.create(localPrincipal(admin), {
+    kind: 'api',
+    description: 'test',
+    ttlSeconds: 3600,
+  }).token;
+  const alice = await gateway.users.create('alice', 'alice-password-123456', false);
+  aliceToken = gateway.tokens.create(localPrincipal(alice), {
+    kind: 'api',
+    description: 'test',
+    ttlSeconds: 3600,
+  }).token;
+});
+
+after(async () => {
+  agent?.stop();
+  await gateway?.close();
+  await run?.stop();
+});
+
+describe('GraphQL subscriptions', () => {
+  test('a Deployment created with kubectl produces resource-change and event messages', async () => {
+    const { client: c } = client(adminToken);
+    const deployments = collect(c, CHANGES, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      filter: { namespace: 'live' },
+    });
+    const events = collect(
+      c,
+      'subscription { events(filter: {namespace: "live"}) { type clusterId object cursor } }',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    await cluster.kubectlOk('admin', [
+      'create',
+      'deployment',
+      'web',
+      '-n',
+      'live',
+      '--image=registry.invalid/web:1',
+      '--replicas=2',
+    ]);
+    await deployments.until(() =>
+      deployments.changes.some((ch) => ch.type === 'ADDED' && ch.object?.metadata?.name === 'web'),
+    );
+    assert.equal(deployments.changes[0]?.clusterId, agent.clusterId);
+    await events.until(() => events.changes.some((ch) => ch.object?.reason === 'ScalingReplicaSet'));
+    await c.dispose();
+  });
+
+  test('after a dropped connection, resuming from the last cursor delivers every change made in between', async () => {
+    const first = client(adminToken);
+    const before = collect(first.client, CHANGES, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      filter: { namespace: 'resume' },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await cluster.kubectlOk('admin', ['create', 'configmap', 'one', '-n', 'resume']);
+    await before.until(() => before.changes.some((ch) => ch.object?.metadata?.name === 'one'));
+    const cursor = before.changes.at(-1)?.cursor as string;
+    // The subscriber's connection drops; changes happen while it is away.
+    first.sockets[0]?.terminate();
+    await cluster.kubectlOk('admin', ['create', 'configmap', 'two', '-n', 'resume']);
+    await cluster.kubectlOk('admin', ['create', 'configmap', 'three', '-n', 'resume']);
+    await cluster.kubectlOk('admin', ['delete', 'configmap', 'one', '-n', 'resume']);
+
+    const second = client(adminToken);
+    const resumed = collect(second.client, CHANGES, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      filter: { namespace: 'resume' },
+      since: cursor,
+    });
+    await resumed.until(() => resumed.changes.length >= 3);
+    assert.deepEqual(
+      resumed.changes.slice(0, 3).map((ch) => [ch.type, ch.object?.metadata?.name]),
+      [
+        ['ADDED', 'two'],
+        ['ADDED', 'three'],
+        ['DELETED', 'one'],
+      ],
+    );
+    await second.client.dispose();
+    await first.client.dispose();
+  });
+
+  test('alice receives changes only where her downstream RBAC lets her watch', async () => {
+    const { client: c } = client(aliceToken);
+    const allowed = collect(c, CHANGES, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      filter: { namespace: 'team-a' },
+    });
+    const refused = collect(c, CHANGES, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      filter: { namespace: 'team-b' },
+    });
+    await refused.until(() => refused.changes.some((ch) => ch.type === 'ERROR'));
+    assert.match(refused.changes[0]?.message ?? '', /forbidden/);
+    await new Promise((r) => setTimeout(r, 300));
+    await cluster.kubectlOk('admin', ['create', 'configmap', 'visible', '-n', 'team-a']);
+    await cluster.kubectlOk('admin', ['create', 'configmap', 'hidden', '-n', 'team-b']);
+    await allowed.until(() => allowed.changes.some((ch) => ch.object?.metadata?.name === 'visible'));
+    assert.ok(!refused.changes.some((ch) => ch.object?.metadata?.name === 'hidden'));
+    await c.dispose();
+  });
+
+  test('a subscriber that stops reading is ended with SUBSCRIBER_TOO_SLOW while a fast one keeps receiving', async () => {
+    const fast = client(adminToken);
+    const slow = client(adminToken);
+    const fastChanges = collect(fast.client, CHANGES, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      filter: { namespace: 'flood' },
+    });
+    const slowChanges = collect(slow.client, CHANGES, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      filter: { namespace: 'flood' },
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    await cluster.kubectlOk('admin', ['create', 'configmap', 'warmup', '-n', 'flood']);
+    await Promise.all([
+      fastChanges.until(() => fastChanges.changes.length > 0),
+      slowChanges.until(() => slowChanges.changes.length > 0),
+    ]);
+    // The slow subscriber's machine stops reading its socket.
+    const tcp = (slow.sockets[0] as unknown as { _socket: Socket })._socket;
+    tcp.pause();
+    const count = 400;
+    const payload = 'x'.repeat(20_000);
+    await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+      timeoutMs: 120_000,
+      stdin: stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: Array.from({ length: count }, (_, i) => ({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `big-${i}`, namespace: 'flood' },
+          data: { payload },
+        })),
+      }),
+    });
+    await fastChanges.until(
+      () =>
+        fastChanges.changes.filter((ch) => ch.object?.metadata?.name?.startsWith('big-')).length === count,
+      60_000,
+    );
+    tcp.resume();
+    await slowChanges.until(() => slowChanges.errors.length > 0, 30_000);
+    assert.equal(
+      slowChanges.errors[0]?.extensions?.code,
+      'SUBSCRIBER_TOO_SLOW',
+      JSON.stringify(slowChanges.errors),
+    );
+    assert.ok(slowChanges.changes.length < count, 'the slow subscriber did not get everything');
+    await fast.client.dispose();
+    await slow.client.dispose();
+  });
+});
