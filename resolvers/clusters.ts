@@ -1,6 +1,8 @@
 import { on } from 'node:events';
+import { GraphQLError } from 'graphql';
 import type { Cluster as ClusterModel } from '../src/clusters/cluster.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
+import { clusterStats } from '../src/graphql/cluster-stats.ts';
 
 /** Clusters from the registry, and their status as it changes. */
 export const clusterResolvers: Resolvers = {
@@ -10,6 +12,19 @@ export const clusterResolvers: Resolvers = {
   },
   Cluster: {
     id: (cluster) => cluster.clusterId,
+    stats: async (cluster, _args, context) => {
+      if (cluster.state !== 'Active') return null;
+      try {
+        return await clusterStats(context.clusterClient, cluster.clusterId);
+      } catch (error) {
+        context.clusterErrors.push(
+          new GraphQLError(`cluster ${cluster.clusterId}: stats unavailable: ${(error as Error).message}`, {
+            extensions: { code: 'CLUSTER_UNAVAILABLE', clusterId: cluster.clusterId, httpStatus: 503 },
+          }),
+        );
+        return null;
+      }
+    },
   },
   Subscription: {
     clusterStatus: {

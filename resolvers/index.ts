@@ -1,6 +1,7 @@
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { changeResolvers } from './changes.ts';
 import { clusterResolvers } from './clusters.ts';
+import { mutationResolvers } from './mutations.ts';
 import { resourceResolvers } from './resources.ts';
 import { viewerResolvers } from './viewer.ts';
 
@@ -12,5 +13,6 @@ export function allResolvers(serverInfo: { version: string; startedAt: string })
     clusterResolvers,
     resourceResolvers,
     changeResolvers,
+    mutationResolvers,
   ];
 }

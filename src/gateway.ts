@@ -126,6 +126,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     authenticator,
     registry,
     clusterClient,
+    tokens,
+    installUrl: (token) => clustersApi.installUrl(token),
     log,
     version: config.version ?? '0.0.0',
     introspection: config.graphqlIntrospection,

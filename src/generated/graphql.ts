@@ -38,12 +38,35 @@ export type Cluster = {
   readonly state: ClusterState;
   readonly stateChangedAt: Scalars['DateTime']['output'];
   readonly stateReason: Scalars['String']['output'];
+  /** Nodes, capacity and pods, read by the gateway itself (not as the caller); null while disconnected. */
+  readonly stats?: Maybe<ClusterStats>;
+};
+
+export type ClusterRegistration = {
+  readonly __typename?: 'ClusterRegistration';
+  readonly cluster: Cluster;
+  readonly installCommand: Scalars['String']['output'];
+  readonly registrationToken: Scalars['String']['output'];
 };
 
 export type ClusterState =
   | 'Active'
   | 'Disconnected'
   | 'Pending';
+
+export type ClusterStats = {
+  readonly __typename?: 'ClusterStats';
+  readonly cpuAllocatableCores: Scalars['Float']['output'];
+  readonly cpuCapacityCores: Scalars['Float']['output'];
+  readonly cpuRequestedCores: Scalars['Float']['output'];
+  readonly memoryAllocatableBytes: Scalars['Float']['output'];
+  readonly memoryCapacityBytes: Scalars['Float']['output'];
+  readonly memoryRequestedBytes: Scalars['Float']['output'];
+  readonly nodeCount: Scalars['Int']['output'];
+  /** Pod counts by phase, e.g. {"Running": 12, "Pending": 1}. */
+  readonly podsByPhase: Scalars['JSON']['output'];
+  readonly readyNodes: Scalars['Int']['output'];
+};
 
 export type EventFilter = {
   readonly clusters?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
@@ -52,6 +75,109 @@ export type EventFilter = {
   readonly namespace?: InputMaybe<Scalars['String']['input']>;
   /** Normal or Warning. */
   readonly type?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Mutation = {
+  readonly __typename?: 'Mutation';
+  /** Server-side apply of one object (JSON), with field manager fleetgate. */
+  readonly applyManifest: ResourceResult;
+  /** A new API token for the caller; the token is shown only here. */
+  readonly createApiToken: NewApiToken;
+  readonly createNamespace: ResourceResult;
+  readonly deleteNamespace: ResourceResult;
+  /** Deletes any object. */
+  readonly deleteResource: ResourceResult;
+  /** Administrators: register a cluster; the token is shown only here. */
+  readonly registerCluster: ClusterRegistration;
+  /** Administrators: remove a cluster and close its tunnels. */
+  readonly removeCluster: Scalars['Boolean']['output'];
+  /** Restarts a workload's pods the way kubectl rollout restart does. */
+  readonly restartRollout: ResourceResult;
+  /** Revokes one of the caller's tokens (any token, for administrators). */
+  readonly revokeApiToken: Scalars['Boolean']['output'];
+  /** Administrators: a new registration token; the old one works for graceSeconds more. */
+  readonly rotateRegistrationToken: ClusterRegistration;
+  /** Sets a workload's replicas (through its scale subresource), as the caller. */
+  readonly scaleWorkload: ResourceResult;
+};
+
+
+export type MutationApplyManifestArgs = {
+  clusterId: Scalars['ID']['input'];
+  force?: InputMaybe<Scalars['Boolean']['input']>;
+  manifest: Scalars['JSON']['input'];
+};
+
+
+export type MutationCreateApiTokenArgs = {
+  description: Scalars['String']['input'];
+  ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationCreateNamespaceArgs = {
+  clusterId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteNamespaceArgs = {
+  clusterId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteResourceArgs = {
+  apiVersion: Scalars['String']['input'];
+  clusterId: Scalars['ID']['input'];
+  kind: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRegisterClusterArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationRemoveClusterArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRestartRolloutArgs = {
+  clusterId: Scalars['ID']['input'];
+  kind: WorkloadKind;
+  name: Scalars['String']['input'];
+  namespace: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeApiTokenArgs = {
+  tokenId: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateRegistrationTokenArgs = {
+  graceSeconds?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationScaleWorkloadArgs = {
+  clusterId: Scalars['ID']['input'];
+  kind: WorkloadKind;
+  name: Scalars['String']['input'];
+  namespace: Scalars['String']['input'];
+  replicas: Scalars['Int']['input'];
+};
+
+export type NewApiToken = {
+  readonly __typename?: 'NewApiToken';
+  readonly expiresAt: Scalars['DateTime']['output'];
+  readonly token: Scalars['String']['output'];
+  readonly tokenId: Scalars['ID']['output'];
 };
 
 /** Relay page information. */
@@ -174,6 +300,13 @@ export type ResourceFilter = {
   readonly namespace?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ResourceResult = {
+  readonly __typename?: 'ResourceResult';
+  readonly clusterId: Scalars['ID']['output'];
+  /** The object as the apiserver answered (a Status for deletions). */
+  readonly object?: Maybe<Scalars['JSON']['output']>;
+};
+
 /** Facts about the gateway process that answers. */
 export type ServerInfo = {
   readonly __typename?: 'ServerInfo';
@@ -222,6 +355,11 @@ export type Viewer = {
   readonly principalId: Scalars['String']['output'];
   readonly provider: Scalars['String']['output'];
 };
+
+export type WorkloadKind =
+  | 'Deployment'
+  | 'ReplicaSet'
+  | 'StatefulSet';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -300,12 +438,17 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangeType: ChangeType;
   Cluster: ResolverTypeWrapper<ClusterModel>;
+  ClusterRegistration: ResolverTypeWrapper<Omit<ClusterRegistration, 'cluster'> & { cluster: ResolversTypes['Cluster'] }>;
   ClusterState: ClusterState;
+  ClusterStats: ResolverTypeWrapper<ClusterStats>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EventFilter: EventFilter;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NewApiToken: ResolverTypeWrapper<NewApiToken>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Pod: ResolverTypeWrapper<ResourceItem>;
   PodConnection: ResolverTypeWrapper<Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['PodEdge']> }>;
@@ -316,21 +459,28 @@ export type ResolversTypes = ResolversObject<{
   ResourceConnection: ResolverTypeWrapper<Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ResourceEdge']> }>;
   ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
   ResourceFilter: ResourceFilter;
+  ResourceResult: ResolverTypeWrapper<ResourceResult>;
   ServerInfo: ResolverTypeWrapper<ServerInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Viewer: ResolverTypeWrapper<Viewer>;
+  WorkloadKind: WorkloadKind;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterModel;
+  ClusterRegistration: Omit<ClusterRegistration, 'cluster'> & { cluster: ResolversParentTypes['Cluster'] };
+  ClusterStats: ClusterStats;
   DateTime: Scalars['DateTime']['output'];
   EventFilter: EventFilter;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  Mutation: Record<PropertyKey, never>;
+  NewApiToken: NewApiToken;
   PageInfo: PageInfo;
   Pod: ResourceItem;
   PodConnection: Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['PodEdge']> };
@@ -341,6 +491,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResourceConnection: Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ResourceEdge']> };
   ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
   ResourceFilter: ResourceFilter;
+  ResourceResult: ResourceResult;
   ServerInfo: ServerInfo;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
@@ -356,6 +507,25 @@ export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends Re
   state?: Resolver<ResolversTypes['ClusterState'], ParentType, ContextType>;
   stateChangedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   stateReason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stats?: Resolver<Maybe<ResolversTypes['ClusterStats']>, ParentType, ContextType>;
+}>;
+
+export type ClusterRegistrationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClusterRegistration'] = ResolversParentTypes['ClusterRegistration']> = ResolversObject<{
+  cluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType>;
+  installCommand?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registrationToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ClusterStatsResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClusterStats'] = ResolversParentTypes['ClusterStats']> = ResolversObject<{
+  cpuAllocatableCores?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  cpuCapacityCores?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  cpuRequestedCores?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  memoryAllocatableBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  memoryCapacityBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  memoryRequestedBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  nodeCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  podsByPhase?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  readyNodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -365,6 +535,26 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  applyManifest?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationApplyManifestArgs, 'clusterId' | 'force' | 'manifest'>>;
+  createApiToken?: Resolver<ResolversTypes['NewApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'description' | 'ttlSeconds'>>;
+  createNamespace?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationCreateNamespaceArgs, 'clusterId' | 'name'>>;
+  deleteNamespace?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationDeleteNamespaceArgs, 'clusterId' | 'name'>>;
+  deleteResource?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationDeleteResourceArgs, 'apiVersion' | 'clusterId' | 'kind' | 'name'>>;
+  registerCluster?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRegisterClusterArgs, 'name'>>;
+  removeCluster?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClusterArgs, 'id'>>;
+  restartRollout?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationRestartRolloutArgs, 'clusterId' | 'kind' | 'name' | 'namespace'>>;
+  revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'tokenId'>>;
+  rotateRegistrationToken?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRotateRegistrationTokenArgs, 'graceSeconds' | 'id'>>;
+  scaleWorkload?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationScaleWorkloadArgs, 'clusterId' | 'kind' | 'name' | 'namespace' | 'replicas'>>;
+}>;
+
+export type NewApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NewApiToken'] = ResolversParentTypes['NewApiToken']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  tokenId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -429,6 +619,11 @@ export type ResourceEdgeResolvers<ContextType = GraphQLContext, ParentType exten
   node?: Resolver<ResolversTypes['Resource'], ParentType, ContextType>;
 }>;
 
+export type ResourceResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceResult'] = ResolversParentTypes['ResourceResult']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  object?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
 export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServerInfo'] = ResolversParentTypes['ServerInfo']> = ResolversObject<{
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -452,8 +647,12 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Cluster?: ClusterResolvers<ContextType>;
+  ClusterRegistration?: ClusterRegistrationResolvers<ContextType>;
+  ClusterStats?: ClusterStatsResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
+  NewApiToken?: NewApiTokenResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Pod?: PodResolvers<ContextType>;
   PodConnection?: PodConnectionResolvers<ContextType>;
@@ -463,6 +662,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ResourceChange?: ResourceChangeResolvers<ContextType>;
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
+  ResourceResult?: ResourceResultResolvers<ContextType>;
   ServerInfo?: ServerInfoResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;

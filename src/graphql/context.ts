@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
+import type { ApiTokens } from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -13,6 +14,9 @@ export interface GraphQLContext {
   /** Impersonation headers of the caller, for every downstream call. */
   readonly identityHeaders: readonly (readonly [string, string])[];
   readonly registry: ClusterRegistry;
+  readonly tokens: ApiTokens;
+  /** The install URL (for kubectl apply -f) that carries a registration token. */
+  readonly installUrl: (registrationToken: string) => string;
   readonly clusterClient: ClusterClient;
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;

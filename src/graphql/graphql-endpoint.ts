@@ -8,6 +8,7 @@ import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { allResolvers } from '../../resolvers/index.ts';
+import type { ApiTokens } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { downstreamIdentity, impersonationHeaders, type Principal } from '../auth/principal.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
@@ -26,6 +27,8 @@ export interface GraphqlEndpointOptions {
   readonly authenticator: Authenticator;
   readonly registry: ClusterRegistry;
   readonly clusterClient: ClusterClient;
+  readonly tokens: ApiTokens;
+  readonly installUrl: (registrationToken: string) => string;
   readonly log: Logger;
   readonly version: string;
   /** Schema introspection (default: on). */
@@ -136,6 +139,8 @@ export class GraphqlEndpoint {
       identityHeaders,
       registry: this.#options.registry,
       clusterClient: this.#options.clusterClient,
+      tokens: this.#options.tokens,
+      installUrl: this.#options.installUrl,
       lists: createListLoader(this.#options.clusterClient, identityHeaders),
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],

@@ -258,6 +258,161 @@ describe('the GraphQL API', () => {
     assert.equal(noToken.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   });
 
+  test('cluster stats count nodes, capacity, requests and pods by phase', async () => {
+    const answer = await graphql<{
+      clusters: {
+        stats: {
+          nodeCount: number;
+          readyNodes: number;
+          cpuCapacityCores: number;
+          memoryCapacityBytes: number;
+          podsByPhase: Record<string, number>;
+        };
+      }[];
+    }>(
+      '{ clusters { id stats { nodeCount readyNodes cpuCapacityCores cpuAllocatableCores cpuRequestedCores memoryCapacityBytes podsByPhase } } }',
+    );
+    assert.equal(answer.errors, undefined);
+    for (const { stats } of answer.data?.clusters ?? []) {
+      assert.equal(stats.nodeCount, 3);
+      assert.equal(stats.readyNodes, 3);
+      assert.equal(stats.cpuCapacityCores, 24);
+      assert.equal(stats.memoryCapacityBytes, 3 * 32 * 2 ** 30);
+      const total = Object.values(stats.podsByPhase).reduce((a, b) => a + b, 0);
+      assert.ok(total >= PODS_PER_CLUSTER, JSON.stringify(stats.podsByPhase));
+    }
+  });
+
+  test('mutations change a cluster as the caller, and the gateway only for administrators', async () => {
+    const clusterId = agents[0]?.clusterId as string;
+    const cluster = run.clusters[0] as TestCluster;
+    const mutate = (query: string, variables: Record<string, unknown> = {}, token = adminToken) =>
+      graphql<
+        Record<
+          string,
+          {
+            object?: unknown;
+            token?: string;
+            tokenId?: string;
+            registrationToken?: string;
+            cluster?: { id: string };
+          }
+        >
+      >(query, variables, token);
+    assert.equal(
+      (
+        await mutate(
+          'mutation($c: ID!) { createNamespace(clusterId: $c, name: "made-by-graphql") { clusterId } }',
+          { c: clusterId },
+        )
+      ).errors,
+      undefined,
+    );
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'applied', namespace: 'made-by-graphql' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'applied' } },
+        template: {
+          metadata: { labels: { app: 'applied' } },
+          spec: { containers: [{ name: 'c', image: 'registry.invalid/c:1' }] },
+        },
+      },
+    };
+    const applied = await mutate(
+      'mutation($c: ID!, $m: JSON!) { applyManifest(clusterId: $c, manifest: $m) { object } }',
+      { c: clusterId, m: deployment },
+    );
+    assert.equal(applied.errors, undefined, JSON.stringify(applied.errors));
+    const scaled = await mutate(
+      'mutation($c: ID!) { scaleWorkload(clusterId: $c, namespace: "made-by-graphql", kind: Deployment, name: "applied", replicas: 3) { object } }',
+      { c: clusterId },
+    );
+    assert.equal(scaled.errors, undefined, JSON.stringify(scaled.errors));
+    assert.equal(
+      await cluster.kubectlOk('admin', [
+        'get',
+        'deployment',
+        'applied',
+        '-n',
+        'made-by-graphql',
+        '-o',
+        'jsonpath={.spec.replicas}',
+      ]),
+      '3',
+    );
+    await mutate(
+      'mutation($c: ID!) { restartRollout(clusterId: $c, namespace: "made-by-graphql", kind: Deployment, name: "applied") { object } }',
+      { c: clusterId },
+    );
+    assert.match(
+      await cluster.kubectlOk('admin', [
+        'get',
+        'deployment',
+        'applied',
+        '-n',
+        'made-by-graphql',
+        '-o',
+        'jsonpath={.spec.template.metadata.annotations}',
+      ]),
+      /restartedAt/,
+    );
+    const deleted = await mutate(
+      'mutation($c: ID!) { deleteResource(clusterId: $c, apiVersion: "apps/v1", kind: "Deployment", namespace: "made-by-graphql", name: "applied") { object } }',
+      { c: clusterId },
+    );
+    assert.equal(deleted.errors, undefined);
+    assert.notEqual(
+      (await cluster.kubectl('admin', ['get', 'deployment', 'applied', '-n', 'made-by-graphql'])).code,
+      0,
+    );
+
+    // alice may do none of this downstream, and none of the gateway's own administration.
+    const refused = await mutate(
+      'mutation($c: ID!) { createNamespace(clusterId: $c, name: "alice-was-here") { clusterId } }',
+      { c: clusterId },
+      aliceToken,
+    );
+    assert.equal(refused.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    assert.equal(refused.errors?.[0]?.extensions?.httpStatus, 403);
+    const notAdmin = await mutate(
+      'mutation { registerCluster(name: "sneaky") { registrationToken } }',
+      {},
+      aliceToken,
+    );
+    assert.equal(notAdmin.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+
+    const registered = await mutate(
+      'mutation { registerCluster(name: "via-graphql") { registrationToken installCommand cluster { id } } }',
+    );
+    assert.match(registered.data?.registerCluster?.registrationToken ?? '', /^c-[a-z0-9]{10}\./);
+    const removed = await graphql<{ removeCluster: boolean }>(
+      'mutation($id: ID!) { removeCluster(id: $id) }',
+      { id: registered.data?.registerCluster?.cluster?.id },
+    );
+    assert.equal(removed.data?.removeCluster, true);
+
+    const created = await mutate(
+      'mutation { createApiToken(description: "ci", ttlSeconds: 600) { tokenId token expiresAt } }',
+      {},
+      aliceToken,
+    );
+    const token = created.data?.createApiToken?.token as string;
+    assert.equal(
+      (await graphql<{ viewer: { name: string } }>('{ viewer { name } }', {}, token)).data?.viewer.name,
+      'alice',
+    );
+    const revoked = await graphql<{ revokeApiToken: boolean }>(
+      'mutation($id: ID!) { revokeApiToken(tokenId: $id) }',
+      { id: created.data?.createApiToken?.tokenId },
+      aliceToken,
+    );
+    assert.equal(revoked.data?.revokeApiToken, true);
+    assert.equal((await graphql('{ viewer { name } }', {}, token)).status, 401);
+  });
+
   test('a subscription streams cluster status; a stopped agent leaves partial results naming its cluster', async () => {
     const url = `${gateway.url.replace('https', 'wss')}/graphql`;
     const client = createClient({
