@@ -18,7 +18,8 @@ let gateway: Gateway;
 let agents: InProcessAgent[];
 let adminToken: string;
 let aliceToken: string;
-const PODS_PER_CLUSTER = 150;
+// 3 x 1,667 = 5,001 pods; they name a scheduler nobody runs, so they stay put (no churn).
+const PODS_PER_CLUSTER = 1667;
 
 interface GraphQLAnswer<T> {
   data?: T;
@@ -42,7 +43,7 @@ async function graphql<T>(
   return { status: answer.status, ...(JSON.parse(answer.text) as GraphQLAnswer<T>) };
 }
 
-function podList(count: number, cluster: TestCluster): string {
+function podList(count: number): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'List',
@@ -54,9 +55,8 @@ function podList(count: number, cluster: TestCluster): string {
         namespace: 'apps',
         labels: { app: 'web', tier: i % 2 ? 'odd' : 'even' },
       },
-      // Bound to a node directly: listing does not wait for scheduling.
       spec: {
-        nodeName: `${cluster.name}-node-0`,
+        schedulerName: 'not-scheduled',
         containers: [{ name: 'web', image: 'registry.invalid/web:1' }],
       },
     })),
@@ -79,8 +79,8 @@ before(async () => {
       ]);
       await cluster.kubectlOk('admin', ['create', 'namespace', 'apps']);
       await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-        stdin: podList(PODS_PER_CLUSTER, cluster),
-        timeoutMs: 120_000,
+        stdin: podList(PODS_PER_CLUSTER),
+        timeoutMs: 300_000,
       });
     }),
   );
@@ -136,14 +136,14 @@ describe('the GraphQL API', () => {
   test('one query returns pods from every cluster, each with its clusterId', async () => {
     const answer = await graphql<PodsData>(PODS, {
       first: 1000,
-      filter: { namespace: 'apps', labelSelector: 'app=web' },
+      filter: { namespace: 'apps', labelSelector: 'app=web', nameContains: 'web-000' },
     });
     assert.equal(answer.errors, undefined);
-    assert.equal(answer.data?.pods.totalCount, 3 * PODS_PER_CLUSTER);
+    assert.equal(answer.data?.pods.totalCount, 3 * 10);
     const byCluster = new Map<string, number>();
     for (const { node } of answer.data?.pods.edges ?? [])
       byCluster.set(node.clusterId, (byCluster.get(node.clusterId) ?? 0) + 1);
-    assert.deepEqual([...byCluster.values()], [PODS_PER_CLUSTER, PODS_PER_CLUSTER, PODS_PER_CLUSTER]);
+    assert.deepEqual([...byCluster.values()], [10, 10, 10]);
   });
 
   test('filters: label selector, field selector, name search and chosen clusters', async () => {
@@ -152,7 +152,7 @@ describe('the GraphQL API', () => {
       first: 1000,
       filter: { clusters: [first], namespace: 'apps', labelSelector: 'tier=odd' },
     });
-    assert.equal(odd.data?.pods.totalCount, PODS_PER_CLUSTER / 2);
+    assert.equal(odd.data?.pods.totalCount, Math.floor(PODS_PER_CLUSTER / 2));
     const byName = await graphql<PodsData>(PODS, {
       first: 1000,
       filter: { nameContains: 'web-001', namespace: 'apps' },
@@ -165,13 +165,13 @@ describe('the GraphQL API', () => {
     assert.equal(byField.data?.pods.totalCount, 3);
   });
 
-  test('paging through every pod of 3 clusters returns each exactly once', async () => {
+  test('paging through 5,001 pods of 3 clusters returns each exactly once', async () => {
     const seen = new Set<string>();
     let after: string | null = null;
     let pages = 0;
     do {
       const answer: GraphQLAnswer<PodsData> = await graphql<PodsData>(PODS, {
-        first: 97,
+        first: 487,
         after,
         filter: { namespace: 'apps' },
       });
@@ -185,7 +185,7 @@ describe('the GraphQL API', () => {
       pages++;
     } while (after);
     assert.equal(seen.size, 3 * PODS_PER_CLUSTER);
-    assert.equal(pages, Math.ceil((3 * PODS_PER_CLUSTER) / 97));
+    assert.equal(pages, Math.ceil((3 * PODS_PER_CLUSTER) / 487));
   });
 
   test('any kind by apiVersion and kind, as JSON objects', async () => {
