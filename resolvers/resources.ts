@@ -2,6 +2,7 @@ import type { GraphQLError } from 'graphql';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { listAcross, paginate } from '../src/graphql/fan-out.ts';
 import { collectionPath } from '../src/graphql/kind-paths.ts';
+import { visibleNamespaces } from '../src/graphql/visible-namespaces.ts';
 
 function corePath(resource: string, namespace: string | null | undefined): string {
   return namespace ? `/api/v1/namespaces/${namespace}/${resource}` : `/api/v1/${resource}`;
@@ -11,8 +12,8 @@ function corePath(resource: string, namespace: string | null | undefined): strin
 export const resourceResolvers: Resolvers = {
   Query: {
     pods: async (_parent, args, context) => {
-      const items = await listAcross(context, args.filter, async () =>
-        corePath('pods', args.filter?.namespace),
+      const items = await listAcross(context, args.filter, async (_clusterId, namespace) =>
+        corePath('pods', namespace ?? args.filter?.namespace),
       );
       return paginate(items, args.first, args.after);
     },
@@ -21,15 +22,32 @@ export const resourceResolvers: Resolvers = {
         context,
         { ...args.filter, namespace: null },
         async () => '/api/v1/namespaces',
+        {
+          namespaced: false,
+        },
       );
+      // Who may not list namespaces sees the ones they are bound to, instead of an error.
+      const refused = context.clusterErrors.filter(
+        (e) => e.extensions.httpStatus === 403 && typeof e.extensions.clusterId === 'string',
+      );
+      for (const error of refused) {
+        const clusterId = error.extensions.clusterId as string;
+        const visible = await visibleNamespaces(context, clusterId);
+        if (visible.length === 0) continue;
+        context.clusterErrors.splice(context.clusterErrors.indexOf(error), 1);
+        const needle = args.filter?.nameContains;
+        for (const object of visible) {
+          if (!needle || (object.metadata?.name ?? '').includes(needle)) items.push({ clusterId, object });
+        }
+      }
       return paginate(items, args.first, args.after);
     },
     resources: async (_parent, args, context) => {
       const items = await listAcross(
         context,
         args.filter,
-        (clusterId): Promise<string | GraphQLError> =>
-          collectionPath(context, clusterId, args.apiVersion, args.kind, args.filter?.namespace),
+        (clusterId, namespace): Promise<string | GraphQLError> =>
+          collectionPath(context, clusterId, args.apiVersion, args.kind, namespace ?? args.filter?.namespace),
       );
       return paginate(items, args.first, args.after);
     },

@@ -17,8 +17,8 @@ export interface InstallManifestOptions {
 
 /**
  * The agent's ServiceAccount may impersonate people (users, groups, uids) and read only
- * what the gateway's own controllers need: readiness and version, and nodes and pods for
- * cluster statistics. Everything a person does runs as that person.
+ * what the gateway's own controllers need: readiness and version, nodes and pods for
+ * cluster statistics, and namespace names (to find where a person is bound). Everything a person does runs as that person.
  */
 function agentRules(): object[] {
   return [
@@ -28,7 +28,7 @@ function agentRules(): object[] {
       resources: ['uids', `userextras/${PROVIDER_EXTRA_KEY}`],
       verbs: ['impersonate'],
     },
-    { apiGroups: [''], resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: ['nodes', 'pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
     { nonResourceURLs: ['/version', '/readyz', '/livez', '/healthz'], verbs: ['get'] },
   ];
 }

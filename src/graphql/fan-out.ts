@@ -1,7 +1,9 @@
 import { GraphQLError } from 'graphql';
+import type { ClusterList } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import { compareKeys, decodeCursor, encodeCursor } from './cursor.ts';
 import { itemKey, type ResourceItem } from './resource-item.ts';
+import { visibleNamespaces } from './visible-namespaces.ts';
 
 /** Which objects a query asks for (the ResourceFilter input). */
 export interface ResourceFilterInput {
@@ -63,20 +65,40 @@ export function validateFilter(filter: ResourceFilterInput | null | undefined): 
 export async function listAcross(
   context: GraphQLContext,
   filter: ResourceFilterInput | null | undefined,
-  pathFor: (clusterId: string) => Promise<string | GraphQLError>,
+  pathFor: (clusterId: string, namespace?: string) => Promise<string | GraphQLError>,
+  options: { namespaced: boolean } = { namespaced: true },
 ): Promise<ResourceItem[]> {
   validateFilter(filter);
   const clusterIds = clustersInScope(context, filter);
+  const load = (clusterId: string, path: string) =>
+    context.lists.load({
+      clusterId,
+      path,
+      labelSelector: filter?.labelSelector ?? undefined,
+      fieldSelector: filter?.fieldSelector ?? undefined,
+    });
   const lists = await Promise.all(
-    clusterIds.map(async (clusterId) => {
+    clusterIds.map(async (clusterId): Promise<ClusterList> => {
       const path = await pathFor(clusterId);
       if (path instanceof GraphQLError) return { error: path };
-      return context.lists.load({
-        clusterId,
-        path,
-        labelSelector: filter?.labelSelector ?? undefined,
-        fieldSelector: filter?.fieldSelector ?? undefined,
-      });
+      const list = await load(clusterId, path);
+      if (
+        !('error' in list) ||
+        list.error.extensions.httpStatus !== 403 ||
+        filter?.namespace ||
+        !options.namespaced
+      )
+        return list;
+      // Not allowed across all namespaces: what is in the namespaces the caller is bound to.
+      const namespaces = await visibleNamespaces(context, clusterId);
+      if (namespaces.length === 0) return list;
+      const perNamespace = await Promise.all(
+        namespaces.map(async (namespace) => {
+          const namespacedPath = await pathFor(clusterId, namespace.metadata?.name);
+          return namespacedPath instanceof GraphQLError ? { items: [] } : load(clusterId, namespacedPath);
+        }),
+      );
+      return { items: perNamespace.flatMap((l) => ('error' in l ? [] : l.items)) };
     }),
   );
   const items: ResourceItem[] = [];

@@ -229,6 +229,26 @@ describe('the GraphQL API', () => {
     assert.equal(partly.errors?.length, 2);
   });
 
+  test('alice sees only the namespaces she is bound to, and the pods in them', async () => {
+    // After the previous test, alice's group may view namespace apps of the second cluster only.
+    const bound = agents[1]?.clusterId;
+    const namespaces = await graphql<{
+      namespaces: { edges: { node: { clusterId: string; name: string } }[] };
+    }>('{ namespaces { edges { node { clusterId name } } } }', {}, aliceToken);
+    assert.deepEqual(
+      namespaces.data?.namespaces.edges.map((e) => [e.node.clusterId, e.node.name]),
+      [[bound, 'apps']],
+    );
+    assert.equal(
+      namespaces.errors?.length,
+      2,
+      'the two clusters where she is bound nowhere still say Forbidden',
+    );
+    const pods = await graphql<PodsData>(PODS, { first: 10 }, aliceToken);
+    assert.equal(pods.data?.pods.totalCount, PODS_PER_CLUSTER);
+    assert.ok(pods.data?.pods.edges.every((e) => e.node.clusterId === bound && e.node.namespace === 'apps'));
+  });
+
   test('over-deep, over-costly, aliased, over-large and malformed documents are refused with specific codes', async () => {
     const deep = await graphql(
       `{ clusters { ${'name '.repeat(1)} } viewer { name } pods { edges { node { object } } } a: pods { edges { node { name } } } }`,
