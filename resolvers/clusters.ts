@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import type { Cluster as ClusterModel } from '../src/clusters/cluster.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { clusterStats } from '../src/graphql/cluster-stats.ts';
+import { StatsFeed, type StatsUpdate } from '../src/graphql/stats-feed.ts';
 
 /** Clusters from the registry, and their status as it changes. */
 export const clusterResolvers: Resolvers = {
@@ -27,6 +28,15 @@ export const clusterResolvers: Resolvers = {
     },
   },
   Subscription: {
+    clusterStats: {
+      subscribe: (_parent, args, context) => {
+        if (args.clusters && args.clusters.length > 1000) {
+          throw new GraphQLError('at most 1000 clusters', { extensions: { code: 'BAD_USER_INPUT' } });
+        }
+        return new StatsFeed(context, args.clusters ?? undefined);
+      },
+      resolve: (update: StatsUpdate) => update,
+    },
     clusterStatus: {
       // An iterator (not an async generator) so that unsubscribing stops listening at
       // once, instead of after the next event.

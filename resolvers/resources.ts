@@ -1,11 +1,26 @@
 import type { GraphQLError } from 'graphql';
 import type { Resolvers } from '../src/generated/graphql.ts';
-import { listAcross, paginate } from '../src/graphql/fan-out.ts';
+import type { GraphQLContext } from '../src/graphql/context.ts';
+import { listAcross, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
 import { collectionPath } from '../src/graphql/kind-paths.ts';
 import { visibleNamespaces } from '../src/graphql/visible-namespaces.ts';
 
 function corePath(resource: string, namespace: string | null | undefined): string {
   return namespace ? `/api/v1/namespaces/${namespace}/${resource}` : `/api/v1/${resource}`;
+}
+
+/** A namespaced built-in kind across clusters. */
+async function listKind(
+  context: GraphQLContext,
+  args: { filter?: ResourceFilterInput | null; first?: number | null; after?: string | null },
+  base: string,
+  resource: string,
+) {
+  const items = await listAcross(context, args.filter, async (_clusterId, namespace) => {
+    const ns = namespace ?? args.filter?.namespace;
+    return ns ? `${base}/namespaces/${ns}/${resource}` : `${base}/${resource}`;
+  });
+  return paginate(items, args.first, args.after);
 }
 
 /** Objects across clusters: pods, namespaces, and any kind by apiVersion and kind. */
@@ -42,6 +57,20 @@ export const resourceResolvers: Resolvers = {
       }
       return paginate(items, args.first, args.after);
     },
+    nodes: async (_parent, args, context) =>
+      paginate(
+        await listAcross(context, { ...args.filter, namespace: null }, async () => '/api/v1/nodes', {
+          namespaced: false,
+        }),
+        args.first,
+        args.after,
+      ),
+    deployments: (_parent, args, context) => listKind(context, args, '/apis/apps/v1', 'deployments'),
+    statefulsets: (_parent, args, context) => listKind(context, args, '/apis/apps/v1', 'statefulsets'),
+    daemonsets: (_parent, args, context) => listKind(context, args, '/apis/apps/v1', 'daemonsets'),
+    jobs: (_parent, args, context) => listKind(context, args, '/apis/batch/v1', 'jobs'),
+    services: (_parent, args, context) => listKind(context, args, '/api/v1', 'services'),
+    events: (_parent, args, context) => listKind(context, args, '/api/v1', 'events'),
     resources: async (_parent, args, context) => {
       const items = await listAcross(
         context,

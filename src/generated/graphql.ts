@@ -68,6 +68,12 @@ export type ClusterStats = {
   readonly readyNodes: Scalars['Int']['output'];
 };
 
+export type ClusterStatsUpdate = {
+  readonly __typename?: 'ClusterStatsUpdate';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly stats: ClusterStats;
+};
+
 export type EventFilter = {
   readonly clusters?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   readonly involvedObjectKind?: InputMaybe<Scalars['String']['input']>;
@@ -217,14 +223,22 @@ export type Query = {
   readonly cluster?: Maybe<Cluster>;
   /** Every registered cluster. */
   readonly clusters: ReadonlyArray<Cluster>;
+  readonly daemonsets: ResourceConnection;
+  readonly deployments: ResourceConnection;
+  readonly events: ResourceConnection;
+  readonly jobs: ResourceConnection;
   /** Namespaces across clusters. */
   readonly namespaces: ResourceConnection;
+  /** Nodes across clusters. */
+  readonly nodes: ResourceConnection;
   /** Pods across clusters, as the caller sees them; one error per cluster that failed. */
   readonly pods: PodConnection;
   /** Any resource type by apiVersion and kind (custom resources too), as JSON objects. */
   readonly resources: ResourceConnection;
   /** What this gateway is and which API version it speaks. */
   readonly serverInfo: ServerInfo;
+  readonly services: ResourceConnection;
+  readonly statefulsets: ResourceConnection;
   /** The person asking, and who they are in every cluster. */
   readonly viewer: Viewer;
 };
@@ -235,7 +249,42 @@ export type QueryClusterArgs = {
 };
 
 
+export type QueryDaemonsetsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryDeploymentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryJobsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryNamespacesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNodesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -255,6 +304,20 @@ export type QueryResourcesArgs = {
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   kind: Scalars['String']['input'];
+};
+
+
+export type QueryServicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryStatefulsetsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ResourceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Resource = {
@@ -318,6 +381,8 @@ export type ServerInfo = {
 
 export type Subscription = {
   readonly __typename?: 'Subscription';
+  /** Cluster statistics, pushed when they change (checked every few seconds), for the chosen or all clusters. */
+  readonly clusterStats: ClusterStatsUpdate;
   /** Cluster registry changes (state, health, version), for every cluster. */
   readonly clusterStatus: Cluster;
   /** Kubernetes events across clusters, live. */
@@ -328,6 +393,11 @@ export type Subscription = {
    * or a GAP message says for which cluster that was impossible.
    */
   readonly resourceChanges: ResourceChange;
+};
+
+
+export type SubscriptionClusterStatsArgs = {
+  clusters?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
 };
 
 
@@ -441,6 +511,7 @@ export type ResolversTypes = ResolversObject<{
   ClusterRegistration: ResolverTypeWrapper<Omit<ClusterRegistration, 'cluster'> & { cluster: ResolversTypes['Cluster'] }>;
   ClusterState: ClusterState;
   ClusterStats: ResolverTypeWrapper<ClusterStats>;
+  ClusterStatsUpdate: ResolverTypeWrapper<ClusterStatsUpdate>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EventFilter: EventFilter;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -473,6 +544,7 @@ export type ResolversParentTypes = ResolversObject<{
   Cluster: ClusterModel;
   ClusterRegistration: Omit<ClusterRegistration, 'cluster'> & { cluster: ResolversParentTypes['Cluster'] };
   ClusterStats: ClusterStats;
+  ClusterStatsUpdate: ClusterStatsUpdate;
   DateTime: Scalars['DateTime']['output'];
   EventFilter: EventFilter;
   Float: Scalars['Float']['output'];
@@ -526,6 +598,11 @@ export type ClusterStatsResolvers<ContextType = GraphQLContext, ParentType exten
   nodeCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   podsByPhase?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   readyNodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ClusterStatsUpdateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClusterStatsUpdate'] = ResolversParentTypes['ClusterStatsUpdate']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  stats?: Resolver<ResolversTypes['ClusterStats'], ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -586,10 +663,17 @@ export type PodEdgeResolvers<ContextType = GraphQLContext, ParentType extends Re
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   cluster?: Resolver<Maybe<ResolversTypes['Cluster']>, ParentType, ContextType, RequireFields<QueryClusterArgs, 'id'>>;
   clusters?: Resolver<ReadonlyArray<ResolversTypes['Cluster']>, ParentType, ContextType>;
+  daemonsets?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryDaemonsetsArgs, 'first'>>;
+  deployments?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryDeploymentsArgs, 'first'>>;
+  events?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
+  jobs?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
   namespaces?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryNamespacesArgs, 'first'>>;
+  nodes?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
   pods?: Resolver<ResolversTypes['PodConnection'], ParentType, ContextType, RequireFields<QueryPodsArgs, 'first'>>;
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'apiVersion' | 'first' | 'kind'>>;
   serverInfo?: Resolver<ResolversTypes['ServerInfo'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryServicesArgs, 'first'>>;
+  statefulsets?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryStatefulsetsArgs, 'first'>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 }>;
 
@@ -630,6 +714,7 @@ export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  clusterStats?: SubscriptionResolver<ResolversTypes['ClusterStatsUpdate'], "clusterStats", ParentType, ContextType, Partial<SubscriptionClusterStatsArgs>>;
   clusterStatus?: SubscriptionResolver<ResolversTypes['Cluster'], "clusterStatus", ParentType, ContextType>;
   events?: SubscriptionResolver<ResolversTypes['ResourceChange'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
   resourceChanges?: SubscriptionResolver<ResolversTypes['ResourceChange'], "resourceChanges", ParentType, ContextType, RequireFields<SubscriptionResourceChangesArgs, 'apiVersion' | 'kind'>>;
@@ -649,6 +734,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Cluster?: ClusterResolvers<ContextType>;
   ClusterRegistration?: ClusterRegistrationResolvers<ContextType>;
   ClusterStats?: ClusterStatsResolvers<ContextType>;
+  ClusterStatsUpdate?: ClusterStatsUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;

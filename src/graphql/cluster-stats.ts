@@ -31,7 +31,7 @@ interface PodList {
 }
 
 /** Stats are computed at most this often per cluster, however many people ask. */
-const STATS_TTL_MS = 10_000;
+const STATS_TTL_MS = 4_000;
 const cache = new Map<string, { at: number; value: Promise<ClusterStatsValue> }>();
 
 const sum = (values: number[]) => values.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);

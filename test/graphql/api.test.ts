@@ -433,6 +433,52 @@ describe('the GraphQL API', () => {
     assert.equal((await graphql('{ viewer { name } }', {}, token)).status, 401);
   });
 
+  test('nodes, workloads, services and events have queries of their own', async () => {
+    const answer = await graphql<Record<string, { totalCount: number }>>(
+      '{ nodes { totalCount } services { totalCount } deployments { totalCount } events(filter: {namespace: "default"}) { totalCount } }',
+    );
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    assert.equal(answer.data?.nodes?.totalCount, 9);
+    assert.ok((answer.data?.services?.totalCount ?? 0) >= 3, 'each cluster has the kubernetes Service');
+  });
+
+  test('cluster stats are pushed to subscribers when they change', async () => {
+    const target = agents[0] as InProcessAgent;
+    const cluster = run.clusters[0] as TestCluster;
+    const wsClient = createClient({
+      url: `${gateway.url.replace('https', 'wss')}/graphql`,
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols, { ca: gateway.caPem });
+        }
+      },
+      connectionParams: { authorization: `Bearer ${adminToken}` },
+    });
+    const totals: number[] = [];
+    const subscription = wsClient.iterate<{
+      clusterStats: { clusterId: string; stats: { nodeCount: number; podsByPhase: Record<string, number> } };
+    }>({
+      query:
+        'subscription($c: [ID!]) { clusterStats(clusters: $c) { clusterId stats { nodeCount podsByPhase } } }',
+      variables: { c: [target.clusterId] },
+    });
+    let created = false;
+    for await (const message of subscription) {
+      const update = message.data?.clusterStats;
+      assert.ok(update, JSON.stringify(message));
+      assert.equal(update.clusterId, target.clusterId);
+      assert.equal(update.stats.nodeCount, 3);
+      totals.push(Object.values(update.stats.podsByPhase).reduce((a, b) => a + b, 0));
+      if (!created) {
+        created = true;
+        await cluster.kubectlOk('admin', ['run', 'one-more', '-n', 'default', '--image=registry.invalid/x:1']);
+      } else break;
+    }
+    await wsClient.dispose();
+    assert.equal(totals.length, 2);
+    assert.equal((totals[1] ?? 0) - (totals[0] ?? 0), 1, `pod totals pushed: ${totals.join(' -> ')}`);
+  });
+
   test('a subscription streams cluster status; a stopped agent leaves partial results naming its cluster', async () => {
     const url = `${gateway.url.replace('https', 'wss')}/graphql`;
     const client = createClient({
