@@ -1,9 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createClient } from 'graphql-ws';
-import { WebSocket } from 'ws';
 import { stringify } from 'yaml';
-import { localPrincipal } from '../../src/auth/local-users.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
@@ -12,6 +9,7 @@ import {
   type InProcessAgent,
   startInProcessGateway,
 } from '../tunnel/in-process-fleet.ts';
+import { adminAndAlice, graphqlWsClient } from './people.ts';
 
 let run: TestClusters;
 let gateway: Gateway;
@@ -84,19 +82,7 @@ before(async () => {
       });
     }),
   );
-  const admin = gateway.users.get('admin');
-  assert.ok(admin);
-  adminToken = gateway.tokens.create(localPrincipal(admin), {
-    kind: 'api',
-    description: 'test',
-    ttlSeconds: 3600,
-  }).token;
-  const alice = await gateway.users.create('alice', 'alice-password-123456', false, ['team-a']);
-  aliceToken = gateway.tokens.create(localPrincipal(alice), {
-    kind: 'api',
-    description: 'test',
-    ttlSeconds: 3600,
-  }).token;
+  ({ adminToken, aliceToken } = await adminAndAlice(gateway, ['team-a']));
 });
 
 after(async () => {
@@ -445,15 +431,7 @@ describe('the GraphQL API', () => {
   test('cluster stats are pushed to subscribers when they change', async () => {
     const target = agents[0] as InProcessAgent;
     const cluster = run.clusters[0] as TestCluster;
-    const wsClient = createClient({
-      url: `${gateway.url.replace('https', 'wss')}/graphql`,
-      webSocketImpl: class extends WebSocket {
-        constructor(address: string, protocols?: string | string[]) {
-          super(address, protocols, { ca: gateway.caPem });
-        }
-      },
-      connectionParams: { authorization: `Bearer ${adminToken}` },
-    });
+    const wsClient = graphqlWsClient(gateway, adminToken).client;
     const totals: number[] = [];
     const subscription = wsClient.iterate<{
       clusterStats: { clusterId: string; stats: { nodeCount: number; podsByPhase: Record<string, number> } };
@@ -471,7 +449,13 @@ describe('the GraphQL API', () => {
       totals.push(Object.values(update.stats.podsByPhase).reduce((a, b) => a + b, 0));
       if (!created) {
         created = true;
-        await cluster.kubectlOk('admin', ['run', 'one-more', '-n', 'default', '--image=registry.invalid/x:1']);
+        await cluster.kubectlOk('admin', [
+          'run',
+          'one-more',
+          '-n',
+          'default',
+          '--image=registry.invalid/x:1',
+        ]);
       } else break;
     }
     await wsClient.dispose();
@@ -480,16 +464,7 @@ describe('the GraphQL API', () => {
   });
 
   test('a subscription streams cluster status; a stopped agent leaves partial results naming its cluster', async () => {
-    const url = `${gateway.url.replace('https', 'wss')}/graphql`;
-    const client = createClient({
-      url,
-      webSocketImpl: class extends WebSocket {
-        constructor(address: string, protocols?: string | string[]) {
-          super(address, protocols, { ca: gateway.caPem });
-        }
-      },
-      connectionParams: { authorization: `Bearer ${adminToken}` },
-    });
+    const { client } = graphqlWsClient(gateway, adminToken);
     const stopped = agents[2] as InProcessAgent;
     const events: { id: string; state: string }[] = [];
     const subscription = client.iterate<{ clusterStatus: { id: string; state: string } }>({

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type Client, createClient } from 'graphql-ws';
-import { WebSocket } from 'ws';
+import type { Client } from 'graphql-ws';
 import { stringify } from 'yaml';
-import { localPrincipal } from '../../src/auth/local-users.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import {
@@ -12,6 +10,7 @@ import {
   type InProcessAgent,
   startInProcessGateway,
 } from '../tunnel/in-process-fleet.ts';
+import { adminAndAlice, graphqlWsClient } from './people.ts';
 
 let run: TestClusters;
 let cluster: TestCluster;
@@ -30,21 +29,8 @@ interface Change {
 }
 
 /** A graphql-ws client whose WebSocket the test can reach (to stall it like a slow reader). */
-function client(token: string): { client: Client; sockets: WebSocket[] } {
-  const sockets: WebSocket[] = [];
-  const caPem = gateway.caPem;
-  const instance = createClient({
-    url: `${gateway.url.replace('https', 'wss')}/graphql`,
-    webSocketImpl: class extends WebSocket {
-      constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols, { ca: caPem });
-        sockets.push(this);
-      }
-    },
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-  return { client: instance, sockets };
+function client(token: string) {
+  return graphqlWsClient(gateway, token);
 }
 
 /** Collects a subscription's messages; `until` resolves once a matching one arrived. */
@@ -114,19 +100,7 @@ before(async () => {
     '--clusterrole=view',
     '--user=local:alice',
   ]);
-  const admin = gateway.users.get('admin');
-  assert.ok(admin);
-  adminToken = gateway.tokens.create(localPrincipal(admin), {
-    kind: 'api',
-    description: 'test',
-    ttlSeconds: 3600,
-  }).token;
-  const alice = await gateway.users.create('alice', 'alice-password-123456', false);
-  aliceToken = gateway.tokens.create(localPrincipal(alice), {
-    kind: 'api',
-    description: 'test',
-    ttlSeconds: 3600,
-  }).token;
+  ({ adminToken, aliceToken } = await adminAndAlice(gateway));
 });
 
 after(async () => {
