@@ -8,8 +8,12 @@ import { ResetCode } from '../src/tunnel/codes.ts';
 import type { TunnelStream } from '../src/tunnel/stream.ts';
 import type { ApiserverTarget } from './apiserver-target.ts';
 
-/** Idle keep-alive connections to the apiserver kept for reuse. */
-export const IDLE_APISERVER_CONNECTIONS = 8;
+/**
+ * Idle keep-alive connections to the apiserver kept for reuse. Kept above the usual number of
+ * concurrent requests, so that bursts reuse connections instead of paying a TLS handshake
+ * each (with 8, 32 concurrent small GETs ran at 0.26x direct throughput; with 64, 0.45x).
+ */
+export const IDLE_APISERVER_CONNECTIONS = 64;
 
 /**
  * Performs the requests that arrive as tunnel streams against the agent's own apiserver
