@@ -9,7 +9,8 @@ import { DEFAULT_TUNNEL_TIMING } from './server/tunnel-endpoint.ts';
 
 const HELP = `Usage: fleetgate-gateway [options]
 
-Runs the gateway: the agent tunnel endpoint, the cluster registry and its API.
+Runs the gateway: the agent tunnel endpoint, the cluster registry, sign-in, the
+Kubernetes passthrough at /k8s/clusters/<id>/ and the GraphQL API at /graphql.
 
 Options:
   --listen HOST:PORT     where to listen (default 127.0.0.1:8443; FLEETGATE_LISTEN)
@@ -25,6 +26,7 @@ Options:
   --agent-image IMAGE    the agent image install manifests use (FLEETGATE_AGENT_IMAGE)
   --audit-log PATH       audit log file, or - for standard output
                          (default <data-dir>/audit.log; FLEETGATE_AUDIT_LOG)
+  -h, --help             this text
 
 OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC_CLIENT_SECRET):
   --oidc-issuer URL           the provider's issuer URL (FLEETGATE_OIDC_ISSUER)
@@ -32,7 +34,6 @@ OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC
   --oidc-username-claim NAME  claim naming the person (default email, else sub)
   --oidc-groups-claim NAME    claim listing the person's groups (default groups)
   --oidc-admin-group GROUP    provider group whose members administer the gateway (repeatable)
-  -h, --help             this text
 
 GraphQL: FLEETGATE_GRAPHQL_INTROSPECTION=false turns schema introspection off.
 
