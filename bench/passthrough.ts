@@ -83,13 +83,7 @@ const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn' }
 const registration = await registerCluster(gateway, 'bench');
 const agent = await AgentProcess.install(cluster, gateway, registration);
 await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
-await cluster.kubectlOk('admin', [
-  'create',
-  'clusterrolebinding',
-  'gateway-admin',
-  '--clusterrole=cluster-admin',
-  '--user=local:admin',
-]);
+await cluster.grantGatewayAdmin();
 await cluster.kubectlOk('admin', ['create', 'namespace', 'bench']);
 await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
   stdin: stringify({

@@ -1,8 +1,11 @@
 import { GraphQLError } from 'graphql';
+import type { Cluster } from '../src/clusters/cluster.ts';
 import { RegistryError } from '../src/clusters/cluster-registry.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { callCluster, requireAdmin } from '../src/graphql/cluster-call.ts';
+import type { GraphQLContext } from '../src/graphql/context.ts';
 import { collectionPath } from '../src/graphql/kind-paths.ts';
+import { DEFAULT_ROTATION_GRACE_SECONDS } from '../src/server/clusters-api.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -40,6 +43,15 @@ async function objectPath(
   const collection = await collectionPath(context, clusterId, apiVersion, kind, namespace);
   if (collection instanceof GraphQLError) throw collection;
   return `${collection}/${name}`;
+}
+
+/** What registering or rotating answers: the token is shown only here. */
+function registrationAnswer(context: GraphQLContext, cluster: Cluster, token: string) {
+  return {
+    cluster,
+    registrationToken: token,
+    installCommand: `kubectl apply -f ${context.installUrl(token)}`,
+  };
 }
 
 function registryError(error: unknown): never {
@@ -138,11 +150,7 @@ export const mutationResolvers: Resolvers = {
       requireAdmin(context);
       try {
         const { cluster, token } = context.registry.register(args.name);
-        return {
-          cluster,
-          registrationToken: token,
-          installCommand: `kubectl apply -f ${context.installUrl(token)}`,
-        };
+        return registrationAnswer(context, cluster, token);
       } catch (error) {
         registryError(error);
       }
@@ -159,14 +167,12 @@ export const mutationResolvers: Resolvers = {
     rotateRegistrationToken: (_parent, args, context) => {
       requireAdmin(context);
       try {
-        const token = context.registry.rotateToken(args.id, { graceSeconds: args.graceSeconds ?? 3600 });
+        const token = context.registry.rotateToken(args.id, {
+          graceSeconds: args.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
+        });
         const cluster = context.registry.get(args.id);
         if (!cluster) throw new RegistryError('NOT_FOUND', `no cluster ${args.id}`);
-        return {
-          cluster,
-          registrationToken: token,
-          installCommand: `kubectl apply -f ${context.installUrl(token)}`,
-        };
+        return registrationAnswer(context, cluster, token);
       } catch (error) {
         registryError(error);
       }

@@ -71,13 +71,7 @@ for (const cluster of run.clusters) {
   await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
   // Each cluster's own administrator decides what gateway people may do there; for the
   // demo, the gateway's admin is a cluster admin everywhere.
-  await cluster.kubectlOk('admin', [
-    'create',
-    'clusterrolebinding',
-    'fleetgate-admin',
-    '--clusterrole=cluster-admin',
-    '--user=local:admin',
-  ]);
+  await cluster.grantGatewayAdmin();
   console.log(
     `  ${cluster.name} registered as ${registration.cluster.clusterId}, agent connected (${elapsed()})`,
   );

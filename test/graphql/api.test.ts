@@ -68,13 +68,7 @@ before(async () => {
   for (const cluster of run.clusters) agents.push(await connectInProcessAgent(gateway, cluster));
   await Promise.all(
     run.clusters.map(async (cluster) => {
-      await cluster.kubectlOk('admin', [
-        'create',
-        'clusterrolebinding',
-        'gateway-admin',
-        '--clusterrole=cluster-admin',
-        '--user=local:admin',
-      ]);
+      await cluster.grantGatewayAdmin();
       await cluster.kubectlOk('admin', ['create', 'namespace', 'apps']);
       await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
         stdin: podList(PODS_PER_CLUSTER),

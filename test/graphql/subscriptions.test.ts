@@ -82,13 +82,7 @@ before(async () => {
   cluster = run.clusters[0] as TestCluster;
   gateway = await startInProcessGateway({ dangerouslyServeHttp: false, maxSubscriberQueue: MAX_QUEUE });
   agent = await connectInProcessAgent(gateway, cluster);
-  await cluster.kubectlOk('admin', [
-    'create',
-    'clusterrolebinding',
-    'gateway-admin',
-    '--clusterrole=cluster-admin',
-    '--user=local:admin',
-  ]);
+  await cluster.grantGatewayAdmin();
   for (const ns of ['live', 'resume', 'flood', 'team-a', 'team-b'])
     await cluster.kubectlOk('admin', ['create', 'namespace', ns]);
   await cluster.kubectlOk('admin', [

@@ -85,6 +85,20 @@ export class TestCluster {
     return kubectlOk(this.kubeconfigs[user], args, options);
   }
 
+  /**
+   * Makes the gateway's bootstrap admin (downstream user local:admin) a cluster admin here,
+   * as a cluster's own administrator would choose to.
+   */
+  async grantGatewayAdmin(): Promise<void> {
+    await this.kubectlOk('admin', [
+      'create',
+      'clusterrolebinding',
+      'fleetgate-gateway-admin',
+      '--clusterrole=cluster-admin',
+      '--user=local:admin',
+    ]);
+  }
+
   /** Processes of this cluster, for resource measurements. */
   get processes(): readonly ManagedProcess[] {
     return this.#ownEtcd ? [this.#ownEtcd.process, ...this.#processes] : this.#processes;

@@ -32,13 +32,7 @@ before(async () => {
     assert.equal(created.status, 201);
   }
   // The cluster's own administrator decides what gateway people may do there.
-  await cluster.kubectlOk('admin', [
-    'create',
-    'clusterrolebinding',
-    'gateway-admin',
-    '--clusterrole=cluster-admin',
-    '--user=local:admin',
-  ]);
+  await cluster.grantGatewayAdmin();
   kube.admin = join(run.runDir, 'gateway-admin.kubeconfig');
   kube.alice = join(run.runDir, 'gateway-alice.kubeconfig');
   kube.bob = join(run.runDir, 'gateway-bob.kubeconfig');
