@@ -6,10 +6,12 @@ import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { ListCaches } from './cache/list-caches.ts';
 import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
+import { CLUSTER_TIMEOUT_MS } from './graphql/cluster-lists.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { Passthrough } from './proxy/passthrough.ts';
@@ -47,6 +49,10 @@ export interface GatewayConfig {
   readonly graphqlIntrospection?: boolean;
   /** Undelivered messages a GraphQL subscriber may have before it is ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
+  readonly listCache?: boolean;
+  /** How long a cluster's answer that a person may list a cached collection is reused (default 10 s). */
+  readonly accessReviewTtlMs?: number;
   /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
   readonly caPem?: string;
   readonly healthIntervalMs?: number;
@@ -66,6 +72,8 @@ export interface Gateway {
   /** The CA clients should trust for this gateway, when it is not a public one. */
   readonly caPem: string | undefined;
   readonly audit: AuditLog;
+  /** The watch-backed list caches, unless switched off. */
+  readonly listCaches: ListCaches | undefined;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -122,6 +130,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     });
   }
   const authenticator = new Authenticator(tokens, users, oidc);
+  const listCaches =
+    config.listCache === false
+      ? undefined
+      : new ListCaches(clusterClient, registry, connections, log, {
+          readyTimeoutMs: CLUSTER_TIMEOUT_MS,
+          accessReviewTtlMs: config.accessReviewTtlMs,
+        });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -132,6 +147,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     version: config.version ?? '0.0.0',
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
+    listCaches,
   });
   const clustersApi = new ClustersApi({
     registry,
@@ -179,10 +195,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     users,
     tokens,
     audit,
+    listCaches,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
+      listCaches?.close();
       await graphql.close();
       connections.closeAll(CloseCode.GOING_AWAY, 'gateway stopping');
       tunnel.close();

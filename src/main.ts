@@ -26,6 +26,9 @@ Options:
   --agent-image IMAGE    the agent image install manifests use (FLEETGATE_AGENT_IMAGE)
   --audit-log PATH       audit log file, or - for standard output
                          (default <data-dir>/audit.log; FLEETGATE_AUDIT_LOG)
+  --no-list-cache        answer every GraphQL list live from the clusters instead of from
+                         watch-backed caches of pods, nodes and namespaces
+                         (FLEETGATE_LIST_CACHE=off; see docs/list-cache.md)
   -h, --help             this text
 
 OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC_CLIENT_SECRET):
@@ -59,6 +62,7 @@ const values = parseCommandLine('fleetgate-gateway', HELP, {
   'dangerously-serve-http': { type: 'boolean' },
   'agent-image': { type: 'string' },
   'audit-log': { type: 'string' },
+  'no-list-cache': { type: 'boolean' },
   'oidc-issuer': { type: 'string' },
   'oidc-client-id': { type: 'string' },
   'oidc-username-claim': { type: 'string' },
@@ -140,6 +144,7 @@ const gateway = await startGateway({
   tunnelTiming: { heartbeatIntervalMs, livenessTimeoutMs },
   oidc,
   auditLog: values['audit-log'] ?? env.FLEETGATE_AUDIT_LOG,
+  listCache: !values['no-list-cache'] && env.FLEETGATE_LIST_CACHE !== 'off',
   log,
 }).catch((error: Error) => fail(error.message));
 

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
+import { withoutManagedFields } from '../cache/object-trim.ts';
 import { type ClusterClient, ClusterUnavailableError } from '../clusters/cluster-client.ts';
 import type { HeaderPairs } from '../tunnel/heads.ts';
 import type { KubernetesObject, ResourceItem } from './resource-item.ts';
@@ -77,7 +78,8 @@ async function listAll(
         status === 403 ? 'CLUSTER_FORBIDDEN' : status === 404 ? 'RESOURCE_NOT_FOUND' : 'CLUSTER_ERROR';
       return { error: clusterError(request.clusterId, code, status, body.message ?? `answered ${status}`) };
     }
-    for (const object of body.items ?? []) items.push({ clusterId: request.clusterId, object });
+    for (const object of body.items ?? [])
+      items.push({ clusterId: request.clusterId, object: withoutManagedFields(object) });
     if (items.length > MAX_ITEMS_PER_CLUSTER) {
       return {
         error: clusterError(

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import type { ApiTokens } from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { ClusterList, ListRequest } from './cluster-lists.ts';
@@ -20,6 +21,8 @@ export interface GraphQLContext {
   readonly clusterClient: ClusterClient;
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;
+  /** Watch-backed copies of some collections; absent when switched off. */
+  readonly listCaches: ListCaches | undefined;
   /** Undelivered messages a subscriber may have before it is ended. */
   readonly maxSubscriberQueue: number;
   /** Per-cluster failures, added to the answer's errors beside the data. */

@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
+import { listFromCache } from './cached-lists.ts';
 import type { ClusterList } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
-import { compareKeys, decodeCursor, encodeCursor } from './cursor.ts';
-import { itemKey, type ResourceItem } from './resource-item.ts';
+import { type CursorKey, compareKeys, decodeCursor, encodeCursor } from './cursor.ts';
+import { compareItems, itemKey, type ResourceItem } from './resource-item.ts';
 import { visibleNamespaces } from './visible-namespaces.ts';
 
 /** Which objects a query asks for (the ResourceFilter input). */
@@ -69,7 +70,9 @@ export async function listAcross(
   options: { namespaced: boolean } = { namespaced: true },
 ): Promise<ResourceItem[]> {
   validateFilter(filter);
-  const clusterIds = clustersInScope(context, filter);
+  // In cluster order, so that per-cluster lists (sorted by the apiserver or a cache) join
+  // into the global order without a sort.
+  const clusterIds = clustersInScope(context, filter).sort();
   const load = (clusterId: string, path: string) =>
     context.lists.load({
       clusterId,
@@ -81,6 +84,8 @@ export async function listAcross(
     clusterIds.map(async (clusterId): Promise<ClusterList> => {
       const path = await pathFor(clusterId);
       if (path instanceof GraphQLError) return { error: path };
+      const cached = await listFromCache(context, clusterId, path, filter);
+      if (cached) return cached;
       const list = await load(clusterId, path);
       if (
         !('error' in list) ||
@@ -110,6 +115,27 @@ export async function listAcross(
   return needle ? items.filter((item) => (item.object.metadata?.name ?? '').includes(needle)) : items;
 }
 
+/** Items in the global (cluster, namespace, name) order, sorted only if they are not yet. */
+function inKeyOrder(items: readonly ResourceItem[]): readonly ResourceItem[] {
+  for (let i = 1; i < items.length; i++) {
+    if (compareItems(items[i - 1] as ResourceItem, items[i] as ResourceItem) > 0)
+      return [...items].sort(compareItems);
+  }
+  return items;
+}
+
+/** Index of the first item after `key` in sorted items. */
+function indexAfter(sorted: readonly ResourceItem[], key: CursorKey): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareKeys(itemKey(sorted[middle] as ResourceItem), key) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** A Relay page of items in the global (cluster, namespace, name) order. */
 export function paginate(
   items: readonly ResourceItem[],
@@ -119,13 +145,8 @@ export function paginate(
   const size = first ?? 100;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
     throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`);
-  const sorted = [...items].sort((a, b) => compareKeys(itemKey(a), itemKey(b)));
-  let start = 0;
-  if (after) {
-    const afterKey = decodeCursor(after);
-    start = sorted.findIndex((item) => compareKeys(itemKey(item), afterKey) > 0);
-    if (start < 0) start = sorted.length;
-  }
+  const sorted = inKeyOrder(items);
+  const start = after ? indexAfter(sorted, decodeCursor(after)) : 0;
   const page = sorted.slice(start, start + size);
   const edges = page.map((node) => ({ cursor: encodeCursor(itemKey(node)), node }));
   return {

@@ -11,6 +11,7 @@ import { allResolvers } from '../../resolvers/index.ts';
 import type { ApiTokens } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { downstreamIdentity, impersonationHeaders, type Principal } from '../auth/principal.ts';
+import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { Logger } from '../log/logger.ts';
@@ -35,6 +36,8 @@ export interface GraphqlEndpointOptions {
   readonly introspection?: boolean;
   /** Undelivered messages a subscriber may have before it is ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Watch-backed list caches (docs/list-cache.md); lists are all live without them. */
+  readonly listCaches?: ListCaches;
 }
 
 function loadSchema(version: string): GraphQLSchema {
@@ -142,6 +145,7 @@ export class GraphqlEndpoint {
       tokens: this.#options.tokens,
       installUrl: this.#options.installUrl,
       lists: createListLoader(this.#options.clusterClient, identityHeaders),
+      listCaches: this.#options.listCaches,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
     };

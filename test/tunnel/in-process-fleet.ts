@@ -1,7 +1,7 @@
 // The gateway and an agent in the test's own process, so that tests can look inside them
 // (open streams, timers, sockets). Both are the real code over a real WebSocket, and the
 // agent talks to a real apiserver.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
@@ -50,6 +50,25 @@ export async function connectInProcessAgent(gateway: Gateway, cluster: TestClust
     token: saToken,
   });
   await writeFile(join(cluster.dir, 'in-process-agent.token'), token);
+  return runInProcessAgent(gateway, registered.clusterId, kubeconfig, token);
+}
+
+/** Connects a new agent for a cluster registered earlier (after the old one was stopped). */
+export async function reconnectInProcessAgent(
+  gateway: Gateway,
+  cluster: TestCluster,
+  clusterId: string,
+): Promise<InProcessAgent> {
+  const token = await readFile(join(cluster.dir, 'in-process-agent.token'), 'utf8');
+  return runInProcessAgent(gateway, clusterId, join(cluster.dir, 'in-process-agent.kubeconfig'), token);
+}
+
+async function runInProcessAgent(
+  gateway: Gateway,
+  clusterId: string,
+  kubeconfig: string,
+  token: string,
+): Promise<InProcessAgent> {
   const proxy = new ApiserverProxy(kubeconfigTarget(kubeconfig), quiet);
   const connector = new AgentConnector({
     gatewayUrl: new URL(gateway.url),
@@ -64,7 +83,7 @@ export async function connectInProcessAgent(gateway: Gateway, cluster: TestClust
   connector.start();
   await connected;
   return {
-    clusterId: registered.clusterId,
+    clusterId,
     connector,
     proxy,
     stop() {

@@ -1,0 +1,81 @@
+import type { ClusterClient } from '../clusters/cluster-client.ts';
+import type { HeaderPairs } from '../tunnel/heads.ts';
+
+/** How long a cluster's answer about a person is reused (docs/list-cache.md). */
+export const ACCESS_REVIEW_TTL_MS = 10_000;
+/** Answers kept at most; the oldest go first. */
+const MAX_ANSWERS = 100_000;
+
+interface Answer {
+  readonly allowed: Promise<boolean | undefined>;
+  readonly at: number;
+}
+
+interface AccessReview {
+  status?: { allowed?: boolean };
+}
+
+/**
+ * Whether a person may list a collection on a cluster, as the cluster itself answers a
+ * SelfSubjectAccessReview made as that person; answers are reused for a few seconds.
+ * Undefined means the cluster could not say (the caller then takes the live path).
+ */
+export class AccessReviews {
+  readonly #client: ClusterClient;
+  readonly #ttlMs: number;
+  readonly #answers = new Map<string, Answer>();
+
+  constructor(client: ClusterClient, ttlMs = ACCESS_REVIEW_TTL_MS) {
+    this.#client = client;
+    this.#ttlMs = ttlMs;
+  }
+
+  mayList(
+    identity: HeaderPairs,
+    clusterId: string,
+    resource: string,
+    namespace?: string,
+  ): Promise<boolean | undefined> {
+    const key = JSON.stringify([identity, clusterId, resource, namespace ?? '']);
+    const now = Date.now();
+    const known = this.#answers.get(key);
+    if (known && now - known.at < this.#ttlMs) return known.allowed;
+    if (known) this.#answers.delete(key);
+    const allowed = this.#review(identity, clusterId, resource, namespace);
+    this.#answers.set(key, { allowed, at: now });
+    // A failed review is not remembered: the next query asks again.
+    void allowed.then((answer) => {
+      if (answer === undefined && this.#answers.get(key)?.allowed === allowed) this.#answers.delete(key);
+    });
+    if (this.#answers.size > MAX_ANSWERS) {
+      const oldest = this.#answers.keys().next().value;
+      if (oldest !== undefined) this.#answers.delete(oldest);
+    }
+    return allowed;
+  }
+
+  async #review(
+    identity: HeaderPairs,
+    clusterId: string,
+    resource: string,
+    namespace: string | undefined,
+  ): Promise<boolean | undefined> {
+    try {
+      const { status, body } = await this.#client.json<AccessReview>(clusterId, {
+        method: 'POST',
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        headers: [['Content-Type', 'application/json'], ...identity],
+        body: Buffer.from(
+          JSON.stringify({
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: { verb: 'list', group: '', resource, namespace } },
+          }),
+        ),
+      });
+      return status === 201 ? body.status?.allowed === true : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
