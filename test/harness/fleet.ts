@@ -23,6 +23,8 @@ export interface GatewayProcessOptions {
   readonly heartbeatMs?: number;
   readonly livenessMs?: number;
   readonly logLevel?: string;
+  /** More environment for the gateway process. */
+  readonly env?: Record<string, string>;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -55,8 +57,8 @@ export class GatewayProcess {
     return this.#process;
   }
 
-  /** Starts the gateway (again), with the same data directory and port. */
-  async restart(): Promise<void> {
+  /** Starts the gateway (again), with the same data directory and port; `env` adds to its environment. */
+  async restart(env: Record<string, string> = {}): Promise<void> {
     await this.#process?.stop();
     this.#starts++;
     this.#process = ManagedProcess.start({
@@ -79,6 +81,8 @@ export class GatewayProcess {
           ? { FLEETGATE_TUNNEL_LIVENESS_MS: String(this.#options.livenessMs) }
           : {}),
         LOG_LEVEL: this.#options.logLevel ?? 'debug',
+        ...this.#options.env,
+        ...env,
       },
     });
     const caFile = join(this.dataDir, 'tls', 'ca.crt');

@@ -1,0 +1,403 @@
+// Fan-out: a GraphQL pods query over 10, 50 and 100 clusters with many pods each, first page
+// and a full walk, three ways in one run: the naive client (one passthrough list per
+// cluster, one after the other, then a sort), the gateway listing live for every page
+// (--no-list-cache), and the gateway answering from its watch-backed caches.
+//
+// The registered clusters share a few real control planes (a cluster here is a registration
+// with its own agent process and tunnel; several agents point at the same apiserver), so
+// 100 clusters of 1,000 pods are 100,000 pods from the gateway's side.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { AGENT_NAME, AGENT_NAMESPACE } from '../src/clusters/install-manifest.ts';
+import {
+  downloadKubeconfig,
+  GatewayProcess,
+  type Registration,
+  registerCluster,
+} from '../test/harness/fleet.ts';
+import { startClusters, type TestCluster } from '../test/harness/index.ts';
+import { writeKubeconfig } from '../test/harness/kubeconfig.ts';
+import { ManagedProcess } from '../test/harness/managed-process.ts';
+
+const { values } = parseArgs({
+  options: {
+    'real-clusters': { type: 'string', default: '4' },
+    clusters: { type: 'string', default: '10,50,100' },
+    pods: { type: 'string', default: '100,1000' },
+    repeats: { type: 'string', default: '20' },
+    'max-live-pages': { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(`Usage: node bench/fan-out.ts [options]
+  --real-clusters N   control planes the registered clusters share (default 4)
+  --clusters LIST     cluster counts to query (default 10,50,100; the largest is registered)
+  --pods LIST         pods per cluster, ascending (default 100,1000)
+  --repeats N         warm first-page queries per cell for the cached gateway (default 20)
+  --max-live-pages N  live full walks longer than this many pages are extrapolated from
+                      the measured page time instead of run (default 10)`);
+  process.exit(0);
+}
+const realCount = Number(values['real-clusters']);
+const clusterCounts = (values.clusters as string).split(',').map(Number);
+const podCounts = (values.pods as string).split(',').map(Number);
+const repeats = Number(values.repeats);
+const maxLivePages = Number(values['max-live-pages']);
+const maxClusters = Math.max(...clusterCounts);
+const FIRST_PAGE = 100;
+const WALK_PAGE = 1000;
+const NAMESPACES = 10;
+
+const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+// ---- the fleet ----
+
+log(`starting ${realCount} control planes and the gateway ...`);
+const run = await startClusters({ count: realCount, namePrefix: 'fan' });
+const gateway = await GatewayProcess.start({
+  dir: run.runDir,
+  logLevel: 'warn',
+  env: { FLEETGATE_LIST_CACHE: 'off' },
+});
+const agents: ManagedProcess[] = [];
+
+async function stopAll(): Promise<void> {
+  await Promise.all(agents.map((a) => a.stop()));
+  await gateway.stop();
+  await run.stop();
+}
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+try {
+  log(`registering ${maxClusters} clusters ...`);
+  const registrations: Registration[] = [];
+  for (let i = 0; i < maxClusters; i++)
+    registrations.push(await registerCluster(gateway, `fan-${String(i + 1).padStart(3, '0')}`));
+  const realOf = (i: number) => run.clusters[i % realCount] as TestCluster;
+
+  // Each real cluster gets the agent's objects once (the manifest of its first
+  // registration); every agent pointed at it uses that ServiceAccount's token.
+  const agentKubeconfigs = await Promise.all(
+    run.clusters.map(async (cluster, i) => {
+      const manifest = await gateway.request(new URL(registrations[i]?.installUrl as string).pathname);
+      await cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: manifest.text });
+      await cluster.grantGatewayAdmin();
+      const token = (
+        await cluster.kubectlOk('admin', [
+          'create',
+          'token',
+          AGENT_NAME,
+          '-n',
+          AGENT_NAMESPACE,
+          '--duration=24h',
+        ])
+      ).trim();
+      const file = join(cluster.dir, 'agent.kubeconfig');
+      await writeKubeconfig(file, {
+        clusterName: cluster.name,
+        server: cluster.server,
+        caPem: cluster.caPem,
+        userName: 'agent',
+        token,
+      });
+      return file;
+    }),
+  );
+  const agentDir = join(run.runDir, 'agents');
+  await mkdir(agentDir, { recursive: true });
+  const caFile = join(agentDir, 'gateway-ca.crt');
+  await writeFile(caFile, gateway.caPem);
+  log(`starting ${maxClusters} agent processes ...`);
+  for (const [i, registration] of registrations.entries()) {
+    const tokenFile = join(agentDir, `token-${i}`);
+    await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
+    agents.push(
+      ManagedProcess.start({
+        name: `agent-${i}`,
+        command: process.execPath,
+        args: [
+          new URL('../agent/main.ts', import.meta.url).pathname,
+          '--gateway-url',
+          gateway.url,
+          '--token-file',
+          tokenFile,
+          '--kubeconfig',
+          agentKubeconfigs[i % realCount] as string,
+          '--gateway-ca-file',
+          caFile,
+          '--reconnect-max-ms',
+          '1000',
+        ],
+        logFile: join(agentDir, `agent-${i}.log`),
+        env: { LOG_LEVEL: 'warn' },
+      }),
+    );
+  }
+  const clusterIds = registrations.map((r) => r.cluster.clusterId).sort();
+  await waitAllActive();
+  const adminToken = await downloadKubeconfig(
+    gateway,
+    'admin',
+    gateway.adminPassword,
+    join(run.runDir, 'admin.kubeconfig'),
+  );
+  const https = new HttpsAgent({ keepAlive: true, maxSockets: 16, ca: gateway.caPem });
+
+  async function get(path: string, body?: string): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        `${gateway.url}${path}`,
+        {
+          agent: https,
+          method: body ? 'POST' : 'GET',
+          headers: {
+            authorization: `Bearer ${adminToken}`,
+            ...(body ? { 'content-type': 'application/json' } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async function waitAllActive(): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const { status, body } = await gateway.api<{ clusters: { state: string }[] }>('GET', '/v1/clusters');
+      const active = status === 200 ? body.clusters.filter((c) => c.state === 'Active').length : 0;
+      if (active === maxClusters) break;
+      if (performance.now() - started > 180_000)
+        throw new Error(`only ${active} clusters Active after 180 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log(`all ${maxClusters} clusters Active after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  /** One page of pods over `scope`; the page size is a literal so the cost limit sees it. */
+  async function page(scope: readonly string[], first: number, after: string | null) {
+    const query = `query($c: [ID!], $after: String) {
+      pods(first: ${first}, after: $after, filter: { clusters: $c }) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { node { clusterId namespace name phase nodeName } }
+      }
+    }`;
+    const answer = await get('/graphql', JSON.stringify({ query, variables: { c: scope, after } }));
+    const parsed = JSON.parse(answer.text) as {
+      data?: {
+        pods: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          edges: unknown[];
+        };
+      };
+      errors?: { message: string }[];
+    };
+    if (!parsed.data || parsed.errors?.length)
+      throw new Error(
+        `pods query: ${answer.status} ${JSON.stringify(parsed.errors ?? answer.text).slice(0, 300)}`,
+      );
+    return parsed.data.pods;
+  }
+
+  async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+    const started = performance.now();
+    const value = await work();
+    return { ms: performance.now() - started, value };
+  }
+
+  async function walk(scope: readonly string[]): Promise<number> {
+    let after: string | null = null;
+    let seen = 0;
+    for (;;) {
+      const result = await page(scope, WALK_PAGE, after);
+      seen += result.edges.length;
+      if (!result.pageInfo.hasNextPage) return seen;
+      after = result.pageInfo.endCursor;
+    }
+  }
+
+  /** The naive client: each cluster's pods through the passthrough, one cluster after another. */
+  async function naive(scope: readonly string[]): Promise<number> {
+    const keys: string[] = [];
+    for (const clusterId of scope) {
+      let continueToken = '';
+      do {
+        const query = new URLSearchParams({ limit: '500' });
+        if (continueToken) query.set('continue', continueToken);
+        const answer = await get(`/k8s/clusters/${clusterId}/api/v1/pods?${query}`);
+        if (answer.status !== 200) throw new Error(`naive list ${clusterId}: ${answer.status}`);
+        const body = JSON.parse(answer.text) as {
+          items: { metadata: { namespace: string; name: string } }[];
+          metadata: { continue?: string };
+        };
+        for (const pod of body.items)
+          keys.push(`${clusterId}/${pod.metadata.namespace}/${pod.metadata.name}`);
+        continueToken = body.metadata.continue ?? '';
+      } while (continueToken);
+    }
+    keys.sort();
+    return keys.length;
+  }
+
+  async function gatewayRssMiB(): Promise<number> {
+    const status = await readFile(`/proc/${gateway.process?.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  }
+
+  const rows: string[] = [];
+  const row = (cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
+  const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
+  let podsNow = 0;
+
+  for (const pods of podCounts) {
+    log(`creating pods: ${pods} per control plane ...`);
+    await Promise.all(
+      run.clusters.map(async (cluster) => {
+        for (let n = 0; n < NAMESPACES; n++)
+          await cluster.kubectlOk('admin', ['create', 'namespace', `team-${n}`]).catch(() => '');
+        for (let start = podsNow; start < pods; start += 500) {
+          const items = [];
+          for (let i = start; i < Math.min(pods, start + 500); i++) {
+            items.push({
+              apiVersion: 'v1',
+              kind: 'Pod',
+              metadata: {
+                name: `web-${String(i).padStart(5, '0')}`,
+                namespace: `team-${i % NAMESPACES}`,
+                labels: { app: 'web', shard: String(i % 7) },
+              },
+              spec: {
+                // No scheduler picks these up: the count stays put while we measure.
+                schedulerName: 'not-scheduled',
+                containers: [
+                  {
+                    name: 'web',
+                    image: 'registry.invalid/web:1.2.3',
+                    resources: { requests: { cpu: '10m', memory: '16Mi' } },
+                  },
+                ],
+              },
+            });
+          }
+          await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+            stdin: stringify({ apiVersion: 'v1', kind: 'List', items }),
+            timeoutMs: 300_000,
+          });
+        }
+      }),
+    );
+    podsNow = pods;
+
+    // Live, and naive, with the caches off.
+    await gateway.restart({ FLEETGATE_LIST_CACHE: 'off' });
+    await waitAllActive();
+    for (const count of clusterCounts) {
+      const scope = clusterIds.slice(0, count);
+      log(`${count} clusters x ${pods} pods: naive ...`);
+      const naiveRun = await timed(() => naive(scope));
+      log(`${count} clusters x ${pods} pods: live first page ...`);
+      const firsts: number[] = [];
+      let total = 0;
+      for (let i = 0; i < 3; i++) {
+        const first = await timed(() => page(scope, FIRST_PAGE, null));
+        firsts.push(first.ms);
+        total = first.value.totalCount;
+      }
+      firsts.sort((a, b) => a - b);
+      const pages = Math.ceil(total / WALK_PAGE);
+      let walkCell: string;
+      if (pages <= maxLivePages) {
+        log(`${count} clusters x ${pods} pods: live full walk (${pages} pages) ...`);
+        const full = await timed(() => walk(scope));
+        if (full.value !== total) throw new Error(`live walk saw ${full.value} of ${total}`);
+        walkCell = ms(full.ms);
+      } else {
+        walkCell = `~${ms(pages * percentile(firsts, 50))} (${pages} pages x first page, extrapolated)`;
+      }
+      row([
+        count,
+        pods,
+        total,
+        'naive: sequential passthrough lists',
+        ms(naiveRun.ms),
+        '',
+        ms(naiveRun.ms),
+        '',
+      ]);
+      if (naiveRun.value !== total) throw new Error(`naive saw ${naiveRun.value} of ${total}`);
+      row([
+        count,
+        pods,
+        total,
+        'gateway, live lists',
+        ms(percentile(firsts, 50)),
+        ms(firsts.at(-1) ?? 0),
+        walkCell,
+        '',
+      ]);
+    }
+
+    // The same queries from the caches.
+    await gateway.restart();
+    await waitAllActive();
+    const largest = clusterIds.slice(0, maxClusters);
+    const cold = await timed(() => page(largest, FIRST_PAGE, null));
+    log(`cold first page over ${maxClusters} clusters (fills every cache): ${ms(cold.ms)}`);
+    for (const count of clusterCounts) {
+      const scope = clusterIds.slice(0, count);
+      log(`${count} clusters x ${pods} pods: cached ...`);
+      const firsts: number[] = [];
+      let total = 0;
+      for (let i = 0; i < repeats; i++) {
+        const first = await timed(() => page(scope, FIRST_PAGE, null));
+        firsts.push(first.ms);
+        total = first.value.totalCount;
+      }
+      firsts.sort((a, b) => a - b);
+      const walks: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const full = await timed(() => walk(scope));
+        if (full.value !== total) throw new Error(`cached walk saw ${full.value} of ${total}`);
+        walks.push(full.ms);
+      }
+      walks.sort((a, b) => a - b);
+      row([
+        count,
+        pods,
+        total,
+        'gateway, watch-backed caches',
+        ms(percentile(firsts, 50)),
+        ms(percentile(firsts, 99)),
+        `${ms(percentile(walks, 50))} (${Math.ceil(total / WALK_PAGE)} pages)`,
+        count === maxClusters
+          ? `cold first page ${ms(cold.ms)}; gateway RSS ${(await gatewayRssMiB()).toFixed(0)} MiB`
+          : '',
+      ]);
+    }
+  }
+
+  console.log(
+    `| clusters | pods each | pods in all | how | first page (${FIRST_PAGE}) p50 | first page p99 (max of 3 for live) | full walk, pages of ${WALK_PAGE} (p50) | notes |`,
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const line of rows) console.log(line);
+} finally {
+  await stopAll();
+}
