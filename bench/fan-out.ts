@@ -81,7 +81,6 @@ try {
   const registrations: Registration[] = [];
   for (let i = 0; i < maxClusters; i++)
     registrations.push(await registerCluster(gateway, `fan-${String(i + 1).padStart(3, '0')}`));
-  const realOf = (i: number) => run.clusters[i % realCount] as TestCluster;
 
   // Each real cluster gets the agent's objects once (the manifest of its first
   // registration); every agent pointed at it uses that ServiceAccount's token.
