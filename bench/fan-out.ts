@@ -18,7 +18,7 @@ import {
   type Registration,
   registerCluster,
 } from '../test/harness/fleet.ts';
-import { startClusters, type TestCluster } from '../test/harness/index.ts';
+import { startClusters } from '../test/harness/index.ts';
 import { writeKubeconfig } from '../test/harness/kubeconfig.ts';
 import { ManagedProcess } from '../test/harness/managed-process.ts';
 
