@@ -9,6 +9,8 @@ const MAX_ANSWERS = 100_000;
 interface Answer {
   readonly allowed: Promise<boolean | undefined>;
   readonly at: number;
+  /** A newer answer is being asked for while this one is still served. */
+  refreshing?: boolean;
 }
 
 interface AccessReview {
@@ -39,19 +41,35 @@ export class AccessReviews {
     const key = JSON.stringify([identity, clusterId, resource, namespace ?? '']);
     const now = Date.now();
     const known = this.#answers.get(key);
-    if (known && now - known.at < this.#ttlMs) return known.allowed;
+    if (known && now - known.at < this.#ttlMs) {
+      // Past half its life, an answer in use is renewed in the background, so that people
+      // who keep querying never wait for a review; none is served past its TTL.
+      if (now - known.at > this.#ttlMs / 2 && !known.refreshing) {
+        known.refreshing = true;
+        // Dated when asked, not when answered: the answer is no newer than that.
+        void this.#review(identity, clusterId, resource, namespace).then((answer) => {
+          if (answer !== undefined) this.#remember(key, Promise.resolve(answer), now);
+        });
+      }
+      return known.allowed;
+    }
     if (known) this.#answers.delete(key);
     const allowed = this.#review(identity, clusterId, resource, namespace);
-    this.#answers.set(key, { allowed, at: now });
+    this.#remember(key, allowed, now);
     // A failed review is not remembered: the next query asks again.
     void allowed.then((answer) => {
       if (answer === undefined && this.#answers.get(key)?.allowed === allowed) this.#answers.delete(key);
     });
+    return allowed;
+  }
+
+  #remember(key: string, allowed: Promise<boolean | undefined>, at: number): void {
+    this.#answers.delete(key); // re-inserted last: the Map's order is the eviction order
+    this.#answers.set(key, { allowed, at });
     if (this.#answers.size > MAX_ANSWERS) {
       const oldest = this.#answers.keys().next().value;
       if (oldest !== undefined) this.#answers.delete(oldest);
     }
-    return allowed;
   }
 
   async #review(
