@@ -62,11 +62,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 log(`starting ${realCount} control planes and the gateway ...`);
 const run = await startClusters({ count: realCount, namePrefix: 'fan' });
-const gateway = await GatewayProcess.start({
-  dir: run.runDir,
-  logLevel: 'warn',
-  env: { FLEETGATE_LIST_CACHE: 'off' },
-});
+const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn' });
 const agents: ManagedProcess[] = [];
 
 async function stopAll(): Promise<void> {
@@ -255,6 +251,13 @@ try {
     return keys.length;
   }
 
+  /** One value from the gateway's Prometheus metrics. */
+  async function metric(name: string): Promise<number> {
+    const answer = await get('/metrics');
+    if (answer.status !== 200) throw new Error(`metrics: ${answer.status}`);
+    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(answer.text)?.[1] ?? Number.NaN);
+  }
+
   async function gatewayRssMiB(): Promise<number> {
     const status = await readFile(`/proc/${gateway.process?.pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
@@ -354,7 +357,7 @@ try {
     }
 
     // The same queries from the caches.
-    await gateway.restart();
+    await gateway.restart({ FLEETGATE_LIST_CACHE: 'on' });
     await waitAllActive();
     const largest = clusterIds.slice(0, maxClusters);
     const cold = await timed(() => page(largest, FIRST_PAGE, null));

@@ -18,6 +18,7 @@ import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
+import { MetricsApi } from './server/metrics-api.ts';
 import { ensureServingTls } from './server/tls-bootstrap.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
 import { openDatabase } from './store/database.ts';
@@ -172,6 +173,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }),
     passthrough: new Passthrough({ authenticator, clusterClient, audit, log }),
     graphql,
+    metrics: new MetricsApi({ registry, connections, listCaches, authenticator, users }),
   });
   const health = new HealthMonitor(
     registry,

@@ -15,6 +15,7 @@ import { TUNNEL_PATH } from '../tunnel/limits.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { HttpError, sendError } from './http-json.ts';
+import type { MetricsApi } from './metrics-api.ts';
 import type { TunnelEndpoint } from './tunnel-endpoint.ts';
 
 /** What the server routes to; set once the gateway's parts exist. */
@@ -24,6 +25,7 @@ export interface HttpRoutes {
   readonly authApi: AuthApi;
   readonly passthrough: Passthrough;
   readonly graphql: GraphqlEndpoint;
+  readonly metrics: MetricsApi;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -88,6 +90,7 @@ export function createGatewayServer(
         if (url.pathname === TUNNEL_PATH)
           throw new HttpError(426, 'UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
         if (await routes.clustersApi.handle(req, res, url)) return;
+        if (await routes.metrics.handle(req, res, url)) return;
         if (await routes.authApi.handle(req, res, url)) return;
         throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${url.pathname}`);
       } catch (error) {

@@ -200,6 +200,26 @@ describe('watch-backed list caches', () => {
     );
   });
 
+  test('metrics show clusters, tunnels and caches, to administrators only', async () => {
+    await pods(adminToken);
+    const scrape = (token?: string) =>
+      gatewayRequest(`${gateway.url}/metrics`, {
+        caPem: gateway.caPem,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      });
+    const metrics = await scrape(adminToken);
+    assert.equal(metrics.status, 200);
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics.text)?.[1]);
+    assert.equal(value('fleetgate_clusters\\{state="Active"\\}'), 2);
+    assert.equal(value('fleetgate_tunnels'), 2);
+    assert.equal(value('fleetgate_list_caches_synced'), 2);
+    assert.equal(value('fleetgate_list_cache_objects'), 2 * podsPerCluster);
+    assert.ok(value('fleetgate_list_cache_answers') > 0);
+    assert.ok(value('fleetgate_process_resident_memory_bytes') > 0);
+    assert.equal((await scrape(aliceToken)).status, 403);
+    assert.equal((await scrape()).status, 401);
+  });
+
   test('a cluster whose agent is gone is reported, not answered from its cache', async () => {
     await pods(adminToken);
     const gone = agents[1] as InProcessAgent;

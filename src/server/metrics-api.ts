@@ -1,0 +1,95 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { Authenticator } from '../auth/authenticator.ts';
+import type { LocalUsers } from '../auth/local-users.ts';
+import type { ListCaches } from '../cache/list-caches.ts';
+import type { ClusterConnections } from '../clusters/cluster-connections.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { authenticateRequest, requireAdminCaller } from './request-auth.ts';
+
+export const METRICS_PATH = '/metrics';
+
+export interface MetricsApiOptions {
+  readonly registry: ClusterRegistry;
+  readonly connections: ClusterConnections;
+  readonly listCaches: ListCaches | undefined;
+  readonly authenticator: Authenticator;
+  readonly users: LocalUsers;
+}
+
+/**
+ * `GET /metrics`: Prometheus metrics for administrators (a bearer API token of an admin):
+ * the process (memory, event-loop delay, GC), clusters by state, tunnels, open streams and
+ * the list caches. Values are read when scraped, so keeping them costs nothing between.
+ */
+export class MetricsApi {
+  readonly #options: MetricsApiOptions;
+  readonly #metrics = new Registry();
+
+  constructor(options: MetricsApiOptions) {
+    this.#options = options;
+    const metrics = this.#metrics;
+    collectDefaultMetrics({ register: metrics, prefix: 'fleetgate_' });
+    const { registry, connections, listCaches } = options;
+    new Gauge({
+      name: 'fleetgate_clusters',
+      help: 'Registered clusters by state',
+      labelNames: ['state'],
+      registers: [metrics],
+      collect() {
+        const counts = new Map<string, number>([
+          ['Pending', 0],
+          ['Active', 0],
+          ['Disconnected', 0],
+        ]);
+        for (const cluster of registry.list())
+          counts.set(cluster.state, (counts.get(cluster.state) ?? 0) + 1);
+        for (const [state, count] of counts) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'fleetgate_tunnels',
+      help: 'Agent tunnels connected',
+      registers: [metrics],
+      collect() {
+        this.set(connections.sessionCount());
+      },
+    });
+    new Gauge({
+      name: 'fleetgate_tunnel_streams',
+      help: 'Streams open across all tunnels',
+      registers: [metrics],
+      collect() {
+        this.set(connections.streamCount());
+      },
+    });
+    const cacheStat = (name: string, help: string, pick: (s: ReturnType<ListCaches['stats']>) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [metrics],
+        collect() {
+          this.set(listCaches ? pick(listCaches.stats()) : 0);
+        },
+      });
+    cacheStat('fleetgate_list_caches', 'Watch-backed list caches running', (s) => s.caches);
+    cacheStat('fleetgate_list_caches_synced', 'List caches in service', (s) => s.synced);
+    cacheStat('fleetgate_list_cache_objects', 'Objects held by the list caches', (s) => s.objects);
+    cacheStat(
+      'fleetgate_list_cache_answers',
+      'Cluster lists answered from a cache since start',
+      (s) => s.answered,
+    );
+  }
+
+  /** Handles the request if it is for /metrics; false otherwise. */
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname !== METRICS_PATH) return false;
+    const caller = await authenticateRequest(req, this.#options.authenticator, this.#options.users);
+    requireAdminCaller(caller);
+    const text = await this.#metrics.metrics();
+    res.writeHead(200, { 'content-type': this.#metrics.contentType });
+    res.end(text);
+    return true;
+  }
+}
