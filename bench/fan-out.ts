@@ -380,6 +380,8 @@ try {
         walks.push(full.ms);
       }
       walks.sort((a, b) => a - b);
+      if (!((await metric('fleetgate_list_cache_answers')) > 0))
+        throw new Error('no list was answered from a cache');
       row([
         count,
         pods,
@@ -389,7 +391,7 @@ try {
         ms(percentile(firsts, 99)),
         `${ms(percentile(walks, 50))} (${Math.ceil(total / WALK_PAGE)} pages)`,
         count === maxClusters
-          ? `cold first page ${ms(cold.ms)}; gateway RSS ${(await gatewayRssMiB()).toFixed(0)} MiB`
+          ? `cold first page ${ms(cold.ms)}; ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(await gatewayRssMiB()).toFixed(0)} MiB`
           : '',
       ]);
     }
