@@ -33,7 +33,7 @@ export const resourceResolvers: Resolvers = {
       return paginate(items, args.first, args.after);
     },
     namespaces: async (_parent, args, context) => {
-      const items = await listAcross(
+      const runs = await listAcross(
         context,
         { ...args.filter, namespace: null },
         async () => '/api/v1/namespaces',
@@ -51,11 +51,12 @@ export const resourceResolvers: Resolvers = {
         if (visible.length === 0) continue;
         context.clusterErrors.splice(context.clusterErrors.indexOf(error), 1);
         const needle = args.filter?.nameContains;
-        for (const object of visible) {
-          if (!needle || (object.metadata?.name ?? '').includes(needle)) items.push({ clusterId, object });
-        }
+        const items = visible
+          .filter((object) => !needle || (object.metadata?.name ?? '').includes(needle))
+          .map((object) => ({ clusterId, object }));
+        runs.push({ clusterId, items });
       }
-      return paginate(items, args.first, args.after);
+      return paginate(runs, args.first, args.after);
     },
     nodes: async (_parent, args, context) =>
       paginate(
