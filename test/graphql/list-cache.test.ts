@@ -154,6 +154,80 @@ describe('watch-backed list caches', () => {
     assert.equal(gateway.listCaches?.stats().caches, 2, 'the same two caches, kept current by watch');
   });
 
+  test('label selectors applied to cached pods select what the apiserver selects', async () => {
+    const cluster = run.clusters[0] as TestCluster;
+    const clusterId = agents[0]?.clusterId as string;
+    const labelled: Record<string, string>[] = [
+      { app: 'web', tier: 'a' },
+      { app: 'web', tier: 'b' },
+      { app: 'db' },
+      { app: '', 'example.com/role': 'x' },
+      {},
+    ];
+    await cluster.kubectlOk('admin', ['create', 'namespace', 'labels']);
+    await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+      stdin: stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: labelled.map((labels, i) => pod(`sel-${i}`, 'labels', labels)),
+      }),
+    });
+    await eventually('the labelled pods are cached', async () => {
+      const answer = await pods(adminToken, { namespace: 'labels', clusters: [clusterId] });
+      return answer.data?.pods.totalCount === labelled.length;
+    });
+    const selectors = [
+      'app=web',
+      'app==web',
+      'app!=web',
+      'tier in (a, b)',
+      'tier notin (a)',
+      'tier',
+      '!tier',
+      'app=web,tier=a',
+      'app=',
+      'example.com/role=x',
+      'app in (web,db),!tier',
+    ];
+    for (const labelSelector of selectors) {
+      const before = gateway.listCaches?.stats().answered ?? 0;
+      const answer = await pods(adminToken, { namespace: 'labels', clusters: [clusterId], labelSelector });
+      assert.ok(
+        (gateway.listCaches?.stats().answered ?? 0) > before,
+        `${labelSelector}: answered from the cache`,
+      );
+      const listed = await cluster.kubectlOk('admin', [
+        'get',
+        'pods',
+        '-n',
+        'labels',
+        '-l',
+        labelSelector,
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+      ]);
+      const expected = listed
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((name) => `${clusterId}/labels/${name}`);
+      assert.deepEqual(names(answer), expected, labelSelector);
+    }
+    // A selector the gateway does not parse goes to the apiserver, which judges it.
+    const odd = await pods(adminToken, {
+      namespace: 'labels',
+      clusters: [clusterId],
+      labelSelector: 'tier in (a',
+    });
+    assert.equal(odd.data?.pods.totalCount, 0);
+    assert.equal(odd.errors?.[0]?.extensions?.code, 'CLUSTER_ERROR', JSON.stringify(odd.errors));
+    await cluster.kubectlOk('admin', ['delete', 'pods', '--all', '-n', 'labels', '--wait=false']);
+    await eventually('the labelled pods are gone', async () => {
+      const answer = await pods(adminToken, { namespace: 'labels', clusters: [clusterId] });
+      return answer.data?.pods.totalCount === 0;
+    });
+  });
+
   test('a person bound to one namespace sees only it, although the caches hold everything', async () => {
     await pods(adminToken); // caches in service with every namespace
     const answer = await pods(aliceToken);
