@@ -11,7 +11,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { AGENT_NAME, AGENT_NAMESPACE } from '../src/clusters/install-manifest.ts';
+import { installAgentIdentity } from '../test/harness/agent-identity.ts';
 import {
   downloadKubeconfig,
   GatewayProcess,
@@ -19,7 +19,6 @@ import {
   registerCluster,
 } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
-import { writeKubeconfig } from '../test/harness/kubeconfig.ts';
 import { ManagedProcess } from '../test/harness/managed-process.ts';
 
 const { values } = parseArgs({
@@ -83,26 +82,9 @@ try {
   const agentKubeconfigs = await Promise.all(
     run.clusters.map(async (cluster, i) => {
       const manifest = await gateway.request(new URL(registrations[i]?.installUrl as string).pathname);
-      await cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: manifest.text });
-      await cluster.grantGatewayAdmin();
-      const token = (
-        await cluster.kubectlOk('admin', [
-          'create',
-          'token',
-          AGENT_NAME,
-          '-n',
-          AGENT_NAMESPACE,
-          '--duration=24h',
-        ])
-      ).trim();
       const file = join(cluster.dir, 'agent.kubeconfig');
-      await writeKubeconfig(file, {
-        clusterName: cluster.name,
-        server: cluster.server,
-        caPem: cluster.caPem,
-        userName: 'agent',
-        token,
-      });
+      await installAgentIdentity(cluster, manifest.text, file, 'agent');
+      await cluster.grantGatewayAdmin();
       return file;
     }),
   );

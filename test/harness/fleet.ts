@@ -3,11 +3,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../src/clusters/cluster.ts';
-import { AGENT_NAME, AGENT_NAMESPACE } from '../../src/clusters/install-manifest.ts';
+import { installAgentIdentity } from './agent-identity.ts';
 import type { TestCluster } from './cluster.ts';
 import { gatewayRequest } from './gateway-http.ts';
 import { probe } from './http-probe.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { freePort } from './ports.ts';
 
@@ -224,25 +223,8 @@ export class AgentProcess {
     // gateway's CA, and applied with kubectl.
     const manifest = await gateway.request(new URL(registration.installUrl).pathname);
     if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
-    await cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: manifest.text });
-    const saToken = (
-      await cluster.kubectlOk('admin', [
-        'create',
-        'token',
-        AGENT_NAME,
-        '-n',
-        AGENT_NAMESPACE,
-        '--duration=24h',
-      ])
-    ).trim();
     const kubeconfig = join(cluster.dir, 'agent.kubeconfig');
-    await writeKubeconfig(kubeconfig, {
-      clusterName: cluster.name,
-      server: cluster.server,
-      caPem: cluster.caPem,
-      userName: `system:serviceaccount:${AGENT_NAMESPACE}:${AGENT_NAME}`,
-      token: saToken,
-    });
+    await installAgentIdentity(cluster, manifest.text, kubeconfig);
     const tokenFile = join(cluster.dir, 'registration-token');
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
     const caFile = join(cluster.dir, 'gateway-ca.crt');

@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
 import { AgentConnector } from '../../agent/connector.ts';
-import { AGENT_NAME, AGENT_NAMESPACE } from '../../src/clusters/install-manifest.ts';
 import { type Gateway, type GatewayConfig, startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/log/logger.ts';
+import { installAgentIdentity } from '../harness/agent-identity.ts';
 import type { TestCluster } from '../harness/cluster.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
-import { writeKubeconfig } from '../harness/kubeconfig.ts';
 
 export interface InProcessFleet {
   readonly gateway: Gateway;
@@ -37,18 +36,8 @@ export async function connectInProcessAgent(gateway: Gateway, cluster: TestClust
   const { cluster: registered, token } = gateway.registry.register(cluster.name);
   const manifest = await gatewayRequest(gateway.clustersApi.installUrl(token), { caPem: gateway.caPem });
   if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
-  await cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: manifest.text });
-  const saToken = (
-    await cluster.kubectlOk('admin', ['create', 'token', AGENT_NAME, '-n', AGENT_NAMESPACE])
-  ).trim();
   const kubeconfig = join(cluster.dir, 'in-process-agent.kubeconfig');
-  await writeKubeconfig(kubeconfig, {
-    clusterName: cluster.name,
-    server: cluster.server,
-    caPem: cluster.caPem,
-    userName: 'agent',
-    token: saToken,
-  });
+  await installAgentIdentity(cluster, manifest.text, kubeconfig, 'agent');
   await writeFile(join(cluster.dir, 'in-process-agent.token'), token);
   return runInProcessAgent(gateway, registered.clusterId, kubeconfig, token);
 }
