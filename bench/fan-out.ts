@@ -168,7 +168,12 @@ try {
   }
 
   /** One page of pods over `scope`; the page size is a literal so the cost limit sees it. */
-  async function page(scope: readonly string[], first: number, after: string | null) {
+  async function page(
+    scope: readonly string[],
+    first: number,
+    after: string | null,
+    allowClusterErrors = false,
+  ) {
     const query = `query($c: [ID!], $after: String) {
       pods(first: ${first}, after: $after, filter: { clusters: $c }) {
         totalCount pageInfo { hasNextPage endCursor }
@@ -184,13 +189,13 @@ try {
           edges: unknown[];
         };
       };
-      errors?: { message: string }[];
+      errors?: { message: string; extensions?: { code?: string } }[];
     };
-    if (!parsed.data || parsed.errors?.length)
+    if (!parsed.data || (parsed.errors?.length && !allowClusterErrors))
       throw new Error(
         `pods query: ${answer.status} ${JSON.stringify(parsed.errors ?? answer.text).slice(0, 300)}`,
       );
-    return parsed.data.pods;
+    return { ...parsed.data.pods, failedClusters: parsed.errors?.length ?? 0 };
   }
 
   async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -299,15 +304,21 @@ try {
       log(`${count} clusters x ${pods} pods: live first page ...`);
       const firsts: number[] = [];
       let total = 0;
+      let failed = 0;
       for (let i = 0; i < 3; i++) {
-        const first = await timed(() => page(scope, FIRST_PAGE, null));
+        // Live lists may miss the 10 s a cluster is given: counted, not fatal.
+        const first = await timed(() => page(scope, FIRST_PAGE, null, true));
         firsts.push(first.ms);
         total = first.value.totalCount;
+        failed = Math.max(failed, first.value.failedClusters);
       }
       firsts.sort((a, b) => a - b);
-      const pages = Math.ceil(total / WALK_PAGE);
+      const expected = naiveRun.value;
+      const pages = Math.ceil(expected / WALK_PAGE);
       let walkCell: string;
-      if (pages <= maxLivePages) {
+      if (failed) {
+        walkCell = 'not run: clusters missed their 10 s';
+      } else if (pages <= maxLivePages) {
         log(`${count} clusters x ${pods} pods: live full walk (${pages} pages) ...`);
         const full = await timed(() => walk(scope));
         if (full.value !== total) throw new Error(`live walk saw ${full.value} of ${total}`);
@@ -318,14 +329,14 @@ try {
       row([
         count,
         pods,
-        total,
+        naiveRun.value,
         'naive: sequential passthrough lists',
         ms(naiveRun.ms),
         '',
         ms(naiveRun.ms),
         '',
       ]);
-      if (naiveRun.value !== total) throw new Error(`naive saw ${naiveRun.value} of ${total}`);
+      if (!failed && naiveRun.value !== total) throw new Error(`naive saw ${naiveRun.value} of ${total}`);
       row([
         count,
         pods,
@@ -334,7 +345,9 @@ try {
         ms(percentile(firsts, 50)),
         ms(firsts.at(-1) ?? 0),
         walkCell,
-        '',
+        failed
+          ? `${failed} of ${count} clusters timed out (CLUSTER_TIMEOUT); ${total} of ${expected} pods answered`
+          : '',
       ]);
     }
 
