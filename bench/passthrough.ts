@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { downstreamIdentity, impersonationHeaders } from '../src/auth/principal.ts';
 import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 import { kubectlBinary } from '../test/harness/kubectl.ts';
@@ -18,7 +19,7 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '3' },
-    targets: { type: 'string', default: 'direct,kubectl proxy,gateway' },
+    targets: { type: 'string', default: 'direct,direct as agent,kubectl proxy,gateway' },
     cases: { type: 'string', default: 'small-1,small-32,list-1,list-32' },
     pin: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
@@ -29,7 +30,10 @@ if (values.help) {
 
   --requests N   requests per case, target and round (default 2000)
   --rounds N     rounds; targets take turns within each (default 3)
-  --targets LIST comma-separated subset of: direct,kubectl proxy,gateway
+  --targets LIST comma-separated subset of: direct,direct as agent,kubectl proxy,gateway
+                 ("direct as agent" sends the agent's token and the Impersonate-* headers the
+                 gateway sends straight to the apiserver: what the apiserver itself spends
+                 on the agent's identity and on impersonation)
   --cases LIST   comma-separated subset of: small-1,small-32,list-1,list-32
   --pin          pin the gateway, the agent and this client to CPU 0 and the cluster's
                  processes (apiserver, etcd, ...) to CPU 1, so that the two sides do not
@@ -66,6 +70,14 @@ function cpuMs(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** The gateway's Impersonate-* headers for a person, as one header object (repeats joined). */
+function impersonationAs(principal: Parameters<typeof downstreamIdentity>[0]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of impersonationHeaders(downstreamIdentity(principal)))
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  return headers;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -166,11 +178,32 @@ if (values.pin) {
   console.error('pinned gateway, agent, kubectl proxy and client to CPU 0; the cluster to CPU 1');
 }
 
+// The agent's own ServiceAccount token, from the kubeconfig the harness gave it.
+const agentToken = (
+  parse(await readFile(join(cluster.dir, 'agent.kubeconfig'), 'utf8')) as {
+    users: { user: { token: string } }[];
+  }
+).users[0]?.user.token as string;
 const allTargets: Target[] = [
   {
     name: 'direct',
     base: cluster.server,
     headers: { authorization: `Bearer ${cluster.tokens.admin}` },
+    caPem: cluster.caPem,
+  },
+  {
+    name: 'direct as agent',
+    base: cluster.server,
+    headers: {
+      authorization: `Bearer ${agentToken}`,
+      ...impersonationAs({
+        principalId: 'local:admin',
+        provider: 'local',
+        name: 'admin',
+        groups: [],
+        isAdmin: true,
+      }),
+    },
     caPem: cluster.caPem,
   },
   { name: 'kubectl proxy', base: `http://127.0.0.1:${proxyPort}`, headers: {} },
@@ -202,8 +235,19 @@ interface Cell {
   cpu: Map<string, number>;
 }
 const results = new Map<string, Cell>();
+const IDLE_SAMPLE_MS = 5000;
+/** CPU ms per wall ms each process spends while no requests are sent. */
+const idleCpuPerMs = new Map<string, number>();
 try {
   for (const target of targets) await load(target, cases[0]?.path ?? '/', 200, 4); // warm-up
+  // What each process spends with no requests (the cluster's controllers, heartbeats) is
+  // taken out of the CPU time per request below.
+  const idleBefore = measured.map((m) => cpuMs(m.pid));
+  const idleStarted = performance.now();
+  await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+  const idleWallMs = performance.now() - idleStarted;
+  for (const [i, m] of measured.entries())
+    idleCpuPerMs.set(m.name, (cpuMs(m.pid) - (idleBefore[i] ?? 0)) / idleWallMs);
   for (let round = 0; round < rounds; round++) {
     for (const c of cases) {
       // Targets take turns within each round, so that machine noise hits them alike.
@@ -252,7 +296,7 @@ for (const c of cases) {
       rps: (entry?.count ?? 0) / ((entry?.wallMs ?? 1) / 1000),
     };
   });
-  const direct = stats[0];
+  const direct = stats.find((s) => s.target.name === 'direct');
   for (const s of stats) {
     const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : '');
     console.log(
@@ -262,14 +306,19 @@ for (const c of cases) {
 }
 
 console.log('');
-console.log('CPU time per request (ms, user + system, from /proc/<pid>/stat):');
+console.log(
+  'CPU time per request (ms, user + system, from /proc/<pid>/stat, less what the process spends idle):',
+);
 console.log('');
 console.log(`| case | concurrency | target | ${measured.map((m) => m.name).join(' | ')} |`);
 console.log(`| --- | --- | --- | ${measured.map(() => '---').join(' | ')} |`);
 for (const c of cases) {
   for (const target of targets) {
     const entry = results.get(`${c.name}|${c.concurrency}|${target.name}`);
-    const perRequest = measured.map((m) => ((entry?.cpu.get(m.name) ?? 0) / (entry?.count || 1)).toFixed(3));
+    const perRequest = measured.map((m) => {
+      const idle = (idleCpuPerMs.get(m.name) ?? 0) * (entry?.wallMs ?? 0);
+      return (((entry?.cpu.get(m.name) ?? 0) - idle) / (entry?.count || 1)).toFixed(3);
+    });
     console.log(`| ${c.name} | ${c.concurrency} | ${target.name} | ${perRequest.join(' | ')} |`);
   }
 }

@@ -188,7 +188,10 @@ export class TunnelStream extends Duplex {
     const consumed = this.#received - this.readableLength;
     const owed = consumed - this.#granted;
     if (owed <= 0 || this.#released || this.#remoteEnded) return;
-    if (owed >= WINDOW_UPDATE_THRESHOLD_BYTES || this.readableLength === 0) {
+    // Only in steps of the threshold: a sender out of credit is owed a whole window once its
+    // reader has caught up, so it is never left waiting; granting each time the reader
+    // caught up sent one WINDOW per DATA frame of every body larger than a frame.
+    if (owed >= WINDOW_UPDATE_THRESHOLD_BYTES) {
       this.#granted += owed;
       this.#peerMaySend += owed;
       this.#host.send(encode.window(this.streamId, owed));
