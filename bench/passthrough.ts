@@ -80,6 +80,8 @@ function impersonationAs(principal: Parameters<typeof downstreamIdentity>[0]): R
   return headers;
 }
 
+const signed = (ms: number) => `${ms < 0 ? '' : '+'}${ms.toFixed(2)}`;
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
@@ -300,7 +302,7 @@ for (const c of cases) {
   for (const s of stats) {
     const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : '');
     console.log(
-      `| ${c.name} | ${c.concurrency} | ${s.target.name} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rps.toFixed(0)} | ${ratio(s.p50, direct?.p50)} (+${(s.p50 - (direct?.p50 ?? 0)).toFixed(2)} ms) | ${ratio(s.p99, direct?.p99)} (+${(s.p99 - (direct?.p99 ?? 0)).toFixed(2)} ms) | ${ratio(s.rps, direct?.rps)} |`,
+      `| ${c.name} | ${c.concurrency} | ${s.target.name} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rps.toFixed(0)} | ${ratio(s.p50, direct?.p50)} (${signed(s.p50 - (direct?.p50 ?? 0))} ms) | ${ratio(s.p99, direct?.p99)} (${signed(s.p99 - (direct?.p99 ?? 0))} ms) | ${ratio(s.rps, direct?.rps)} |`,
     );
   }
 }
