@@ -8,7 +8,7 @@ export interface Corkable {
  * Holds a socket's writes until the end of the current turn of the event loop, so that the
  * frames one request produces together (OPEN and END; RESPONSE, DATA and END) leave in one
  * write. Each write to a TLS socket is a TLS record and a system call, and wakes the process
- * at the other end: one per frame tripled the tunnel's cost per small request.
+ * at the other end: one per frame made three writes per small request where one does.
  */
 export class WriteCoalescer {
   readonly #socket: Corkable;
