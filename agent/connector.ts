@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { Logger } from '../src/log/logger.ts';
 import { CloseCode } from '../src/tunnel/codes.ts';
@@ -119,8 +121,13 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
     socket.on('close', () => {
       if (!this.#session) retryOnce();
     });
+    // The connection under the WebSocket, so that the session can batch its writes.
+    let transport: Socket | undefined;
+    socket.once('upgrade', (res: IncomingMessage) => {
+      transport = res.socket;
+    });
     socket.on('open', () => {
-      const session = new TunnelSession(socket, { role: 'agent', label: 'agent' });
+      const session = new TunnelSession(socket, { role: 'agent', label: 'agent', transport });
       this.#session = session;
       session.on('hello', (hello) => {
         this.#attempt = 0;

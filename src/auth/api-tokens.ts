@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Principal } from './principal.ts';
 
 /** What a token is for; all authenticate the same way, the kind is for people reading lists. */
@@ -69,10 +69,14 @@ export class ApiTokens {
   readonly #db: DatabaseSync;
   readonly #clock: () => Date;
   readonly #lastUsedWritten = new Map<string, number>();
+  // Prepared once: verify runs on every passthrough request, and compiling its SQL each
+  // time cost more than running it.
+  readonly #selectById: StatementSync;
 
   constructor(db: DatabaseSync, clock: () => Date = () => new Date()) {
     this.#db = db;
     this.#clock = clock;
+    this.#selectById = db.prepare('SELECT * FROM api_tokens WHERE token_id = ?');
   }
 
   /** Issues a token; the returned `token` is the only time the secret is seen. */
@@ -130,9 +134,7 @@ export class ApiTokens {
     const match = TOKEN_PATTERN.exec(text);
     if (!match) return { ok: false, reason: 'malformed token' };
     const [, tokenId, secret] = match as unknown as [string, string, string];
-    const row = this.#db.prepare('SELECT * FROM api_tokens WHERE token_id = ?').get(tokenId) as
-      | TokenRow
-      | undefined;
+    const row = this.#selectById.get(tokenId) as TokenRow | undefined;
     if (!row) return { ok: false, reason: 'unknown token' };
     const expected = Buffer.from(row.secret_hash, 'hex');
     const actual = Buffer.from(sha256(secret), 'hex');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import type { Principal } from './principal.ts';
 
@@ -47,9 +47,12 @@ const MAX_GROUPS = 64;
 /** Local accounts, with passwords stored only as scrypt hashes. */
 export class LocalUsers {
   readonly #db: DatabaseSync;
+  // Prepared once: every request with a local person's token looks the person up.
+  readonly #selectByName: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#selectByName = db.prepare('SELECT * FROM users WHERE username = ?');
   }
 
   count(): number {
@@ -82,9 +85,7 @@ export class LocalUsers {
   }
 
   get(username: string): LocalUser | undefined {
-    const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
-      | UserRow
-      | undefined;
+    const row = this.#selectByName.get(username) as UserRow | undefined;
     return row ? toUser(row) : undefined;
   }
 

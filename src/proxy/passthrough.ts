@@ -161,6 +161,11 @@ export class Passthrough {
         body: hasBody ? req : undefined,
       });
       stream = answer.stream;
+      // The head and the part of the body that came with it leave in one write (one TLS
+      // record, one wake-up of the client) at the end of this turn of the event loop.
+      const socket = res.socket;
+      socket?.cork();
+      setImmediate(() => socket?.uncork());
       res.writeHead(answer.head.status, safeResponseHeaders(answer.head.headers).flat());
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();

@@ -100,6 +100,7 @@ export class TunnelEndpoint {
         heartbeatIntervalMs: this.#timing.heartbeatIntervalMs,
         livenessTimeoutMs: this.#timing.livenessTimeoutMs,
         responseHeadTimeoutMs: this.#timing.responseHeadTimeoutMs,
+        transport: socket,
       });
       session.sendHello({
         sessionId,

@@ -21,6 +21,12 @@ export const INITIAL_WINDOW_BYTES = 256 * 1024;
 export const WINDOW_UPDATE_THRESHOLD_BYTES = 64 * 1024;
 export const MAX_WINDOW_BYTES = 0x7fff_ffff;
 
+/**
+ * Unsent bytes a tunnel's socket may hold before a stream's writes wait for them to leave
+ * (local back-pressure across all streams; credit bounds each stream on its own).
+ */
+export const SEND_BUFFER_BYTES = 256 * 1024;
+
 export const MAX_STREAMS_PER_SESSION = 1024;
 export const MAX_SESSIONS_PER_CLUSTER = 4;
 

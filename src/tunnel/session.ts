@@ -11,8 +11,9 @@ import {
   MAX_STREAMS_PER_SESSION,
   RESPONSE_HEAD_TIMEOUT_MS,
 } from './limits.ts';
-import { TunnelStream } from './stream.ts';
+import { type StreamHost, TunnelStream } from './stream.ts';
 import { traceEnabled, traceFrame } from './trace.ts';
+import { type Corkable, WriteCoalescer } from './write-coalescer.ts';
 
 export type TunnelRole = 'gateway' | 'agent';
 
@@ -25,6 +26,11 @@ export interface SessionOptions {
   readonly livenessTimeoutMs?: number;
   readonly responseHeadTimeoutMs?: number;
   readonly maxStreams?: number;
+  /**
+   * The socket under the WebSocket; when given, the frames of one event-loop turn are
+   * written to it together (see WriteCoalescer).
+   */
+  readonly transport?: Corkable;
 }
 
 /** Why and how a session ended. */
@@ -64,6 +70,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   readonly #responseHeadTimeoutMs: number;
   #heartbeat: NodeJS.Timeout;
   readonly #slotWaiters: (() => void)[] = [];
+  readonly #coalescer: WriteCoalescer | undefined;
   #highestStreamId = 0;
   #lastHeardAt = performance.now();
   #closed: SessionClose | undefined;
@@ -79,6 +86,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     this.#livenessTimeoutMs = options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS;
     this.#responseHeadTimeoutMs = options.responseHeadTimeoutMs ?? RESPONSE_HEAD_TIMEOUT_MS;
     this.#heartbeat = this.#startHeartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
+    this.#coalescer = options.transport && new WriteCoalescer(options.transport);
 
     socket.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on('ping', () => this.#heard());
@@ -178,8 +186,9 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     this.#teardown({ code: 1006, reason, local: true });
   }
 
-  readonly #host = {
+  readonly #host: StreamHost = {
     send: (frame: Buffer, callback?: (error?: Error) => void) => this.#send(frame, callback),
+    bufferedBytes: () => this.#socket.bufferedAmount,
     release: (streamId: number) => {
       if (this.#streams.delete(streamId)) {
         this.#clearHeadTimer(streamId);
@@ -202,6 +211,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
       return;
     }
     if (traceEnabled) traceFrame(this.label, 'send', frame);
+    this.#coalescer?.hold();
     this.#socket.send(frame, { binary: true }, callback);
   }
 

@@ -6,12 +6,15 @@ import {
   INITIAL_WINDOW_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_WINDOW_BYTES,
+  SEND_BUFFER_BYTES,
   WINDOW_UPDATE_THRESHOLD_BYTES,
 } from './limits.ts';
 
 /** What a stream needs from its session. */
 export interface StreamHost {
   send(frame: Buffer, callback?: (error?: Error) => void): void;
+  /** Bytes queued on the tunnel's socket and not yet sent. */
+  bufferedBytes(): number;
   /** The stream is finished; frames for it are ignored from now on. */
   release(streamId: number): void;
 }
@@ -153,10 +156,22 @@ export class TunnelStream extends Duplex {
       const piece = chunk.subarray(offset, offset + size);
       offset += size;
       this.#sendCredit -= size;
-      const last = offset >= chunk.length;
-      // The write completes once its last frame is on the socket: that is the
-      // back-pressure from the tunnel's own TCP connection.
-      this.#host.send(encode.data(this.streamId, piece), last ? (error) => callback(error) : undefined);
+      const frame = encode.data(this.streamId, piece);
+      if (offset < chunk.length) {
+        this.#host.send(frame);
+        continue;
+      }
+      // A write completes at once while the tunnel's socket has room, so that a body's end
+      // can follow its data in the same socket write; once the socket holds too much, it
+      // completes when its last frame is on the socket: back-pressure from the tunnel's
+      // own TCP connection.
+      if (this.#host.bufferedBytes() + frame.length > SEND_BUFFER_BYTES) {
+        this.#host.send(frame, (error) => callback(error));
+      } else {
+        this.#host.send(frame);
+        callback();
+      }
+      return;
     }
     if (chunk.length === 0) callback();
   }
@@ -173,7 +188,10 @@ export class TunnelStream extends Duplex {
     const consumed = this.#received - this.readableLength;
     const owed = consumed - this.#granted;
     if (owed <= 0 || this.#released || this.#remoteEnded) return;
-    if (owed >= WINDOW_UPDATE_THRESHOLD_BYTES || this.readableLength === 0) {
+    // Only in steps of the threshold: a sender out of credit is owed a whole window once its
+    // reader has caught up, so it is never left waiting; granting each time the reader
+    // caught up sent one WINDOW per DATA frame of every body larger than a frame.
+    if (owed >= WINDOW_UPDATE_THRESHOLD_BYTES) {
       this.#granted += owed;
       this.#peerMaySend += owed;
       this.#host.send(encode.window(this.streamId, owed));
@@ -188,9 +206,13 @@ export class TunnelStream extends Duplex {
       this.#released = true;
       this.#host.release(this.streamId);
     }
-    this.#rejectResponse?.(
-      error ?? new StreamResetError(ResetCode.CANCELLED, 'stream destroyed before its response'),
-    );
+    // Errors are built only when someone is left to receive them: most streams end after
+    // their response, and an Error's stack trace is costly.
+    if (!this.#responseHead) {
+      this.#rejectResponse?.(
+        error ?? new StreamResetError(ResetCode.CANCELLED, 'stream destroyed before its response'),
+      );
+    }
     const pending = this.#pending;
     this.#pending = undefined;
     pending?.callback(error ?? new StreamResetError(ResetCode.CANCELLED, 'stream destroyed'));
