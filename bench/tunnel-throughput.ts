@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { parse, stringify } from 'yaml';
 import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
+import { cpuMs, ownCpuMs } from './process-cpu.ts';
 import type { BulkOrder, BulkResult } from './tunnel-bulk-reader.ts';
 
 const { values } = parseArgs({
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     'configmap-kib': { type: 'string', default: '4' },
     'busy-seconds': { type: 'string', default: '3' },
     'probe-interval-ms': { type: 'string', default: '10' },
+    cases: { type: 'string', default: 'log,list' },
+    'throughput-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -31,6 +34,8 @@ if (values.help) {
   --configmap-kib N       data per ConfigMap, in KiB (default 4)
   --busy-seconds N        how long bulk transfers run while small GETs are timed (default 3)
   --probe-interval-ms N   one small GET starts every N ms, one at a time (default 10)
+  --cases log,list        which large responses: a pod log stream, a ConfigMap list
+  --throughput-only       skip the small-GET latency part (for profiling)
 
 Prints markdown tables on stdout, progress on stderr.`);
   process.exit(0);
@@ -41,6 +46,7 @@ const configMapCount = Number(values.configmaps);
 const configMapKib = Number(values['configmap-kib']);
 const busyMs = Number(values['busy-seconds']) * 1000;
 const probeIntervalMs = Number(values['probe-interval-ms']);
+const caseKeys = new Set(values.cases.split(','));
 
 const SMALL_GET = '/api/v1/namespaces/default';
 const NAMESPACE = 'bulk';
@@ -199,7 +205,7 @@ try {
       spec: { containers: [{ name: 'main', image: 'registry.invalid/chatty:1' }] },
     }),
   });
-  await createConfigMaps(direct, configMapCount, configMapKib);
+  if (caseKeys.has('list')) await createConfigMaps(direct, configMapCount, configMapKib);
   await cluster.kubectlOk('admin', [
     'wait',
     '--for=condition=Ready',
@@ -210,31 +216,52 @@ try {
   ]);
 
   const cases = [
-    { name: 'pod log', path: `/api/v1/namespaces/${NAMESPACE}/pods/chatty/log` },
-    { name: `list ${configMapCount} ConfigMaps`, path: `/api/v1/namespaces/${NAMESPACE}/configmaps` },
-  ];
+    { key: 'log', name: 'pod log', path: `/api/v1/namespaces/${NAMESPACE}/pods/chatty/log` },
+    {
+      key: 'list',
+      name: `list ${configMapCount} ConfigMaps`,
+      path: `/api/v1/namespaces/${NAMESPACE}/configmaps`,
+    },
+  ].filter((c) => caseKeys.has(c.key));
   const throughput = new Map<string, number[]>(); // `${case}|${target}` -> MB/s per round
+  const cpuPerMb = new Map<string, number[]>(); // `${case}|${target}|${process}` -> CPU ms per MB
+  const apiserver = cluster.processes.find((p) => p.name === 'kube-apiserver');
+  const kwok = cluster.processes.find((p) => p.name === 'kwok');
+  const meters = [
+    { name: 'client', read: ownCpuMs },
+    { name: 'kube-apiserver', read: () => cpuMs(apiserver?.pid) },
+    { name: 'KWOK', read: () => cpuMs(kwok?.pid) },
+    { name: 'etcd', read: () => cpuMs(run.sharedEtcd?.process.pid) },
+    { name: 'agent', read: () => cpuMs(agentProcess.process?.pid) },
+    { name: 'gateway', read: () => cpuMs(gateway.process?.pid) },
+  ];
   const bodyBytes = new Map<string, number>();
   const latency = new Map<string, number[]>(); // `${beside}|${target}` -> ms
   const busyThroughput = new Map<string, number[]>();
   const record = <T>(map: Map<string, T[]>, key: string, ...items: T[]) =>
     map.set(key, [...(map.get(key) ?? []), ...items]);
 
-  for (const target of targets) await bulk(worker, target, cases[1]?.path ?? SMALL_GET, 0); // warm-up
+  for (const target of targets) await bulk(worker, target, cases[0]?.path ?? SMALL_GET, 0); // warm-up
   for (let round = 1; round <= rounds; round++) {
     for (const c of cases) {
       // Targets take turns within each round, so that machine noise hits them alike.
       for (const target of targets) {
+        const cpuBefore = meters.map((m) => m.read());
         const { transfers } = await bulk(worker, target, c.path, 0);
+        const cpuAfter = meters.map((m) => m.read());
         const one = transfers[0] as { bytes: number; ms: number };
         record(throughput, `${c.name}|${target.name}`, mb(one.bytes) / (one.ms / 1000));
         bodyBytes.set(c.name, one.bytes);
+        for (const [i, m] of meters.entries()) {
+          const spent = (cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0);
+          record(cpuPerMb, `${c.name}|${target.name}|${m.name}`, spent / mb(one.bytes));
+        }
         progress(
           `round ${round}/${rounds} ${c.name} ${target.name}: ${(mb(one.bytes) / (one.ms / 1000)).toFixed(1)} MB/s`,
         );
       }
     }
-    for (const target of targets) {
+    for (const target of values['throughput-only'] ? [] : targets) {
       const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: target.caPem });
       await probe(target, agent, new Promise((r) => setTimeout(r, 200))); // connect, warm up
       const idle = await probe(target, agent, new Promise((r) => setTimeout(r, busyMs)));
@@ -280,13 +307,31 @@ try {
   }
 
   console.log(
-    `\nSmall GETs (${SMALL_GET}, one at a time, one every ${probeIntervalMs} ms) beside bulk transfers on the same path, ${busyMs / 1000} s per cell and round:\n`,
+    '\nCPU time per MB of body during those transfers, by process (median of the rounds; the client decrypts and counts):\n',
   );
-  console.log(
-    '| small GETs to | beside | GETs | p50 ms | p99 ms | p50 / p99 vs nothing beside | bulk MB/s meanwhile |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const target of targets) {
+  console.log(`| response | target | ${meters.map((m) => m.name).join(' | ')} | all |`);
+  console.log(`| --- | --- | ${meters.map(() => '---').join(' | ')} | --- |`);
+  for (const c of cases) {
+    for (const target of targets) {
+      const perProcess = meters.map((m) => median(cpuPerMb.get(`${c.name}|${target.name}|${m.name}`) ?? []));
+      const all = perProcess.reduce((sum, v) => sum + v, 0);
+      console.log(
+        `| ${c.name} | ${target.name} | ${perProcess.map((v) => `${fixed(v)} ms`).join(' | ')} | ${fixed(all)} ms |`,
+      );
+    }
+  }
+
+  if (latency.size)
+    console.log(
+      `\nSmall GETs (${SMALL_GET}, one at a time, one every ${probeIntervalMs} ms) beside bulk transfers on the same path, ${busyMs / 1000} s per cell and round:\n`,
+    );
+  if (latency.size) {
+    console.log(
+      '| small GETs to | beside | GETs | p50 ms | p99 ms | p50 / p99 vs nothing beside | bulk MB/s meanwhile |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  }
+  for (const target of latency.size ? targets : []) {
     const quiet = [...(latency.get(`nothing|${target.name}`) ?? [])].sort((a, b) => a - b);
     for (const beside of ['nothing', ...cases.map((c) => c.name)]) {
       const sorted = [...(latency.get(`${beside}|${target.name}`) ?? [])].sort((a, b) => a - b);

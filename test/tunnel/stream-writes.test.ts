@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseFrame } from '../../src/tunnel/frame.ts';
+import { INITIAL_WINDOW_BYTES, MAX_PAYLOAD_BYTES } from '../../src/tunnel/limits.ts';
+import { type StreamHost, TunnelStream } from '../../src/tunnel/stream.ts';
+
+/** A host that records DATA frames and completes each send only when told to. */
+function slowHost() {
+  const data: Buffer[] = [];
+  const callbacks: ((error?: Error) => void)[] = [];
+  const host: StreamHost = {
+    send(frame, callback) {
+      const parsed = parseFrame(frame);
+      if (parsed.type === 'DATA') data.push(parsed.data);
+      if (callback) callbacks.push(callback);
+    },
+    release() {},
+  };
+  /** Completes sends, one socket write at a time, until the stream has nothing queued. */
+  const drain = async (stream: TunnelStream) => {
+    while (callbacks.length > 0 || stream.writableLength > 0) {
+      for (const callback of callbacks.splice(0)) callback();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  return { host, data, drain };
+}
+
+const head = { method: 'GET', path: '/', headers: [] };
+
+describe('tunnel stream writes', () => {
+  test('small writes queued while a frame is on its way leave as one DATA frame', async () => {
+    const { host, data, drain } = slowHost();
+    const stream = new TunnelStream(host, 1, head);
+    const pieces = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1400, i));
+    for (const piece of pieces) stream.write(piece);
+    await drain(stream); // the first write goes alone; the 39 queued behind it, together
+    assert.equal(data.length, 2, `${data.length} DATA frames for 40 writes`);
+    assert.deepEqual(Buffer.concat(data), Buffer.concat(pieces));
+  });
+
+  test('queued writes larger than a frame are split at the frame payload limit', async () => {
+    const { host, data, drain } = slowHost();
+    const stream = new TunnelStream(host, 1, head);
+    const pieces = Array.from({ length: 3 }, (_, i) => Buffer.alloc(40 * 1024, i));
+    for (const piece of pieces) stream.write(piece);
+    await drain(stream);
+    assert.ok(data.length >= 3, `${data.length} DATA frames`);
+    assert.ok(data.every((payload) => payload.length <= MAX_PAYLOAD_BYTES));
+    assert.deepEqual(Buffer.concat(data), Buffer.concat(pieces));
+    assert.ok(Buffer.concat(data).length < INITIAL_WINDOW_BYTES, 'the test stays within the first window');
+  });
+});
