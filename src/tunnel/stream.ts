@@ -3,6 +3,7 @@ import { CloseCode, ProtocolViolation, ResetCode, StreamResetError } from './cod
 import { encode } from './frame.ts';
 import type { RequestHead, ResponseHead } from './heads.ts';
 import {
+  BULK_WINDOW_BYTES,
   INITIAL_WINDOW_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_WINDOW_BYTES,
@@ -35,6 +36,7 @@ export class TunnelStream extends Duplex {
   #peerMaySend = INITIAL_WINDOW_BYTES;
   #received = 0;
   #granted = 0;
+  #window = INITIAL_WINDOW_BYTES;
   #pending: PendingWrite | undefined;
   #localEnded = false;
   #remoteEnded = false;
@@ -89,7 +91,9 @@ export class TunnelStream extends Duplex {
     }
     this.#peerMaySend -= data.length;
     this.#received += data.length;
-    if (!this.destroyed) this.push(data);
+    if (this.destroyed) return;
+    this.push(data);
+    this.#grantConsumed(); // a flowing reader with nothing buffered took it inside push()
   }
 
   onEnd(): void {
@@ -183,14 +187,31 @@ export class TunnelStream extends Duplex {
   }
 
   override _read(): void {
-    // Credit goes back for what the reader has taken out of the buffer.
+    this.#grantConsumed();
+  }
+
+  // Node calls _read only once per push, mostly before the reader takes the data, so credit
+  // given back only there stayed owed until the next frame came: a frame's worth less in
+  // flight all the time, and a window's last bytes waited for the peer to send more. Every
+  // way of reading (pipe, 'data', async iteration) goes through read().
+  override read(size?: number): Buffer | null {
+    const chunk = super.read(size) as Buffer | null;
+    this.#grantConsumed();
+    return chunk;
+  }
+
+  /** Credit goes back for what the reader has taken out of the buffer. */
+  #grantConsumed(): void {
     const consumed = this.#received - this.readableLength;
     const owed = consumed - this.#granted;
     if (owed <= 0 || this.#released || this.#remoteEnded) return;
     if (owed >= WINDOW_UPDATE_THRESHOLD_BYTES || this.readableLength === 0) {
+      // A stream that has moved a grant's worth of data is a bulk one: widen its window.
+      const widening = consumed >= WINDOW_UPDATE_THRESHOLD_BYTES ? BULK_WINDOW_BYTES - this.#window : 0;
+      this.#window += widening;
       this.#granted += owed;
-      this.#peerMaySend += owed;
-      this.#host.send(encode.window(this.streamId, owed));
+      this.#peerMaySend += owed + widening;
+      this.#host.send(encode.window(this.streamId, owed + widening));
     }
   }
 

@@ -1,17 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { CloseCode, ProtocolViolation } from '../../src/tunnel/codes.ts';
 import { parseFrame } from '../../src/tunnel/frame.ts';
-import { INITIAL_WINDOW_BYTES, MAX_PAYLOAD_BYTES } from '../../src/tunnel/limits.ts';
+import { BULK_WINDOW_BYTES, INITIAL_WINDOW_BYTES, MAX_PAYLOAD_BYTES } from '../../src/tunnel/limits.ts';
 import { type StreamHost, TunnelStream } from '../../src/tunnel/stream.ts';
 
-/** A host that records DATA frames and completes each send only when told to. */
+/** A host that records DATA and WINDOW frames and completes each send only when told to. */
 function slowHost() {
   const data: Buffer[] = [];
+  const grants: number[] = [];
   const callbacks: ((error?: Error) => void)[] = [];
   const host: StreamHost = {
     send(frame, callback) {
       const parsed = parseFrame(frame);
       if (parsed.type === 'DATA') data.push(parsed.data);
+      if (parsed.type === 'WINDOW') grants.push(parsed.increment);
       if (callback) callbacks.push(callback);
     },
     release() {},
@@ -23,12 +26,12 @@ function slowHost() {
       await new Promise((resolve) => setImmediate(resolve));
     }
   };
-  return { host, data, drain };
+  return { host, data, grants, drain };
 }
 
 const head = { method: 'GET', path: '/', headers: [] };
 
-describe('tunnel stream writes', () => {
+describe('tunnel stream', () => {
   test('small writes queued while a frame is on its way leave as one DATA frame', async () => {
     const { host, data, drain } = slowHost();
     const stream = new TunnelStream(host, 1, head);
@@ -49,5 +52,35 @@ describe('tunnel stream writes', () => {
     assert.ok(data.every((payload) => payload.length <= MAX_PAYLOAD_BYTES));
     assert.deepEqual(Buffer.concat(data), Buffer.concat(pieces));
     assert.ok(Buffer.concat(data).length < INITIAL_WINDOW_BYTES, 'the test stays within the first window');
+  });
+
+  test('a stream that has moved a grant’s worth of data widens its peer’s credit to the bulk window', async () => {
+    const { host, grants } = slowHost();
+    const stream = new TunnelStream(host, 1, head);
+    let read = 0;
+    stream.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+    });
+    stream.onData(Buffer.alloc(MAX_PAYLOAD_BYTES), false);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(read, MAX_PAYLOAD_BYTES);
+    assert.deepEqual(grants, [MAX_PAYLOAD_BYTES + BULK_WINDOW_BYTES - INITIAL_WINDOW_BYTES]);
+    // The peer may now have a whole bulk window in flight, and not a byte more.
+    stream.pause();
+    for (let sent = 0; sent < BULK_WINDOW_BYTES; sent += MAX_PAYLOAD_BYTES)
+      stream.onData(Buffer.alloc(MAX_PAYLOAD_BYTES), false);
+    assert.throws(
+      () => stream.onData(Buffer.alloc(1), false),
+      (error: unknown) => error instanceof ProtocolViolation && error.closeCode === CloseCode.FLOW_CONTROL,
+    );
+  });
+
+  test('a small answer gets back only the credit it used', async () => {
+    const { host, grants } = slowHost();
+    const stream = new TunnelStream(host, 1, head);
+    stream.resume();
+    stream.onData(Buffer.alloc(2000), false);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(grants, [2000]);
   });
 });
