@@ -3,7 +3,6 @@ import { CloseCode, ProtocolViolation, ResetCode, StreamResetError } from './cod
 import { encode } from './frame.ts';
 import type { RequestHead, ResponseHead } from './heads.ts';
 import {
-  BULK_WINDOW_BYTES,
   INITIAL_WINDOW_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_WINDOW_BYTES,
@@ -36,7 +35,6 @@ export class TunnelStream extends Duplex {
   #peerMaySend = INITIAL_WINDOW_BYTES;
   #received = 0;
   #granted = 0;
-  #window = INITIAL_WINDOW_BYTES;
   #pending: PendingWrite | undefined;
   #localEnded = false;
   #remoteEnded = false;
@@ -206,12 +204,9 @@ export class TunnelStream extends Duplex {
     const owed = consumed - this.#granted;
     if (owed <= 0 || this.#released || this.#remoteEnded) return;
     if (owed >= WINDOW_UPDATE_THRESHOLD_BYTES || this.readableLength === 0) {
-      // A stream that has moved a grant's worth of data is a bulk one: widen its window.
-      const widening = consumed >= WINDOW_UPDATE_THRESHOLD_BYTES ? BULK_WINDOW_BYTES - this.#window : 0;
-      this.#window += widening;
       this.#granted += owed;
-      this.#peerMaySend += owed + widening;
-      this.#host.send(encode.window(this.streamId, owed + widening));
+      this.#peerMaySend += owed;
+      this.#host.send(encode.window(this.streamId, owed));
     }
   }
 

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { IDLE_APISERVER_CONNECTIONS } from '../../agent/apiserver-proxy.ts';
 import { ResetCode, StreamResetError } from '../../src/tunnel/codes.ts';
-import { BULK_WINDOW_BYTES } from '../../src/tunnel/limits.ts';
+import { INITIAL_WINDOW_BYTES } from '../../src/tunnel/limits.ts';
 import type { TunnelStream } from '../../src/tunnel/stream.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { type InProcessFleet, startInProcessFleet } from './in-process-fleet.ts';
@@ -146,8 +146,11 @@ describe('agent tunnel against a real cluster', () => {
     assert.deepEqual(new Set(small.map((s) => s.status)), new Set([200]));
     assert.equal(bigBytes, stalledAt, 'the big stream made no progress while its reader was paused');
     assert.ok(bigBytes < expectedBytes, 'the big stream is not finished yet');
-    // What the gateway holds for the stalled stream is bounded by its (bulk) window.
-    assert.ok(big.stream.readableLength <= BULK_WINDOW_BYTES, `buffered ${big.stream.readableLength} bytes`);
+    // What the gateway holds for the stalled stream is bounded by its window.
+    assert.ok(
+      big.stream.readableLength <= INITIAL_WINDOW_BYTES,
+      `buffered ${big.stream.readableLength} bytes`,
+    );
 
     // Once the reader reads again, every byte arrives.
     big.stream.on('data', (chunk: Buffer) => {
