@@ -23,6 +23,8 @@ export interface GatewayProcessOptions {
   readonly heartbeatMs?: number;
   readonly livenessMs?: number;
   readonly logLevel?: string;
+  /** More environment for the gateway process (e.g. NODE_OPTIONS for a benchmark's probe). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -79,6 +81,7 @@ export class GatewayProcess {
           ? { FLEETGATE_TUNNEL_LIVENESS_MS: String(this.#options.livenessMs) }
           : {}),
         LOG_LEVEL: this.#options.logLevel ?? 'debug',
+        ...this.#options.env,
       },
     });
     const caFile = join(this.dataDir, 'tls', 'ca.crt');
