@@ -41,8 +41,8 @@ OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC
 GraphQL: FLEETGATE_GRAPHQL_INTROSPECTION=false turns schema introspection off.
 
 Tunnel timing, for tests and unusual networks (milliseconds):
-  FLEETGATE_TUNNEL_HEARTBEAT_MS  ping interval (default 10000)
-  FLEETGATE_TUNNEL_LIVENESS_MS   silence after which a tunnel is dropped (default 30000)
+  FLEETGATE_TUNNEL_HEARTBEAT_MS  ping interval (default ${DEFAULT_TUNNEL_TIMING.heartbeatIntervalMs})
+  FLEETGATE_TUNNEL_LIVENESS_MS   silence after which a tunnel is dropped (default ${DEFAULT_TUNNEL_TIMING.livenessTimeoutMs})
 
 On the first start an admin account is created, with FLEETGATE_ADMIN_PASSWORD as its
 password when set, else a random password printed once. Logs are JSON lines on standard

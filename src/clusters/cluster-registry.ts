@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
-import { CLUSTER_NAME_PATTERN, type Cluster, type ClusterState } from './cluster.ts';
+import { CLUSTER_NAME_PATTERN, type Cluster } from './cluster.ts';
 import { ClusterRepository, type TokenRecord } from './cluster-repository.ts';
 import {
   formatRegistrationToken,
@@ -162,33 +162,23 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   }
 
   markConnected(clusterId: string, agentVersion: string | null): void {
-    const at = this.#now();
-    this.#repo.setConnected(clusterId, agentVersion, at);
-    this.#setState(clusterId, 'Active', 'agent connected', at);
+    this.#changed(this.#repo.setConnected(clusterId, agentVersion, 'agent connected', this.#now()));
   }
 
   markDisconnected(clusterId: string, reason: string): void {
-    this.#setState(clusterId, 'Disconnected', reason, this.#now());
+    this.#changed(this.#repo.setState(clusterId, 'Disconnected', reason, this.#now()));
   }
 
   recordHealth(clusterId: string, health: string, kubernetesVersion: string | null): void {
-    if (!this.#repo.get(clusterId)) return;
-    this.#repo.setHealth(clusterId, health, kubernetesVersion, this.#now());
-    this.#emitChange(clusterId);
-  }
-
-  #setState(clusterId: string, state: ClusterState, reason: string, at: string): void {
-    if (!this.#repo.get(clusterId)) return;
-    this.#repo.setState(clusterId, state, reason, at);
-    this.#emitChange(clusterId);
+    this.#changed(this.#repo.setHealth(clusterId, health, kubernetesVersion, this.#now()));
   }
 
   #now(): string {
     return this.#clock().toISOString();
   }
 
-  #emitChange(clusterId: string): void {
-    const cluster = this.#repo.get(clusterId);
+  /** Announces a cluster's new record; a cluster removed meanwhile has none. */
+  #changed(cluster: Cluster | undefined): void {
     if (cluster) this.emit('change', cluster);
   }
 }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { withoutWaitingForDisk } from '../store/database.ts';
 import type { Cluster, ClusterState } from './cluster.ts';
 
 interface ClusterRow {
@@ -93,25 +94,60 @@ export class ClusterRepository {
     return Number(this.#db.prepare('DELETE FROM clusters WHERE cluster_id = ?').run(clusterId).changes) > 0;
   }
 
-  setState(clusterId: string, state: ClusterState, reason: string, at: string): void {
-    this.#db
-      .prepare('UPDATE clusters SET state = ?, state_reason = ?, state_changed_at = ? WHERE cluster_id = ?')
-      .run(state, reason, at, clusterId);
+  // State, connection and health are what the gateway observes at run time and learns again
+  // after a restart (which starts by marking every cluster Disconnected), so their writes do
+  // not wait for the disk. Each is one statement that answers the updated row, or undefined
+  // for a cluster that is gone.
+
+  setState(clusterId: string, state: ClusterState, reason: string, at: string): Cluster | undefined {
+    return this.#runtimeUpdate(
+      'UPDATE clusters SET state = ?, state_reason = ?, state_changed_at = ? WHERE cluster_id = ? RETURNING *',
+      state,
+      reason,
+      at,
+      clusterId,
+    );
   }
 
-  setConnected(clusterId: string, agentVersion: string | null, at: string): void {
-    this.#db
-      .prepare('UPDATE clusters SET agent_version = ?, last_connected_at = ? WHERE cluster_id = ?')
-      .run(agentVersion, at, clusterId);
+  /** Active with a new tunnel: state and the agent's details in one write. */
+  setConnected(
+    clusterId: string,
+    agentVersion: string | null,
+    reason: string,
+    at: string,
+  ): Cluster | undefined {
+    return this.#runtimeUpdate(
+      `UPDATE clusters SET state = 'Active', state_reason = ?, state_changed_at = ?,
+         agent_version = ?, last_connected_at = ? WHERE cluster_id = ? RETURNING *`,
+      reason,
+      at,
+      agentVersion,
+      at,
+      clusterId,
+    );
   }
 
-  setHealth(clusterId: string, health: string, kubernetesVersion: string | null, at: string): void {
-    this.#db
-      .prepare(
-        `UPDATE clusters SET health = ?, health_checked_at = ?,
-           kubernetes_version = COALESCE(?, kubernetes_version) WHERE cluster_id = ?`,
-      )
-      .run(health, at, kubernetesVersion, clusterId);
+  setHealth(
+    clusterId: string,
+    health: string,
+    kubernetesVersion: string | null,
+    at: string,
+  ): Cluster | undefined {
+    return this.#runtimeUpdate(
+      `UPDATE clusters SET health = ?, health_checked_at = ?,
+         kubernetes_version = COALESCE(?, kubernetes_version) WHERE cluster_id = ? RETURNING *`,
+      health,
+      at,
+      kubernetesVersion,
+      clusterId,
+    );
+  }
+
+  #runtimeUpdate(sql: string, ...params: (string | null)[]): Cluster | undefined {
+    const row = withoutWaitingForDisk(this.#db, () => this.#db.prepare(sql).get(...params)) as
+      | ClusterRow
+      | undefined;
+    return row ? toCluster(row) : undefined;
   }
 
   /** Marks every Active cluster Disconnected (no tunnel survives a gateway restart). */

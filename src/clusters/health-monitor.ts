@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.ts';
+import type { Cluster } from './cluster.ts';
 import type { ClusterClient } from './cluster-client.ts';
 import type { ClusterConnections } from './cluster-connections.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
@@ -6,6 +7,12 @@ import type { ClusterRegistry } from './cluster-registry.ts';
 /** How often a connected cluster's apiserver is asked whether it is ready. */
 export const HEALTH_INTERVAL_MS = 15_000;
 const CHECK_TIMEOUT_MS = 10_000;
+/**
+ * Each interval's checks go out in this many evenly spaced slices: thousands of clusters
+ * asked in the same instant would make a burst of streams and registry writes that holds
+ * up heartbeats and people's requests for it.
+ */
+export const HEALTH_SLICES = 15;
 
 /**
  * Asks each connected cluster, through its tunnel, for /readyz and (once per connection)
@@ -14,9 +21,13 @@ const CHECK_TIMEOUT_MS = 10_000;
 export class HealthMonitor {
   readonly #registry: ClusterRegistry;
   readonly #client: ClusterClient;
+  readonly #connections: ClusterConnections;
   readonly #log: Logger;
   readonly #timer: NodeJS.Timeout;
   readonly #inFlight = new Set<string>();
+  /** The Active clusters at the start of this interval, checked slice by slice. */
+  #due: Cluster[] = [];
+  #slice = 0;
 
   constructor(
     registry: ClusterRegistry,
@@ -27,17 +38,24 @@ export class HealthMonitor {
   ) {
     this.#registry = registry;
     this.#client = client;
+    this.#connections = connections;
     this.#log = log;
-    this.#timer = setInterval(() => this.#checkAll(), intervalMs);
+    this.#timer = setInterval(() => this.#checkSlice(), intervalMs / HEALTH_SLICES);
     this.#timer.unref();
     // A fresh connection: learn its version and health at once.
     connections.on('connected', (clusterId) => void this.check(clusterId, true));
   }
 
-  #checkAll(): void {
-    for (const cluster of this.#registry.list()) {
-      if (cluster.state === 'Active') void this.check(cluster.clusterId, cluster.kubernetesVersion === null);
+  #checkSlice(): void {
+    if (this.#slice === 0) this.#due = this.#registry.list().filter((c) => c.state === 'Active');
+    const from = Math.floor((this.#slice * this.#due.length) / HEALTH_SLICES);
+    const to = Math.floor(((this.#slice + 1) * this.#due.length) / HEALTH_SLICES);
+    for (const cluster of this.#due.slice(from, to)) {
+      // Gone since the interval began: nothing to ask, and no failure to record.
+      if (this.#connections.sessionCount(cluster.clusterId) === 0) continue;
+      void this.check(cluster.clusterId, cluster.kubernetesVersion === null);
     }
+    this.#slice = (this.#slice + 1) % HEALTH_SLICES;
   }
 
   /** Checks one cluster now; never throws. */

@@ -36,8 +36,17 @@ export const SEND_BUFFER_BYTES = 256 * 1024;
 export const MAX_STREAMS_PER_SESSION = 1024;
 export const MAX_SESSIONS_PER_CLUSTER = 4;
 
-export const HEARTBEAT_INTERVAL_MS = 10_000;
-export const LIVENESS_TIMEOUT_MS = 30_000;
+/**
+ * A silent peer (a hung agent, a half-open connection) is noticed between
+ * LIVENESS_TIMEOUT_MS - HEARTBEAT_INTERVAL_MS and LIVENESS_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS / 2
+ * after it fell silent: 6-9 s, inside the 10 s a lost cluster may go unnoticed. The timeout
+ * spans four heartbeats, so a pause of a few seconds (GC, a busy event loop, a TCP
+ * retransmission) does not drop a healthy tunnel. Rancher's agents ping every 5 s but wait
+ * 60 s; a 10 s bound needs pings about every 2 s. Their cost is measured in
+ * docs/BENCHMARKS.md ("Agents at scale").
+ */
+export const HEARTBEAT_INTERVAL_MS = 2_000;
+export const LIVENESS_TIMEOUT_MS = 8_000;
 export const RESPONSE_HEAD_TIMEOUT_MS = 30_000;
 
 export const RECONNECT_BASE_MS = 1_000;

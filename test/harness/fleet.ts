@@ -22,8 +22,8 @@ export interface GatewayProcessOptions {
   readonly heartbeatMs?: number;
   readonly livenessMs?: number;
   readonly logLevel?: string;
-  /** More environment for the gateway process. */
-  readonly env?: Record<string, string>;
+  /** More environment for the gateway process (e.g. NODE_OPTIONS for a benchmark's probe). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
