@@ -14,7 +14,8 @@ import { GatewayProcess } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 import { writeKubeconfig } from '../test/harness/kubeconfig.ts';
 import type { SwarmConfig } from './agent-swarm.ts';
-import { cpuMs, cpuShare, heapAfterGc, memoryProbeNodeOptions, residentBytes } from './process-sampler.ts';
+import { cpuMs } from './process-cpu.ts';
+import { cpuShare, heapAfterGc, memoryProbeNodeOptions, residentBytes } from './process-sampler.ts';
 import { SwarmProcess } from './swarm-process.ts';
 
 const HELP = `Usage: node bench/agents.ts [options]

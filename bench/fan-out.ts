@@ -20,6 +20,7 @@ import {
 } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 import { ManagedProcess } from '../test/harness/managed-process.ts';
+import { residentBytes } from './process-sampler.ts';
 
 const { values } = parseArgs({
   options: {
@@ -245,11 +246,6 @@ try {
     return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(answer.text)?.[1] ?? Number.NaN);
   }
 
-  async function gatewayRssMiB(): Promise<number> {
-    const status = await readFile(`/proc/${gateway.process?.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  }
-
   const rows: string[] = [];
   const row = (cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
   const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
@@ -386,7 +382,7 @@ try {
         ms(percentile(firsts, 99)),
         `${ms(percentile(walks, 50))} (${Math.ceil(total / WALK_PAGE)} pages)`,
         count === maxClusters
-          ? `cold first page ${ms(cold.ms)}; ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(await gatewayRssMiB()).toFixed(0)} MiB`
+          ? `cold first page ${ms(cold.ms)}; ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(residentBytes(gateway.process?.pid as number) / 2 ** 20).toFixed(0)} MiB`
           : '',
       ]);
     }

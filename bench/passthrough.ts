@@ -2,7 +2,6 @@
 // `kubectl proxy`, and through the gateway (agent tunnel, impersonation), side by side in
 // one run. Prints p50 / p99 latency, throughput and the ratios to direct access.
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -14,6 +13,7 @@ import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } fro
 import { startClusters } from '../test/harness/index.ts';
 import { kubectlBinary } from '../test/harness/kubectl.ts';
 import { freePort } from '../test/harness/ports.ts';
+import { cpuMs as processCpuMs } from './process-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,21 +55,9 @@ interface Target {
   readonly caPem?: string;
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc/<pid>/stat. */
-const CLOCK_TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+/** CPU time (user + system, ms) a process has used so far; NaN for a process not running. */
 function cpuMs(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  if (pid === process.pid) {
-    const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1000;
-  }
-  try {
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
-  } catch {
-    return Number.NaN;
-  }
+  return pid === undefined ? Number.NaN : processCpuMs(pid);
 }
 
 /** The gateway's Impersonate-* headers for a person, as one header object (repeats joined). */

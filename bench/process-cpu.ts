@@ -1,13 +1,15 @@
 // CPU time that processes spent, read from /proc: on a shared machine a transfer's wall time
 // depends on who else runs, while the CPU each process spends per megabyte does not.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Linux reports utime and stime in clock ticks of 1/100 s on every common platform. */
-const TICKS_PER_SECOND = 100;
+/** Clock ticks per second, the unit of utime and stime in /proc (100 on every common Linux). */
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** CPU milliseconds (user + system) a process has used so far; 0 once it is gone. */
 export function cpuMs(pid: number | undefined): number {
   if (!pid) return 0;
+  if (pid === process.pid) return ownCpuMs();
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its ')' are fixed.

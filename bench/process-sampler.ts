@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuMs } from './process-cpu.ts';
 
 /** The NODE_OPTIONS that preload the memory probe into a Node process. */
 export const memoryProbeNodeOptions = `--import=${new URL('./memory-probe.ts', import.meta.url).pathname}`;
@@ -12,14 +13,6 @@ export function residentBytes(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for ${pid}`);
   return Number(match[1]) * 1024;
-}
-
-/** User plus system CPU time used so far, in milliseconds (Linux ticks are 10 ms). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; fields are counted after its ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Share of one core the process used over `windowMs`. */
