@@ -6,7 +6,7 @@
 // The registered clusters share a few real control planes (a cluster here is a registration
 // with its own agent process and tunnel; several agents point at the same apiserver), so
 // 100 clusters of 1,000 pods are 100,000 pods from the gateway's side.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
