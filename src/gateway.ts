@@ -11,6 +11,7 @@ import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
+import { SharedWatches } from './graphql/shared-watches.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
@@ -66,6 +67,8 @@ export interface Gateway {
   /** The CA clients should trust for this gateway, when it is not a public one. */
   readonly caPem: string | undefined;
   readonly audit: AuditLog;
+  /** Downstream watches shared by subscribers (tests and diagnostics count them). */
+  readonly sharedWatches: SharedWatches;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -122,10 +125,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     });
   }
   const authenticator = new Authenticator(tokens, users, oidc);
+  const sharedWatches = new SharedWatches(clusterClient);
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
     clusterClient,
+    sharedWatches,
     tokens,
     installUrl: (token) => clustersApi.installUrl(token),
     log,
@@ -179,6 +184,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     users,
     tokens,
     audit,
+    sharedWatches,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
