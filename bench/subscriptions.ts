@@ -27,7 +27,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1000,10000' },
     rate: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '30' },
-    'per-client': { type: 'string', default: '2500' },
+    'per-client': { type: 'string', default: '1000' },
     'attach-timeout': { type: 'string', default: '120' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -37,7 +37,7 @@ if (values.help) {
   --subscribers LIST     subscriber counts, one phase each (default 1000,10000)
   --rate N               pod patches per second while measuring (default 10)
   --seconds N            measuring time per phase (default 30)
-  --per-client N         subscribers per client process (default 2500)
+  --per-client N         subscribers per client process (default 1000)
   --attach-timeout S     how long subscribers may take to receive their first event (default 120)`);
   process.exit(0);
 }
@@ -48,7 +48,10 @@ const perClient = Number(values['per-client']);
 const attachTimeoutMs = Number(values['attach-timeout']) * 1000;
 const NAMESPACE = 'bench';
 const PODS = 10;
-const DRAIN_MS = 5000;
+/** After the last patch, wait until deliveries stop for this long (late is not lost)... */
+const QUIET_MS = 3000;
+/** ... but no longer than this. */
+const MAX_DRAIN_MS = 60_000;
 
 function percentile(sorted: Float64Array | number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -104,33 +107,67 @@ class Apiserver {
     });
   }
 
-  /** A kubectl-style `?watch=1` that calls `onEvent` with every event's annotations. */
-  watch(path: string, onEvent: (annotations: Record<string, string>, receivedAt: number) => void) {
-    const req = httpsRequest(`${this.#cluster.server}${path}`, {
-      ca: this.#cluster.caPem,
-      headers: { authorization: `Bearer ${this.#cluster.tokens.admin}` },
-    });
-    req.on('response', (res) => {
-      const decoder = new StringDecoder('utf8');
-      let pending = '';
-      res.on('data', (chunk: Buffer) => {
-        const receivedAt = nowMs();
-        pending += decoder.write(chunk);
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline);
-          pending = pending.slice(newline + 1);
-          const event = JSON.parse(line) as {
-            object?: { metadata?: { annotations?: Record<string, string> } };
-          };
-          onEvent(event.object?.metadata?.annotations ?? {}, receivedAt);
-          newline = pending.indexOf('\n');
-        }
+  /**
+   * A kubectl-style `?watch=1` that calls `onEvent` with every event's annotations. Like
+   * kubectl it watches again from the last position when the apiserver ends the watch
+   * (which it does to watchers it finds too slow); `restarts` counts those.
+   */
+  watch(
+    path: string,
+    from: string,
+    onEvent: (annotations: Record<string, string>, receivedAt: number) => void,
+  ) {
+    let resourceVersion = from;
+    let stopped = false;
+    let current: ReturnType<typeof httpsRequest> | undefined;
+    const state = { restarts: 0, stop: () => {} };
+    const again = () => {
+      if (stopped) return;
+      state.restarts++;
+      setTimeout(start, 100);
+    };
+    const start = () => {
+      const req = httpsRequest(`${this.#cluster.server}${path}&resourceVersion=${resourceVersion}`, {
+        ca: this.#cluster.caPem,
+        headers: { authorization: `Bearer ${this.#cluster.tokens.admin}` },
       });
-    });
-    req.on('error', () => {});
-    req.end();
-    return () => req.destroy();
+      current = req;
+      let ended = false;
+      const retry = () => {
+        if (ended) return;
+        ended = true;
+        again();
+      };
+      req.on('response', (res) => {
+        const decoder = new StringDecoder('utf8');
+        let pending = '';
+        res.on('data', (chunk: Buffer) => {
+          const receivedAt = nowMs();
+          pending += decoder.write(chunk);
+          let newline = pending.indexOf('\n');
+          while (newline >= 0) {
+            const line = pending.slice(0, newline);
+            pending = pending.slice(newline + 1);
+            const event = JSON.parse(line) as {
+              object?: { metadata?: { resourceVersion?: string; annotations?: Record<string, string> } };
+            };
+            resourceVersion = event.object?.metadata?.resourceVersion ?? resourceVersion;
+            onEvent(event.object?.metadata?.annotations ?? {}, receivedAt);
+            newline = pending.indexOf('\n');
+          }
+        });
+        res.on('end', retry);
+        res.on('error', () => {});
+      });
+      req.on('error', retry);
+      req.end();
+    };
+    start();
+    state.stop = () => {
+      stopped = true;
+      current?.destroy();
+    };
+    return state;
   }
 
   close(): void {
@@ -194,7 +231,7 @@ interface PhaseResult {
   readonly lost: number;
   readonly errors: Record<string, number>;
   readonly clientUtilization: number[];
-  readonly direct: { latencies: Float64Array; lost: number };
+  readonly direct: { latencies: Float64Array; lost: number; restarts: number };
   readonly rssIdle: number;
   readonly rssAttached: number;
   readonly rssAfter: number;
@@ -212,7 +249,7 @@ const registration = await registerCluster(gateway, 'bench');
 const agent = await AgentProcess.install(cluster, gateway, registration);
 const apiserver = new Apiserver(cluster);
 const results: PhaseResult[] = [];
-let stopDirect = () => {};
+let directWatch: { restarts: number; stop(): void } | undefined;
 const workers: ChildProcess[] = [];
 try {
   await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
@@ -249,8 +286,9 @@ try {
     metadata: { resourceVersion: string };
   };
   const direct = new DirectWatch();
-  stopDirect = apiserver.watch(
-    `/api/v1/namespaces/${NAMESPACE}/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`,
+  directWatch = apiserver.watch(
+    `/api/v1/namespaces/${NAMESPACE}/pods?watch=1&allowWatchBookmarks=true`,
+    list.metadata.resourceVersion,
     direct.onEvent,
   );
   await new Promise((r) => setTimeout(r, 3000));
@@ -292,7 +330,7 @@ try {
       };
       worker.send(start);
     }
-    const sum = (field: 'connected' | 'attached' | 'ended') =>
+    const sum = (field: 'connected' | 'attached' | 'ended' | 'received') =>
       [...statuses.values()].reduce((total, s) => total + s[field], 0);
 
     // Warm-up: a patch a second until every subscriber has received one (its watch is live).
@@ -317,6 +355,7 @@ try {
 
     console.error(`${count} subscribers: measuring ${events} patches at ${rate}/s ...`);
     direct.begin();
+    const directRestarts = directWatch.restarts;
     for (const worker of phaseWorkers) worker.send({ type: 'measure' });
     await new Promise((r) => setTimeout(r, 200));
     const cpuBefore = await cpuSeconds(gatewayPid);
@@ -330,7 +369,16 @@ try {
     await Promise.all(writes);
     const measuredSeconds = (performance.now() - t0) / 1000;
     const gatewayCpu = ((await cpuSeconds(gatewayPid)) - cpuBefore) / measuredSeconds;
-    await new Promise((r) => setTimeout(r, DRAIN_MS));
+    const drainStart = Date.now();
+    let lastReceived = -1;
+    let lastChange = Date.now();
+    while (Date.now() - drainStart < MAX_DRAIN_MS && Date.now() - lastChange < QUIET_MS) {
+      await new Promise((r) => setTimeout(r, 500));
+      const received = sum('received');
+      if (received >= attached * events) break;
+      if (received !== lastReceived) lastChange = Date.now();
+      lastReceived = received;
+    }
     const rssAfter = await rssMiB(gatewayPid);
     for (const worker of phaseWorkers) worker.send({ type: 'finish' });
     const outcomes = await Promise.all(phaseWorkers.map((w) => finished.get(w) as Promise<ClientResult>));
@@ -348,7 +396,11 @@ try {
       lost: outcomes.reduce((total, o) => total + o.lost, 0),
       errors,
       clientUtilization: outcomes.map((o) => o.eventLoopUtilization),
-      direct: { latencies: new Float64Array(direct.latencies).sort(), lost: direct.lost() },
+      direct: {
+        latencies: new Float64Array(direct.latencies).sort(),
+        lost: direct.lost(),
+        restarts: directWatch.restarts - directRestarts,
+      },
       rssIdle,
       rssAttached,
       rssAfter,
@@ -366,7 +418,7 @@ try {
   }
 } finally {
   for (const worker of workers) if (worker.exitCode === null) worker.kill();
-  stopDirect();
+  directWatch?.stop();
   apiserver.close();
   await agent.stop();
   await gateway.stop();
@@ -397,6 +449,6 @@ for (const r of results) {
 console.log('');
 for (const r of results) {
   console.log(
-    `- ${r.subscribers}: ${r.connected} connected; agent RSS ${r.agentRssIdle.toFixed(0)} -> ${r.agentRssAttached.toFixed(0)} MiB; subscriber errors ${JSON.stringify(r.errors)}`,
+    `- ${r.subscribers}: ${r.connected} connected; direct watch restarted ${r.direct.restarts} times; agent RSS ${r.agentRssIdle.toFixed(0)} -> ${r.agentRssAttached.toFixed(0)} MiB; subscriber errors ${JSON.stringify(r.errors)}`,
   );
 }
