@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
-import { CollectionWatch } from './collection-watch.ts';
+import { CollectionWatch, WATCH_TIMEOUT_SECONDS } from './collection-watch.ts';
 import type { GraphQLContext } from './context.ts';
 import type { KubernetesObject } from './resource-item.ts';
 import type { SharedWatches } from './shared-watches.ts';
-import { callerMayWatch, shareableScope } from './watch-access.ts';
+import { callerMayWatch, type ShareableScope, shareableScope } from './watch-access.ts';
 
 /** One message of a change subscription. */
 export interface ChangeMessage {
@@ -142,7 +142,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
         const path = await this.#options.pathFor(clusterId);
         const scope = typeof path === 'string' ? shareableScope(path) : undefined;
         if (scope && typeof path === 'string' && (await callerMayWatch(context, clusterId, scope))) {
-          if (!this.#ended) this.#attachShared(sharedWatches, clusterId, path);
+          if (!this.#ended) this.#attachShared(sharedWatches, clusterId, path, scope);
           return;
         }
       } catch {
@@ -152,7 +152,26 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     if (!this.#ended) this.#watchAsCaller(clusterId);
   }
 
-  #attachShared(sharedWatches: SharedWatches, clusterId: string, path: string): void {
+  #attachShared(sharedWatches: SharedWatches, clusterId: string, path: string, scope: ShareableScope): void {
+    const leave = () => {
+      clearInterval(review);
+      this.#stops.delete(leave);
+      detach();
+    };
+    const watchAsCaller = () => {
+      leave();
+      if (!this.#ended) this.#watchAsCaller(clusterId);
+    };
+    // A caller's own watch is authorized again whenever it restarts (every few minutes); a
+    // shared one is reviewed as often, so that revoked access stops delivery as soon. When
+    // refused, the caller's own watch takes over and reports why.
+    const review = setInterval(
+      async () => {
+        if (!(await callerMayWatch(this.#options.context, clusterId, scope)) && this.#stops.has(leave))
+          watchAsCaller();
+      },
+      WATCH_TIMEOUT_SECONDS * 1000 * (1 + Math.random() / 10),
+    );
     const detach = sharedWatches.attach(
       {
         clusterId,
@@ -167,13 +186,10 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
         change: (type, object) => this.#push({ type, clusterId, object }),
         gap: (message) => this.#push({ type: 'GAP', clusterId, message }),
         error: (message) => this.#push({ type: 'ERROR', clusterId, message }),
-        refused: () => {
-          this.#stops.delete(detach);
-          if (!this.#ended) this.#watchAsCaller(clusterId);
-        },
+        refused: watchAsCaller,
       },
     );
-    this.#stops.add(detach);
+    this.#stops.add(leave);
   }
 
   #watchAsCaller(clusterId: string): void {

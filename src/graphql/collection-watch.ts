@@ -34,7 +34,7 @@ export interface CollectionWatchHandlers {
 /** Longest line a watch may send (one object). */
 const MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
 /** Apiservers end watches after this; the watch then re-watches from where it was. */
-const WATCH_TIMEOUT_SECONDS = 300;
+export const WATCH_TIMEOUT_SECONDS = 300;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 10_000;
 
