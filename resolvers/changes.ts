@@ -19,7 +19,7 @@ function deliver(message: ChangeMessage): ChangeMessage {
   return message;
 }
 
-/** Live changes across clusters, from the caller's own watches. */
+/** Live changes across clusters: shared watches where the caller may watch, else the caller's own. */
 export const changeResolvers: Resolvers = {
   Subscription: {
     resourceChanges: {
@@ -35,6 +35,7 @@ export const changeResolvers: Resolvers = {
           fieldSelector: args.filter?.fieldSelector ?? undefined,
           since,
           maxQueue: context.maxSubscriberQueue,
+          sharedWatches: context.sharedWatches,
         });
       },
       resolve: (message: ChangeMessage) => deliver(message),

@@ -13,6 +13,7 @@ import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
 import { CLUSTER_TIMEOUT_MS } from './graphql/cluster-lists.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
+import { SharedWatches } from './graphql/shared-watches.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
@@ -75,6 +76,8 @@ export interface Gateway {
   readonly audit: AuditLog;
   /** The watch-backed list caches, unless switched off. */
   readonly listCaches: ListCaches | undefined;
+  /** Downstream watches shared by subscribers (tests and diagnostics count them). */
+  readonly sharedWatches: SharedWatches;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -138,10 +141,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
           readyTimeoutMs: CLUSTER_TIMEOUT_MS,
           accessReviewTtlMs: config.accessReviewTtlMs,
         });
+  const sharedWatches = new SharedWatches(clusterClient);
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
     clusterClient,
+    sharedWatches,
     tokens,
     installUrl: (token) => clustersApi.installUrl(token),
     log,
@@ -198,6 +203,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     tokens,
     audit,
     listCaches,
+    sharedWatches,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {

@@ -5,6 +5,12 @@ import { PROVIDER_EXTRA_KEY } from '../auth/principal.ts';
 export const AGENT_NAMESPACE = 'fleetgate-system';
 export const AGENT_NAME = 'fleetgate-agent';
 
+/**
+ * Core (v1) resources the agent's ServiceAccount may get, list and watch everywhere: what
+ * cluster statistics and namespace lookups need, and what subscribers' shared watches cover.
+ */
+export const AGENT_READABLE_CORE_RESOURCES = ['nodes', 'pods', 'namespaces'] as const;
+
 export interface InstallManifestOptions {
   readonly clusterId: string;
   /** The gateway's base URL as the agent will reach it. */
@@ -28,7 +34,7 @@ function agentRules(): object[] {
       resources: ['uids', `userextras/${PROVIDER_EXTRA_KEY}`],
       verbs: ['impersonate'],
     },
-    { apiGroups: [''], resources: ['nodes', 'pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: [''], resources: [...AGENT_READABLE_CORE_RESOURCES], verbs: ['get', 'list', 'watch'] },
     { nonResourceURLs: ['/version', '/readyz', '/livez', '/healthz'], verbs: ['get'] },
   ];
 }

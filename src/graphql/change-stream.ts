@@ -1,8 +1,9 @@
-import { StringDecoder } from 'node:string_decoder';
 import { GraphQLError } from 'graphql';
-import type { TunnelStream } from '../tunnel/stream.ts';
+import { CollectionWatch, WATCH_TIMEOUT_SECONDS } from './collection-watch.ts';
 import type { GraphQLContext } from './context.ts';
 import type { KubernetesObject } from './resource-item.ts';
+import type { SharedWatches } from './shared-watches.ts';
+import { callerMayWatch, type ShareableScope, shareableScope } from './watch-access.ts';
 
 /** One message of a change subscription. */
 export interface ChangeMessage {
@@ -25,14 +26,9 @@ export interface ChangeStreamOptions {
   readonly since?: Readonly<Record<string, string>>;
   /** Undelivered messages a subscriber may have before it is ended. */
   readonly maxQueue: number;
+  /** Where subscribers that start from now may share one downstream watch; omitted: never. */
+  readonly sharedWatches?: SharedWatches;
 }
-
-/** Longest line a watch may send (one object). */
-const MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
-/** Apiservers end watches after this; the stream then re-watches from where it was. */
-const WATCH_TIMEOUT_SECONDS = 300;
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 10_000;
 
 export function encodePositions(positions: ReadonlyMap<string, string>): string {
   return Buffer.from(JSON.stringify(Object.fromEntries(positions))).toString('base64url');
@@ -60,16 +56,18 @@ export function decodePositions(cursor: string): Record<string, string> {
 }
 
 /**
- * The caller's own watches of one kind on every cluster in scope, merged into one stream
- * with a resumable cursor. Each subscriber has a bounded queue: one that cannot keep up
- * is ended with SUBSCRIBER_TOO_SLOW instead of growing memory or slowing anyone else.
+ * The watches of one kind on every cluster in scope, merged into one stream with a
+ * resumable cursor: a shared watch (see shared-watches.ts) where the caller may watch and
+ * starts from now, else the caller's own. Each subscriber has a bounded queue: one that
+ * cannot keep up is ended with SUBSCRIBER_TOO_SLOW instead of growing memory or slowing
+ * anyone else.
  */
 export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
   readonly #options: ChangeStreamOptions;
   readonly #positions = new Map<string, string>();
   readonly #queue: ChangeMessage[] = [];
-  readonly #watches = new Set<TunnelStream>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  /** Ends each downstream watch this stream follows (private ones, or its shared attachments). */
+  readonly #stops = new Set<() => void>();
   #wake: (() => void) | undefined;
   #closed = false;
   #overflowed = false;
@@ -103,24 +101,30 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     return { done: true, value: undefined };
   }
 
+  get #ended(): boolean {
+    return this.#closed || this.#overflowed;
+  }
+
+  #stopWatches(): void {
+    for (const stop of this.#stops) stop();
+    this.#stops.clear();
+  }
+
   #close(): void {
     if (this.#closed && !this.#overflowed) return;
     this.#closed = true;
-    for (const watch of this.#watches) watch.destroy();
-    this.#watches.clear();
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
+    this.#stopWatches();
     this.#wake?.();
   }
 
   #push(message: Omit<ChangeMessage, 'cursor'>): void {
-    if (this.#closed || this.#overflowed) return;
+    if (this.#ended) return;
     if (this.#queue.length >= this.#options.maxQueue) {
       // Drop what it could not take and tell it why it ends.
       this.#overflowed = true;
       this.#queue.length = 0;
       this.#queue.push({ ...message, overflow: true, cursor: encodePositions(this.#positions) });
-      for (const watch of this.#watches) watch.destroy();
+      this.#stopWatches();
       this.#wake?.();
       return;
     }
@@ -130,142 +134,85 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     wake?.();
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        resolve();
-      }, ms);
-      this.#timers.add(timer);
-    });
-  }
-
-  async #currentVersion(clusterId: string, path: string): Promise<string> {
-    const { context } = this.#options;
-    const { status, body } = await context.clusterClient.json<{
-      metadata?: { resourceVersion?: string };
-      message?: string;
-    }>(clusterId, {
-      method: 'GET',
-      path: `${path}?limit=1`,
-      headers: context.identityHeaders,
-    });
-    if (status !== 200) throw new WatchRefused(status, body.message ?? `answered ${status}`);
-    return body.metadata?.resourceVersion ?? '0';
-  }
-
+  /** Attaches to the shared watch of the cluster when allowed, else watches as the caller. */
   async #follow(clusterId: string): Promise<void> {
-    let delay = RETRY_MIN_MS;
-    let reportedOutage = false;
-    while (!this.#closed && !this.#overflowed) {
+    const { sharedWatches, context } = this.#options;
+    if (sharedWatches && !this.#options.since) {
       try {
         const path = await this.#options.pathFor(clusterId);
-        if (path instanceof GraphQLError) {
-          this.#push({ type: 'ERROR', clusterId, message: path.message });
+        const scope = typeof path === 'string' ? shareableScope(path) : undefined;
+        if (scope && typeof path === 'string' && (await callerMayWatch(context, clusterId, scope))) {
+          if (!this.#ended) this.#attachShared(sharedWatches, clusterId, path, scope);
           return;
         }
-        if (!this.#positions.has(clusterId))
-          this.#positions.set(clusterId, await this.#currentVersion(clusterId, path));
-        const gone = await this.#watchOnce(clusterId, path);
-        if (gone) {
-          this.#positions.set(clusterId, await this.#currentVersion(clusterId, path));
-          this.#push({
-            type: 'GAP',
-            clusterId,
-            message: 'changes since the given position are no longer available; list again',
-          });
-        }
-        delay = RETRY_MIN_MS;
-        reportedOutage = false;
-      } catch (error) {
-        if (this.#closed) return;
-        if (error instanceof WatchRefused && (error.status === 403 || error.status === 401)) {
-          this.#push({ type: 'ERROR', clusterId, message: `forbidden: ${error.message}` });
-          return;
-        }
-        if (!reportedOutage)
-          this.#push({
-            type: 'ERROR',
-            clusterId,
-            message: `watch interrupted, retrying: ${(error as Error).message}`,
-          });
-        reportedOutage = true;
-        await this.#sleep(delay);
-        delay = Math.min(RETRY_MAX_MS, delay * 2);
+      } catch {
+        // The caller's own watch reports what is wrong.
       }
     }
+    if (!this.#ended) this.#watchAsCaller(clusterId);
   }
 
-  /** Runs one watch until it ends; true when its starting position was too old (410). */
-  async #watchOnce(clusterId: string, path: string): Promise<boolean> {
-    const { context, labelSelector, fieldSelector } = this.#options;
-    const query = new URLSearchParams({
-      watch: '1',
-      allowWatchBookmarks: 'true',
-      resourceVersion: this.#positions.get(clusterId) ?? '0',
-      timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),
-    });
-    if (labelSelector) query.set('labelSelector', labelSelector);
-    if (fieldSelector) query.set('fieldSelector', fieldSelector);
-    const { head, stream } = await context.clusterClient.request(clusterId, {
-      method: 'GET',
-      path: `${path}?${query}`,
-      headers: [['Accept', 'application/json'], ...context.identityHeaders],
-    });
-    if (head.status === 410) {
-      stream.destroy();
-      return true;
-    }
-    if (head.status !== 200) {
-      stream.destroy();
-      throw new WatchRefused(head.status, `watch answered ${head.status}`);
-    }
-    this.#watches.add(stream);
-    try {
-      let pending = '';
-      const decoder = new StringDecoder('utf8');
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        pending += decoder.write(chunk);
-        if (pending.length > MAX_WATCH_LINE_BYTES) throw new Error('watch event larger than 16 MiB');
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline);
-          pending = pending.slice(newline + 1);
-          if (line.trim() && this.#onEvent(clusterId, line)) return true;
-          newline = pending.indexOf('\n');
-        }
-      }
-      return false;
-    } finally {
-      this.#watches.delete(stream);
-      stream.destroy();
-    }
-  }
-
-  /** Handles one watch event; true when the watch says its position is gone. */
-  #onEvent(clusterId: string, line: string): boolean {
-    const event = JSON.parse(line) as {
-      type?: string;
-      object?: KubernetesObject & { code?: number; message?: string };
+  #attachShared(sharedWatches: SharedWatches, clusterId: string, path: string, scope: ShareableScope): void {
+    const leave = () => {
+      clearInterval(review);
+      this.#stops.delete(leave);
+      detach();
     };
-    const object = event.object;
-    if (event.type === 'ERROR') {
-      if (object?.code === 410) return true;
-      throw new Error(object?.message ?? 'watch error');
-    }
-    const resourceVersion = (object?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    if (resourceVersion) this.#positions.set(clusterId, resourceVersion);
-    if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') {
-      this.#push({ type: event.type, clusterId, object });
-    }
-    return false;
+    const watchAsCaller = () => {
+      leave();
+      if (!this.#ended) this.#watchAsCaller(clusterId);
+    };
+    // A caller's own watch is authorized again whenever it restarts (every few minutes); a
+    // shared one is reviewed as often, so that revoked access stops delivery as soon. When
+    // refused, the caller's own watch takes over and reports why.
+    const review = setInterval(
+      async () => {
+        if (!(await callerMayWatch(this.#options.context, clusterId, scope)) && this.#stops.has(leave))
+          watchAsCaller();
+      },
+      WATCH_TIMEOUT_SECONDS * 1000 * (1 + Math.random() / 10),
+    );
+    const detach = sharedWatches.attach(
+      {
+        clusterId,
+        path,
+        labelSelector: this.#options.labelSelector,
+        fieldSelector: this.#options.fieldSelector,
+      },
+      {
+        position: (resourceVersion) => {
+          if (!this.#ended) this.#positions.set(clusterId, resourceVersion);
+        },
+        change: (type, object) => this.#push({ type, clusterId, object }),
+        gap: (message) => this.#push({ type: 'GAP', clusterId, message }),
+        error: (message) => this.#push({ type: 'ERROR', clusterId, message }),
+        refused: watchAsCaller,
+      },
+    );
+    this.#stops.add(leave);
   }
-}
 
-class WatchRefused extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
+  #watchAsCaller(clusterId: string): void {
+    const { context, labelSelector, fieldSelector } = this.#options;
+    const watch = new CollectionWatch(
+      {
+        clusterClient: context.clusterClient,
+        clusterId,
+        pathFor: () => this.#options.pathFor(clusterId),
+        identityHeaders: context.identityHeaders,
+        labelSelector,
+        fieldSelector,
+        from: this.#positions.get(clusterId),
+      },
+      {
+        position: (resourceVersion) => {
+          if (!this.#ended) this.#positions.set(clusterId, resourceVersion);
+        },
+        change: (type, object) => this.#push({ type, clusterId, object }),
+        gap: (message) => this.#push({ type: 'GAP', clusterId, message }),
+        error: (message) => this.#push({ type: 'ERROR', clusterId, message }),
+      },
+    );
+    this.#stops.add(() => watch.stop());
   }
 }

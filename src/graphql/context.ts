@@ -6,6 +6,7 @@ import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { ClusterList, ListRequest } from './cluster-lists.ts';
+import type { SharedWatches } from './shared-watches.ts';
 
 /** What every resolver receives: built once per request (or subscription) by the gateway. */
 export interface GraphQLContext {
@@ -19,6 +20,8 @@ export interface GraphQLContext {
   /** The install URL (for kubectl apply -f) that carries a registration token. */
   readonly installUrl: (registrationToken: string) => string;
   readonly clusterClient: ClusterClient;
+  /** Downstream watches shared by subscribers that may watch and start from now. */
+  readonly sharedWatches: SharedWatches;
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;
   /** Watch-backed copies of some collections; absent when switched off. */

@@ -18,6 +18,7 @@ import type { Logger } from '../log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
+import type { SharedWatches } from './shared-watches.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Undelivered messages a subscriber may have before it is ended. */
@@ -28,6 +29,7 @@ export interface GraphqlEndpointOptions {
   readonly authenticator: Authenticator;
   readonly registry: ClusterRegistry;
   readonly clusterClient: ClusterClient;
+  readonly sharedWatches: SharedWatches;
   readonly tokens: ApiTokens;
   readonly installUrl: (registrationToken: string) => string;
   readonly log: Logger;
@@ -142,6 +144,7 @@ export class GraphqlEndpoint {
       identityHeaders,
       registry: this.#options.registry,
       clusterClient: this.#options.clusterClient,
+      sharedWatches: this.#options.sharedWatches,
       tokens: this.#options.tokens,
       installUrl: this.#options.installUrl,
       lists: createListLoader(this.#options.clusterClient, identityHeaders),

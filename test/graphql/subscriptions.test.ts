@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from 'graphql-ws';
 import { stringify } from 'yaml';
 import type { Gateway } from '../../src/gateway.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
@@ -11,6 +10,7 @@ import {
   startInProcessGateway,
 } from '../tunnel/in-process-fleet.ts';
 import { adminAndAlice, graphqlWsClient } from './people.ts';
+import { CHANGES, collect } from './subscriber.ts';
 
 let run: TestClusters;
 let cluster: TestCluster;
@@ -20,62 +20,10 @@ let adminToken: string;
 let aliceToken: string;
 const MAX_QUEUE = 50;
 
-interface Change {
-  type: string;
-  clusterId: string;
-  object: { kind?: string; metadata?: { name?: string }; reason?: string } | null;
-  message: string | null;
-  cursor: string;
-}
-
 /** A graphql-ws client whose WebSocket the test can reach (to stall it like a slow reader). */
 function client(token: string) {
   return graphqlWsClient(gateway, token);
 }
-
-/** Collects a subscription's messages; `until` resolves once a matching one arrived. */
-function collect(c: Client, query: string, variables: Record<string, unknown> = {}) {
-  const changes: Change[] = [];
-  const errors: { message: string; extensions?: { code?: string } }[] = [];
-  const waiters: (() => void)[] = [];
-  const iterator = c.iterate<Record<string, Change>>({ query, variables });
-  const done = (async () => {
-    try {
-      for await (const result of iterator) {
-        if (result.errors) errors.push(...(result.errors as never[]));
-        const change = result.data ? Object.values(result.data)[0] : undefined;
-        if (change) changes.push(change);
-        for (const wake of waiters.splice(0)) wake();
-      }
-    } catch (error) {
-      errors.push({ message: String(error) });
-    }
-    for (const wake of waiters.splice(0)) wake();
-  })();
-  return {
-    changes,
-    errors,
-    done,
-    async until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > deadline)
-          throw new Error(
-            `timed out; got ${JSON.stringify(changes.map((c) => [c.type, c.object?.metadata?.name, c.message]))} ${JSON.stringify(errors)}`,
-          );
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
-    },
-    stop: () => iterator.return?.(),
-  };
-}
-
-const CHANGES = `subscription Changes($apiVersion: String!, $kind: String!, $filter: ResourceFilter, $since: String) {
-  resourceChanges(apiVersion: $apiVersion, kind: $kind, filter: $filter, since: $since) { type clusterId object message cursor }
-}`;
 
 before(async () => {
   run = await startClusters({ count: 1, namePrefix: 'sub' });

@@ -1,0 +1,203 @@
+// One client process of bench/subscriptions.ts: opens `count` graphql-ws subscribers (one
+// WebSocket each) to the gateway, records when each bench event arrives, and reports to the
+// parent over IPC. Several of these run side by side so that no single client event loop
+// decides the latencies; each reports its own event-loop utilization to show whether it did.
+import { performance } from 'node:perf_hooks';
+import { createSecureContext } from 'node:tls';
+import { type Client, createClient } from 'graphql-ws';
+import { type ClientOptions, WebSocket } from 'ws';
+
+/** What the parent sends to start the subscribers. */
+export interface ClientStart {
+  readonly type: 'start';
+  readonly url: string;
+  readonly caPem: string;
+  readonly token: string;
+  readonly count: number;
+  readonly namespace: string;
+  /** Measured events the producer will send (sequence numbers 1..events). */
+  readonly events: number;
+  /** WebSocket handshakes in flight at once. */
+  readonly connectConcurrency: number;
+}
+
+/** Progress, sent every second. */
+export interface ClientStatus {
+  readonly type: 'status';
+  /** Subscribers connected (graphql-ws acknowledged). */
+  readonly connected: number;
+  /** Subscribers that received at least one bench event (their watch is live). */
+  readonly attached: number;
+  readonly ended: number;
+  /** Measured events received so far, all subscribers together. */
+  readonly received: number;
+}
+
+/** The measurements, sent once the parent asks with `{ type: 'finish' }`. */
+export interface ClientResult {
+  readonly type: 'result';
+  /** Delivery latencies in ms of measured events, Float64Array bytes in base64. */
+  readonly latencies: string;
+  /** Measured events each subscriber did not receive, summed. */
+  readonly lost: number;
+  readonly errors: Record<string, number>;
+  readonly eventLoopUtilization: number;
+}
+
+export const SEQ_ANNOTATION = 'bench.fleetgate.io/seq';
+export const SENT_ANNOTATION = 'bench.fleetgate.io/sent-at';
+export const PHASE_ANNOTATION = 'bench.fleetgate.io/phase';
+
+/** Wall-clock time in ms with sub-ms resolution, comparable across processes on one machine. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+const QUERY = `subscription Changes($filter: ResourceFilter) {
+  resourceChanges(apiVersion: "v1", kind: "Pod", filter: $filter) { type object message cursor }
+}`;
+
+interface Subscriber {
+  client: Client;
+  received: Uint8Array;
+  attached: boolean;
+  ended: boolean;
+}
+
+function send(message: ClientStatus | ClientResult): void {
+  process.send?.(message);
+}
+
+async function run(start: ClientStart): Promise<void> {
+  const subscribers: Subscriber[] = [];
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  let connected = 0;
+  let received = 0;
+  let measuring = false;
+  const countError = (code: string) => {
+    errors[code] = (errors[code] ?? 0) + 1;
+  };
+  const status = (): ClientStatus => ({
+    type: 'status',
+    connected,
+    attached: subscribers.filter((s) => s.attached).length,
+    ended: subscribers.filter((s) => s.ended).length,
+    received,
+  });
+  const timer = setInterval(() => send(status()), 500);
+  let eluStart = performance.eventLoopUtilization();
+
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'measure') {
+      measuring = true;
+      eluStart = performance.eventLoopUtilization();
+    }
+    if (message.type !== 'finish') return;
+    clearInterval(timer);
+    const elu = performance.eventLoopUtilization(eluStart).utilization;
+    let lost = 0;
+    for (const s of subscribers) for (let seq = 1; seq <= start.events; seq++) if (!s.received[seq]) lost++;
+    lost += (start.count - subscribers.length) * start.events;
+    send({
+      type: 'result',
+      latencies: Buffer.from(new Float64Array(latencies).buffer).toString('base64'),
+      lost,
+      errors,
+      eventLoopUtilization: elu,
+    });
+    for (const s of subscribers) void s.client.dispose();
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
+
+  // One TLS context for all: building one per connection (parsing the CA) was a fifth of
+  // this process's time in a profile.
+  const secureContext = createSecureContext({ ca: start.caPem });
+  let next = 0;
+  const openOne = () =>
+    new Promise<void>((resolve) => {
+      const subscriber: Subscriber = {
+        client: undefined as unknown as Client,
+        received: new Uint8Array(start.events + 1),
+        attached: false,
+        ended: false,
+      };
+      subscriber.client = createClient({
+        url: start.url,
+        webSocketImpl: class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            // ws hands its options on to tls.connect, which takes a ready context.
+            super(address, protocols, { secureContext } as ClientOptions);
+          }
+        },
+        connectionParams: { authorization: `Bearer ${start.token}` },
+        retryAttempts: 0,
+        on: {
+          connected: () => {
+            connected++;
+            resolve();
+          },
+          closed: () => resolve(),
+          error: () => resolve(),
+        },
+      });
+      subscribers.push(subscriber);
+      subscriber.client.subscribe<{
+        resourceChanges: {
+          type: string;
+          message?: string;
+          object?: { metadata?: { annotations?: Record<string, string> } };
+        };
+      }>(
+        { query: QUERY, variables: { filter: { namespace: start.namespace } } },
+        {
+          next: (result) => {
+            const receivedAt = nowMs();
+            if (result.errors)
+              for (const e of result.errors) countError(String(e.extensions?.code ?? e.message));
+            const change = result.data?.resourceChanges;
+            if (change?.type === 'ERROR' || change?.type === 'GAP')
+              countError(`${change.type} ${String(change.message).slice(0, 60)}`);
+            const annotations = change?.object?.metadata?.annotations;
+            if (!annotations?.[SEQ_ANNOTATION]) return;
+            subscriber.attached = true;
+            if (annotations[PHASE_ANNOTATION] !== 'measure' || !measuring) return;
+            const seq = Number(annotations[SEQ_ANNOTATION]);
+            if (!(seq >= 1 && seq <= start.events) || subscriber.received[seq]) return;
+            subscriber.received[seq] = 1;
+            received++;
+            latencies.push(receivedAt - Number(annotations[SENT_ANNOTATION]));
+          },
+          error: (error) => {
+            subscriber.ended = true;
+            const first = Array.isArray(error) ? error[0] : undefined;
+            countError(
+              first
+                ? String(first.extensions?.code ?? first.message)
+                : error instanceof Error
+                  ? error.message
+                  : `closed ${(error as { code?: number }).code ?? ''}`,
+            );
+            resolve();
+          },
+          complete: () => {
+            subscriber.ended = true;
+            resolve();
+          },
+        },
+      );
+    });
+  await Promise.all(
+    Array.from({ length: start.connectConcurrency }, async () => {
+      while (next < start.count) {
+        next++;
+        await openOne();
+      }
+    }),
+  );
+  send(status());
+}
+
+process.once('message', (message: ClientStart) => {
+  if (message.type === 'start') void run(message);
+});

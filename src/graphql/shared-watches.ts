@@ -1,0 +1,119 @@
+import type { ClusterClient } from '../clusters/cluster-client.ts';
+import { CollectionWatch, type ObjectChangeType } from './collection-watch.ts';
+import type { KubernetesObject } from './resource-item.ts';
+
+/** One subscriber of a shared watch. Calls are synchronous: a listener only queues. */
+export interface SharedWatchListener {
+  position(resourceVersion: string): void;
+  change(type: ObjectChangeType, object: KubernetesObject): void;
+  gap(message: string): void;
+  /** A passing outage; the shared watch retries. */
+  error(message: string): void;
+  /** The gateway may not (or can no longer) watch this: the subscriber must watch on its own. */
+  refused(message: string): void;
+}
+
+/** What a shared watch follows. */
+export interface SharedWatchKey {
+  readonly clusterId: string;
+  readonly path: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+class SharedWatch {
+  readonly listeners = new Set<SharedWatchListener>();
+  readonly #watch: CollectionWatch;
+  resourceVersion: string | undefined;
+
+  constructor(clusterClient: ClusterClient, key: SharedWatchKey, onRefused: () => void) {
+    this.#watch = new CollectionWatch(
+      {
+        clusterClient,
+        clusterId: key.clusterId,
+        pathFor: async () => key.path,
+        // No impersonation: the agent's ServiceAccount watches, for everyone attached.
+        identityHeaders: [],
+        labelSelector: key.labelSelector,
+        fieldSelector: key.fieldSelector,
+      },
+      {
+        position: (resourceVersion) => {
+          this.resourceVersion = resourceVersion;
+          for (const listener of this.listeners) listener.position(resourceVersion);
+        },
+        change: (type, object) => {
+          for (const listener of this.listeners) listener.change(type, object);
+        },
+        gap: (message) => {
+          for (const listener of this.listeners) listener.gap(message);
+        },
+        error: (message, final) => {
+          if (!final) {
+            for (const listener of this.listeners) listener.error(message);
+            return;
+          }
+          onRefused();
+          for (const listener of [...this.listeners]) listener.refused(message);
+          this.listeners.clear();
+        },
+      },
+    );
+  }
+
+  stop(): void {
+    this.#watch.stop();
+  }
+}
+
+/**
+ * Downstream watches shared by every subscriber of the same collection in the same cluster
+ * (with the same selectors): one watch, run with the gateway's own identity, fanned out in
+ * process. Callers are checked before they attach (see watch-access.ts); a watch ends when
+ * its last subscriber leaves. This is what lets one gateway carry thousands of subscribers
+ * while a tunnel carries at most MAX_STREAMS_PER_SESSION streams.
+ */
+export class SharedWatches {
+  readonly #clusterClient: ClusterClient;
+  readonly #watches = new Map<string, SharedWatch>();
+
+  constructor(clusterClient: ClusterClient) {
+    this.#clusterClient = clusterClient;
+  }
+
+  /** Downstream watches running now. */
+  get size(): number {
+    return this.#watches.size;
+  }
+
+  /** Subscribers attached across all shared watches. */
+  get listenerCount(): number {
+    let total = 0;
+    for (const watch of this.#watches.values()) total += watch.listeners.size;
+    return total;
+  }
+
+  /**
+   * Attaches a listener from now on; it first hears the watch's current position (at once,
+   * or when the watch has found it). Returns the detach function.
+   */
+  attach(key: SharedWatchKey, listener: SharedWatchListener): () => void {
+    const id = JSON.stringify([key.clusterId, key.path, key.labelSelector ?? '', key.fieldSelector ?? '']);
+    let watch = this.#watches.get(id);
+    if (!watch) {
+      const created: SharedWatch = new SharedWatch(this.#clusterClient, key, () => {
+        if (this.#watches.get(id) === created) this.#watches.delete(id);
+      });
+      watch = created;
+      this.#watches.set(id, watch);
+    }
+    const attachedTo = watch;
+    attachedTo.listeners.add(listener);
+    if (attachedTo.resourceVersion !== undefined) listener.position(attachedTo.resourceVersion);
+    return () => {
+      if (!attachedTo.listeners.delete(listener) || attachedTo.listeners.size > 0) return;
+      attachedTo.stop();
+      if (this.#watches.get(id) === attachedTo) this.#watches.delete(id);
+    };
+  }
+}
