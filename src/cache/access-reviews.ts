@@ -72,28 +72,42 @@ export class AccessReviews {
     }
   }
 
-  async #review(
+  #review(
     identity: HeaderPairs,
     clusterId: string,
     resource: string,
     namespace: string | undefined,
   ): Promise<boolean | undefined> {
-    try {
-      const { status, body } = await this.#client.json<AccessReview>(clusterId, {
-        method: 'POST',
-        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-        headers: [['Content-Type', 'application/json'], ...identity],
-        body: Buffer.from(
-          JSON.stringify({
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SelfSubjectAccessReview',
-            spec: { resourceAttributes: { verb: 'list', group: '', resource, namespace } },
-          }),
-        ),
-      });
-      return status === 201 ? body.status?.allowed === true : undefined;
-    } catch {
-      return undefined;
-    }
+    return reviewAccess(this.#client, identity, clusterId, { verb: 'list', resource, namespace });
+  }
+}
+
+/**
+ * Asks a cluster, as the person `identity` names, whether they may do `verb` on a core
+ * resource (in a namespace, or across all): a SelfSubjectAccessReview through the tunnel.
+ * Undefined when the cluster could not answer.
+ */
+export async function reviewAccess(
+  client: ClusterClient,
+  identity: HeaderPairs,
+  clusterId: string,
+  attributes: { readonly verb: string; readonly resource: string; readonly namespace?: string },
+): Promise<boolean | undefined> {
+  try {
+    const { status, body } = await client.json<AccessReview>(clusterId, {
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      headers: [['Content-Type', 'application/json'], ...identity],
+      body: Buffer.from(
+        JSON.stringify({
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { ...attributes, group: '' } },
+        }),
+      ),
+    });
+    return status === 201 ? body.status?.allowed === true : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
-import { StringDecoder } from 'node:string_decoder';
 import { GraphQLError } from 'graphql';
+import { type WatchEvent, watchEvents } from '../cache/watch-events.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { HeaderPairs } from '../tunnel/heads.ts';
 import type { TunnelStream } from '../tunnel/stream.ts';
@@ -31,8 +31,6 @@ export interface CollectionWatchHandlers {
   error(message: string, final: boolean, status?: number): void;
 }
 
-/** Longest line a watch may send (one object). */
-const MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
 /** Apiservers end watches after this; the watch then re-watches from where it was. */
 export const WATCH_TIMEOUT_SECONDS = 300;
 const RETRY_MIN_MS = 1_000;
@@ -152,19 +150,9 @@ export class CollectionWatch {
     }
     this.#stream = stream;
     try {
-      let pending = '';
-      const decoder = new StringDecoder('utf8');
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        pending += decoder.write(chunk);
-        if (pending.length > MAX_WATCH_LINE_BYTES) throw new Error('watch event larger than 16 MiB');
-        let newline = pending.indexOf('\n');
-        while (newline >= 0) {
-          const line = pending.slice(0, newline);
-          pending = pending.slice(newline + 1);
-          if (line.trim() && this.#onEvent(line)) return true;
-          if (this.#stopped) return false;
-          newline = pending.indexOf('\n');
-        }
+      for await (const event of watchEvents(stream)) {
+        if (this.#onEvent(event)) return true;
+        if (this.#stopped) return false;
       }
       return false;
     } finally {
@@ -174,20 +162,15 @@ export class CollectionWatch {
   }
 
   /** Handles one watch event; true when the watch says its position is gone. */
-  #onEvent(line: string): boolean {
-    const event = JSON.parse(line) as {
-      type?: string;
-      object?: KubernetesObject & { code?: number; message?: string };
-    };
+  #onEvent(event: WatchEvent): boolean {
     const object = event.object;
     if (event.type === 'ERROR') {
-      if (object?.code === 410) return true;
-      throw new Error(object?.message ?? 'watch error');
+      if (object.code === 410) return true;
+      throw new Error(object.message ?? 'watch error');
     }
-    const resourceVersion = (object?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    const resourceVersion = object.metadata?.resourceVersion;
     if (resourceVersion) this.#setPosition(resourceVersion);
-    if (object && (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED'))
-      this.#handlers.change(event.type, object);
+    if (event.type !== 'BOOKMARK') this.#handlers.change(event.type, object);
     return false;
   }
 }

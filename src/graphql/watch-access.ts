@@ -1,3 +1,4 @@
+import { reviewAccess } from '../cache/access-reviews.ts';
 import { AGENT_READABLE_CORE_RESOURCES } from '../clusters/install-manifest.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -28,27 +29,10 @@ export async function callerMayWatch(
   clusterId: string,
   scope: ShareableScope,
 ): Promise<boolean> {
-  const review = {
-    apiVersion: 'authorization.k8s.io/v1',
-    kind: 'SelfSubjectAccessReview',
-    spec: {
-      resourceAttributes: {
-        verb: 'watch',
-        group: '',
-        resource: scope.resource,
-        ...(scope.namespace ? { namespace: scope.namespace } : {}),
-      },
-    },
-  };
-  try {
-    const { status, body } = await context.clusterClient.json<{ status?: { allowed?: boolean } }>(clusterId, {
-      method: 'POST',
-      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-      headers: [['Content-Type', 'application/json'], ...context.identityHeaders],
-      body: Buffer.from(JSON.stringify(review)),
-    });
-    return status === 201 && body.status?.allowed === true;
-  } catch {
-    return false;
-  }
+  const allowed = await reviewAccess(context.clusterClient, context.identityHeaders, clusterId, {
+    verb: 'watch',
+    resource: scope.resource,
+    namespace: scope.namespace,
+  });
+  return allowed === true;
 }
