@@ -82,8 +82,8 @@ export class GraphqlEndpoint {
         {
           async requestDidStart() {
             return {
-              async didResolveOperation({ document }) {
-                enforceDocumentLimits(document);
+              async didResolveOperation({ document, request }) {
+                enforceDocumentLimits(document, request.variables);
               },
               async willSendResponse({ response, contextValue }) {
                 // One error per failed cluster, beside the data of the healthy ones.
@@ -117,7 +117,7 @@ export class GraphqlEndpoint {
           if (payload.query.length > GRAPHQL_LIMITS.maxDocumentBytes)
             return [new GraphQLError('document too large', { extensions: { code: 'DOCUMENT_TOO_LARGE' } })];
           try {
-            enforceDocumentLimits(parse(payload.query));
+            enforceDocumentLimits(parse(payload.query), payload.variables ?? {});
           } catch (error) {
             if (error instanceof GraphQLError) return [error];
             throw error;

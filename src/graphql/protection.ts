@@ -4,6 +4,8 @@ import {
   GraphQLError,
   Kind,
   type SelectionSetNode,
+  type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 
 /** Limits every GraphQL document must stay within. */
@@ -24,6 +26,23 @@ interface Measure {
   depth: number;
   aliases: number;
   cost: number;
+  /** The operation's variables, with their declared defaults filled in. */
+  variables: Readonly<Record<string, unknown>>;
+}
+
+/** Page size assumed for a list field whose `first` is missing or not a number. */
+const DEFAULT_PAGE_SIZE = 100;
+
+/** The page size a `first` argument asks for: a literal, or a variable's value. */
+function pageSizeOf(value: ValueNode | undefined, variables: Readonly<Record<string, unknown>>): number {
+  if (!value) return 1;
+  const given =
+    value.kind === Kind.INT
+      ? Number(value.value)
+      : value.kind === Kind.VARIABLE
+        ? variables[value.name.value]
+        : undefined;
+  return typeof given === 'number' && Number.isFinite(given) ? given : DEFAULT_PAGE_SIZE;
 }
 
 function measure(
@@ -39,7 +58,7 @@ function measure(
     if (selection.kind === Kind.FIELD) {
       if (selection.alias) total.aliases++;
       const first = selection.arguments?.find((a) => a.name.value === 'first');
-      const pageSize = first?.value.kind === Kind.INT ? Number(first.value.value) : first ? 100 : 1;
+      const pageSize = pageSizeOf(first?.value, total.variables);
       total.cost += multiplier;
       if (selection.selectionSet)
         measure(
@@ -70,15 +89,27 @@ function measure(
   }
 }
 
-/** Throws a GraphQLError with a specific code when a parsed document exceeds a limit. */
-export function enforceDocumentLimits(document: DocumentNode): void {
+/**
+ * Throws a GraphQLError with a specific code when a parsed document exceeds a limit. List
+ * fields are weighted by `first`, read from the variables when it is one, so that a page
+ * size passed as a variable costs what it asks for.
+ */
+export function enforceDocumentLimits(
+  document: DocumentNode,
+  variables: Readonly<Record<string, unknown>> = {},
+): void {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-    const total: Measure = { depth: 0, aliases: 0, cost: 0 };
+    const withDefaults: Record<string, unknown> = {};
+    for (const variable of definition.variableDefinitions ?? []) {
+      if (variable.defaultValue)
+        withDefaults[variable.variable.name.value] = valueFromASTUntyped(variable.defaultValue);
+    }
+    const total: Measure = { depth: 0, aliases: 0, cost: 0, variables: { ...withDefaults, ...variables } };
     measure(definition.selectionSet, fragments, 1, 1, new Set(), total);
     if (total.depth > GRAPHQL_LIMITS.maxDepth)
       throw limitError('QUERY_TOO_DEEP', `query depth ${total.depth} exceeds ${GRAPHQL_LIMITS.maxDepth}`);

@@ -240,6 +240,12 @@ describe('the GraphQL API', () => {
       ['QUERY_TOO_COSTLY', 'TOO_MANY_ALIASES'].includes(costly.errors?.[0]?.extensions?.code ?? ''),
       JSON.stringify(costly.errors),
     );
+    // A page size passed as a variable costs what it asks for, as a literal does.
+    const paged = `query($n: Int) { ${Array.from({ length: 20 }, (_, i) => `p${i}: pods(first: $n) { edges { node { name object } } }`).join(' ')} }`;
+    const costlyByVariable = await graphql(paged, { n: 1000 });
+    assert.equal(costlyByVariable.errors?.[0]?.extensions?.code, 'QUERY_TOO_COSTLY');
+    const cheapByVariable = await graphql(paged, { n: 10 });
+    assert.equal(cheapByVariable.errors, undefined, JSON.stringify(cheapByVariable.errors));
     const aliases = await graphql(
       `{ ${Array.from({ length: 31 }, (_, i) => `v${i}: viewer { name }`).join(' ')} }`,
     );
