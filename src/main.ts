@@ -1,4 +1,5 @@
 // fleetgate gateway: the command that runs the gateway process.
+import './runtime-mode.ts';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

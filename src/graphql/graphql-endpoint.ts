@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -78,7 +79,13 @@ export class GraphqlEndpoint {
       introspection: options.introspection ?? true,
       csrfPrevention: true,
       includeStacktraceInErrorResponses: false,
+      // Compact JSON: Apollo indents its answers by default, which made a page of 1,000 pods
+      // a third larger and cost 7 % of the gateway's CPU.
+      stringifyResult: (result) => JSON.stringify(result),
       plugins: [
+        // We set no cache hints; the plugin's per-field hook cost 6-10 % of the CPU of a
+        // large page.
+        ApolloServerPluginCacheControlDisabled(),
         {
           async requestDidStart() {
             return {
