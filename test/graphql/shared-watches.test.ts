@@ -3,19 +3,13 @@ import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { Gateway } from '../../src/gateway.ts';
-import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
-import {
-  connectInProcessAgent,
-  type InProcessAgent,
-  startInProcessGateway,
-} from '../tunnel/in-process-fleet.ts';
-import { adminAndAlice, graphqlWsClient } from './people.ts';
+import type { TestCluster } from '../harness/index.ts';
+import { graphqlWsClient } from './people.ts';
 import { CHANGES, collect } from './subscriber.ts';
+import { type SubscriptionFleet, startSubscriptionFleet } from './subscription-fleet.ts';
 
-let run: TestClusters;
 let cluster: TestCluster;
 let gateway: Gateway;
-let agent: InProcessAgent;
 let adminToken: string;
 let aliceToken: string;
 const MAX_QUEUE = 50;
@@ -47,30 +41,15 @@ async function eventually<T>(read: () => T, expected: T, what: string, timeoutMs
 
 const pods = (namespace?: string) => ({ apiVersion: 'v1', kind: 'Pod', filter: { namespace } });
 
+let fleet: SubscriptionFleet | undefined;
+
 before(async () => {
-  run = await startClusters({ count: 1, namePrefix: 'shw' });
-  cluster = run.clusters[0] as TestCluster;
-  gateway = await startInProcessGateway({ dangerouslyServeHttp: false, maxSubscriberQueue: MAX_QUEUE });
-  agent = await connectInProcessAgent(gateway, cluster);
-  await cluster.grantGatewayAdmin();
-  for (const ns of ['shared', 'resume', 'flood', 'team-a', 'team-b'])
-    await cluster.kubectlOk('admin', ['create', 'namespace', ns]);
-  await cluster.kubectlOk('admin', [
-    'create',
-    'rolebinding',
-    'alice-view',
-    '-n',
-    'team-a',
-    '--clusterrole=view',
-    '--user=local:alice',
-  ]);
-  ({ adminToken, aliceToken } = await adminAndAlice(gateway));
+  fleet = await startSubscriptionFleet('shw', ['shared', 'resume', 'flood'], MAX_QUEUE);
+  ({ cluster, gateway, adminToken, aliceToken } = fleet);
 });
 
 after(async () => {
-  agent?.stop();
-  await gateway?.close();
-  await run?.stop();
+  await fleet?.stop();
 });
 
 describe('shared downstream watches', () => {
