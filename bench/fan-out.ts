@@ -27,7 +27,7 @@ const { values } = parseArgs({
     'real-clusters': { type: 'string', default: '4' },
     clusters: { type: 'string', default: '10,50,100' },
     pods: { type: 'string', default: '100,1000' },
-    repeats: { type: 'string', default: '20' },
+    repeats: { type: 'string', default: '200' },
     'max-live-pages': { type: 'string', default: '10' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -37,7 +37,7 @@ if (values.help) {
   --real-clusters N   control planes the registered clusters share (default 4)
   --clusters LIST     cluster counts to query (default 10,50,100; the largest is registered)
   --pods LIST         pods per cluster, ascending (default 100,1000)
-  --repeats N         warm first-page queries per cell for the cached gateway (default 20)
+  --repeats N         warm first-page queries per cell for the cached gateway (default 200)
   --max-live-pages N  live full walks longer than this many pages are extrapolated from
                       the measured page time instead of run (default 10)`);
   process.exit(0);
