@@ -73,6 +73,11 @@ export class CollectionCache {
     return this.#synced;
   }
 
+  /** True while its first list is still on its way (nothing failed yet). */
+  get filling(): boolean {
+    return !this.#synced && !this.#stopped && this.lastError === undefined;
+  }
+
   get size(): number {
     return this.#objects.size;
   }

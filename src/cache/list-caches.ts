@@ -65,16 +65,19 @@ export class ListCaches {
   /**
    * A person's list answered from the cache, if the cluster says they may list the whole
    * collection (or namespace) and the cache is in service; undefined means go live.
+   * 'filling' means the cache's first list is still under way after the ready timeout: a
+   * live list beside it would only double the load on a slow cluster, so the caller reports
+   * a timeout instead, and the next query finds the cache filled.
    */
   async answer(
     identity: HeaderPairs,
     clusterId: string,
     target: CachedTarget,
-  ): Promise<readonly ResourceItem[] | undefined> {
+  ): Promise<readonly ResourceItem[] | 'filling' | undefined> {
     const allowed = await this.#reviews.mayList(identity, clusterId, target.collection, target.namespace);
     if (allowed !== true) return undefined;
     const cache = this.cacheFor(clusterId, target.collection);
-    if (!(await cache.ready(this.#readyTimeoutMs))) return undefined;
+    if (!(await cache.ready(this.#readyTimeoutMs))) return cache.filling ? 'filling' : undefined;
     this.#answered++;
     return cache.items(target.namespace);
   }

@@ -1,6 +1,6 @@
 import { cachedTargetOf } from '../cache/cached-collections.ts';
 import { parseLabelSelector } from '../cache/label-selector.ts';
-import type { ClusterList } from './cluster-lists.ts';
+import { CLUSTER_TIMEOUT_MS, type ClusterList, clusterError } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import type { ResourceFilterInput } from './fan-out.ts';
 
@@ -23,5 +23,15 @@ export async function listFromCache(
   if (!target) return undefined;
   const items = await context.listCaches.answer(context.identityHeaders, clusterId, target);
   if (!items) return undefined;
+  if (items === 'filling') {
+    return {
+      error: clusterError(
+        clusterId,
+        'CLUSTER_TIMEOUT',
+        null,
+        `no answer within ${CLUSTER_TIMEOUT_MS} ms: the gateway is still listing this cluster's ${target.collection}`,
+      ),
+    };
+  }
   return { items: matches ? items.filter((item) => matches(item.object.metadata?.labels)) : items };
 }

@@ -35,7 +35,7 @@ function keyOf(request: ListRequest): string {
   ]);
 }
 
-function clusterError(
+export function clusterError(
   clusterId: string,
   code: string,
   httpStatus: number | null,
