@@ -1,9 +1,10 @@
 import { GraphQLError } from 'graphql';
+import { type AgentReadableScope, agentReadableScope } from '../cache/cached-collections.ts';
 import { CollectionWatch, WATCH_TIMEOUT_SECONDS } from './collection-watch.ts';
 import type { GraphQLContext } from './context.ts';
 import type { KubernetesObject } from './resource-item.ts';
 import type { SharedWatches } from './shared-watches.ts';
-import { callerMayWatch, type ShareableScope, shareableScope } from './watch-access.ts';
+import { callerMayWatch } from './watch-access.ts';
 
 /** One message of a change subscription. */
 export interface ChangeMessage {
@@ -140,7 +141,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     if (sharedWatches && !this.#options.since) {
       try {
         const path = await this.#options.pathFor(clusterId);
-        const scope = typeof path === 'string' ? shareableScope(path) : undefined;
+        const scope = typeof path === 'string' ? agentReadableScope(path) : undefined;
         if (scope && typeof path === 'string' && (await callerMayWatch(context, clusterId, scope))) {
           if (!this.#ended) this.#attachShared(sharedWatches, clusterId, path, scope);
           return;
@@ -152,7 +153,12 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     if (!this.#ended) this.#watchAsCaller(clusterId);
   }
 
-  #attachShared(sharedWatches: SharedWatches, clusterId: string, path: string, scope: ShareableScope): void {
+  #attachShared(
+    sharedWatches: SharedWatches,
+    clusterId: string,
+    path: string,
+    scope: AgentReadableScope,
+  ): void {
     const leave = () => {
       clearInterval(review);
       this.#stops.delete(leave);

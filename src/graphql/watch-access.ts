@@ -1,23 +1,6 @@
 import { reviewAccess } from '../cache/access-reviews.ts';
-import { AGENT_READABLE_CORE_RESOURCES } from '../clusters/install-manifest.ts';
+import type { AgentReadableScope } from '../cache/cached-collections.ts';
 import type { GraphQLContext } from './context.ts';
-
-/** What a collection path names, when the gateway's own identity may watch it. */
-export interface ShareableScope {
-  readonly resource: string;
-  readonly namespace?: string;
-}
-
-const CORE_COLLECTION = /^\/api\/v1(?:\/namespaces\/([a-z0-9-]{1,63}))?\/([a-z]+)$/;
-const AGENT_READABLE = new Set<string>(AGENT_READABLE_CORE_RESOURCES);
-
-/** The scope of a collection path the agent may watch itself; undefined for any other. */
-export function shareableScope(path: string): ShareableScope | undefined {
-  const match = CORE_COLLECTION.exec(path);
-  const resource = match?.[2];
-  if (!match || !resource || !AGENT_READABLE.has(resource)) return undefined;
-  return { resource, namespace: match[1] };
-}
 
 /**
  * Whether the caller may watch `scope` in a cluster, asked of that cluster AS THE CALLER
@@ -27,7 +10,7 @@ export function shareableScope(path: string): ShareableScope | undefined {
 export async function callerMayWatch(
   context: GraphQLContext,
   clusterId: string,
-  scope: ShareableScope,
+  scope: AgentReadableScope,
 ): Promise<boolean> {
   const allowed = await reviewAccess(context.clusterClient, context.identityHeaders, clusterId, {
     verb: 'watch',

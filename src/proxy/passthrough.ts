@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import { ResetCode, StreamResetError } from '../tunnel/codes.ts';
 import type { HeaderPairs, ResponseHead } from '../tunnel/heads.ts';
 import type { TunnelStream } from '../tunnel/stream.ts';
+import { corkUntilTurnEnds } from '../tunnel/write-coalescer.ts';
 import {
   authorizeImpersonation,
   requestedImpersonation,
@@ -163,9 +164,7 @@ export class Passthrough {
       stream = answer.stream;
       // The head and the part of the body that came with it leave in one write (one TLS
       // record, one wake-up of the client) at the end of this turn of the event loop.
-      const socket = res.socket;
-      socket?.cork();
-      setImmediate(() => socket?.uncork());
+      if (res.socket) corkUntilTurnEnds(res.socket);
       res.writeHead(answer.head.status, safeResponseHeaders(answer.head.headers).flat());
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();

@@ -5,6 +5,19 @@ export interface Corkable {
 }
 
 /**
+ * Corks a socket until the end of the current turn of the event loop (setImmediate, not
+ * nextTick: a piped body's data and end arrive in later ticks of the same turn, and should
+ * join what was written before them). `released` runs once it is uncorked.
+ */
+export function corkUntilTurnEnds(socket: Corkable, released?: () => void): void {
+  socket.cork();
+  setImmediate(() => {
+    socket.uncork();
+    released?.();
+  });
+}
+
+/**
  * Holds a socket's writes until the end of the current turn of the event loop, so that the
  * frames one request produces together (OPEN and END; RESPONSE, DATA and END) leave in one
  * write. Each write to a TLS socket is a TLS record and a system call, and wakes the process
@@ -22,14 +35,10 @@ export class WriteCoalescer {
   hold(): void {
     if (this.#holding) return;
     this.#holding = true;
-    this.#socket.cork();
-    // setImmediate, not nextTick: a piped body's data and end arrive in later ticks of the
-    // same turn, and should join the frames already written.
-    setImmediate(this.#release);
+    corkUntilTurnEnds(this.#socket, this.#released);
   }
 
-  readonly #release = () => {
+  readonly #released = () => {
     this.#holding = false;
-    this.#socket.uncork();
   };
 }
