@@ -26,6 +26,8 @@ export class AccessReviews {
   readonly #client: ClusterClient;
   readonly #ttlMs: number;
   readonly #answers = new Map<string, Answer>();
+  /** A request asks about one identity for every cluster in scope: its key is made once. */
+  readonly #identityKeys = new WeakMap<HeaderPairs, string>();
 
   constructor(client: ClusterClient, ttlMs = ACCESS_REVIEW_TTL_MS) {
     this.#client = client;
@@ -38,7 +40,12 @@ export class AccessReviews {
     resource: string,
     namespace?: string,
   ): Promise<boolean | undefined> {
-    const key = JSON.stringify([identity, clusterId, resource, namespace ?? '']);
+    let identityKey = this.#identityKeys.get(identity);
+    if (identityKey === undefined) {
+      identityKey = JSON.stringify(identity);
+      this.#identityKeys.set(identity, identityKey);
+    }
+    const key = JSON.stringify([identityKey, clusterId, resource, namespace ?? '']);
     const now = Date.now();
     const known = this.#answers.get(key);
     if (known && now - known.at < this.#ttlMs) {
