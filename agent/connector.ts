@@ -2,16 +2,16 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import type { Logger } from '../src/log/logger.ts';
-import { CloseCode } from '../src/tunnel/codes.ts';
+import type { Logger } from '../src/shared/log/logger.ts';
+import { CloseCode } from '../src/shared/tunnel/codes.ts';
 import {
   MAX_FRAME_BYTES,
   PROTOCOL_VERSIONS,
   RECONNECT_BASE_MS,
   RECONNECT_MAX_MS,
   TUNNEL_PATH,
-} from '../src/tunnel/limits.ts';
-import { TunnelSession } from '../src/tunnel/session.ts';
+} from '../src/shared/tunnel/limits.ts';
+import { TunnelSession } from '../src/shared/tunnel/session.ts';
 import type { ApiserverProxy } from './apiserver-proxy.ts';
 
 export interface ConnectorOptions {

@@ -1,8 +1,8 @@
 // fleetgate-agent: runs in a downstream cluster, opens the tunnel to the gateway and
 // carries the gateway's requests to this cluster's apiserver.
 import { readFileSync } from 'node:fs';
-import { exitWithUsageError, parseCommandLine } from '../src/cli/command-line.ts';
-import { createLogger } from '../src/log/logger.ts';
+import { exitWithUsageError, parseCommandLine } from '../src/shared/cli/command-line.ts';
+import { createLogger } from '../src/shared/log/logger.ts';
 import { ApiserverProxy } from './apiserver-proxy.ts';
 import { type ApiserverTarget, inClusterTarget, kubeconfigTarget } from './apiserver-target.ts';
 import { AgentConnector } from './connector.ts';

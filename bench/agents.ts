@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Cluster } from '../src/clusters/cluster.ts';
 import { AGENT_NAME, AGENT_NAMESPACE } from '../src/clusters/install-manifest.ts';
-import { HEARTBEAT_INTERVAL_MS, LIVENESS_TIMEOUT_MS } from '../src/tunnel/limits.ts';
+import { HEARTBEAT_INTERVAL_MS, LIVENESS_TIMEOUT_MS } from '../src/shared/tunnel/limits.ts';
 import { GatewayProcess } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 import { writeKubeconfig } from '../test/harness/kubeconfig.ts';

@@ -1,7 +1,7 @@
 // fleetgate: the command-line client for people (sign-in and kubeconfig).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { exitWithUsageError, parseCommandLine } from './cli/command-line.ts';
+import { exitWithUsageError, parseCommandLine } from './shared/cli/command-line.ts';
 
 const HELP = `Usage: fleetgate kubeconfig [options]
 

@@ -3,9 +3,9 @@ import './runtime-mode.ts';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { exitWithUsageError, parseCommandLine } from './cli/command-line.ts';
+import { exitWithUsageError, parseCommandLine } from './shared/cli/command-line.ts';
 import { startGateway } from './gateway.ts';
-import { createLogger } from './log/logger.ts';
+import { createLogger } from './shared/log/logger.ts';
 import { DEFAULT_TUNNEL_TIMING } from './server/tunnel-endpoint.ts';
 
 const HELP = `Usage: fleetgate-gateway [options]

@@ -1,5 +1,5 @@
 import type { ClusterClient } from '../clusters/cluster-client.ts';
-import type { HeaderPairs } from '../tunnel/heads.ts';
+import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 
 /** How long a cluster's answer about a person is reused (docs/list-cache.md). */
 export const ACCESS_REVIEW_TTL_MS = 10_000;

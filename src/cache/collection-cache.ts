@@ -1,7 +1,7 @@
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import { compareItems, type KubernetesObject, type ResourceItem } from '../graphql/resource-item.ts';
-import type { Logger } from '../log/logger.ts';
-import type { TunnelStream } from '../tunnel/stream.ts';
+import type { Logger } from '../shared/log/logger.ts';
+import type { TunnelStream } from '../shared/tunnel/stream.ts';
 import { CACHED_COLLECTIONS, type CachedCollection } from './cached-collections.ts';
 import { withoutManagedFields } from './object-trim.ts';
 import { watchEvents } from './watch-events.ts';

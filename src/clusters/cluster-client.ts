@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { HeaderPairs, ResponseHead } from '../tunnel/heads.ts';
-import type { TunnelStream } from '../tunnel/stream.ts';
+import type { HeaderPairs, ResponseHead } from '../shared/tunnel/heads.ts';
+import type { TunnelStream } from '../shared/tunnel/stream.ts';
 import type { ClusterConnections } from './cluster-connections.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
 

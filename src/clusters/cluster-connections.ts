@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { CloseCode } from '../tunnel/codes.ts';
-import { MAX_SESSIONS_PER_CLUSTER } from '../tunnel/limits.ts';
-import type { TunnelSession } from '../tunnel/session.ts';
+import { CloseCode } from '../shared/tunnel/codes.ts';
+import { MAX_SESSIONS_PER_CLUSTER } from '../shared/tunnel/limits.ts';
+import type { TunnelSession } from '../shared/tunnel/session.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
 
 interface Connection {

@@ -1,4 +1,4 @@
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../shared/log/logger.ts';
 import type { Cluster } from './cluster.ts';
 import type { ClusterClient } from './cluster-client.ts';
 import type { ClusterConnections } from './cluster-connections.ts';

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { withoutManagedFields } from '../cache/object-trim.ts';
 import { type ClusterClient, ClusterUnavailableError } from '../clusters/cluster-client.ts';
-import type { HeaderPairs } from '../tunnel/heads.ts';
+import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import type { KubernetesObject, ResourceItem } from './resource-item.ts';
 
 /** One list call to one cluster. */

@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { type WatchEvent, watchEvents } from '../cache/watch-events.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
-import type { HeaderPairs } from '../tunnel/heads.ts';
-import type { TunnelStream } from '../tunnel/stream.ts';
+import type { HeaderPairs } from '../shared/tunnel/heads.ts';
+import type { TunnelStream } from '../shared/tunnel/stream.ts';
 import type { KubernetesObject } from './resource-item.ts';
 
 export type ObjectChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';

@@ -15,7 +15,7 @@ import { downstreamIdentity, impersonationHeaders, type Principal } from '../aut
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';

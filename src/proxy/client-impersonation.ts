@@ -1,6 +1,6 @@
-import { forbiddenImpersonation } from '../auth/impersonation-policy.ts';
+import { forbiddenImpersonation } from '../shared/impersonation-policy.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
-import type { HeaderPairs } from '../tunnel/heads.ts';
+import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { StatusError } from './k8s-status.ts';
 
 /** What a client asked to act as (`kubectl --as / --as-group / --as-uid`). */

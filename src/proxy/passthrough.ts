@@ -9,12 +9,12 @@ import {
   type Principal,
 } from '../auth/principal.ts';
 import { type ClusterClient, ClusterUnavailableError } from '../clusters/cluster-client.ts';
-import { pairsFromRaw, withoutHopByHop } from '../http/hop-by-hop.ts';
-import type { Logger } from '../log/logger.ts';
-import { ResetCode, StreamResetError } from '../tunnel/codes.ts';
-import type { HeaderPairs, ResponseHead } from '../tunnel/heads.ts';
-import type { TunnelStream } from '../tunnel/stream.ts';
-import { corkUntilTurnEnds } from '../tunnel/write-coalescer.ts';
+import { pairsFromRaw, withoutHopByHop } from '../shared/http/hop-by-hop.ts';
+import type { Logger } from '../shared/log/logger.ts';
+import { ResetCode, StreamResetError } from '../shared/tunnel/codes.ts';
+import type { HeaderPairs, ResponseHead } from '../shared/tunnel/heads.ts';
+import type { TunnelStream } from '../shared/tunnel/stream.ts';
+import { corkUntilTurnEnds } from '../shared/tunnel/write-coalescer.ts';
 import {
   authorizeImpersonation,
   requestedImpersonation,

@@ -7,11 +7,11 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { GRAPHQL_PATH, type GraphqlEndpoint } from '../graphql/graphql-endpoint.ts';
-import type { Logger } from '../log/logger.ts';
+import type { Logger } from '../shared/log/logger.ts';
 import { StatusError, sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
 import type { Passthrough } from '../proxy/passthrough.ts';
 import { PASSTHROUGH_PREFIX, parsePassthroughTarget } from '../proxy/passthrough-path.ts';
-import { TUNNEL_PATH } from '../tunnel/limits.ts';
+import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { HttpError, sendError } from './http-json.ts';

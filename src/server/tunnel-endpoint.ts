@@ -4,15 +4,15 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import type { Logger } from '../log/logger.ts';
-import { CloseCode } from '../tunnel/codes.ts';
+import type { Logger } from '../shared/log/logger.ts';
+import { CloseCode } from '../shared/tunnel/codes.ts';
 import {
   HEARTBEAT_INTERVAL_MS,
   LIVENESS_TIMEOUT_MS,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSIONS,
-} from '../tunnel/limits.ts';
-import { TunnelSession } from '../tunnel/session.ts';
+} from '../shared/tunnel/limits.ts';
+import { TunnelSession } from '../shared/tunnel/session.ts';
 
 /** Tunnel timing; defaults are the protocol's constants. Tests shorten them. */
 export interface TunnelTiming {

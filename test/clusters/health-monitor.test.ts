@@ -6,7 +6,7 @@ import type { ClusterClient } from '../../src/clusters/cluster-client.ts';
 import type { ClusterConnections } from '../../src/clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../../src/clusters/cluster-registry.ts';
 import { HEALTH_SLICES, HealthMonitor } from '../../src/clusters/health-monitor.ts';
-import { createLogger } from '../../src/log/logger.ts';
+import { createLogger } from '../../src/shared/log/logger.ts';
 
 const INTERVAL_MS = 1_500;
 const SLICE_MS = INTERVAL_MS / HEALTH_SLICES;

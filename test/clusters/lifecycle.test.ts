@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { CloseCode } from '../../src/tunnel/codes.ts';
+import { CloseCode } from '../../src/shared/tunnel/codes.ts';
 import { AgentProcess, GatewayProcess, type Registration, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { connectRawAgent } from '../tunnel/raw-agent.ts';

@@ -2,7 +2,7 @@
 // nothing listens on: for tests of the agent's side of the protocol.
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { AgentConnector } from '../../agent/connector.ts';
-import { createLogger } from '../../src/log/logger.ts';
+import { createLogger } from '../../src/shared/log/logger.ts';
 
 export interface TestAgent {
   readonly connector: AgentConnector;

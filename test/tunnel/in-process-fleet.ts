@@ -8,7 +8,7 @@ import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
 import { AgentConnector } from '../../agent/connector.ts';
 import { type Gateway, type GatewayConfig, startGateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/log/logger.ts';
+import { createLogger } from '../../src/shared/log/logger.ts';
 import { installAgentIdentity } from '../harness/agent-identity.ts';
 import type { TestCluster } from '../harness/cluster.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { backoffDelay } from '../../agent/connector.ts';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/log/logger.ts';
-import { encode } from '../../src/tunnel/frame.ts';
-import { PROTOCOL_VERSIONS } from '../../src/tunnel/limits.ts';
+import { createLogger } from '../../src/shared/log/logger.ts';
+import { encode } from '../../src/shared/tunnel/frame.ts';
+import { PROTOCOL_VERSIONS } from '../../src/shared/tunnel/limits.ts';
 import { startAgentAgainst } from './agent-without-apiserver.ts';
 import { connectRawAgent } from './raw-agent.ts';
 

@@ -6,15 +6,15 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/log/logger.ts';
-import { CloseCode, ResetCode } from '../../src/tunnel/codes.ts';
-import { encode, FrameType } from '../../src/tunnel/frame.ts';
+import { createLogger } from '../../src/shared/log/logger.ts';
+import { CloseCode, ResetCode } from '../../src/shared/tunnel/codes.ts';
+import { encode, FrameType } from '../../src/shared/tunnel/frame.ts';
 import {
   INITIAL_WINDOW_BYTES,
   MAX_FRAME_BYTES,
   MAX_PAYLOAD_BYTES,
   PROTOCOL_VERSIONS,
-} from '../../src/tunnel/limits.ts';
+} from '../../src/shared/tunnel/limits.ts';
 import { startAgentAgainst } from './agent-without-apiserver.ts';
 import { connectRawAgent, type RawAgent } from './raw-agent.ts';
 

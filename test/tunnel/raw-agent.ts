@@ -1,8 +1,8 @@
 // A hand-driven tunnel client for tests: connects like an agent, sends whatever bytes a
 // test wants, and records what the gateway does.
 import { WebSocket } from 'ws';
-import { type Frame, parseFrame } from '../../src/tunnel/frame.ts';
-import { PROTOCOL_VERSIONS, TUNNEL_PATH } from '../../src/tunnel/limits.ts';
+import { type Frame, parseFrame } from '../../src/shared/tunnel/frame.ts';
+import { PROTOCOL_VERSIONS, TUNNEL_PATH } from '../../src/shared/tunnel/limits.ts';
 
 export interface RawAgent {
   readonly socket: WebSocket;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CloseCode, ProtocolViolation } from '../../src/tunnel/codes.ts';
-import { parseFrame } from '../../src/tunnel/frame.ts';
+import { CloseCode, ProtocolViolation } from '../../src/shared/tunnel/codes.ts';
+import { parseFrame } from '../../src/shared/tunnel/frame.ts';
 import {
   INITIAL_WINDOW_BYTES,
   MAX_PAYLOAD_BYTES,
   WINDOW_UPDATE_THRESHOLD_BYTES,
-} from '../../src/tunnel/limits.ts';
-import { type StreamHost, TunnelStream } from '../../src/tunnel/stream.ts';
+} from '../../src/shared/tunnel/limits.ts';
+import { type StreamHost, TunnelStream } from '../../src/shared/tunnel/stream.ts';
 
 /** A host that records DATA and WINDOW frames and completes each send only when told to. */
 function slowHost() {

@@ -5,9 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { IDLE_APISERVER_CONNECTIONS } from '../../agent/apiserver-proxy.ts';
-import { ResetCode, StreamResetError } from '../../src/tunnel/codes.ts';
-import { INITIAL_WINDOW_BYTES } from '../../src/tunnel/limits.ts';
-import type { TunnelStream } from '../../src/tunnel/stream.ts';
+import { ResetCode, StreamResetError } from '../../src/shared/tunnel/codes.ts';
+import { INITIAL_WINDOW_BYTES } from '../../src/shared/tunnel/limits.ts';
+import type { TunnelStream } from '../../src/shared/tunnel/stream.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { type InProcessFleet, startInProcessFleet } from './in-process-fleet.ts';
 

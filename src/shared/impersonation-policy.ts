@@ -1,4 +1,4 @@
-import type { HeaderPairs } from '../tunnel/heads.ts';
+import type { HeaderPairs } from './tunnel/heads.ts';
 
 /** The only system: identity the gateway may impersonate: every signed-in person has it. */
 export const ALLOWED_SYSTEM_GROUP = 'system:authenticated';
