@@ -1,8 +1,13 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import type { Socket } from 'node:net';
+import {
+  headersObject,
+  isUpgradeRequest,
+  pairsFromRaw,
+  withoutHopByHop,
+} from '../src/shared/http/hop-by-hop.ts';
 import { forbiddenImpersonation } from '../src/shared/impersonation-policy.ts';
-import { headersObject, isUpgradeRequest, pairsFromRaw, withoutHopByHop } from '../src/shared/http/hop-by-hop.ts';
 import type { Logger } from '../src/shared/log/logger.ts';
 import { ResetCode } from '../src/shared/tunnel/codes.ts';
 import type { TunnelStream } from '../src/shared/tunnel/stream.ts';

@@ -14,7 +14,6 @@ import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts'
 import { CLUSTER_TIMEOUT_MS } from './graphql/cluster-lists.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
-import { createLogger, type Logger } from './shared/log/logger.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
@@ -22,8 +21,9 @@ import { createGatewayServer } from './server/http-server.ts';
 import { MetricsApi } from './server/metrics-api.ts';
 import { ensureServingTls } from './server/tls-bootstrap.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
-import { openDatabase } from './store/database.ts';
+import { createLogger, type Logger } from './shared/log/logger.ts';
 import { CloseCode } from './shared/tunnel/codes.ts';
+import { openDatabase } from './store/database.ts';
 
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {

@@ -1,5 +1,5 @@
-import { forbiddenImpersonation } from '../shared/impersonation-policy.ts';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
+import { forbiddenImpersonation } from '../shared/impersonation-policy.ts';
 import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { StatusError } from './k8s-status.ts';
 

@@ -7,10 +7,10 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { GRAPHQL_PATH, type GraphqlEndpoint } from '../graphql/graphql-endpoint.ts';
-import type { Logger } from '../shared/log/logger.ts';
 import { StatusError, sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
 import type { Passthrough } from '../proxy/passthrough.ts';
 import { PASSTHROUGH_PREFIX, parsePassthroughTarget } from '../proxy/passthrough-path.ts';
+import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
