@@ -3,10 +3,10 @@ import './runtime-mode.ts';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { exitWithUsageError, parseCommandLine } from './shared/cli/command-line.ts';
 import { startGateway } from './gateway.ts';
-import { createLogger } from './shared/log/logger.ts';
 import { DEFAULT_TUNNEL_TIMING } from './server/tunnel-endpoint.ts';
+import { exitWithUsageError, parseCommandLine } from './shared/cli/command-line.ts';
+import { createLogger } from './shared/log/logger.ts';
 
 const HELP = `Usage: fleetgate-gateway [options]
 
