@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { backoffDelay } from '../src/shared/backoff.ts';
 import type { Logger } from '../src/shared/log/logger.ts';
 import { CloseCode } from '../src/shared/tunnel/codes.ts';
 import {
@@ -35,12 +36,6 @@ export function tunnelUrl(gatewayUrl: URL): URL {
   const url = new URL(TUNNEL_PATH, gatewayUrl);
   url.protocol = gatewayUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   return url;
-}
-
-/** Full-jitter exponential backoff (docs/tunnel-protocol.md §8). */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
 }
 
 /** Keeps one tunnel to the gateway open, reconnecting with backoff whenever it drops. */

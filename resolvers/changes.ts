@@ -1,19 +1,17 @@
-import { GraphQLError } from 'graphql';
+import { badInput, GatewayError } from '../src/errors/gateway-error.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import { type ChangeMessage, ChangeStream, decodePositions } from '../src/graphql/change-stream.ts';
 import { clustersInScope, validateFilter } from '../src/graphql/fan-out.ts';
-import { collectionPath } from '../src/graphql/kind-paths.ts';
+import { checkKind, collectionPath } from '../src/graphql/kind-paths.ts';
 
 const FIELD_VALUE = /^[A-Za-z0-9._-]{1,253}$/;
 
 /** Delivers a change; the last message of a subscriber that fell behind becomes its error. */
 function deliver(message: ChangeMessage): ChangeMessage {
   if (message.overflow) {
-    throw new GraphQLError(
+    throw new GatewayError(
+      'SUBSCRIBER_TOO_SLOW',
       'subscriber too slow: too many undelivered messages; resubscribe with the last cursor',
-      {
-        extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
-      },
     );
   }
   return message;
@@ -25,6 +23,7 @@ export const changeResolvers: Resolvers = {
     resourceChanges: {
       subscribe: (_parent, args, context) => {
         validateFilter(args.filter);
+        checkKind(args.apiVersion, args.kind);
         const since = args.since ? decodePositions(args.since) : undefined;
         return new ChangeStream({
           context,
@@ -51,10 +50,7 @@ export const changeResolvers: Resolvers = {
           ['involvedObject.name', filter?.involvedObjectName],
         ] as const) {
           if (value == null) continue;
-          if (!FIELD_VALUE.test(value))
-            throw new GraphQLError(`${field} filter is not a valid value`, {
-              extensions: { code: 'BAD_USER_INPUT' },
-            });
+          if (!FIELD_VALUE.test(value)) throw badInput(`${field} filter is not a valid value`);
           selectors.push(`${field}=${value}`);
         }
         return new ChangeStream({

@@ -1,8 +1,7 @@
 import { on } from 'node:events';
-import { GraphQLError } from 'graphql';
 import type { Cluster as ClusterModel } from '../src/clusters/cluster.ts';
+import { asGatewayError, badInput } from '../src/errors/gateway-error.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
-import { clusterStats } from '../src/graphql/cluster-stats.ts';
 import { StatsFeed, type StatsUpdate } from '../src/graphql/stats-feed.ts';
 
 /** Clusters from the registry, and their status as it changes. */
@@ -16,13 +15,9 @@ export const clusterResolvers: Resolvers = {
     stats: async (cluster, _args, context) => {
       if (cluster.state !== 'Active') return null;
       try {
-        return await clusterStats(context.clusterClient, cluster.clusterId);
+        return await context.stats.of(cluster.clusterId);
       } catch (error) {
-        context.clusterErrors.push(
-          new GraphQLError(`cluster ${cluster.clusterId}: stats unavailable: ${(error as Error).message}`, {
-            extensions: { code: 'CLUSTER_UNAVAILABLE', clusterId: cluster.clusterId, httpStatus: 503 },
-          }),
-        );
+        context.clusterErrors.push(asGatewayError(error));
         return null;
       }
     },
@@ -31,7 +26,7 @@ export const clusterResolvers: Resolvers = {
     clusterStats: {
       subscribe: (_parent, args, context) => {
         if (args.clusters && args.clusters.length > 1000) {
-          throw new GraphQLError('at most 1000 clusters', { extensions: { code: 'BAD_USER_INPUT' } });
+          throw badInput('at most 1000 clusters');
         }
         return new StatsFeed(context, args.clusters ?? undefined);
       },

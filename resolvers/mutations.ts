@@ -1,11 +1,8 @@
-import { GraphQLError } from 'graphql';
-import type { Cluster } from '../src/clusters/cluster.ts';
-import { RegistryError } from '../src/clusters/cluster-registry.ts';
+import { badInput } from '../src/errors/gateway-error.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
-import { callCluster, requireAdmin } from '../src/graphql/cluster-call.ts';
 import type { GraphQLContext } from '../src/graphql/context.ts';
 import { collectionPath } from '../src/graphql/kind-paths.ts';
-import { DEFAULT_ROTATION_GRACE_SECONDS } from '../src/server/clusters-api.ts';
+import type { CallTarget } from '../src/kube/kube-client.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -14,10 +11,6 @@ const WORKLOAD_PATHS = {
   StatefulSet: 'statefulsets',
   ReplicaSet: 'replicasets',
 } as const;
-
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
 
 function checkName(what: string, value: string, pattern = NAME): void {
   if (!pattern.test(value))
@@ -40,27 +33,12 @@ async function objectPath(
 ): Promise<string> {
   if (namespace != null) checkName('namespace', namespace, DNS_LABEL);
   checkName('name', name);
-  const collection = await collectionPath(context, clusterId, apiVersion, kind, namespace);
-  if (collection instanceof GraphQLError) throw collection;
-  return `${collection}/${name}`;
+  return `${await collectionPath(context, clusterId, apiVersion, kind, namespace)}/${name}`;
 }
 
-/** What registering or rotating answers: the token is shown only here. */
-function registrationAnswer(context: GraphQLContext, cluster: Cluster, token: string) {
-  return {
-    cluster,
-    registrationToken: token,
-    installCommand: `kubectl apply -f ${context.installUrl(token)}`,
-  };
-}
-
-function registryError(error: unknown): never {
-  if (error instanceof RegistryError) {
-    throw new GraphQLError(error.message, {
-      extensions: { code: error.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'BAD_USER_INPUT' },
-    });
-  }
-  throw error;
+/** The cluster a mutation changes, as the caller. */
+function asCaller(context: GraphQLContext, clusterId: string): CallTarget {
+  return { clusterId, as: context.identity };
 }
 
 /** Changes to clusters (as the caller) and to the gateway itself. */
@@ -69,27 +47,27 @@ export const mutationResolvers: Resolvers = {
     scaleWorkload: async (_parent, args, context) => {
       if (!Number.isInteger(args.replicas) || args.replicas < 0 || args.replicas > 100_000)
         throw badInput('replicas must be 0 to 100000');
-      const object = await callCluster(context, args.clusterId, {
-        method: 'PATCH',
-        path: `${workloadPath(args.namespace, args.kind, args.name)}/scale`,
-        contentType: 'application/merge-patch+json',
-        body: { spec: { replicas: args.replicas } },
-      });
+      const object = await context.kube.patch(
+        asCaller(context, args.clusterId),
+        `${workloadPath(args.namespace, args.kind, args.name)}/scale`,
+        'merge',
+        { spec: { replicas: args.replicas } },
+      );
       return { clusterId: args.clusterId, object };
     },
     restartRollout: async (_parent, args, context) => {
-      const object = await callCluster(context, args.clusterId, {
-        method: 'PATCH',
-        path: workloadPath(args.namespace, args.kind, args.name),
-        contentType: 'application/strategic-merge-patch+json',
-        body: {
+      const object = await context.kube.patch(
+        asCaller(context, args.clusterId),
+        workloadPath(args.namespace, args.kind, args.name),
+        'strategic',
+        {
           spec: {
             template: {
               metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } },
             },
           },
         },
-      });
+      );
       return { clusterId: args.clusterId, object };
     },
     deleteResource: async (_parent, args, context) => {
@@ -103,7 +81,7 @@ export const mutationResolvers: Resolvers = {
       );
       return {
         clusterId: args.clusterId,
-        object: await callCluster(context, args.clusterId, { method: 'DELETE', path }),
+        object: await context.kube.delete(asCaller(context, args.clusterId), path),
       };
     },
     applyManifest: async (_parent, args, context) => {
@@ -120,82 +98,46 @@ export const mutationResolvers: Resolvers = {
       }
       const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
       const path = await objectPath(context, args.clusterId, apiVersion, kind, namespace, metadata.name);
-      const object = await callCluster(context, args.clusterId, {
-        method: 'PATCH',
-        path: `${path}?fieldManager=fleetgate&force=${args.force ? 'true' : 'false'}`,
-        // JSON is YAML, which is what server-side apply reads.
-        contentType: 'application/apply-patch+yaml',
-        body: manifest,
+      // JSON is YAML, which is what server-side apply reads.
+      const object = await context.kube.patch(asCaller(context, args.clusterId), path, 'apply', manifest, {
+        fieldManager: 'fleetgate',
+        force: args.force === true,
       });
       return { clusterId: args.clusterId, object };
     },
     createNamespace: async (_parent, args, context) => {
       checkName('namespace', args.name, DNS_LABEL);
-      const object = await callCluster(context, args.clusterId, {
-        method: 'POST',
-        path: '/api/v1/namespaces',
-        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: args.name } },
+      const object = await context.kube.create(asCaller(context, args.clusterId), '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: args.name },
       });
       return { clusterId: args.clusterId, object };
     },
     deleteNamespace: async (_parent, args, context) => {
       checkName('namespace', args.name, DNS_LABEL);
-      const object = await callCluster(context, args.clusterId, {
-        method: 'DELETE',
-        path: `/api/v1/namespaces/${args.name}`,
-      });
+      const object = await context.kube.delete(
+        asCaller(context, args.clusterId),
+        `/api/v1/namespaces/${args.name}`,
+      );
       return { clusterId: args.clusterId, object };
     },
-    registerCluster: (_parent, args, context) => {
-      requireAdmin(context);
-      try {
-        const { cluster, token } = context.registry.register(args.name);
-        return registrationAnswer(context, cluster, token);
-      } catch (error) {
-        registryError(error);
-      }
-    },
+    registerCluster: (_parent, args, context) => context.admin.registerCluster(context.principal, args.name),
     removeCluster: (_parent, args, context) => {
-      requireAdmin(context);
-      try {
-        context.registry.remove(args.id);
-        return true;
-      } catch (error) {
-        registryError(error);
-      }
+      context.admin.removeCluster(context.principal, args.id);
+      return true;
     },
-    rotateRegistrationToken: (_parent, args, context) => {
-      requireAdmin(context);
-      try {
-        const token = context.registry.rotateToken(args.id, {
-          graceSeconds: args.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
-        });
-        const cluster = context.registry.get(args.id);
-        if (!cluster) throw new RegistryError('NOT_FOUND', `no cluster ${args.id}`);
-        return registrationAnswer(context, cluster, token);
-      } catch (error) {
-        registryError(error);
-      }
-    },
+    rotateRegistrationToken: (_parent, args, context) =>
+      context.admin.rotateRegistrationToken(context.principal, args.id, {
+        graceSeconds: args.graceSeconds ?? undefined,
+      }),
     createApiToken: (_parent, args, context) => {
-      try {
-        const { token, info } = context.tokens.create(context.principal, {
-          kind: 'api',
-          description: args.description,
-          ttlSeconds: args.ttlSeconds ?? 7_776_000,
-        });
-        return { tokenId: info.tokenId, token, expiresAt: info.expiresAt };
-      } catch (error) {
-        if (error instanceof RangeError) throw badInput(error.message);
-        throw error;
-      }
+      const { token, info } = context.admin.createApiToken(context.principal, {
+        description: args.description,
+        ttlSeconds: args.ttlSeconds ?? undefined,
+      });
+      return { tokenId: info.tokenId, token, expiresAt: info.expiresAt };
     },
-    revokeApiToken: (_parent, args, context) => {
-      const token = context.tokens.get(args.tokenId);
-      if (!token || (token.principalId !== context.principal.principalId && !context.principal.isAdmin)) {
-        throw new GraphQLError('no such token', { extensions: { code: 'NOT_FOUND' } });
-      }
-      return context.tokens.revoke(args.tokenId);
-    },
+    revokeApiToken: (_parent, args, context) => context.admin.revokeToken(context.principal, args.tokenId),
   },
 };

@@ -1,4 +1,3 @@
-import type { GraphQLError } from 'graphql';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import type { GraphQLContext } from '../src/graphql/context.ts';
 import { listAcross, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
@@ -73,11 +72,8 @@ export const resourceResolvers: Resolvers = {
     services: (_parent, args, context) => listKind(context, args, '/api/v1', 'services'),
     events: (_parent, args, context) => listKind(context, args, '/api/v1', 'events'),
     resources: async (_parent, args, context) => {
-      const items = await listAcross(
-        context,
-        args.filter,
-        (clusterId, namespace): Promise<string | GraphQLError> =>
-          collectionPath(context, clusterId, args.apiVersion, args.kind, namespace ?? args.filter?.namespace),
+      const items = await listAcross(context, args.filter, (clusterId, namespace) =>
+        collectionPath(context, clusterId, args.apiVersion, args.kind, namespace ?? args.filter?.namespace),
       );
       return paginate(items, args.first, args.after);
     },

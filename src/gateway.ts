@@ -1,19 +1,23 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { allResolvers } from '../resolvers/index.ts';
+import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
 import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
-import { CLUSTER_TIMEOUT_MS } from './graphql/cluster-lists.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
+import { KubeClient } from './kube/kube-client.ts';
+import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
@@ -67,8 +71,9 @@ export interface Gateway {
   readonly server: Server;
   readonly registry: ClusterRegistry;
   readonly connections: ClusterConnections;
-  readonly clusterClient: ClusterClient;
-  readonly clustersApi: ClustersApi;
+  /** The one way to talk to clusters (tests and benchmarks use it as the agent itself). */
+  readonly kube: KubeClient;
+  readonly admin: GatewayAdmin;
   readonly users: LocalUsers;
   readonly tokens: ApiTokens;
   /** The CA clients should trust for this gateway, when it is not a public one. */
@@ -94,6 +99,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const registry = new ClusterRegistry(db);
   const connections = new ClusterConnections(registry);
   const clusterClient = new ClusterClient(registry, connections);
+  const kube = new KubeClient(clusterClient);
   const tunnel = new TunnelEndpoint(registry, connections, log, config.tunnelTiming ?? DEFAULT_TUNNEL_TIMING);
 
   let publicUrl = config.publicUrl ?? '';
@@ -134,29 +140,34 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     });
   }
   const authenticator = new Authenticator(tokens, users, oidc);
-  const listCaches =
-    config.listCache === false
-      ? undefined
-      : new ListCaches(clusterClient, registry, connections, log, {
-          readyTimeoutMs: CLUSTER_TIMEOUT_MS,
-          accessReviewTtlMs: config.accessReviewTtlMs,
-        });
-  const sharedWatches = new SharedWatches(clusterClient);
+  // The caches always run for cluster stats; `listCache: false` only stops lists being
+  // answered from them.
+  const caches = new ListCaches(kube, registry, connections, log, {
+    readyTimeoutMs: CLUSTER_TIMEOUT_MS,
+    accessReviewTtlMs: config.accessReviewTtlMs,
+  });
+  const listCaches = config.listCache === false ? undefined : caches;
+  const sharedWatches = new SharedWatches(kube);
+  const admin = new GatewayAdmin({ registry, tokens, publicUrl: () => publicUrl });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
-    clusterClient,
+    kube,
+    stats: new ClusterStats(caches),
     sharedWatches,
-    tokens,
-    installUrl: (token) => clustersApi.installUrl(token),
+    admin,
+    resolvers: allResolvers({
+      version: config.version ?? '0.0.0',
+      startedAt: new Date().toISOString(),
+    }) as never,
     log,
-    version: config.version ?? '0.0.0',
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
     listCaches,
   });
   const clustersApi = new ClustersApi({
     registry,
+    admin,
     users,
     authenticator,
     publicUrl,
@@ -169,6 +180,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     authApi: new AuthApi({
       users,
       tokens,
+      admin,
       authenticator,
       registry,
       audit,
@@ -176,14 +188,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       publicUrl: () => publicUrl,
       caPem,
     }),
-    passthrough: new Passthrough({ authenticator, clusterClient, audit, log }),
+    passthrough: new Passthrough({ authenticator, kube, audit, log }),
     graphql,
     metrics: new MetricsApi({ registry, connections, listCaches, authenticator, users }),
   });
   const health = new HealthMonitor(
     registry,
     connections,
-    clusterClient,
+    kube,
     log,
     config.healthIntervalMs ?? HEALTH_INTERVAL_MS,
   );
@@ -197,8 +209,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     server,
     registry,
     connections,
-    clusterClient,
-    clustersApi,
+    kube,
+    admin,
     users,
     tokens,
     audit,
@@ -208,7 +220,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
-      listCaches?.close();
+      caches.close();
       await graphql.close();
       connections.closeAll(CloseCode.GOING_AWAY, 'gateway stopping');
       tunnel.close();

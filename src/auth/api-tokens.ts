@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { GatewayError } from '../errors/gateway-error.ts';
 import type { Principal } from './principal.ts';
 
 /** What a token is for; all authenticate the same way, the kind is for people reading lists. */
@@ -27,6 +28,12 @@ export type TokenCheck =
 
 /** Longest lifetime a token may be given: one year. */
 export const MAX_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+/** Lifetime of a sign-in session token. */
+export const SESSION_TTL_SECONDS = 16 * 3600;
+/** Lifetime of a kubeconfig's token unless asked otherwise (Rancher's default too). */
+export const KUBECONFIG_TTL_SECONDS = 30 * 24 * 3600;
+/** Lifetime of an API token unless asked otherwise. */
+export const API_TOKEN_TTL_SECONDS = 90 * 24 * 3600;
 const TOKEN_PATTERN = /^fgt\.([a-z0-9]{16})\.([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -89,9 +96,13 @@ export class ApiTokens {
       options.ttlSeconds < 1 ||
       options.ttlSeconds > MAX_TOKEN_TTL_SECONDS
     ) {
-      throw new RangeError(`ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`);
+      throw new GatewayError(
+        'BAD_USER_INPUT',
+        `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
+      );
     }
-    if (options.description.length > 256) throw new RangeError('description is limited to 256 characters');
+    if (options.description.length > 256)
+      throw new GatewayError('BAD_USER_INPUT', 'description is limited to 256 characters');
     const tokenId = randomBytes(10).toString('hex').slice(0, 16);
     const secret = randomBytes(32).toString('base64url');
     const now = this.#clock();

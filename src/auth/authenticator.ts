@@ -1,6 +1,7 @@
+import { GatewayError } from '../errors/gateway-error.ts';
 import { ApiTokens } from './api-tokens.ts';
 import { type LocalUsers, localPrincipal } from './local-users.ts';
-import { OidcError, type OidcProvider } from './oidc.ts';
+import type { OidcProvider } from './oidc.ts';
 import type { Principal } from './principal.ts';
 
 /** Who is calling, or why they are not let in. */
@@ -42,7 +43,7 @@ export class Authenticator {
       try {
         return { ok: true, principal: await this.#oidc.verifyBearer(token) };
       } catch (error) {
-        return { ok: false, reason: error instanceof OidcError ? error.message : 'OIDC token rejected' };
+        return { ok: false, reason: error instanceof GatewayError ? error.message : 'OIDC token rejected' };
       }
     }
     return { ok: false, reason: 'unknown token' };

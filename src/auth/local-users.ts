@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { GatewayError } from '../errors/gateway-error.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import type { Principal } from './principal.ts';
 
@@ -66,15 +67,20 @@ export class LocalUsers {
     groups: readonly string[] = [],
   ): Promise<LocalUser> {
     if (!NAME_PATTERN.test(username)) {
-      throw new RangeError('user names are 1-63 lower-case letters, digits, dots, dashes or underscores');
+      throw new GatewayError(
+        'BAD_USER_INPUT',
+        'user names are 1-63 lower-case letters, digits, dots, dashes or underscores',
+      );
     }
-    if (password.length < 12) throw new RangeError('passwords need at least 12 characters');
+    if (password.length < 12)
+      throw new GatewayError('BAD_USER_INPUT', 'passwords need at least 12 characters');
     if (groups.length > MAX_GROUPS || !groups.every((g) => NAME_PATTERN.test(g))) {
-      throw new RangeError(
+      throw new GatewayError(
+        'BAD_USER_INPUT',
         `at most ${MAX_GROUPS} groups, each 1-63 lower-case letters, digits, dots, dashes or underscores`,
       );
     }
-    if (this.get(username)) throw new RangeError(`a user named ${username} exists already`);
+    if (this.get(username)) throw new GatewayError('CONFLICT', `a user named ${username} exists already`);
     const createdAt = new Date().toISOString();
     this.#db
       .prepare(

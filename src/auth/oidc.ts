@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
+import { GatewayError } from '../errors/gateway-error.ts';
 import type { Principal } from './principal.ts';
 
 /** How the gateway talks to one OpenID provider. */
@@ -93,7 +94,7 @@ export class OidcProvider {
     const pending = this.#pending.get(state);
     this.#pending.delete(state);
     if (!pending || Date.now() - pending.createdAt > LOGIN_TTL_MS) {
-      throw new OidcError('unknown or expired sign-in state; start the sign-in again');
+      throw new GatewayError('UNAUTHENTICATED', 'unknown or expired sign-in state; start the sign-in again');
     }
     const tokens = await client.authorizationCodeGrant(this.#config, callbackUrl, {
       pkceCodeVerifier: pending.codeVerifier,
@@ -102,7 +103,7 @@ export class OidcProvider {
       idTokenExpected: true,
     });
     const claims = tokens.claims();
-    if (!claims) throw new OidcError('the provider returned no ID token');
+    if (!claims) throw new GatewayError('UNAUTHENTICATED', 'the provider returned no ID token');
     return { principal: this.principalFromClaims(claims), idToken: tokens.id_token };
   }
 
@@ -125,19 +126,20 @@ export class OidcProvider {
         clockTolerance: 30,
       }));
     } catch (error) {
-      throw new OidcError(`OIDC token rejected: ${(error as Error).message}`);
+      throw new GatewayError('UNAUTHENTICATED', `OIDC token rejected: ${(error as Error).message}`);
     }
     return this.principalFromClaims(payload);
   }
 
   principalFromClaims(claims: Record<string, unknown>): Principal {
     const sub = claims.sub;
-    if (typeof sub !== 'string' || !sub) throw new OidcError('the ID token has no subject');
+    if (typeof sub !== 'string' || !sub)
+      throw new GatewayError('UNAUTHENTICATED', 'the ID token has no subject');
     const usernameClaim = this.#settings.usernameClaim ?? 'email';
     const named = claims[usernameClaim];
     const name = typeof named === 'string' && named ? named : sub;
     if (name.length > CLAIM_VALUE_MAX || /\s/.test(name))
-      throw new OidcError(`the ${usernameClaim} claim is not a usable name`);
+      throw new GatewayError('UNAUTHENTICATED', `the ${usernameClaim} claim is not a usable name`);
     const rawGroups = claims[this.#settings.groupsClaim ?? 'groups'];
     const groups = Array.isArray(rawGroups)
       ? rawGroups
@@ -164,13 +166,5 @@ export class OidcProvider {
     for (const [state, login] of this.#pending) {
       if (now - login.createdAt > LOGIN_TTL_MS) this.#pending.delete(state);
     }
-  }
-}
-
-/** A sign-in or token check that failed for a reason the person should see. */
-export class OidcError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OidcError';
   }
 }

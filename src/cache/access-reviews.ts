@@ -1,5 +1,5 @@
-import type { ClusterClient } from '../clusters/cluster-client.ts';
-import type { HeaderPairs } from '../shared/tunnel/heads.ts';
+import { type Identity, identityKey } from '../kube/identity.ts';
+import type { AccessAttributes, KubeClient } from '../kube/kube-client.ts';
 
 /** How long a cluster's answer about a person is reused (docs/list-cache.md). */
 export const ACCESS_REVIEW_TTL_MS = 10_000;
@@ -13,39 +13,29 @@ interface Answer {
   refreshing?: boolean;
 }
 
-interface AccessReview {
-  status?: { allowed?: boolean };
-}
-
 /**
  * Whether a person may list a collection on a cluster, as the cluster itself answers a
  * SelfSubjectAccessReview made as that person; answers are reused for a few seconds.
  * Undefined means the cluster could not say (the caller then takes the live path).
  */
 export class AccessReviews {
-  readonly #client: ClusterClient;
+  readonly #kube: KubeClient;
   readonly #ttlMs: number;
   readonly #answers = new Map<string, Answer>();
-  /** A request asks about one identity for every cluster in scope: its key is made once. */
-  readonly #identityKeys = new WeakMap<HeaderPairs, string>();
 
-  constructor(client: ClusterClient, ttlMs = ACCESS_REVIEW_TTL_MS) {
-    this.#client = client;
+  constructor(kube: KubeClient, ttlMs = ACCESS_REVIEW_TTL_MS) {
+    this.#kube = kube;
     this.#ttlMs = ttlMs;
   }
 
   mayList(
-    identity: HeaderPairs,
+    identity: Identity,
     clusterId: string,
     resource: string,
     namespace?: string,
   ): Promise<boolean | undefined> {
-    let identityKey = this.#identityKeys.get(identity);
-    if (identityKey === undefined) {
-      identityKey = JSON.stringify(identity);
-      this.#identityKeys.set(identity, identityKey);
-    }
-    const key = JSON.stringify([identityKey, clusterId, resource, namespace ?? '']);
+    // A request asks about one identity for every cluster in scope: its key is made once.
+    const key = JSON.stringify([identityKey(identity), clusterId, resource, namespace ?? '']);
     const now = Date.now();
     const known = this.#answers.get(key);
     if (known && now - known.at < this.#ttlMs) {
@@ -80,40 +70,27 @@ export class AccessReviews {
   }
 
   #review(
-    identity: HeaderPairs,
+    identity: Identity,
     clusterId: string,
     resource: string,
     namespace: string | undefined,
   ): Promise<boolean | undefined> {
-    return reviewAccess(this.#client, identity, clusterId, { verb: 'list', resource, namespace });
+    return reviewAccess(this.#kube, identity, clusterId, { verb: 'list', resource, namespace });
   }
 }
 
 /**
- * Asks a cluster, as the person `identity` names, whether they may do `verb` on a core
- * resource (in a namespace, or across all): a SelfSubjectAccessReview through the tunnel.
- * Undefined when the cluster could not answer.
+ * Asks a cluster, as `identity`, whether they may do something there: a
+ * SelfSubjectAccessReview through the tunnel. Undefined when the cluster could not answer.
  */
 export async function reviewAccess(
-  client: ClusterClient,
-  identity: HeaderPairs,
+  kube: KubeClient,
+  identity: Identity,
   clusterId: string,
-  attributes: { readonly verb: string; readonly resource: string; readonly namespace?: string },
+  attributes: AccessAttributes,
 ): Promise<boolean | undefined> {
   try {
-    const { status, body } = await client.json<AccessReview>(clusterId, {
-      method: 'POST',
-      path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
-      headers: [['Content-Type', 'application/json'], ...identity],
-      body: Buffer.from(
-        JSON.stringify({
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: { ...attributes, group: '' } },
-        }),
-      ),
-    });
-    return status === 201 ? body.status?.allowed === true : undefined;
+    return await kube.mayI({ clusterId, as: identity }, attributes);
   } catch {
     return undefined;
   }

@@ -1,27 +1,25 @@
-import type { ClusterClient } from '../clusters/cluster-client.ts';
-import { compareItems, type KubernetesObject, type ResourceItem } from '../graphql/resource-item.ts';
+import { AGENT_IDENTITY } from '../kube/identity.ts';
+import { Informer } from '../kube/informer.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import type { KubeObject } from '../kube/objects.ts';
+import { compareItems, type ResourceItem } from '../kube/resource-item.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import type { TunnelStream } from '../shared/tunnel/stream.ts';
 import { CACHED_COLLECTIONS, type CachedCollection } from './cached-collections.ts';
-import { withoutManagedFields } from './object-trim.ts';
-import { watchEvents } from './watch-events.ts';
 
-/** Page size of the list calls that fill a cache. */
-const LIST_PAGE_SIZE = 500;
-/** The apiserver ends a watch after this; the cache then watches again from where it was. */
-const WATCH_TIMEOUT_SECONDS = 300;
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 30_000;
-
-interface ListPage {
-  items?: KubernetesObject[];
-  metadata?: { continue?: string; resourceVersion?: string };
-  message?: string;
+/**
+ * Told of every change to a cache's copy: `previous` is what it held before (absent for a
+ * new object), `next` what it holds now (absent once deleted). A new list first calls
+ * `reset`, then reports every object as new. Aggregates (cluster stats) follow a cache this
+ * way instead of listing the cluster again.
+ */
+export interface CacheListener {
+  reset(): void;
+  change(previous: KubeObject | undefined, next: KubeObject | undefined): void;
+  /** The cache was stopped (idle, or its cluster removed): nothing more will come. */
+  stopped?(): void;
 }
 
-class ListGone extends Error {}
-
-function objectKey(object: KubernetesObject): string {
+function objectKey(object: KubeObject): string {
   return `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 }
 
@@ -49,24 +47,36 @@ export class CollectionCache {
   lastReadAt = Date.now();
   /** Why it is out of service, if it is. */
   lastError: string | undefined;
-  readonly #client: ClusterClient;
   readonly #log: Logger;
+  readonly #informer: Informer;
+  readonly #listeners = new Set<CacheListener>();
   #objects = new Map<string, ResourceItem>();
   #sorted: ResourceItem[] | undefined;
-  #resourceVersion = '';
   #synced = false;
   #stopped = false;
-  #attempt = 0;
-  #watch: TunnelStream | undefined;
-  #retry: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   #waiters: (() => void)[] = [];
 
-  constructor(client: ClusterClient, clusterId: string, collection: CachedCollection, log: Logger) {
-    this.#client = client;
+  constructor(kube: KubeClient, clusterId: string, collection: CachedCollection, log: Logger) {
     this.clusterId = clusterId;
     this.collection = collection;
     this.#log = log;
-    void this.#run();
+    this.#informer = new Informer(
+      { kube, clusterId, as: AGENT_IDENTITY, path: () => CACHED_COLLECTIONS[collection].path, mode: 'list' },
+      {
+        listed: (objects) => this.#replace(objects),
+        changed: (type, object) => this.#apply(type === 'DELETED' ? undefined : object, objectKey(object)),
+        failed: (error) => {
+          // The tunnel or the apiserver failed: the copy can no longer be kept current.
+          this.#synced = false;
+          this.lastError = error.message;
+          this.#notify(); // whoever waits for it takes the live path now
+          this.#log.debug(
+            { clusterId, collection, error: error.message },
+            'list cache out of service, retrying',
+          );
+        },
+      },
+    );
   }
 
   get synced(): boolean {
@@ -114,137 +124,51 @@ export class CollectionCache {
     return sorted.slice(start, end);
   }
 
+  /** Follows every change from now on, after hearing the current copy; returns the unfollow. */
+  follow(listener: CacheListener): () => void {
+    this.#listeners.add(listener);
+    listener.reset();
+    for (const item of this.#objects.values()) listener.change(undefined, item.object);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Retries now instead of after the backoff (the cluster's agent just connected). */
   wake(): void {
-    this.#retry?.wake();
+    this.#informer.wake();
   }
 
   stop(): void {
     this.#stopped = true;
     this.#synced = false;
-    this.#watch?.destroy();
-    this.wake();
+    this.#informer.stop();
     this.#objects = new Map();
     this.#sorted = undefined;
+    for (const listener of this.#listeners) listener.stopped?.();
+    this.#listeners.clear();
     this.#notify();
   }
 
-  async #run(): Promise<void> {
-    let needList = true;
-    while (!this.#stopped) {
-      try {
-        if (needList) {
-          await this.#list();
-          needList = false;
-        }
-        needList = await this.#watchOnce();
-        this.#attempt = 0;
-      } catch (error) {
-        if (this.#stopped) return;
-        if (error instanceof ListGone) {
-          needList = true;
-          continue;
-        }
-        // The tunnel or the apiserver failed: the copy can no longer be kept current.
-        this.#synced = false;
-        this.lastError = (error as Error).message;
-        needList = true;
-        this.#notify(); // whoever waits for it takes the live path now
-        this.#log.debug(
-          { clusterId: this.clusterId, collection: this.collection, error: this.lastError },
-          'list cache out of service, retrying',
-        );
-        await this.#backoff();
-      }
-    }
-  }
-
-  async #backoff(): Promise<void> {
-    const ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.#attempt++, 10));
-    const delay = RETRY_MIN_MS / 2 + Math.random() * (ceiling - RETRY_MIN_MS / 2);
-    await new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.#retry = undefined;
-        resolve();
-      };
-      const timer = setTimeout(wake, delay);
-      timer.unref();
-      this.#retry = { timer, wake };
-    });
-  }
-
-  /** Lists the whole collection; the new copy replaces the old one only when complete. */
-  async #list(): Promise<void> {
-    const objects = new Map<string, ResourceItem>();
-    let continueToken = '';
-    let resourceVersion = '';
-    do {
-      const query = new URLSearchParams({ limit: String(LIST_PAGE_SIZE) });
-      if (continueToken) query.set('continue', continueToken);
-      const { status, body } = await this.#client.json<ListPage>(this.clusterId, {
-        method: 'GET',
-        path: `${CACHED_COLLECTIONS[this.collection].path}?${query}`,
-      });
-      if (status === 410) throw new ListGone('list continuation expired');
-      if (status !== 200) throw new Error(`list answered ${status}: ${body.message ?? ''}`);
-      for (const object of body.items ?? []) {
-        const trimmed = withoutManagedFields(object);
-        objects.set(objectKey(trimmed), { clusterId: this.clusterId, object: trimmed });
-      }
-      continueToken = body.metadata?.continue ?? '';
-      resourceVersion = body.metadata?.resourceVersion ?? resourceVersion;
-      if (this.#stopped) return;
-    } while (continueToken);
-    this.#objects = objects;
+  /** A complete new list replaces the copy (the old one served until then). */
+  #replace(objects: readonly KubeObject[]): void {
+    const replaced = new Map<string, ResourceItem>();
+    for (const object of objects) replaced.set(objectKey(object), { clusterId: this.clusterId, object });
+    this.#objects = replaced;
     this.#sorted = undefined;
-    this.#resourceVersion = resourceVersion;
+    for (const listener of this.#listeners) {
+      listener.reset();
+      for (const object of objects) listener.change(undefined, object);
+    }
     this.#synced = true;
     this.lastError = undefined;
     this.#notify();
   }
 
-  /** Watches from the last position until the watch ends; true when a new list is needed. */
-  async #watchOnce(): Promise<boolean> {
-    const query = new URLSearchParams({
-      watch: '1',
-      allowWatchBookmarks: 'true',
-      resourceVersion: this.#resourceVersion,
-      timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),
-    });
-    const { head, stream } = await this.#client.request(this.clusterId, {
-      method: 'GET',
-      path: `${CACHED_COLLECTIONS[this.collection].path}?${query}`,
-      headers: [['Accept', 'application/json']],
-    });
-    if (head.status === 410) {
-      stream.destroy();
-      return true;
-    }
-    if (head.status !== 200) {
-      stream.destroy();
-      throw new Error(`watch answered ${head.status}`);
-    }
-    this.#watch = stream;
-    try {
-      for await (const event of watchEvents(stream)) {
-        if (event.type === 'ERROR') {
-          if (event.object.code === 410) return true;
-          throw new Error(`watch error: ${event.object.message ?? 'unknown'}`);
-        }
-        const resourceVersion = event.object.metadata?.resourceVersion;
-        if (resourceVersion) this.#resourceVersion = resourceVersion;
-        if (event.type === 'BOOKMARK') continue;
-        const object = withoutManagedFields(event.object);
-        if (event.type === 'DELETED') this.#objects.delete(objectKey(object));
-        else this.#objects.set(objectKey(object), { clusterId: this.clusterId, object });
-        this.#sorted = undefined;
-      }
-      return false;
-    } finally {
-      this.#watch = undefined;
-      stream.destroy();
-    }
+  #apply(object: KubeObject | undefined, key: string): void {
+    const previous = this.#objects.get(key)?.object;
+    if (object) this.#objects.set(key, { clusterId: this.clusterId, object });
+    else this.#objects.delete(key);
+    this.#sorted = undefined;
+    for (const listener of this.#listeners) listener.change(previous, object);
   }
 
   #notify(): void {

@@ -1,9 +1,9 @@
-import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import type { ResourceItem } from '../graphql/resource-item.ts';
+import type { Identity } from '../kube/identity.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import type { ResourceItem } from '../kube/resource-item.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { ACCESS_REVIEW_TTL_MS, AccessReviews } from './access-reviews.ts';
 import type { CachedCollection, CachedTarget } from './cached-collections.ts';
 import { CollectionCache } from './collection-cache.ts';
@@ -27,7 +27,7 @@ export interface ListCacheOptions {
  * is removed or nobody reads them.
  */
 export class ListCaches {
-  readonly #client: ClusterClient;
+  readonly #kube: KubeClient;
   readonly #log: Logger;
   readonly #idleMs: number;
   readonly #readyTimeoutMs: number;
@@ -43,19 +43,19 @@ export class ListCaches {
   readonly #connections: ClusterConnections;
 
   constructor(
-    client: ClusterClient,
+    kube: KubeClient,
     registry: ClusterRegistry,
     connections: ClusterConnections,
     log: Logger,
     options: ListCacheOptions,
   ) {
-    this.#client = client;
+    this.#kube = kube;
     this.#registry = registry;
     this.#connections = connections;
     this.#log = log;
     this.#idleMs = options.idleMs ?? CACHE_IDLE_MS;
     this.#readyTimeoutMs = options.readyTimeoutMs;
-    this.#reviews = new AccessReviews(client, options.accessReviewTtlMs ?? ACCESS_REVIEW_TTL_MS);
+    this.#reviews = new AccessReviews(kube, options.accessReviewTtlMs ?? ACCESS_REVIEW_TTL_MS);
     registry.on('removed', this.#onRemoved);
     connections.on('connected', this.#onConnected);
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(SWEEP_INTERVAL_MS, this.#idleMs));
@@ -70,7 +70,7 @@ export class ListCaches {
    * a timeout instead, and the next query finds the cache filled.
    */
   async answer(
-    identity: HeaderPairs,
+    identity: Identity,
     clusterId: string,
     target: CachedTarget,
   ): Promise<readonly ResourceItem[] | 'filling' | undefined> {
@@ -87,7 +87,7 @@ export class ListCaches {
     const key = `${clusterId}\u0000${collection}`;
     let cache = this.#caches.get(key);
     if (!cache) {
-      cache = new CollectionCache(this.#client, clusterId, collection, this.#log);
+      cache = new CollectionCache(this.#kube, clusterId, collection, this.#log);
       this.#caches.set(key, cache);
     }
     return cache;

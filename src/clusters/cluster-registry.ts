@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
+import { GatewayError } from '../errors/gateway-error.ts';
 import { CLUSTER_NAME_PATTERN, type Cluster } from './cluster.ts';
 import { ClusterRepository, type TokenRecord } from './cluster-repository.ts';
 import {
@@ -23,16 +24,6 @@ export type AgentAuthFailure =
   | 'invalid registration token'
   | 'registration token rotated out'
   | 'registration token expired';
-
-/** A registry error with a closed set of codes, for the API layers to map. */
-export class RegistryError extends Error {
-  readonly code: 'INVALID_NAME' | 'NAME_TAKEN' | 'NOT_FOUND' | 'INVALID_ARGUMENT';
-  constructor(code: RegistryError['code'], message: string) {
-    super(message);
-    this.name = 'RegistryError';
-    this.code = code;
-  }
-}
 
 export interface RegistryEvents {
   /** A cluster's record changed (state, health, version). */
@@ -66,13 +57,13 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   /** Registers a cluster; returns it with its first registration token (shown once). */
   register(name: string, options: { tokenTtlSeconds?: number } = {}): { cluster: Cluster; token: string } {
     if (!CLUSTER_NAME_PATTERN.test(name)) {
-      throw new RegistryError(
-        'INVALID_NAME',
+      throw new GatewayError(
+        'BAD_USER_INPUT',
         'cluster name must be 1-63 lower-case letters, digits or dashes, starting and ending alphanumeric',
       );
     }
     if (this.#repo.nameTaken(name))
-      throw new RegistryError('NAME_TAKEN', `a cluster named ${name} exists already`);
+      throw new GatewayError('CONFLICT', `a cluster named ${name} exists already`);
     const at = this.#clock().toISOString();
     const cluster: Cluster = {
       clusterId: newClusterId(),
@@ -93,7 +84,8 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   }
 
   remove(clusterId: string): void {
-    if (!this.#repo.delete(clusterId)) throw new RegistryError('NOT_FOUND', `no cluster ${clusterId}`);
+    if (!this.#repo.delete(clusterId))
+      throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
     this.emit('removed', clusterId);
   }
 
@@ -103,9 +95,10 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
    * opened with it, at once.
    */
   rotateToken(clusterId: string, options: { graceSeconds: number; tokenTtlSeconds?: number }): string {
-    if (!this.#repo.get(clusterId)) throw new RegistryError('NOT_FOUND', `no cluster ${clusterId}`);
+    if (!this.#repo.get(clusterId))
+      throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
     if (!Number.isInteger(options.graceSeconds) || options.graceSeconds < 0) {
-      throw new RegistryError('INVALID_ARGUMENT', 'graceSeconds must be a whole number >= 0');
+      throw new GatewayError('BAD_USER_INPUT', 'graceSeconds must be a whole number >= 0');
     }
     const token = newRegistrationToken(clusterId);
     const at = this.#clock();
@@ -122,7 +115,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
 
   #tokenRecord(secret: string, ttlSeconds: number | undefined): TokenRecord {
     if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) {
-      throw new RegistryError('INVALID_ARGUMENT', 'tokenTtlSeconds must be a whole number > 0');
+      throw new GatewayError('BAD_USER_INPUT', 'tokenTtlSeconds must be a whole number > 0');
     }
     const at = this.#clock();
     return {

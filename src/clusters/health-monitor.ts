@@ -1,6 +1,7 @@
+import { AGENT_IDENTITY } from '../kube/identity.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import type { Cluster } from './cluster.ts';
-import type { ClusterClient } from './cluster-client.ts';
 import type { ClusterConnections } from './cluster-connections.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
 
@@ -20,7 +21,7 @@ export const HEALTH_SLICES = 15;
  */
 export class HealthMonitor {
   readonly #registry: ClusterRegistry;
-  readonly #client: ClusterClient;
+  readonly #kube: KubeClient;
   readonly #connections: ClusterConnections;
   readonly #log: Logger;
   readonly #timer: NodeJS.Timeout;
@@ -32,12 +33,12 @@ export class HealthMonitor {
   constructor(
     registry: ClusterRegistry,
     connections: ClusterConnections,
-    client: ClusterClient,
+    kube: KubeClient,
     log: Logger,
     intervalMs = HEALTH_INTERVAL_MS,
   ) {
     this.#registry = registry;
-    this.#client = client;
+    this.#kube = kube;
     this.#connections = connections;
     this.#log = log;
     this.#timer = setInterval(() => this.#checkSlice(), intervalMs / HEALTH_SLICES);
@@ -67,17 +68,17 @@ export class HealthMonitor {
       let version: string | null = null;
       if (withVersion) {
         const answer = await withTimeout(
-          this.#client.json<{ gitVersion?: string }>(clusterId, { method: 'GET', path: '/version' }),
+          this.#kube.get<{ gitVersion?: string }>({ clusterId, as: AGENT_IDENTITY }, '/version'),
           signal,
         );
-        version = typeof answer.body.gitVersion === 'string' ? answer.body.gitVersion : null;
+        version = typeof answer.gitVersion === 'string' ? answer.gitVersion : null;
       }
-      const { head, stream } = await withTimeout(
-        this.#client.request(clusterId, { method: 'GET', path: '/readyz' }),
+      const readyz = await withTimeout(
+        this.#kube.send({ clusterId, as: AGENT_IDENTITY }, { method: 'GET', path: '/readyz' }),
         signal,
       );
-      stream.resume();
-      const health = head.status === 200 ? 'ok' : `apiserver /readyz answered ${head.status}`;
+      readyz.body.resume();
+      const health = readyz.status === 200 ? 'ok' : `apiserver /readyz answered ${readyz.status}`;
       this.#registry.recordHealth(clusterId, health, version);
     } catch (error) {
       const message = (error as Error).message;

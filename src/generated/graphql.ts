@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Cluster as ClusterModel } from '../clusters/cluster.ts';
-import type { ResourceItem } from '../graphql/resource-item.ts';
+import type { ResourceItem } from '../kube/resource-item.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -1,6 +1,8 @@
 import { cachedTargetOf } from '../cache/cached-collections.ts';
-import { parseLabelSelector } from '../cache/label-selector.ts';
-import { CLUSTER_TIMEOUT_MS, type ClusterList, clusterError } from './cluster-lists.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import { parseLabelSelector } from '../kube/label-selector.ts';
+import { CLUSTER_TIMEOUT_MS } from '../kube/limits.ts';
+import type { ClusterList } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import type { ResourceFilterInput } from './fan-out.ts';
 
@@ -21,15 +23,14 @@ export async function listFromCache(
   if (filter?.labelSelector && !matches) return undefined;
   const target = cachedTargetOf(path);
   if (!target) return undefined;
-  const items = await context.listCaches.answer(context.identityHeaders, clusterId, target);
+  const items = await context.listCaches.answer(context.identity, clusterId, target);
   if (!items) return undefined;
   if (items === 'filling') {
     return {
-      error: clusterError(
-        clusterId,
+      error: new GatewayError(
         'CLUSTER_TIMEOUT',
-        null,
-        `no answer within ${CLUSTER_TIMEOUT_MS} ms: the gateway is still listing this cluster's ${target.collection}`,
+        `cluster ${clusterId}: no answer within ${CLUSTER_TIMEOUT_MS} ms: the gateway is still listing this cluster's ${target.collection}`,
+        { clusterId },
       ),
     };
   }

@@ -1,8 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { type AgentReadableScope, agentReadableScope } from '../cache/cached-collections.ts';
-import { CollectionWatch, WATCH_TIMEOUT_SECONDS } from './collection-watch.ts';
+import { badInput, type GatewayError } from '../errors/gateway-error.ts';
+import { Informer } from '../kube/informer.ts';
+import { WATCH_TIMEOUT_SECONDS } from '../kube/limits.ts';
+import type { KubeObject } from '../kube/objects.ts';
 import type { GraphQLContext } from './context.ts';
-import type { KubernetesObject } from './resource-item.ts';
 import type { SharedWatches } from './shared-watches.ts';
 import { callerMayWatch } from './watch-access.ts';
 
@@ -10,7 +11,7 @@ import { callerMayWatch } from './watch-access.ts';
 export interface ChangeMessage {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'GAP' | 'ERROR';
   readonly clusterId: string;
-  readonly object?: KubernetesObject;
+  readonly object?: KubeObject;
   readonly message?: string;
   readonly cursor: string;
   /** Set on the last message of a subscriber that could not keep up. */
@@ -20,7 +21,8 @@ export interface ChangeMessage {
 export interface ChangeStreamOptions {
   readonly context: GraphQLContext;
   readonly clusterIds: readonly string[];
-  readonly pathFor: (clusterId: string) => Promise<string | GraphQLError>;
+  /** Names the collection in a cluster; throws a GatewayError where it cannot. */
+  readonly pathFor: (clusterId: string) => Promise<string>;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
   /** Positions to resume from (cluster id -> resourceVersion). */
@@ -29,6 +31,12 @@ export interface ChangeStreamOptions {
   readonly maxQueue: number;
   /** Where subscribers that start from now may share one downstream watch; omitted: never. */
   readonly sharedWatches?: SharedWatches;
+}
+
+/** What a subscriber reads when a watch fails: final refusals say so, outages say it retries. */
+function watchFailure(error: GatewayError, final: boolean): string {
+  if (!final) return `watch interrupted, retrying: ${error.message}`;
+  return error.code === 'CLUSTER_FORBIDDEN' ? `forbidden: ${error.message}` : error.message;
 }
 
 export function encodePositions(positions: ReadonlyMap<string, string>): string {
@@ -51,9 +59,7 @@ export function decodePositions(cursor: string): Record<string, string> {
   } catch {
     // fall through
   }
-  throw new GraphQLError('malformed since cursor: pass the cursor of a message', {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+  throw badInput('malformed since cursor: pass the cursor of a message');
 }
 
 /**
@@ -141,8 +147,8 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     if (sharedWatches && !this.#options.since) {
       try {
         const path = await this.#options.pathFor(clusterId);
-        const scope = typeof path === 'string' ? agentReadableScope(path) : undefined;
-        if (scope && typeof path === 'string' && (await callerMayWatch(context, clusterId, scope))) {
+        const scope = agentReadableScope(path);
+        if (scope && (await callerMayWatch(context, clusterId, scope))) {
           if (!this.#ended) this.#attachShared(sharedWatches, clusterId, path, scope);
           return;
         }
@@ -200,12 +206,13 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
 
   #watchAsCaller(clusterId: string): void {
     const { context, labelSelector, fieldSelector } = this.#options;
-    const watch = new CollectionWatch(
+    const watch = new Informer(
       {
-        clusterClient: context.clusterClient,
+        kube: context.kube,
         clusterId,
-        pathFor: () => this.#options.pathFor(clusterId),
-        identityHeaders: context.identityHeaders,
+        as: context.identity,
+        path: () => this.#options.pathFor(clusterId),
+        mode: 'watch',
         labelSelector,
         fieldSelector,
         from: this.#positions.get(clusterId),
@@ -214,9 +221,10 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
         position: (resourceVersion) => {
           if (!this.#ended) this.#positions.set(clusterId, resourceVersion);
         },
-        change: (type, object) => this.#push({ type, clusterId, object }),
+        changed: (type, object) => this.#push({ type, clusterId, object }),
         gap: (message) => this.#push({ type: 'GAP', clusterId, message }),
-        error: (message) => this.#push({ type: 'ERROR', clusterId, message }),
+        failed: (error, final) =>
+          this.#push({ type: 'ERROR', clusterId, message: watchFailure(error, final) }),
       },
     );
     this.#stops.add(() => watch.stop());

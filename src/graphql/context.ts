@@ -1,10 +1,12 @@
 import type DataLoader from 'dataloader';
-import type { GraphQLError } from 'graphql';
-import type { ApiTokens } from '../auth/api-tokens.ts';
+import type { GatewayAdmin } from '../admin/gateway-admin.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { ClusterStats } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
-import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { GatewayError } from '../errors/gateway-error.ts';
+import type { PersonIdentity } from '../kube/identity.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import type { ClusterList, ListRequest } from './cluster-lists.ts';
 import type { SharedWatches } from './shared-watches.ts';
 
@@ -13,21 +15,22 @@ export interface GraphQLContext {
   /** Time the request arrived, for consistent timestamps within one answer. */
   readonly receivedAt: Date;
   readonly principal: Principal;
-  /** Impersonation headers of the caller, for every downstream call. */
-  readonly identityHeaders: readonly (readonly [string, string])[];
+  /** Who the caller is in every cluster: each call made for them runs as this. */
+  readonly identity: PersonIdentity;
   readonly registry: ClusterRegistry;
-  readonly tokens: ApiTokens;
-  /** The install URL (for kubectl apply -f) that carries a registration token. */
-  readonly installUrl: (registrationToken: string) => string;
-  readonly clusterClient: ClusterClient;
+  /** The gateway's own administration (clusters, tokens), shared with the REST API. */
+  readonly admin: GatewayAdmin;
+  readonly kube: KubeClient;
   /** Downstream watches shared by subscribers that may watch and start from now. */
   readonly sharedWatches: SharedWatches;
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;
-  /** Watch-backed copies of some collections; absent when switched off. */
+  /** Cluster stats, kept from the caches of nodes and pods. */
+  readonly stats: ClusterStats;
+  /** Watch-backed copies of some collections that lists are answered from; absent when switched off. */
   readonly listCaches: ListCaches | undefined;
   /** Undelivered messages a subscriber may have before it is ended. */
   readonly maxSubscriberQueue: number;
   /** Per-cluster failures, added to the answer's errors beside the data. */
-  readonly clusterErrors: GraphQLError[];
+  readonly clusterErrors: GatewayError[];
 }

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { badInput } from '../errors/gateway-error.ts';
 
 /**
  * Our own composite cursor: the (cluster, namespace, name) of the last item of a page.
@@ -20,9 +20,7 @@ export function decodeCursor(cursor: string): CursorKey {
   } catch {
     // fall through
   }
-  throw new GraphQLError('malformed cursor: pass endCursor from a previous page', {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+  throw badInput('malformed cursor: pass endCursor from a previous page');
 }
 
 /** -1, 0 or 1, comparing keys element by element. */

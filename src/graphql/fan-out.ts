@@ -1,9 +1,9 @@
-import { GraphQLError } from 'graphql';
+import { asGatewayError, badInput, GatewayError } from '../errors/gateway-error.ts';
+import { compareItems, itemKey, type ResourceItem } from '../kube/resource-item.ts';
 import { listFromCache } from './cached-lists.ts';
 import type { ClusterList } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import { type CursorKey, compareKeys, decodeCursor, encodeCursor } from './cursor.ts';
-import { compareItems, itemKey, type ResourceItem } from './resource-item.ts';
 import { visibleNamespaces } from './visible-namespaces.ts';
 
 /** Which objects a query asks for (the ResourceFilter input). */
@@ -19,10 +19,6 @@ export const MAX_PAGE_SIZE = 1000;
 const MAX_SELECTOR_CHARS = 1024;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
-}
-
 /** The clusters a query covers: those named (each must exist), or every registered one. */
 export function clustersInScope(
   context: GraphQLContext,
@@ -37,8 +33,8 @@ export function clustersInScope(
     if (known.has(clusterId)) chosen.push(clusterId);
     else {
       context.clusterErrors.push(
-        new GraphQLError(`cluster ${clusterId.slice(0, 64)}: not registered`, {
-          extensions: { code: 'CLUSTER_NOT_FOUND', clusterId, httpStatus: 404 },
+        new GatewayError('CLUSTER_NOT_FOUND', `cluster ${clusterId.slice(0, 64)}: not registered`, {
+          clusterId,
         }),
       );
     }
@@ -65,16 +61,26 @@ export interface ClusterRun {
   readonly sorted?: boolean;
 }
 
+/** Names a collection in one cluster (in one namespace); throws a GatewayError when it cannot. */
+export type CollectionPathFor = (clusterId: string, namespace?: string) => Promise<string>;
+
+/** A cluster's failure as a value; bad input (no cluster named in it) fails the whole query. */
+function perClusterFailure(error: unknown): { error: GatewayError } {
+  const failure = asGatewayError(error);
+  if (failure.code === 'BAD_USER_INPUT' && failure.clusterId === undefined) throw failure;
+  return { error: failure };
+}
+
 /**
  * Lists a collection from every cluster in scope as the caller, in parallel; failed
- * clusters become errors beside the data. `pathFor` names the collection per cluster, or
- * returns a GraphQLError (e.g. an unknown kind there). Answers come from the list caches
+ * clusters become errors beside the data. `pathFor` names the collection per cluster (it
+ * throws, e.g., for a kind that cluster does not serve). Answers come from the list caches
  * where they may (docs/list-cache.md), else live.
  */
 export async function listAcross(
   context: GraphQLContext,
   filter: ResourceFilterInput | null | undefined,
-  pathFor: (clusterId: string, namespace?: string) => Promise<string | GraphQLError>,
+  pathFor: CollectionPathFor,
   options: { namespaced: boolean } = { namespaced: true },
 ): Promise<ClusterRun[]> {
   validateFilter(filter);
@@ -91,12 +97,16 @@ export async function listAcross(
   };
   const lists = await Promise.all(
     clusterIds.map(async (clusterId): Promise<ClusterList & { sorted?: boolean }> => {
-      const path = await pathFor(clusterId);
-      if (path instanceof GraphQLError) return { error: path };
+      let path: string;
+      try {
+        path = await pathFor(clusterId);
+      } catch (error) {
+        return perClusterFailure(error);
+      }
       const list = await load(clusterId, path);
       if (
         !('error' in list) ||
-        list.error.extensions.httpStatus !== 403 ||
+        list.error.code !== 'CLUSTER_FORBIDDEN' ||
         filter?.namespace ||
         !options.namespaced
       )
@@ -105,9 +115,14 @@ export async function listAcross(
       const namespaces = await visibleNamespaces(context, clusterId);
       if (namespaces.length === 0) return list;
       const perNamespace = await Promise.all(
-        namespaces.map(async (namespace) => {
-          const namespacedPath = await pathFor(clusterId, namespace.metadata?.name);
-          return namespacedPath instanceof GraphQLError ? { items: [] } : load(clusterId, namespacedPath);
+        namespaces.map(async (namespace): Promise<ClusterList> => {
+          let namespacedPath: string;
+          try {
+            namespacedPath = await pathFor(clusterId, namespace.metadata?.name);
+          } catch {
+            return { items: [] };
+          }
+          return load(clusterId, namespacedPath);
         }),
       );
       return { items: perNamespace.flatMap((l) => ('error' in l ? [] : l.items)) };

@@ -8,13 +8,13 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { allResolvers } from '../../resolvers/index.ts';
-import type { ApiTokens } from '../auth/api-tokens.ts';
+import type { GatewayAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import { downstreamIdentity, impersonationHeaders, type Principal } from '../auth/principal.ts';
+import { downstreamIdentity, type Principal } from '../auth/principal.ts';
+import type { ClusterStats } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
-import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
@@ -29,12 +29,13 @@ const schemaDir = new URL('../../schema/', import.meta.url).pathname;
 export interface GraphqlEndpointOptions {
   readonly authenticator: Authenticator;
   readonly registry: ClusterRegistry;
-  readonly clusterClient: ClusterClient;
+  readonly kube: KubeClient;
+  readonly stats: ClusterStats;
   readonly sharedWatches: SharedWatches;
-  readonly tokens: ApiTokens;
-  readonly installUrl: (registrationToken: string) => string;
+  /** The resolvers of every domain (the composition root hands them in: they sit above this layer). */
+  readonly resolvers: Parameters<typeof makeExecutableSchema<GraphQLContext>>[0]['resolvers'];
+  readonly admin: GatewayAdmin;
   readonly log: Logger;
-  readonly version: string;
   /** Schema introspection (default: on). */
   readonly introspection?: boolean;
   /** Undelivered messages a subscriber may have before it is ended (default 1000). */
@@ -43,14 +44,14 @@ export interface GraphqlEndpointOptions {
   readonly listCaches?: ListCaches;
 }
 
-function loadSchema(version: string): GraphQLSchema {
+function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSchema {
   const typeDefs = readdirSync(schemaDir)
     .filter((f) => f.endsWith('.graphql'))
     .sort()
     .map((f) => readFileSync(join(schemaDir, f), 'utf8'));
   return makeExecutableSchema({
     typeDefs,
-    resolvers: allResolvers({ version, startedAt: new Date().toISOString() }) as never,
+    resolvers,
   });
 }
 
@@ -73,7 +74,7 @@ export class GraphqlEndpoint {
 
   private constructor(options: GraphqlEndpointOptions) {
     this.#options = options;
-    this.#schema = loadSchema(options.version);
+    this.#schema = loadSchema(options.resolvers);
     this.#apollo = new ApolloServer<GraphQLContext>({
       schema: this.#schema,
       introspection: options.introspection ?? true,
@@ -98,7 +99,9 @@ export class GraphqlEndpoint {
                   const result = response.body.singleResult;
                   result.errors = [
                     ...(result.errors ?? []),
-                    ...contextValue.clusterErrors.map((e) => e.toJSON()),
+                    ...contextValue.clusterErrors.map((e) =>
+                      new GraphQLError(e.message, { extensions: e.extensions }).toJSON(),
+                    ),
                   ];
                 }
               },
@@ -144,17 +147,17 @@ export class GraphqlEndpoint {
   }
 
   #context(principal: Principal): GraphQLContext {
-    const identityHeaders = impersonationHeaders(downstreamIdentity(principal));
+    const identity = downstreamIdentity(principal);
     return {
       receivedAt: new Date(),
       principal,
-      identityHeaders,
+      identity,
       registry: this.#options.registry,
-      clusterClient: this.#options.clusterClient,
+      kube: this.#options.kube,
+      stats: this.#options.stats,
       sharedWatches: this.#options.sharedWatches,
-      tokens: this.#options.tokens,
-      installUrl: this.#options.installUrl,
-      lists: createListLoader(this.#options.clusterClient, identityHeaders),
+      admin: this.#options.admin,
+      lists: createListLoader(this.#options.kube, identity),
       listCaches: this.#options.listCaches,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],

@@ -7,6 +7,7 @@ import {
   type ValueNode,
   valueFromASTUntyped,
 } from 'graphql';
+import type { ErrorCode } from '../errors/gateway-error.ts';
 
 /** Limits every GraphQL document must stay within. */
 export const GRAPHQL_LIMITS = {
@@ -18,7 +19,7 @@ export const GRAPHQL_LIMITS = {
   maxCost: 50_000,
 } as const;
 
-function limitError(code: string, message: string): GraphQLError {
+function limitError(code: ErrorCode, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 }
 

@@ -1,11 +1,13 @@
-import type { ClusterClient } from '../clusters/cluster-client.ts';
-import { CollectionWatch, type ObjectChangeType } from './collection-watch.ts';
-import type { KubernetesObject } from './resource-item.ts';
+import { AGENT_IDENTITY } from '../kube/identity.ts';
+import { Informer } from '../kube/informer.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import type { KubeObject } from '../kube/objects.ts';
+import type { ChangeType } from '../kube/watch-events.ts';
 
 /** One subscriber of a shared watch. Calls are synchronous: a listener only queues. */
 export interface SharedWatchListener {
   position(resourceVersion: string): void;
-  change(type: ObjectChangeType, object: KubernetesObject): void;
+  change(type: ChangeType, object: KubeObject): void;
   gap(message: string): void;
   /** A passing outage; the shared watch retries. */
   error(message: string): void;
@@ -23,17 +25,18 @@ export interface SharedWatchKey {
 
 class SharedWatch {
   readonly listeners = new Set<SharedWatchListener>();
-  readonly #watch: CollectionWatch;
+  readonly #watch: Informer;
   resourceVersion: string | undefined;
 
-  constructor(clusterClient: ClusterClient, key: SharedWatchKey, onRefused: () => void) {
-    this.#watch = new CollectionWatch(
+  constructor(kube: KubeClient, key: SharedWatchKey, onRefused: () => void) {
+    this.#watch = new Informer(
       {
-        clusterClient,
+        kube,
         clusterId: key.clusterId,
-        pathFor: async () => key.path,
         // No impersonation: the agent's ServiceAccount watches, for everyone attached.
-        identityHeaders: [],
+        as: AGENT_IDENTITY,
+        path: () => key.path,
+        mode: 'watch',
         labelSelector: key.labelSelector,
         fieldSelector: key.fieldSelector,
       },
@@ -42,19 +45,20 @@ class SharedWatch {
           this.resourceVersion = resourceVersion;
           for (const listener of this.listeners) listener.position(resourceVersion);
         },
-        change: (type, object) => {
+        changed: (type, object) => {
           for (const listener of this.listeners) listener.change(type, object);
         },
         gap: (message) => {
           for (const listener of this.listeners) listener.gap(message);
         },
-        error: (message, final) => {
+        failed: (error, final) => {
           if (!final) {
+            const message = `watch interrupted, retrying: ${error.message}`;
             for (const listener of this.listeners) listener.error(message);
             return;
           }
           onRefused();
-          for (const listener of [...this.listeners]) listener.refused(message);
+          for (const listener of [...this.listeners]) listener.refused(error.message);
           this.listeners.clear();
         },
       },
@@ -74,11 +78,11 @@ class SharedWatch {
  * while a tunnel carries at most MAX_STREAMS_PER_SESSION streams.
  */
 export class SharedWatches {
-  readonly #clusterClient: ClusterClient;
+  readonly #kube: KubeClient;
   readonly #watches = new Map<string, SharedWatch>();
 
-  constructor(clusterClient: ClusterClient) {
-    this.#clusterClient = clusterClient;
+  constructor(kube: KubeClient) {
+    this.#kube = kube;
   }
 
   /** Downstream watches running now. */
@@ -101,7 +105,7 @@ export class SharedWatches {
     const id = JSON.stringify([key.clusterId, key.path, key.labelSelector ?? '', key.fieldSelector ?? '']);
     let watch = this.#watches.get(id);
     if (!watch) {
-      const created: SharedWatch = new SharedWatch(this.#clusterClient, key, () => {
+      const created: SharedWatch = new SharedWatch(this.#kube, key, () => {
         if (this.#watches.get(id) === created) this.#watches.delete(id);
       });
       watch = created;

@@ -1,4 +1,4 @@
-import { type ClusterStatsValue, clusterStats } from './cluster-stats.ts';
+import type { ClusterStatsValue } from '../cache/cluster-stats.ts';
 import type { GraphQLContext } from './context.ts';
 
 /** How often a stats subscription looks for changes. */
@@ -41,7 +41,7 @@ export class StatsFeed implements AsyncIterableIterator<StatsUpdate> {
     await Promise.all(
       clusters.map(async ({ clusterId }) => {
         try {
-          const stats = await clusterStats(this.#context.clusterClient, clusterId);
+          const stats = await this.#context.stats.of(clusterId);
           const text = JSON.stringify(stats);
           if (this.#lastSent.get(clusterId) === text) return;
           this.#lastSent.set(clusterId, text);

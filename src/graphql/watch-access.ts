@@ -12,7 +12,7 @@ export async function callerMayWatch(
   clusterId: string,
   scope: AgentReadableScope,
 ): Promise<boolean> {
-  const allowed = await reviewAccess(context.clusterClient, context.identityHeaders, clusterId, {
+  const allowed = await reviewAccess(context.kube, context.identity, clusterId, {
     verb: 'watch',
     resource: scope.resource,
     namespace: scope.namespace,

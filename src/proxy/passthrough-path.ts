@@ -1,5 +1,5 @@
 import { CLUSTER_ID_PATTERN } from '../clusters/registration-token.ts';
-import { StatusError } from './k8s-status.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 
 export const PASSTHROUGH_PREFIX = '/k8s/clusters/';
 
@@ -22,7 +22,7 @@ export function parsePassthroughTarget(rawTarget: string): PassthroughTarget | u
   const end = rest.search(/[/?]/);
   const clusterId = end < 0 ? rest : rest.slice(0, end);
   if (!CLUSTER_ID_PATTERN.test(clusterId)) {
-    throw new StatusError(404, 'NotFound', `no cluster ${JSON.stringify(clusterId.slice(0, 64))}`);
+    throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${JSON.stringify(clusterId.slice(0, 64))}`);
   }
   let path = end < 0 ? '/' : rest.slice(end);
   if (path.startsWith('?')) path = `/${path}`;
@@ -31,16 +31,15 @@ export function parsePassthroughTarget(rawTarget: string): PassthroughTarget | u
   for (const segment of pathPart.split('/')) {
     const lowered = segment.toLowerCase();
     if (lowered === '.' || lowered === '..' || /^(%2e|\.){1,2}$/.test(lowered)) {
-      throw new StatusError(400, 'BadRequest', 'dot segments are not allowed in passthrough paths');
+      throw new GatewayError('BAD_USER_INPUT', 'dot segments are not allowed in passthrough paths');
     }
   }
   if (/%2f|%5c|\\/i.test(pathPart))
-    throw new StatusError(
-      400,
-      'BadRequest',
+    throw new GatewayError(
+      'BAD_USER_INPUT',
       'encoded slashes and backslashes are not allowed in passthrough paths',
     );
   if (pathPart.startsWith('//'))
-    throw new StatusError(400, 'BadRequest', 'empty path segment after the cluster id');
+    throw new GatewayError('BAD_USER_INPUT', 'empty path segment after the cluster id');
   return { clusterId, path };
 }

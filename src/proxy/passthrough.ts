@@ -2,31 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import {
-  type DownstreamIdentity,
-  downstreamIdentity,
-  impersonationHeaders,
-  type Principal,
-} from '../auth/principal.ts';
-import { type ClusterClient, ClusterUnavailableError } from '../clusters/cluster-client.ts';
+import { downstreamIdentity, type Principal } from '../auth/principal.ts';
+import { failureForPeople, GatewayError } from '../errors/gateway-error.ts';
+import type { PersonIdentity } from '../kube/identity.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import type { WireResponse } from '../kube/transport.ts';
 import { pairsFromRaw, withoutHopByHop } from '../shared/http/hop-by-hop.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import { ResetCode, StreamResetError } from '../shared/tunnel/codes.ts';
-import type { HeaderPairs, ResponseHead } from '../shared/tunnel/heads.ts';
-import type { TunnelStream } from '../shared/tunnel/stream.ts';
+import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { corkUntilTurnEnds } from '../shared/tunnel/write-coalescer.ts';
-import {
-  authorizeImpersonation,
-  requestedImpersonation,
-  requestedImpersonationHeaders,
-} from './client-impersonation.ts';
-import { StatusError, sendStatus, sendStatusOnSocket } from './k8s-status.ts';
+import { authorizeImpersonation, requestedImpersonation } from './client-impersonation.ts';
+import { sendStatus, sendStatusOnSocket } from './k8s-status.ts';
 import type { PassthroughTarget } from './passthrough-path.ts';
 import { requestInfo } from './request-info.ts';
 
 export interface PassthroughOptions {
   readonly authenticator: Authenticator;
-  readonly clusterClient: ClusterClient;
+  readonly kube: KubeClient;
   readonly audit: AuditLog;
   readonly log: Logger;
 }
@@ -53,28 +45,10 @@ function safeResponseHeaders(headers: HeaderPairs): [string, string][] {
   );
 }
 
-/** Who a request runs as downstream, and the headers that say so. */
+/** Who a request runs as downstream. */
 interface Acting {
   readonly principal: Principal;
-  readonly identity: DownstreamIdentity;
-  readonly headers: [string, string][];
-}
-
-function failureStatus(error: unknown, clusterId: string): StatusError {
-  if (error instanceof StatusError) return error;
-  if (error instanceof ClusterUnavailableError) {
-    return error.code === 'CLUSTER_NOT_FOUND'
-      ? new StatusError(404, 'NotFound', `no cluster ${clusterId}`)
-      : new StatusError(503, 'ServiceUnavailable', error.message);
-  }
-  if (error instanceof StreamResetError && error.resetCode === ResetCode.REFUSED) {
-    return new StatusError(403, 'Forbidden', `the cluster's agent refused the request: ${error.message}`);
-  }
-  return new StatusError(
-    503,
-    'ServiceUnavailable',
-    `cluster ${clusterId} did not answer: ${(error as Error).message}`,
-  );
+  readonly identity: PersonIdentity;
 }
 
 /**
@@ -96,24 +70,21 @@ export class Passthrough {
     authorization: string | undefined,
   ): Promise<Acting> {
     const auth = await this.#options.authenticator.authenticate(authorization);
-    if (!auth.ok) throw new StatusError(401, 'Unauthorized', `Unauthorized: ${auth.reason}`);
+    if (!auth.ok) throw new GatewayError('UNAUTHENTICATED', `Unauthorized: ${auth.reason}`);
     const identity = downstreamIdentity(auth.principal);
-    const own = impersonationHeaders(identity);
     const requested = requestedImpersonation(rawHeaders);
-    if (!requested) return { principal: auth.principal, identity, headers: own };
-    await authorizeImpersonation(this.#options.clusterClient, target.clusterId, own, requested);
-    return {
-      principal: auth.principal,
-      identity: {
-        user: requested.user,
-        groups: requested.groups,
-        uid: requested.uid ?? '',
-        extra: requested.extra,
-      },
-      headers: requestedImpersonationHeaders(requested),
-    };
+    if (!requested) return { principal: auth.principal, identity };
+    await authorizeImpersonation(this.#options.kube, target.clusterId, identity, requested);
+    return { principal: auth.principal, identity: requested };
   }
 
+  #failure(error: unknown): GatewayError {
+    return failureForPeople(error, (unexpected) =>
+      this.#options.log.error({ err: (unexpected as Error)?.stack }, 'passthrough failed'),
+    );
+  }
+
+  /** The client's headers that go downstream: no credentials, no impersonation, no hop-by-hop. */
   #forwardedHeaders(rawHeaders: HeaderPairs): [string, string][] {
     return withoutHopByHop(rawHeaders).filter(([name]) => !isStrippedRequestHeader(name.toLowerCase()));
   }
@@ -150,32 +121,34 @@ export class Passthrough {
     const startedAt = performance.now();
     const rawHeaders = pairsFromRaw(req.rawHeaders);
     let acting: Acting | undefined;
-    let stream: TunnelStream | undefined;
+    let answer: WireResponse;
     try {
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       const hasBody =
         req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      const answer = await this.#options.clusterClient.request(target.clusterId, {
-        method: req.method ?? 'GET',
-        path: target.path,
-        headers: [...this.#forwardedHeaders(rawHeaders), ...acting.headers],
-        body: hasBody ? req : undefined,
-      });
-      stream = answer.stream;
+      answer = await this.#options.kube.send(
+        { clusterId: target.clusterId, as: acting.identity },
+        {
+          method: req.method ?? 'GET',
+          path: target.path,
+          headers: this.#forwardedHeaders(rawHeaders),
+          body: hasBody ? req : undefined,
+        },
+      );
       // The head and the part of the body that came with it leave in one write (one TLS
       // record, one wake-up of the client) at the end of this turn of the event loop.
       if (res.socket) corkUntilTurnEnds(res.socket);
-      res.writeHead(answer.head.status, safeResponseHeaders(answer.head.headers).flat());
+      res.writeHead(answer.status, safeResponseHeaders(answer.headers).flat());
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();
     } catch (error) {
-      const status = failureStatus(error, target.clusterId);
-      if (!res.headersSent) sendStatus(res, status);
+      const failure = this.#failure(error);
+      if (!res.headersSent) sendStatus(res, failure);
       else res.destroy();
-      this.#audit(req, target, acting, status.code, startedAt, false);
+      this.#audit(req, target, acting, failure.httpStatus, startedAt, false);
       return;
     }
-    const body = stream;
+    const body = answer.body;
     const status = res.statusCode;
     // The client going away cancels the stream, which cancels the request downstream.
     res.once('close', () => {
@@ -196,35 +169,32 @@ export class Passthrough {
     const rawHeaders = pairsFromRaw(req.rawHeaders);
     const protocol = req.headers.upgrade ?? '';
     let acting: Acting | undefined;
-    let answer: { head: ResponseHead; stream: TunnelStream };
+    let answer: WireResponse;
     try {
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
-      answer = await this.#options.clusterClient.request(target.clusterId, {
-        method: req.method ?? 'GET',
-        path: target.path,
-        headers: [
-          ...this.#forwardedHeaders(rawHeaders),
-          ['Connection', 'Upgrade'],
-          ['Upgrade', protocol],
-          ...acting.headers,
-        ],
-        upgrade: true,
-      });
+      answer = await this.#options.kube.send(
+        { clusterId: target.clusterId, as: acting.identity },
+        {
+          method: req.method ?? 'GET',
+          path: target.path,
+          headers: [...this.#forwardedHeaders(rawHeaders), ['Connection', 'Upgrade'], ['Upgrade', protocol]],
+          upgrade: true,
+        },
+      );
     } catch (error) {
-      const status = failureStatus(error, target.clusterId);
-      sendStatusOnSocket(socket, status);
-      this.#audit(req, target, acting, status.code, startedAt, true);
+      const failure = this.#failure(error);
+      sendStatusOnSocket(socket, failure);
+      this.#audit(req, target, acting, failure.httpStatus, startedAt, true);
       return;
     }
-    const { head: responseHead, stream } = answer;
-    const status = responseHead.status;
+    const { status, headers: responseHeaders, body: stream } = answer;
     socket.once('close', () => {
       stream.destroy();
       this.#audit(req, target, acting, status, startedAt, true);
     });
     stream.once('error', () => socket.destroy());
     if (status === 101) {
-      const lines = responseHead.headers
+      const lines = responseHeaders
         .filter(([name, value]) => HEADER_NAME.test(name) && HEADER_VALUE.test(value))
         .map(([name, value]) => `${name}: ${value}\r\n`);
       socket.write(`HTTP/1.1 101 Switching Protocols\r\n${lines.join('')}\r\n`);
@@ -236,7 +206,7 @@ export class Passthrough {
     // Not upgraded: relay the answer, then close the connection so that it can never be
     // reused as if it had been (CVE-2018-1002105, CVE-2020-8559).
     stream.end();
-    const lines = safeResponseHeaders(responseHead.headers)
+    const lines = safeResponseHeaders(responseHeaders)
       .filter(([name]) => name.toLowerCase() !== 'content-length')
       .map(([name, value]) => `${name}: ${value}\r\n`);
     socket.write(`HTTP/1.1 ${status} ${statusText(status)}\r\n${lines.join('')}connection: close\r\n\r\n`);

@@ -1,23 +1,27 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type GatewayAdmin, requireAdmin } from '../admin/gateway-admin.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { type ApiTokenKind, type ApiTokens, MAX_TOKEN_TTL_SECONDS } from '../auth/api-tokens.ts';
+import {
+  type ApiTokenKind,
+  type ApiTokens,
+  KUBECONFIG_TTL_SECONDS,
+  MAX_TOKEN_TTL_SECONDS,
+  SESSION_TTL_SECONDS,
+} from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { renderGatewayKubeconfig } from '../auth/kubeconfig.ts';
 import { type LocalUsers, localPrincipal } from '../auth/local-users.ts';
-import { OidcError, type OidcProvider } from '../auth/oidc.ts';
+import type { OidcProvider } from '../auth/oidc.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import { HttpError, optionalInteger, readJsonBody, sendJson } from './http-json.ts';
-import { authenticateRequest, type Caller, requireAdminCaller } from './request-auth.ts';
-
-/** Lifetime of a sign-in session token. */
-export const SESSION_TTL_SECONDS = 16 * 3600;
-/** Lifetime of a kubeconfig's token unless asked otherwise (Rancher's default too). */
-export const KUBECONFIG_TTL_SECONDS = 30 * 24 * 3600;
+import { GatewayError } from '../errors/gateway-error.ts';
+import { optionalInteger, readJsonBody, sendJson } from './http-json.ts';
+import { authenticateRequest, type Caller } from './request-auth.ts';
 
 export interface AuthApiOptions {
   readonly users: LocalUsers;
   readonly tokens: ApiTokens;
+  readonly admin: GatewayAdmin;
   readonly authenticator: Authenticator;
   readonly registry: ClusterRegistry;
   readonly audit: AuditLog;
@@ -29,7 +33,7 @@ export interface AuthApiOptions {
 function stringField(body: Record<string, unknown>, field: string, required: boolean): string | undefined {
   const value = body[field];
   if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string') throw new HttpError(400, 'BAD_REQUEST', `${field} must be a string`);
+  if (typeof value !== 'string') throw new GatewayError('BAD_USER_INPUT', `${field} must be a string`);
   return value;
 }
 
@@ -60,12 +64,7 @@ export class AuthApi {
   }
 
   #issue(principal: Principal, kind: ApiTokenKind, description: string, ttlSeconds: number) {
-    try {
-      return this.#o.tokens.create(principal, { kind, description, ttlSeconds });
-    } catch (error) {
-      if (error instanceof RangeError) throw new HttpError(400, 'BAD_REQUEST', error.message);
-      throw error;
-    }
+    return this.#o.tokens.create(principal, { kind, description, ttlSeconds });
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
@@ -84,7 +83,7 @@ export class AuthApi {
           reason: 'wrong user name or password',
           remote,
         });
-        throw new HttpError(401, 'UNAUTHENTICATED', 'wrong user name or password');
+        throw new GatewayError('UNAUTHENTICATED', 'wrong user name or password');
       }
       const principal = localPrincipal(user);
       const { token, info } = this.#issue(principal, 'session', 'sign-in', SESSION_TTL_SECONDS);
@@ -107,8 +106,7 @@ export class AuthApi {
       const oidc = this.#requireOidc();
       const error = url.searchParams.get('error');
       if (error)
-        throw new HttpError(
-          401,
+        throw new GatewayError(
           'UNAUTHENTICATED',
           `the OpenID provider refused the sign-in: ${error.slice(0, 200)}`,
         );
@@ -120,9 +118,9 @@ export class AuthApi {
         ));
       } catch (failure) {
         const reason =
-          failure instanceof OidcError ? failure.message : `sign-in failed: ${(failure as Error).message}`;
+          failure instanceof GatewayError ? failure.message : `sign-in failed: ${(failure as Error).message}`;
         this.#o.audit.signIn({ provider: 'oidc', principal: '', outcome: 'failure', reason, remote });
-        throw new HttpError(401, 'UNAUTHENTICATED', reason);
+        throw new GatewayError('UNAUTHENTICATED', reason);
       }
       const { token, info } = this.#issue(principal, 'session', 'OIDC sign-in', SESSION_TTL_SECONDS);
       this.#o.audit.signIn({
@@ -155,58 +153,47 @@ export class AuthApi {
       sendJson(res, 200, { principal: caller.principal, downstream: downstreamIdentity(caller.principal) });
     } else if (path === '/v1/tokens' && method === 'POST') {
       const body = await readJsonBody(req);
-      const description = stringField(body, 'description', false) ?? '';
-      const ttlSeconds = optionalInteger(body, 'ttlSeconds') ?? 90 * 24 * 3600;
-      const { token, info } = this.#issue(caller.principal, 'api', description, ttlSeconds);
+      const { token, info } = this.#o.admin.createApiToken(caller.principal, {
+        description: stringField(body, 'description', false),
+        ttlSeconds: optionalInteger(body, 'ttlSeconds'),
+      });
       sendJson(res, 201, { token, ...info });
     } else if (path === '/v1/tokens' && method === 'GET') {
       const all = url.searchParams.get('all') === '1';
-      if (all) requireAdminCaller(caller);
+      if (all) requireAdmin(caller.principal);
       sendJson(res, 200, { tokens: this.#o.tokens.list(all ? undefined : caller.principal.principalId) });
     } else if (path.startsWith('/v1/tokens/') && method === 'DELETE') {
-      const tokenId = path.slice('/v1/tokens/'.length);
-      const token = this.#o.tokens.get(tokenId);
-      if (!token || (token.principalId !== caller.principal.principalId && !caller.principal.isAdmin)) {
-        throw new HttpError(404, 'NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
-      }
-      this.#o.tokens.revoke(tokenId);
+      this.#o.admin.revokeToken(caller.principal, path.slice('/v1/tokens/'.length));
       res.writeHead(204).end();
     } else if (path === '/v1/users' && method === 'POST') {
-      requireAdminCaller(caller);
+      requireAdmin(caller.principal);
       const body = await readJsonBody(req);
       const groups = body.groups ?? [];
       if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))
-        throw new HttpError(400, 'BAD_REQUEST', 'groups must be a list of strings');
-      try {
-        const user = await this.#o.users.create(
-          stringField(body, 'username', true) as string,
-          stringField(body, 'password', true) as string,
-          body.isAdmin === true,
-          groups as string[],
-        );
-        sendJson(res, 201, {
-          user,
-          principal: localPrincipal(user),
-          downstream: downstreamIdentity(localPrincipal(user)),
-        });
-      } catch (error) {
-        if (error instanceof RangeError) throw new HttpError(400, 'BAD_REQUEST', error.message);
-        throw error;
-      }
+        throw new GatewayError('BAD_USER_INPUT', 'groups must be a list of strings');
+      const user = await this.#o.users.create(
+        stringField(body, 'username', true) as string,
+        stringField(body, 'password', true) as string,
+        body.isAdmin === true,
+        groups as string[],
+      );
+      sendJson(res, 201, {
+        user,
+        principal: localPrincipal(user),
+        downstream: downstreamIdentity(localPrincipal(user)),
+      });
     } else if (path === '/v1/users' && method === 'GET') {
-      requireAdminCaller(caller);
+      requireAdmin(caller.principal);
       sendJson(res, 200, { users: this.#o.users.list() });
     } else if (path.startsWith('/v1/users/') && path.endsWith('/tokens') && method === 'DELETE') {
-      requireAdminCaller(caller);
       const principalId = decodeURIComponent(path.slice('/v1/users/'.length, -'/tokens'.length));
-      sendJson(res, 200, { revoked: this.#o.tokens.revokeAll(principalId) });
+      sendJson(res, 200, { revoked: this.#o.admin.revokeAllTokens(caller.principal, principalId) });
     } else if (path === '/v1/kubeconfig' && method === 'GET') {
       const ttlText = url.searchParams.get('ttlSeconds');
       const ttlSeconds = ttlText === null ? KUBECONFIG_TTL_SECONDS : Number(ttlText);
       if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
-        throw new HttpError(
-          400,
-          'BAD_REQUEST',
+        throw new GatewayError(
+          'BAD_USER_INPUT',
           `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
         );
       }
@@ -220,13 +207,13 @@ export class AuthApi {
       });
       res.writeHead(200, { 'content-type': 'application/yaml', 'cache-control': 'no-store' }).end(kubeconfig);
     } else {
-      throw new HttpError(404, 'NOT_FOUND', `no route ${method} ${path}`);
+      throw new GatewayError('NOT_FOUND', `no route ${method} ${path}`);
     }
     return true;
   }
 
   #requireOidc(): OidcProvider {
-    if (!this.#o.oidc) throw new HttpError(404, 'NOT_FOUND', 'OIDC sign-in is not configured');
+    if (!this.#o.oidc) throw new GatewayError('NOT_FOUND', 'OIDC sign-in is not configured');
     return this.#o.oidc;
   }
 }

@@ -1,16 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-/** An error an HTTP handler answers with: a status, a stable code and a message. */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
-  }
-}
+import { GatewayError } from '../errors/gateway-error.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -18,8 +7,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(payload);
 }
 
-export function sendError(res: ServerResponse, error: HttpError): void {
-  sendJson(res, error.status, { error: { code: error.code, message: error.message } });
+/** The gateway's own API answers a failure as `{ error: { code, message } }` with the code's status. */
+export function sendError(res: ServerResponse, error: GatewayError): void {
+  sendJson(res, error.httpStatus, { error: { code: error.code, message: error.message } });
 }
 
 const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -31,8 +21,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_JSON_BODY_BYTES)
-      throw new HttpError(
-        413,
+      throw new GatewayError(
         'PAYLOAD_TOO_LARGE',
         `request bodies are limited to ${MAX_JSON_BODY_BYTES} bytes`,
       );
@@ -43,10 +32,10 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new HttpError(400, 'BAD_REQUEST', 'request body is not JSON');
+    throw new GatewayError('BAD_USER_INPUT', 'request body is not JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'BAD_REQUEST', 'request body must be a JSON object');
+    throw new GatewayError('BAD_USER_INPUT', 'request body must be a JSON object');
   }
   return value as Record<string, unknown>;
 }
@@ -56,7 +45,7 @@ export function optionalInteger(body: Record<string, unknown>, field: string): n
   const value = body[field];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new HttpError(400, 'BAD_REQUEST', `${field} must be a whole number`);
+    throw new GatewayError('BAD_USER_INPUT', `${field} must be a whole number`);
   }
   return value;
 }

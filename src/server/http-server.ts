@@ -6,15 +6,16 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { failureForPeople, GatewayError } from '../errors/gateway-error.ts';
 import { GRAPHQL_PATH, type GraphqlEndpoint } from '../graphql/graphql-endpoint.ts';
-import { StatusError, sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
+import { sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
 import type { Passthrough } from '../proxy/passthrough.ts';
 import { PASSTHROUGH_PREFIX, parsePassthroughTarget } from '../proxy/passthrough-path.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
-import { HttpError, sendError } from './http-json.ts';
+import { sendError } from './http-json.ts';
 import type { MetricsApi } from './metrics-api.ts';
 import type { TunnelEndpoint } from './tunnel-endpoint.ts';
 
@@ -36,17 +37,17 @@ export interface GatewayServer {
 
 const MAX_URL_CHARS = 16 * 1024;
 
-/** A passthrough failure as a Kubernetes Status; anything unexpected is logged and hidden. */
-function asStatus(error: unknown, log: Logger, what: string): StatusError {
-  if (error instanceof StatusError) return error;
-  log.error({ err: (error as Error).stack }, what);
-  return new StatusError(500, 'InternalError', 'internal error');
+/** A failure as the person should see it; anything unexpected is logged and hidden. */
+function shownFailure(error: unknown, log: Logger, what: string): GatewayError {
+  return failureForPeople(error, (unexpected) =>
+    log.error({ err: (unexpected as Error)?.message, stack: (unexpected as Error)?.stack }, what),
+  );
 }
 
 function requestUrl(req: IncomingMessage): URL {
   const raw = req.url ?? '/';
   if (raw.length > MAX_URL_CHARS || !raw.startsWith('/'))
-    throw new HttpError(400, 'BAD_REQUEST', 'malformed request target');
+    throw new GatewayError('BAD_USER_INPUT', 'malformed request target');
   return new URL(raw, 'http://gateway.invalid');
 }
 
@@ -58,7 +59,7 @@ export function createGatewayServer(
   let parts: HttpRoutes | undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (!parts) {
-      sendError(res, new HttpError(503, 'STARTING', 'the gateway is starting'));
+      sendError(res, new GatewayError('STARTING', 'the gateway is starting'));
       return;
     }
     const routes = parts;
@@ -69,7 +70,7 @@ export function createGatewayServer(
           const target = parsePassthroughTarget(req.url as string);
           if (target) await routes.passthrough.handleRequest(req, res, target);
         } catch (error) {
-          const status = asStatus(error, log, 'passthrough failed');
+          const status = shownFailure(error, log, 'passthrough failed');
           if (!res.headersSent) sendStatus(res, status);
           else res.destroy();
         }
@@ -88,20 +89,15 @@ export function createGatewayServer(
           return;
         }
         if (url.pathname === TUNNEL_PATH)
-          throw new HttpError(426, 'UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
+          throw new GatewayError('UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
         if (await routes.clustersApi.handle(req, res, url)) return;
         if (await routes.metrics.handle(req, res, url)) return;
         if (await routes.authApi.handle(req, res, url)) return;
-        throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${url.pathname}`);
+        throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
       } catch (error) {
-        if (error instanceof HttpError) {
-          if (error.status === 426) res.setHeader('upgrade', 'websocket');
-          if (!res.headersSent) sendError(res, error);
-          else res.destroy();
-          return;
-        }
-        log.error({ err: (error as Error).message, stack: (error as Error).stack }, 'request failed');
-        if (!res.headersSent) sendError(res, new HttpError(500, 'INTERNAL', 'internal error'));
+        const failure = shownFailure(error, log, 'request failed');
+        if (failure.code === 'UPGRADE_REQUIRED') res.setHeader('upgrade', 'websocket');
+        if (!res.headersSent) sendError(res, failure);
         else res.destroy();
       }
     })();
@@ -120,7 +116,7 @@ export function createGatewayServer(
           const target = parsePassthroughTarget(req.url as string);
           if (target) await routes.passthrough.handleUpgrade(req, socket, head, target);
         } catch (error) {
-          const status = asStatus(error, log, 'passthrough upgrade failed');
+          const status = shownFailure(error, log, 'passthrough upgrade failed');
           sendStatusOnSocket(socket, status);
         }
       })();

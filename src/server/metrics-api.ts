@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { requireAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { LocalUsers } from '../auth/local-users.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import { authenticateRequest, requireAdminCaller } from './request-auth.ts';
+import { authenticateRequest } from './request-auth.ts';
 
 export const METRICS_PATH = '/metrics';
 
@@ -86,7 +87,7 @@ export class MetricsApi {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname !== METRICS_PATH) return false;
     const caller = await authenticateRequest(req, this.#options.authenticator, this.#options.users);
-    requireAdminCaller(caller);
+    requireAdmin(caller.principal);
     const text = await this.#metrics.metrics();
     res.writeHead(200, { 'content-type': this.#metrics.contentType });
     res.end(text);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { type LocalUsers, localPrincipal } from '../auth/local-users.ts';
 import type { Principal } from '../auth/principal.ts';
-import { HttpError } from './http-json.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 
 const MAX_BASIC_CHARS = 2048;
 
@@ -24,19 +24,15 @@ export async function authenticateRequest(
   const header = req.headers.authorization ?? '';
   if (header.startsWith('Basic ')) {
     if (header.length > MAX_BASIC_CHARS)
-      throw new HttpError(401, 'UNAUTHENTICATED', 'authorization header too long');
+      throw new GatewayError('UNAUTHENTICATED', 'authorization header too long');
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const user =
       colon > 0 ? await users.verify(decoded.slice(0, colon), decoded.slice(colon + 1)) : undefined;
-    if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'wrong user name or password');
+    if (!user) throw new GatewayError('UNAUTHENTICATED', 'wrong user name or password');
     return { principal: localPrincipal(user) };
   }
   const auth = await authenticator.authenticate(header || undefined);
-  if (!auth.ok) throw new HttpError(401, 'UNAUTHENTICATED', auth.reason);
+  if (!auth.ok) throw new GatewayError('UNAUTHENTICATED', auth.reason);
   return { principal: auth.principal, tokenId: auth.tokenId };
-}
-
-export function requireAdminCaller(caller: Caller): void {
-  if (!caller.principal.isAdmin) throw new HttpError(403, 'FORBIDDEN', 'only administrators may do this');
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { Readable } from 'node:stream';
 import { afterEach, describe, mock, test } from 'node:test';
 import type { Cluster } from '../../src/clusters/cluster.ts';
-import type { ClusterClient } from '../../src/clusters/cluster-client.ts';
 import type { ClusterConnections } from '../../src/clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../../src/clusters/cluster-registry.ts';
 import { HEALTH_SLICES, HealthMonitor } from '../../src/clusters/health-monitor.ts';
+import { KubeClient } from '../../src/kube/kube-client.ts';
 import { createLogger } from '../../src/shared/log/logger.ts';
 
 const INTERVAL_MS = 1_500;
@@ -35,12 +37,13 @@ function monitorOf(count: number, connected: (clusterId: string) => boolean = ()
   const connections = Object.assign(new EventEmitter(), {
     sessionCount: (clusterId: string) => (connected(clusterId) ? 1 : 0),
   }) as unknown as ClusterConnections;
-  const client = {
-    request: async (clusterId: string) => {
+  // A transport that answers every /readyz at once: this test is about when checks are made.
+  const client = new KubeClient({
+    send: async (clusterId: string) => {
       asked.push(clusterId);
-      return { head: { status: 200, headers: [] }, stream: { resume() {} } };
+      return { status: 200, headers: [], body: Readable.from([]) as unknown as Duplex };
     },
-  } as unknown as ClusterClient;
+  });
   const monitor = new HealthMonitor(
     registry,
     connections,

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { type Gateway, startGateway } from '../../src/gateway.ts';
+import { AGENT_IDENTITY } from '../../src/kube/identity.ts';
 import { createLogger } from '../../src/shared/log/logger.ts';
 import { CloseCode, ResetCode } from '../../src/shared/tunnel/codes.ts';
 import { encode, FrameType } from '../../src/shared/tunnel/frame.ts';
@@ -206,11 +207,10 @@ describe('protocol violations by an agent close only its tunnel, with the docume
       let streamId = 1;
       if (violation.withStream) {
         // The request body stays open, so the gateway's side of stream 1 stays open too.
-        const pending = gateway.clusterClient.request(cluster.clusterId, {
-          method: 'POST',
-          path: '/x',
-          body: new PassThrough(),
-        });
+        const pending = gateway.kube.send(
+          { clusterId: cluster.clusterId, as: AGENT_IDENTITY },
+          { method: 'POST', path: '/x', body: new PassThrough() },
+        );
         pending.catch(() => {});
         const open = await agent.waitForFrame((f) => f.type === 'OPEN' && f.head.path === '/x');
         streamId = open.streamId;

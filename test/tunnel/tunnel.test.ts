@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { IDLE_APISERVER_CONNECTIONS } from '../../agent/apiserver-proxy.ts';
+import { AGENT_IDENTITY, type Identity } from '../../src/kube/identity.ts';
 import { ResetCode, StreamResetError } from '../../src/shared/tunnel/codes.ts';
 import { INITIAL_WINDOW_BYTES } from '../../src/shared/tunnel/limits.ts';
 import type { TunnelStream } from '../../src/shared/tunnel/stream.ts';
@@ -26,21 +27,21 @@ after(async () => {
   await run?.stop();
 });
 
-const asAlice: [string, string][] = [
-  ['Impersonate-User', 'alice'],
-  ['Impersonate-Group', 'developers'],
-  ['Impersonate-Group', 'team-a'],
-];
+const asAlice: Identity = { kind: 'person', user: 'alice', groups: ['developers', 'team-a'], extra: {} };
 
-async function get(path: string, headers: [string, string][] = []) {
-  return fleet.gateway.clusterClient.json<{ items?: { metadata: { name: string } }[]; kind?: string }>(
-    fleet.clusterId,
-    {
-      method: 'GET',
-      path,
-      headers,
-    },
+/** One GET through the tunnel, its status and JSON body whatever the status. */
+async function get(path: string, as: Identity = AGENT_IDENTITY) {
+  const answer = await fleet.gateway.kube.send(
+    { clusterId: fleet.clusterId, as },
+    { method: 'GET', path, headers: [['Accept', 'application/json']] },
   );
+  const chunks: Buffer[] = [];
+  for await (const chunk of answer.body as AsyncIterable<Buffer>) chunks.push(chunk);
+  const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    items?: { metadata: { name: string } }[];
+    kind?: string;
+  };
+  return { status: answer.status, body };
 }
 
 describe('agent tunnel against a real cluster', () => {
@@ -126,12 +127,12 @@ describe('agent tunnel against a real cluster', () => {
       '--user=alice',
     ]);
 
-    const big = await fleet.gateway.clusterClient.request(fleet.clusterId, {
-      method: 'GET',
-      path: '/api/v1/namespaces/bulk/pods/chatty/log',
-      headers: asAlice,
-    });
-    assert.equal(big.head.status, 200);
+    const answer = await fleet.gateway.kube.send(
+      { clusterId: fleet.clusterId, as: asAlice },
+      { method: 'GET', path: '/api/v1/namespaces/bulk/pods/chatty/log' },
+    );
+    assert.equal(answer.status, 200);
+    const big = { stream: answer.body };
     // The slow reader: takes one chunk, then stops reading for a while.
     let bigBytes = 0;
     big.stream.once('data', (chunk: Buffer) => {
@@ -196,6 +197,16 @@ describe('agent tunnel against a real cluster', () => {
   });
 
   test('the agent refuses to impersonate system identities', async () => {
+    // Straight onto the tunnel: the gateway's own layer refuses these before they leave.
+    const session = fleet.gateway.connections.sessionFor(fleet.clusterId);
+    assert.ok(session);
+    const get = async (path: string, headers: [string, string][]) => {
+      const stream: TunnelStream = await session.openStream({ method: 'GET', path, headers });
+      stream.end();
+      const head = await stream.response;
+      stream.resume();
+      return { status: head.status };
+    };
     for (const header of [
       ['Impersonate-Group', 'system:masters'],
       ['Impersonate-User', 'system:kube-controller-manager'],

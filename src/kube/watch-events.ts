@@ -1,15 +1,14 @@
 import type { Readable } from 'node:stream';
-import type { KubernetesObject } from '../graphql/resource-item.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { KubeObject, Status } from './objects.ts';
+
+/** What a change to an object was. */
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One line of a Kubernetes watch: an event type and its object (a Status for ERROR). */
-export interface WatchEvent {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  readonly object: KubernetesObject & {
-    readonly metadata?: KubernetesObject['metadata'] & { readonly resourceVersion?: string };
-    readonly code?: number;
-    readonly message?: string;
-  };
-}
+export type WatchEvent =
+  | { readonly type: ChangeType | 'BOOKMARK'; readonly object: KubeObject }
+  | { readonly type: 'ERROR'; readonly object: Status };
 
 /** Longest event line accepted (one object). */
 export const MAX_WATCH_EVENT_BYTES = 16 * 1024 * 1024;
@@ -30,7 +29,8 @@ export async function* watchEvents(body: Readable): AsyncGenerator<WatchEvent> {
         : chunk.subarray(start, newline);
       parts = [];
       partsBytes = 0;
-      if (line.length > MAX_WATCH_EVENT_BYTES) throw new Error('watch event larger than 16 MiB');
+      if (line.length > MAX_WATCH_EVENT_BYTES)
+        throw new GatewayError('CLUSTER_ERROR', 'watch event larger than 16 MiB');
       if (line.length > 0) yield parseEvent(line);
       start = newline + 1;
       newline = chunk.indexOf(10, start);
@@ -38,13 +38,19 @@ export async function* watchEvents(body: Readable): AsyncGenerator<WatchEvent> {
     if (start < chunk.length) {
       parts.push(chunk.subarray(start));
       partsBytes += chunk.length - start;
-      if (partsBytes > MAX_WATCH_EVENT_BYTES) throw new Error('watch event larger than 16 MiB');
+      if (partsBytes > MAX_WATCH_EVENT_BYTES)
+        throw new GatewayError('CLUSTER_ERROR', 'watch event larger than 16 MiB');
     }
   }
 }
 
 function parseEvent(line: Buffer): WatchEvent {
-  const event = JSON.parse(line.toString('utf8')) as Partial<WatchEvent>;
+  let event: Partial<WatchEvent>;
+  try {
+    event = JSON.parse(line.toString('utf8')) as Partial<WatchEvent>;
+  } catch {
+    throw new GatewayError('CLUSTER_ERROR', 'malformed watch event: not JSON');
+  }
   if (
     typeof event !== 'object' ||
     event === null ||
@@ -53,7 +59,7 @@ function parseEvent(line: Buffer): WatchEvent {
     typeof event.object !== 'object' ||
     event.object === null
   ) {
-    throw new Error('malformed watch event');
+    throw new GatewayError('CLUSTER_ERROR', 'malformed watch event');
   }
   return event as WatchEvent;
 }

@@ -1,0 +1,108 @@
+import { API_TOKEN_TTL_SECONDS, type ApiTokenInfo, type ApiTokens } from '../auth/api-tokens.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Cluster } from '../clusters/cluster.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+
+/** Grace period of a rotated-out registration token unless the caller gives one. */
+export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
+
+/** What registering a cluster or rotating its token answers: the token is shown only here. */
+export interface RegistrationAnswer {
+  readonly cluster: Cluster;
+  readonly registrationToken: string;
+  readonly installUrl: string;
+  readonly installCommand: string;
+}
+
+export interface GatewayAdminOptions {
+  readonly registry: ClusterRegistry;
+  readonly tokens: ApiTokens;
+  /** The gateway's URL as agents reach it. */
+  readonly publicUrl: () => string;
+}
+
+/** Refuses anyone but an administrator. */
+export function requireAdmin(principal: Principal): void {
+  if (!principal.isAdmin) throw new GatewayError('FORBIDDEN', 'only administrators may do this');
+}
+
+/**
+ * The gateway's own administration (clusters and API tokens), with its permission checks,
+ * behind both the REST API and GraphQL: each surface parses its input and calls this.
+ */
+export class GatewayAdmin {
+  readonly #options: GatewayAdminOptions;
+
+  constructor(options: GatewayAdminOptions) {
+    this.#options = options;
+  }
+
+  /** Where `kubectl apply -f` finds the install manifest that carries a registration token. */
+  installUrl(registrationToken: string): string {
+    return new URL(`/v1/install/${registrationToken}.yaml`, this.#options.publicUrl()).href;
+  }
+
+  #answer(cluster: Cluster, registrationToken: string): RegistrationAnswer {
+    const installUrl = this.installUrl(registrationToken);
+    return { cluster, registrationToken, installUrl, installCommand: `kubectl apply -f ${installUrl}` };
+  }
+
+  registerCluster(
+    caller: Principal,
+    name: string,
+    options: { tokenTtlSeconds?: number } = {},
+  ): RegistrationAnswer {
+    requireAdmin(caller);
+    const { cluster, token } = this.#options.registry.register(name, options);
+    return this.#answer(cluster, token);
+  }
+
+  removeCluster(caller: Principal, clusterId: string): void {
+    requireAdmin(caller);
+    this.#options.registry.remove(clusterId);
+  }
+
+  rotateRegistrationToken(
+    caller: Principal,
+    clusterId: string,
+    options: { graceSeconds?: number; tokenTtlSeconds?: number } = {},
+  ): RegistrationAnswer {
+    requireAdmin(caller);
+    const token = this.#options.registry.rotateToken(clusterId, {
+      graceSeconds: options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
+      tokenTtlSeconds: options.tokenTtlSeconds,
+    });
+    const cluster = this.#options.registry.get(clusterId);
+    if (!cluster)
+      throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
+    return this.#answer(cluster, token);
+  }
+
+  /** A new API token of the caller's own (its secret is in the answer only). */
+  createApiToken(
+    caller: Principal,
+    options: { description?: string; ttlSeconds?: number },
+  ): { token: string; info: ApiTokenInfo } {
+    return this.#options.tokens.create(caller, {
+      kind: 'api',
+      description: options.description ?? '',
+      ttlSeconds: options.ttlSeconds ?? API_TOKEN_TTL_SECONDS,
+    });
+  }
+
+  /** Revokes one token: the caller's own, or anyone's for an administrator. */
+  revokeToken(caller: Principal, tokenId: string): boolean {
+    const token = this.#options.tokens.get(tokenId);
+    // Someone else's token is reported as missing, not as forbidden: its existence is not theirs to learn.
+    if (!token || (token.principalId !== caller.principalId && !caller.isAdmin))
+      throw new GatewayError('NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
+    return this.#options.tokens.revoke(tokenId);
+  }
+
+  /** Administrators: revokes every token a person holds; answers how many. */
+  revokeAllTokens(caller: Principal, principalId: string): number {
+    requireAdmin(caller);
+    return this.#options.tokens.revokeAll(principalId);
+  }
+}
