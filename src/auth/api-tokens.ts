@@ -39,6 +39,14 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** The parts of `fgt.<tokenId>.<secret>`, or undefined when the text has another shape. */
+export function parseApiToken(text: string): { tokenId: string; secret: string } | undefined {
+  const match = TOKEN_PATTERN.exec(text);
+  if (!match) return undefined;
+  const [, tokenId, secret] = match as unknown as [string, string, string];
+  return { tokenId, secret };
+}
+
 interface TokenRow {
   token_id: string;
   secret_hash: string;
@@ -142,9 +150,9 @@ export class ApiTokens {
   }
 
   verify(text: string): TokenCheck {
-    const match = TOKEN_PATTERN.exec(text);
-    if (!match) return { ok: false, reason: 'malformed token' };
-    const [, tokenId, secret] = match as unknown as [string, string, string];
+    const parsed = parseApiToken(text);
+    if (!parsed) return { ok: false, reason: 'malformed token' };
+    const { tokenId, secret } = parsed;
     const row = this.#selectById.get(tokenId) as TokenRow | undefined;
     if (!row) return { ok: false, reason: 'unknown token' };
     const expected = Buffer.from(row.secret_hash, 'hex');

@@ -45,8 +45,11 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+/** True when two hashes are the same text, compared in constant time. */
 export function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
+  // As text, not decoded from hex: decoding stops at the first non-hex digit, which made
+  // 'abc' the same as 'abd' and any two non-hex strings the same as each other.
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -8,13 +8,16 @@ const VALUE = `(?:[a-z0-9A-Z](?:[-a-z0-9A-Z_.]*[a-z0-9A-Z])?)?`;
 const EQUALITY = new RegExp(String.raw`^(${KEY})\s*(==|=|!=)\s*(${VALUE})$`);
 const SET = new RegExp(String.raw`^(${KEY})\s+(in|notin)\s+\(\s*(${VALUE}(?:\s*,\s*${VALUE})*)\s*\)$`);
 const EXISTS = new RegExp(String.raw`^(!?)\s*(${KEY})$`);
-const MAX_SELECTOR_CHARS = 1024;
 
-/** The apiserver's length limits: name 63, prefix 253, value 63. */
+const MAX_SELECTOR_CHARS = 1024;
+// A key's prefix is a DNS subdomain (lower case, no '_', no empty label), stricter than KEY.
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The apiserver's limits: name 63, prefix a DNS subdomain of at most 253, value 63. */
 function validKey(key: string): boolean {
   const slash = key.indexOf('/');
   const name = slash < 0 ? key : key.slice(slash + 1);
-  return name.length <= 63 && (slash < 0 || slash <= 253);
+  return name.length <= 63 && (slash < 0 || (slash <= 253 && DNS_SUBDOMAIN.test(key.slice(0, slash))));
 }
 
 /** Splits at commas outside parentheses. */

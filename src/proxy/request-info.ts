@@ -9,19 +9,29 @@ export interface RequestInfo {
   readonly name?: string;
 }
 
-const WATCH = /(^|&)watch=(1|true)(&|$)/;
+/** Subresources of a namespace itself, as opposed to the namespaced resources under it. */
+const NAMESPACE_SUBRESOURCES: ReadonlySet<string> = new Set(['status', 'finalize']);
 
-/** Parses /api/v1/... and /apis/<group>/<version>/... paths; anything else is a non-resource URL. */
+/** The apiserver's reading of `watch`: its first value, true unless "0" or "false". */
+function asksToWatch(query: string): boolean {
+  const watch = new URLSearchParams(query).get('watch');
+  return watch !== null && watch !== '0' && watch.toLowerCase() !== 'false';
+}
+
+/**
+ * Parses /api/v1/<resource>... and /apis/<group>/<version>/<resource>... paths as the
+ * apiserver's RequestInfoFactory does; anything else (discovery too) is a non-resource URL.
+ */
 export function requestInfo(method: string, path: string): RequestInfo {
   const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
   const parts = path.split('?')[0]?.split('/').filter(Boolean) ?? [];
   let rest: string[];
   let apiGroup = '';
   let apiVersion: string | undefined;
-  if (parts[0] === 'api' && parts.length >= 2) {
+  if (parts[0] === 'api' && parts.length >= 3) {
     apiVersion = parts[1];
     rest = parts.slice(2);
-  } else if (parts[0] === 'apis' && parts.length >= 3) {
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
     apiGroup = parts[1] as string;
     apiVersion = parts[2];
     rest = parts.slice(3);
@@ -34,19 +44,18 @@ export function requestInfo(method: string, path: string): RequestInfo {
     rest = rest.slice(1);
   }
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  if (rest[0] === 'namespaces' && rest.length >= 2) {
     namespace = rest[1];
-    rest = rest.slice(2);
-  } else if (rest[0] === 'namespaces' && rest.length === 2) {
-    // /namespaces/<name> is the namespace object itself.
-    namespace = rest[1];
+    // /namespaces/<name>, /namespaces/<name>/status and .../finalize are the namespace itself.
+    if (rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2] as string)) rest = rest.slice(2);
   }
   const [resource, name, subresource] = rest;
   let verb: string;
   switch (method) {
     case 'GET':
     case 'HEAD':
-      verb = watchPrefix || WATCH.test(query) ? 'watch' : name ? 'get' : 'list';
+      // A named get stays a get whatever its query says; only a collection is watched by query.
+      verb = watchPrefix ? 'watch' : name ? 'get' : asksToWatch(query) ? 'watch' : 'list';
       break;
     case 'POST':
       verb = 'create';

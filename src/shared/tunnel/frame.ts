@@ -93,6 +93,16 @@ function frameWith(type: number, streamId: number, payload: Buffer | undefined):
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');
 
+/** At most `maxBytes` of the UTF-8 of `text`, cut between characters (the message must stay UTF-8). */
+function utf8Prefix(text: string, maxBytes: number): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return bytes;
+  let end = maxBytes;
+  // 0b10xxxxxx is a continuation byte: the cut would fall inside a character.
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
+}
+
 /** Encoders, one per frame type. */
 export const encode = {
   hello: (hello: Hello) => frameWith(FrameType.HELLO, 0, json(hello)),
@@ -101,7 +111,7 @@ export const encode = {
   data: (streamId: number, data: Buffer) => frameWith(FrameType.DATA, streamId, data),
   end: (streamId: number) => frameWith(FrameType.END, streamId, undefined),
   reset: (streamId: number, code: number, message: string) => {
-    const text = Buffer.from(message, 'utf8').subarray(0, MAX_RESET_MESSAGE_BYTES);
+    const text = utf8Prefix(message, MAX_RESET_MESSAGE_BYTES);
     const payload = Buffer.allocUnsafe(2 + text.length);
     payload.writeUInt16BE(code, 0);
     text.copy(payload, 2);

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  type RequestedImpersonation,
+  requestedImpersonation,
+  requestedImpersonationHeaders,
+} from '../../src/proxy/client-impersonation.ts';
+import { StatusError } from '../../src/proxy/k8s-status.ts';
+import type { HeaderPairs } from '../../src/tunnel/heads.ts';
+
+describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', () => {
+  const cases: [string, HeaderPairs, RequestedImpersonation | undefined][] = [
+    [
+      'no Impersonate-* header: nothing',
+      [
+        ['Authorization', 'Bearer x'],
+        ['Accept', '*/*'],
+      ],
+      undefined,
+    ],
+    ['a user alone', [['Impersonate-User', 'bob']], { user: 'bob', groups: [], uid: undefined, extra: {} }],
+    [
+      'a user with groups in order, a uid, and extras',
+      [
+        ['impersonate-user', 'bob'],
+        ['Impersonate-Group', 'team-b'],
+        ['Impersonate-Group', 'developers'],
+        ['Impersonate-Uid', '1234'],
+        ['Impersonate-Extra-Scopes', 'view'],
+        ['impersonate-extra-scopes', 'edit'],
+      ],
+      { user: 'bob', groups: ['team-b', 'developers'], uid: '1234', extra: { scopes: ['view', 'edit'] } },
+    ],
+    [
+      'an extra key is lower-cased and percent-decoded',
+      [
+        ['Impersonate-User', 'bob'],
+        ['Impersonate-Extra-Example.com%2FTeam', 'a'],
+      ],
+      { user: 'bob', groups: [], uid: undefined, extra: { 'example.com/team': ['a'] } },
+    ],
+  ];
+  for (const [name, headers, expected] of cases) {
+    test(name, () => assert.deepEqual(requestedImpersonation(headers), expected));
+  }
+
+  test('64 Impersonate-* headers are accepted', () => {
+    const groups = Array.from({ length: 63 }, (_, i): [string, string] => ['Impersonate-Group', `g${i}`]);
+    assert.equal(requestedImpersonation([['Impersonate-User', 'bob'], ...groups])?.groups.length, 63);
+  });
+});
+
+describe('impersonation headers that cannot be honoured are a 400', () => {
+  const groups = (n: number) =>
+    Array.from({ length: n }, (_, i): [string, string] => ['Impersonate-Group', `g${i}`]);
+  const cases: [string, HeaderPairs, string][] = [
+    [
+      'a second Impersonate-User',
+      [
+        ['Impersonate-User', 'a'],
+        ['impersonate-user', 'b'],
+      ],
+      'Impersonate-User given twice',
+    ],
+    [
+      'a second Impersonate-Uid',
+      [
+        ['Impersonate-User', 'a'],
+        ['Impersonate-Uid', '1'],
+        ['Impersonate-Uid', '2'],
+      ],
+      'Impersonate-Uid given twice',
+    ],
+    [
+      'groups without a user',
+      [['Impersonate-Group', 'g']],
+      'impersonating groups, a uid or extras requires Impersonate-User',
+    ],
+    [
+      'a uid without a user',
+      [['Impersonate-Uid', '1']],
+      'impersonating groups, a uid or extras requires Impersonate-User',
+    ],
+    [
+      'an empty user',
+      [
+        ['Impersonate-User', ''],
+        ['Impersonate-Group', 'g'],
+      ],
+      'impersonating groups, a uid or extras requires Impersonate-User',
+    ],
+    [
+      'an unknown Impersonate-* header',
+      [
+        ['Impersonate-User', 'a'],
+        ['Impersonate-Role', 'admin'],
+      ],
+      'unknown impersonation header Impersonate-Role',
+    ],
+    [
+      'an extra key that is not valid percent-encoding',
+      [
+        ['Impersonate-User', 'a'],
+        ['Impersonate-Extra-%E0%A4%A', 'x'],
+      ],
+      'malformed header Impersonate-Extra-%E0%A4%A',
+    ],
+    [
+      '65 Impersonate-* headers',
+      [['Impersonate-User', 'a'], ...groups(64)],
+      'at most 64 Impersonate-* headers',
+    ],
+  ];
+  for (const [name, headers, message] of cases) {
+    test(name, () => {
+      assert.throws(
+        () => requestedImpersonation(headers),
+        (error: unknown) =>
+          error instanceof StatusError &&
+          error.code === 400 &&
+          error.reason === 'BadRequest' &&
+          error.message === message,
+      );
+    });
+  }
+});
+
+describe('the headers sent on for a requested identity', () => {
+  test('read back, they ask for the same identity', () => {
+    const requested: RequestedImpersonation = {
+      user: 'bob',
+      groups: ['team-b', 'developers'],
+      uid: '1234',
+      extra: { 'example.com/team': ['a', 'b'], scopes: ['view'] },
+    };
+    const headers = requestedImpersonationHeaders(requested);
+    assert.deepEqual(headers, [
+      ['Impersonate-User', 'bob'],
+      ['Impersonate-Group', 'team-b'],
+      ['Impersonate-Group', 'developers'],
+      ['Impersonate-Uid', '1234'],
+      ['Impersonate-Extra-example.com%2Fteam', 'a'],
+      ['Impersonate-Extra-example.com%2Fteam', 'b'],
+      ['Impersonate-Extra-scopes', 'view'],
+    ]);
+    assert.deepEqual(requestedImpersonation(headers), requested);
+  });
+});
