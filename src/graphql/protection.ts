@@ -46,6 +46,10 @@ function pageSizeOf(value: ValueNode | undefined, variables: Readonly<Record<str
   return typeof given === 'number' && Number.isFinite(given) ? given : DEFAULT_PAGE_SIZE;
 }
 
+function asksForEdges(selectionSet: SelectionSetNode): boolean {
+  return selectionSet.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'edges');
+}
+
 function measure(
   selectionSet: SelectionSetNode,
   fragments: Map<string, FragmentDefinitionNode>,
@@ -59,7 +63,12 @@ function measure(
     if (selection.kind === Kind.FIELD) {
       if (selection.alias) total.aliases++;
       const first = selection.arguments?.find((a) => a.name.value === 'first');
-      const pageSize = pageSizeOf(first?.value, total.variables);
+      // A connection asked for without `first` gets the schema's default page (every
+      // connection declares `first: Int = 100`); it is known by its `edges`.
+      const pageSize =
+        first === undefined && selection.selectionSet && asksForEdges(selection.selectionSet)
+          ? DEFAULT_PAGE_SIZE
+          : pageSizeOf(first?.value, total.variables);
       total.cost += multiplier;
       if (selection.selectionSet)
         measure(

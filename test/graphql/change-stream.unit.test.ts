@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GraphQLError } from 'graphql';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { decodePositions, encodePositions } from '../../src/graphql/change-stream.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
@@ -9,7 +9,7 @@ function assertMalformedSince(cursor: string): void {
   assert.throws(
     () => decodePositions(cursor),
     (error: unknown) => {
-      assert.ok(error instanceof GraphQLError);
+      assert.ok(error instanceof GatewayError);
       assert.equal(error.extensions.code, 'BAD_USER_INPUT');
       assert.equal(error.message, 'malformed since cursor: pass the cursor of a message');
       return true;

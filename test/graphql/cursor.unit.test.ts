@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GraphQLError } from 'graphql';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { type CursorKey, compareKeys, decodeCursor, encodeCursor } from '../../src/graphql/cursor.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
-/** Asserts a BAD_USER_INPUT GraphQLError that tells the client what to pass instead. */
+/** Asserts a BAD_USER_INPUT GatewayError that tells the client what to pass instead. */
 function assertMalformedCursor(cursor: string): void {
   assert.throws(
     () => decodeCursor(cursor),
     (error: unknown) => {
-      assert.ok(error instanceof GraphQLError);
+      assert.ok(error instanceof GatewayError);
       assert.equal(error.extensions.code, 'BAD_USER_INPUT');
       assert.equal(error.message, 'malformed cursor: pass endCursor from a previous page');
       return true;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GraphQLError } from 'graphql';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { decodeCursor, encodeCursor } from '../../src/graphql/cursor.ts';
 import { type ClusterRun, MAX_PAGE_SIZE, paginate } from '../../src/graphql/fan-out.ts';
-import type { ResourceItem } from '../../src/graphql/resource-item.ts';
+import type { ResourceItem } from '../../src/kube/resource-item.ts';
 
 const item = (clusterId: string, namespace: string, name: string): ResourceItem => ({
   clusterId,
@@ -143,7 +143,7 @@ describe('page size limits', () => {
       assert.throws(
         () => paginate([], first, null),
         (error: unknown) =>
-          error instanceof GraphQLError &&
+          error instanceof GatewayError &&
           error.extensions.code === 'BAD_USER_INPUT' &&
           error.message === `first must be from 0 to ${MAX_PAGE_SIZE}`,
       );
@@ -153,7 +153,7 @@ describe('page size limits', () => {
   test('a malformed after cursor is refused as BAD_USER_INPUT', () => {
     assert.throws(
       () => paginate(runs, 1, 'bm90IGEgY3Vyc29y'),
-      (error: unknown) => error instanceof GraphQLError && error.extensions.code === 'BAD_USER_INPUT',
+      (error: unknown) => error instanceof GatewayError && error.extensions.code === 'BAD_USER_INPUT',
     );
   });
 });

@@ -220,7 +220,7 @@ describe('watch-backed list caches', () => {
       labelSelector: 'tier in (a',
     });
     assert.equal(odd.data?.pods.totalCount, 0);
-    assert.equal(odd.errors?.[0]?.extensions?.code, 'CLUSTER_ERROR', JSON.stringify(odd.errors));
+    assert.equal(odd.errors?.[0]?.extensions?.code, 'CLUSTER_BAD_REQUEST', JSON.stringify(odd.errors));
     await cluster.kubectlOk('admin', ['delete', 'pods', '--all', '-n', 'labels', '--wait=false']);
     await eventually('the labelled pods are gone', async () => {
       const answer = await pods(adminToken, { namespace: 'labels', clusters: [clusterId] });

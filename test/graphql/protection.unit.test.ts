@@ -135,10 +135,14 @@ describe('cost: fields, with list fields weighted by the page size they ask for'
     );
   });
 
-  // Known gap: a field without `first` counts as one item, although the schema gives every
-  // connection `first: Int = 100`; telling a connection from other fields needs the schema.
-  // { pods { edges { node { 500 fields } } } } costs 503 where it should cost 50,201.
-  test.todo('a connection without first costs the schema default page of 100');
+  test('a connection without first costs the schema default page of 100', () => {
+    const fields = Array.from({ length: 500 }, (_, i) => `f${i}`).join(' ');
+    assert.equal(
+      check(`{ pods { edges { node { ${fields} } } } }`),
+      `QUERY_TOO_COSTLY: query cost 50201 exceeds ${maxCost}`,
+    );
+    assert.equal(check(`{ pods(first: 10) { edges { node { ${fields} } } } }`), undefined);
+  });
 
   test('a fragment that spreads itself is measured once, not forever', () => {
     assert.equal(check('{ a { ...F } } fragment F on T { b { ...F } }'), undefined);

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  type RequestedImpersonation,
-  requestedImpersonation,
-  requestedImpersonationHeaders,
-} from '../../src/proxy/client-impersonation.ts';
-import { StatusError } from '../../src/proxy/k8s-status.ts';
-import type { HeaderPairs } from '../../src/tunnel/heads.ts';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
+import { impersonationHeaders, type PersonIdentity } from '../../src/kube/identity.ts';
+import { requestedImpersonation } from '../../src/proxy/client-impersonation.ts';
+import type { HeaderPairs } from '../../src/shared/tunnel/heads.ts';
 
 describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', () => {
-  const cases: [string, HeaderPairs, RequestedImpersonation | undefined][] = [
+  const cases: [string, HeaderPairs, PersonIdentity | undefined][] = [
     [
       'no Impersonate-* header: nothing',
       [
@@ -18,7 +15,11 @@ describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', ()
       ],
       undefined,
     ],
-    ['a user alone', [['Impersonate-User', 'bob']], { user: 'bob', groups: [], uid: undefined, extra: {} }],
+    [
+      'a user alone',
+      [['Impersonate-User', 'bob']],
+      { kind: 'person', user: 'bob', groups: [], uid: undefined, extra: {} },
+    ],
     [
       'a user with groups in order, a uid, and extras',
       [
@@ -29,7 +30,13 @@ describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', ()
         ['Impersonate-Extra-Scopes', 'view'],
         ['impersonate-extra-scopes', 'edit'],
       ],
-      { user: 'bob', groups: ['team-b', 'developers'], uid: '1234', extra: { scopes: ['view', 'edit'] } },
+      {
+        kind: 'person',
+        user: 'bob',
+        groups: ['team-b', 'developers'],
+        uid: '1234',
+        extra: { scopes: ['view', 'edit'] },
+      },
     ],
     [
       'an extra key is lower-cased and percent-decoded',
@@ -37,7 +44,7 @@ describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', ()
         ['Impersonate-User', 'bob'],
         ['Impersonate-Extra-Example.com%2FTeam', 'a'],
       ],
-      { user: 'bob', groups: [], uid: undefined, extra: { 'example.com/team': ['a'] } },
+      { kind: 'person', user: 'bob', groups: [], uid: undefined, extra: { 'example.com/team': ['a'] } },
     ],
   ];
   for (const [name, headers, expected] of cases) {
@@ -116,8 +123,9 @@ describe('impersonation headers that cannot be honoured are a 400', () => {
       assert.throws(
         () => requestedImpersonation(headers),
         (error: unknown) =>
-          error instanceof StatusError &&
-          error.code === 400 &&
+          error instanceof GatewayError &&
+          error.code === 'BAD_USER_INPUT' &&
+          error.httpStatus === 400 &&
           error.reason === 'BadRequest' &&
           error.message === message,
       );
@@ -127,13 +135,14 @@ describe('impersonation headers that cannot be honoured are a 400', () => {
 
 describe('the headers sent on for a requested identity', () => {
   test('read back, they ask for the same identity', () => {
-    const requested: RequestedImpersonation = {
+    const requested: PersonIdentity = {
+      kind: 'person',
       user: 'bob',
       groups: ['team-b', 'developers'],
       uid: '1234',
       extra: { 'example.com/team': ['a', 'b'], scopes: ['view'] },
     };
-    const headers = requestedImpersonationHeaders(requested);
+    const headers = impersonationHeaders(requested);
     assert.deepEqual(headers, [
       ['Impersonate-User', 'bob'],
       ['Impersonate-Group', 'team-b'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StatusError } from '../../src/proxy/k8s-status.ts';
+import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { type PassthroughTarget, parsePassthroughTarget } from '../../src/proxy/passthrough-path.ts';
 
 const clusterId = 'c-abc123xyz0';
@@ -54,8 +54,8 @@ function assertRefused(target: string, code: number, message: RegExp): void {
   assert.throws(
     () => parsePassthroughTarget(target),
     (error: unknown) => {
-      assert.ok(error instanceof StatusError, `expected a StatusError, got ${error}`);
-      assert.equal(error.code, code);
+      assert.ok(error instanceof GatewayError, `expected a GatewayError, got ${error}`);
+      assert.equal(error.httpStatus, code);
       assert.equal(error.reason, code === 404 ? 'NotFound' : 'BadRequest');
       assert.match(error.message, message);
       return true;

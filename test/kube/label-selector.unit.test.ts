@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseLabelSelector } from '../../src/cache/label-selector.ts';
+import { parseLabelSelector } from '../../src/kube/label-selector.ts';
 
 type Labels = Record<string, string> | undefined;
 

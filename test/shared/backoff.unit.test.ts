@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backoffDelay } from '../../agent/connector.ts';
+import { backoffDelay } from '../../src/shared/backoff.ts';
 
 /** backoffDelay with Math.random pinned to `r`. */
 const delay = (attempt: number, r: number, baseMs = 1000, maxMs = 30_000) =>

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { MAX_WATCH_EVENT_BYTES, type WatchEvent, watchEvents } from '../../src/cache/watch-events.ts';
+import type { KubeObject } from '../../src/kube/objects.ts';
+import { MAX_WATCH_EVENT_BYTES, type WatchEvent, watchEvents } from '../../src/kube/watch-events.ts';
 
 /** A body that delivers `chunks` one by one, as a socket would. */
 const body = (chunks: readonly (string | Buffer)[]) =>
@@ -30,7 +31,7 @@ describe('watch events are read one per line, however the body is cut', () => {
     test(name, async () => {
       const seen = await events(chunks);
       assert.deepEqual(
-        seen.map((e) => [e.type, e.object.metadata?.name]),
+        seen.map((e) => [e.type, (e.object as KubeObject).metadata?.name]),
         [
           ['ADDED', 'a'],
           ['DELETED', 'b'],
@@ -43,7 +44,7 @@ describe('watch events are read one per line, however the body is cut', () => {
     const bytes = Buffer.from(line('MODIFIED', 'café'));
     const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of é
     const [event] = await events([bytes.subarray(0, cut), bytes.subarray(cut)]);
-    assert.equal(event?.object.metadata?.name, 'café');
+    assert.equal((event?.object as KubeObject | undefined)?.metadata?.name, 'café');
   });
 
   test('empty lines between events are skipped', async () => {
@@ -67,8 +68,8 @@ describe('watch events are read one per line, however the body is cut', () => {
 });
 
 describe('malformed and oversized lines end the watch with an error', () => {
-  const cases: [string, string, RegExp | typeof SyntaxError][] = [
-    ['a line that is not JSON', 'not json\n', SyntaxError],
+  const cases: [string, string, RegExp][] = [
+    ['a line that is not JSON', 'not json\n', /malformed watch event: not JSON/],
     ['an unknown event type', '{"type":"SYNC","object":{}}\n', /malformed watch event/],
     ['a missing object', '{"type":"ADDED"}\n', /malformed watch event/],
     ['a null object', '{"type":"ADDED","object":null}\n', /malformed watch event/],
@@ -85,7 +86,7 @@ describe('malformed and oversized lines end the watch with an error', () => {
     const seen: string[] = [];
     await assert.rejects(async () => {
       for await (const event of watchEvents(body([line('ADDED', 'a'), 'oops\n']))) seen.push(event.type);
-    }, SyntaxError);
+    }, /malformed watch event: not JSON/);
     assert.deepEqual(seen, ['ADDED']);
   });
 

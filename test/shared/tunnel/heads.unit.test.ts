@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CloseCode, ProtocolViolation } from '../../src/tunnel/codes.ts';
+import { CloseCode, ProtocolViolation } from '../../../src/shared/tunnel/codes.ts';
 import {
   type HeaderPairs,
   headerValues,
@@ -9,8 +9,8 @@ import {
   parseResponseHead,
   type RequestHead,
   requestHeadProblem,
-} from '../../src/tunnel/heads.ts';
-import { MAX_HEADER_PAIRS, MAX_PATH_CHARS } from '../../src/tunnel/limits.ts';
+} from '../../../src/shared/tunnel/heads.ts';
+import { MAX_HEADER_PAIRS, MAX_PATH_CHARS } from '../../../src/shared/tunnel/limits.ts';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 

@@ -6,8 +6,8 @@ import {
   namedInConnection,
   pairsFromRaw,
   withoutHopByHop,
-} from '../../src/http/hop-by-hop.ts';
-import type { HeaderPairs } from '../../src/tunnel/heads.ts';
+} from '../../../src/shared/http/hop-by-hop.ts';
+import type { HeaderPairs } from '../../../src/shared/tunnel/heads.ts';
 
 describe('hop-by-hop headers are dropped, end-to-end headers kept in order', () => {
   const cases: [string, HeaderPairs, [string, string][]][] = [

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CloseCode, ProtocolViolation } from '../../src/tunnel/codes.ts';
-import { encode, FrameType, frameTypeName, parseFrame } from '../../src/tunnel/frame.ts';
+import { CloseCode, ProtocolViolation } from '../../../src/shared/tunnel/codes.ts';
+import { encode, FrameType, frameTypeName, parseFrame } from '../../../src/shared/tunnel/frame.ts';
 import {
   FRAME_HEADER_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_RESET_MESSAGE_BYTES,
   MAX_STREAM_ID,
   MAX_WINDOW_BYTES,
-} from '../../src/tunnel/limits.ts';
+} from '../../../src/shared/tunnel/limits.ts';
 
 /** A frame built byte by byte, as a peer that ignores our encoder might send it. */
 function rawFrame(type: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { forbiddenImpersonation } from '../../src/auth/impersonation-policy.ts';
-import type { HeaderPairs } from '../../src/tunnel/heads.ts';
+import { forbiddenImpersonation } from '../../src/shared/impersonation-policy.ts';
+import type { HeaderPairs } from '../../src/shared/tunnel/heads.ts';
 
 describe('no request through the gateway may act as a system: identity', () => {
   const cases: [string, HeaderPairs, string | undefined][] = [

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Corkable, corkUntilTurnEnds, WriteCoalescer } from '../../src/tunnel/write-coalescer.ts';
+import {
+  type Corkable,
+  corkUntilTurnEnds,
+  WriteCoalescer,
+} from '../../../src/shared/tunnel/write-coalescer.ts';
 
 /** A socket that records cork and uncork calls. */
 function recordingSocket() {
