@@ -1,5 +1,5 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
 import type { Socket } from 'node:net';
 import {
   headersObject,
@@ -11,14 +11,11 @@ import { forbiddenImpersonation } from '../src/shared/impersonation-policy.ts';
 import type { Logger } from '../src/shared/log/logger.ts';
 import { ResetCode } from '../src/shared/tunnel/codes.ts';
 import type { TunnelStream } from '../src/shared/tunnel/stream.ts';
+import { ApiserverConnections } from './apiserver-connections.ts';
+import type { ApiserverCredentials } from './apiserver-credentials.ts';
 import type { ApiserverTarget } from './apiserver-target.ts';
 
-/**
- * Idle keep-alive connections to the apiserver kept for reuse. Kept above the usual number of
- * concurrent requests, so that bursts reuse connections instead of paying a TLS handshake
- * each (with 8, 32 concurrent small GETs ran at 0.26x direct throughput; with 64, 0.45x).
- */
-export const IDLE_APISERVER_CONNECTIONS = 64;
+export { IDLE_APISERVER_CONNECTIONS } from './apiserver-connections.ts';
 
 /**
  * Performs the requests that arrive as tunnel streams against the agent's own apiserver
@@ -26,21 +23,12 @@ export const IDLE_APISERVER_CONNECTIONS = 64;
  */
 export class ApiserverProxy {
   readonly #target: ApiserverTarget;
-  readonly #agent: Agent;
   readonly #log: Logger;
+  #connections: ApiserverConnections | undefined;
 
   constructor(target: ApiserverTarget, log: Logger) {
     this.#target = target;
     this.#log = log;
-    this.#agent = new Agent({
-      keepAlive: true,
-      // Idle connections kept for reuse; concurrent requests are not capped, since
-      // watches hold their connection for as long as they run.
-      maxFreeSockets: IDLE_APISERVER_CONNECTIONS,
-      ca: target.caPem,
-      cert: target.clientCertPem,
-      key: target.clientKeyPem,
-    });
   }
 
   /** Why this request may not go to the apiserver, or the URL it goes to. */
@@ -74,6 +62,37 @@ export class ApiserverProxy {
       return;
     }
 
+    const credentials = this.#target.credentials.current();
+    if (!(credentials instanceof Promise)) {
+      this.#forward(stream, url, credentials);
+      return;
+    }
+    // Only when an exec plugin's credential has expired without a replacement yet.
+    credentials.then(
+      (fresh) => {
+        if (!stream.destroyed) this.#forward(stream, url, fresh);
+      },
+      (error: Error) => {
+        this.#log.error(
+          { streamId: stream.streamId, err: error.message },
+          'no credentials for the apiserver',
+        );
+        if (!stream.destroyed) stream.reset(ResetCode.UPSTREAM_FAILED, error.message);
+      },
+    );
+  }
+
+  /** The connections for the current TLS material; old ones are retired when it changes. */
+  #connectionsFor(credentials: ApiserverCredentials): ApiserverConnections {
+    const current = this.#connections;
+    if (current?.tls === credentials.tls) return current;
+    current?.retire();
+    this.#connections = new ApiserverConnections(credentials.tls, this.#target.proxyUrl);
+    return this.#connections;
+  }
+
+  #forward(stream: TunnelStream, url: URL, credentials: ApiserverCredentials): void {
+    const head = stream.requestHead;
     const upgrade = isUpgradeRequest(head.headers);
     const headers = withoutHopByHop(head.headers).filter(([name]) => {
       const lower = name.toLowerCase();
@@ -83,21 +102,18 @@ export class ApiserverProxy {
       const protocol = head.headers.find(([name]) => name.toLowerCase() === 'upgrade')?.[1] ?? '';
       headers.push(['Connection', 'Upgrade'], ['Upgrade', protocol]);
     }
-    const token = this.#target.bearerToken();
-    if (token) headers.push(['Authorization', `Bearer ${token}`]);
+    if (credentials.authorization) headers.push(['Authorization', credentials.authorization]);
 
+    const connections = this.#connectionsFor(credentials);
     const req = request(url, {
       method: head.method,
-      agent: upgrade ? false : this.#agent,
-      ca: this.#target.caPem,
-      cert: this.#target.clientCertPem,
-      key: this.#target.clientKeyPem,
+      agent: upgrade ? connections.upgrades : connections.pooled,
       headers: headersObject(headers),
     });
-    this.#wire(stream, req, upgrade);
+    this.#wire(stream, req, upgrade, credentials);
   }
 
-  #wire(stream: TunnelStream, req: ClientRequest, upgrade: boolean): void {
+  #wire(stream: TunnelStream, req: ClientRequest, upgrade: boolean, credentials: ApiserverCredentials): void {
     const fail = (error: Error) => {
       if (stream.destroyed) return;
       if (!stream.responseHead) stream.reset(ResetCode.UPSTREAM_FAILED, error.message);
@@ -110,6 +126,8 @@ export class ApiserverProxy {
     });
 
     req.on('response', (res: IncomingMessage) => {
+      // The apiserver refuses the agent's own credentials (impersonation is refused with 403).
+      if (res.statusCode === 401) this.#target.credentials.rejected(credentials);
       stream.respond({
         status: res.statusCode ?? 502,
         headers: withoutHopByHop(pairsFromRaw(res.rawHeaders)),
@@ -131,7 +149,9 @@ export class ApiserverProxy {
     else stream.pipe(req);
   }
 
+  /** Closes the connections to the apiserver and stops refreshing the credentials. */
   close(): void {
-    this.#agent.destroy();
+    this.#connections?.close();
+    this.#target.credentials.close();
   }
 }

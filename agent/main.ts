@@ -1,6 +1,7 @@
 // fleetgate-agent: runs in a downstream cluster, opens the tunnel to the gateway and
 // carries the gateway's requests to this cluster's apiserver.
 import { readFileSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { exitWithUsageError, parseCommandLine } from '../src/shared/cli/command-line.ts';
 import { createLogger } from '../src/shared/log/logger.ts';
 import { ApiserverProxy } from './apiserver-proxy.ts';
@@ -19,7 +20,11 @@ Options (each also read from the environment variable named after it):
                            (FLEETGATE_TOKEN_FILE; or the token itself in FLEETGATE_TOKEN)
   --gateway-ca-file PATH   CA bundle to trust for the gateway's certificate
                            (FLEETGATE_GATEWAY_CA_FILE; default: the system's CAs)
-  --kubeconfig PATH        reach the apiserver with this kubeconfig's current context
+  --kubeconfig PATHS       reach the apiserver with this kubeconfig's current context;
+                           several files separated by '${delimiter}' are merged as kubectl merges
+                           KUBECONFIG. Tokens, token files, client certificates and exec
+                           credential plugins work; tls-server-name and an http(s)
+                           proxy-url are honoured; insecure-skip-tls-verify is refused
                            (KUBECONFIG; default: in-cluster ServiceAccount configuration)
   --reconnect-max-ms N     cap of the reconnect backoff (default 30000)
   -h, --help               this text
@@ -63,7 +68,9 @@ const gatewayCaPem = caFile ? readFileSync(caFile, 'utf8') : undefined;
 const kubeconfig = values.kubeconfig ?? env.KUBECONFIG;
 let target: ApiserverTarget;
 try {
-  target = kubeconfig ? kubeconfigTarget(kubeconfig) : inClusterTarget();
+  // Loads the credentials once (running an exec plugin if the user has one), so that a
+  // configuration that cannot work fails here.
+  target = kubeconfig ? await kubeconfigTarget(kubeconfig) : await inClusterTarget();
 } catch (error) {
   fail((error as Error).message);
 }
@@ -78,7 +85,10 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
   version: string;
 };
 const log = createLogger('fleetgate-agent');
-log.info({ gateway: gatewayUrl.origin, apiserver: target.url.origin, version }, 'starting');
+log.info(
+  { gateway: gatewayUrl.origin, apiserver: target.url.origin, proxy: target.proxyUrl?.origin, version },
+  'starting',
+);
 
 const proxy = new ApiserverProxy(target, log);
 const connector = new AgentConnector({

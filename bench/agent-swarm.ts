@@ -80,7 +80,9 @@ const countingSink = {
   },
 };
 const log = pino({ level: 'info' }, countingSink);
-const proxies = config.kubeconfigs.map((path) => new ApiserverProxy(kubeconfigTarget(path), log));
+const proxies = await Promise.all(
+  config.kubeconfigs.map(async (path) => new ApiserverProxy(await kubeconfigTarget(path), log)),
+);
 const connected = new Set<number>();
 const connectors = config.agents.map((agent, index) => {
   const proxy = proxies[agent.kubeconfig];

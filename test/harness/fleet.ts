@@ -185,6 +185,12 @@ export async function registerCluster(
   return body;
 }
 
+/** How a test changes the agent's installation. */
+export interface AgentInstallOptions {
+  /** Rewrites the agent's kubeconfig (written with the ServiceAccount's token) before the agent starts. */
+  readonly prepareKubeconfig?: (kubeconfigPath: string) => Promise<void>;
+}
+
 /** An agent process for one test cluster. */
 export class AgentProcess {
   readonly #cluster: TestCluster;
@@ -218,6 +224,7 @@ export class AgentProcess {
     cluster: TestCluster,
     gateway: GatewayProcess,
     registration: Registration,
+    options: AgentInstallOptions = {},
   ): Promise<AgentProcess> {
     // The manifest is fetched the way an administrator's machine would, trusting the
     // gateway's CA, and applied with kubectl.
@@ -225,6 +232,7 @@ export class AgentProcess {
     if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
     const kubeconfig = join(cluster.dir, 'agent.kubeconfig');
     await installAgentIdentity(cluster, manifest.text, kubeconfig);
+    await options.prepareKubeconfig?.(kubeconfig);
     const tokenFile = join(cluster.dir, 'registration-token');
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
     const caFile = join(cluster.dir, 'gateway-ca.crt');

@@ -1,5 +1,7 @@
 // A real agent pointed at a stand-in gateway on loopback, with an apiserver address that
 // nothing listens on: for tests of the agent's side of the protocol.
+import { KubeConfig } from '@kubernetes/client-node';
+import { CredentialSource } from '../../agent/apiserver-credentials.ts';
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { AgentConnector } from '../../agent/connector.ts';
 import { createLogger } from '../../src/shared/log/logger.ts';
@@ -15,10 +17,17 @@ export function startAgentAgainst(
   backoff: { baseMs: number; maxMs?: number },
 ): TestAgent {
   const quiet = createLogger('test', 'silent');
-  const proxy = new ApiserverProxy(
-    { url: new URL('https://127.0.0.1:1'), caPem: undefined, bearerToken: () => undefined },
-    quiet,
-  );
+  const newConfig = () => {
+    const config = new KubeConfig();
+    config.loadFromClusterAndUser(
+      { name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: false },
+      { name: 'nobody' },
+    );
+    return config;
+  };
+  const credentials = new CredentialSource({ source: 'test', newConfig, userName: 'nobody', exec: false });
+  const target = { url: new URL('https://127.0.0.1:1'), source: 'test', proxyUrl: undefined, credentials };
+  const proxy = new ApiserverProxy(target, quiet);
   const connector = new AgentConnector({
     gatewayUrl: new URL(`http://127.0.0.1:${gatewayPort}`),
     registrationToken: () => 'c-aaaaaaaaaa.token',

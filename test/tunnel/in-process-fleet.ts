@@ -58,7 +58,7 @@ async function runInProcessAgent(
   kubeconfig: string,
   token: string,
 ): Promise<InProcessAgent> {
-  const proxy = new ApiserverProxy(kubeconfigTarget(kubeconfig), quiet);
+  const proxy = new ApiserverProxy(await kubeconfigTarget(kubeconfig), quiet);
   const connector = new AgentConnector({
     gatewayUrl: new URL(gateway.url),
     registrationToken: () => token,
