@@ -190,7 +190,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }),
     passthrough: new Passthrough({ authenticator, kube, audit, log }),
     graphql,
-    metrics: new MetricsApi({ registry, connections, listCaches, authenticator, users }),
+    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, users }),
   });
   const health = new HealthMonitor(
     registry,

@@ -1,3 +1,4 @@
+import { PROVIDER_EXTRA_KEY } from '../kube/agent-rights.ts';
 import type { PersonIdentity } from '../kube/identity.ts';
 
 /** How a person proved who they are. */
@@ -16,9 +17,6 @@ export interface Principal {
   readonly groups: readonly string[];
   readonly isAdmin: boolean;
 }
-
-/** Extra key naming the provider a person signed in with. */
-export const PROVIDER_EXTRA_KEY = 'fleetgate.io/provider';
 
 /**
  * `local:alice` / `oidc:alice@example.com`, groups `local:ops` / `oidc:platform`. The

@@ -1,4 +1,4 @@
-import { AGENT_READABLE_CORE_RESOURCES } from '../clusters/install-manifest.ts';
+import { AGENT_READABLE_CORE_RESOURCES } from '../kube/agent-rights.ts';
 
 /**
  * The collections the gateway keeps watch-backed copies of (docs/list-cache.md): those the

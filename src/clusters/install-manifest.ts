@@ -1,15 +1,9 @@
 import { stringify } from 'yaml';
-import { PROVIDER_EXTRA_KEY } from '../auth/principal.ts';
+import { AGENT_READABLE_CORE_RESOURCES, PROVIDER_EXTRA_KEY } from '../kube/agent-rights.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
 export const AGENT_NAME = 'fleetgate-agent';
-
-/**
- * Core (v1) resources the agent's ServiceAccount may get, list and watch everywhere: what
- * cluster statistics and namespace lookups need, and what subscribers' shared watches cover.
- */
-export const AGENT_READABLE_CORE_RESOURCES = ['nodes', 'pods', 'namespaces'] as const;
 
 export interface InstallManifestOptions {
   readonly clusterId: string;
