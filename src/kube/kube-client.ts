@@ -3,7 +3,15 @@ import { type ErrorCode, GatewayError } from '../errors/gateway-error.ts';
 import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { type Identity, impersonationHeaders } from './identity.ts';
 import { LIST_PAGE_SIZE, MAX_ITEMS_PER_CLUSTER, MAX_JSON_ANSWER_BYTES } from './limits.ts';
-import type { ApiResourceList, KubeList, KubeObject, Status } from './objects.ts';
+import type {
+  ApiResourceList,
+  KubeList,
+  KubeObject,
+  ResourceRule,
+  SelfSubjectAccessReview,
+  SelfSubjectRulesReview,
+  Status,
+} from './objects.ts';
 import type { KubeTransport, WireRequest, WireResponse } from './transport.ts';
 import { type WatchEvent, watchEvents } from './watch-events.ts';
 
@@ -51,13 +59,6 @@ export interface AccessAttributes {
   readonly subresource?: string;
   readonly namespace?: string;
   readonly name?: string;
-}
-
-/** A rule from a SelfSubjectRulesReview. */
-export interface ResourceRule {
-  readonly verbs?: readonly string[];
-  readonly apiGroups?: readonly string[];
-  readonly resources?: readonly string[];
 }
 
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
@@ -260,7 +261,7 @@ export class KubeClient {
 
   /** Whether the target's identity may do something there (a SelfSubjectAccessReview). */
   async mayI(target: CallTarget, attributes: AccessAttributes): Promise<boolean> {
-    const review = await this.create<{ status?: { allowed?: boolean } }>(
+    const review = await this.create<SelfSubjectAccessReview>(
       target,
       '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
       {
@@ -274,7 +275,7 @@ export class KubeClient {
 
   /** The resource rules the target's identity holds in a namespace (a SelfSubjectRulesReview). */
   async rulesIn(target: CallTarget, namespace: string): Promise<readonly ResourceRule[]> {
-    const review = await this.create<{ status?: { resourceRules?: ResourceRule[] } }>(
+    const review = await this.create<SelfSubjectRulesReview>(
       target,
       '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
       { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },

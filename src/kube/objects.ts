@@ -4,6 +4,9 @@ import type {
   V1Namespace,
   V1Node,
   V1Pod,
+  V1ResourceRule,
+  V1SelfSubjectAccessReview,
+  V1SelfSubjectRulesReview,
   V1Status,
 } from '@kubernetes/client-node';
 
@@ -33,6 +36,9 @@ export type Node = Wire<V1Node>;
 export type Namespace = Wire<V1Namespace>;
 export type Status = Wire<V1Status>;
 export type ApiResourceList = Wire<V1APIResourceList>;
+export type SelfSubjectAccessReview = Wire<V1SelfSubjectAccessReview>;
+export type SelfSubjectRulesReview = Wire<V1SelfSubjectRulesReview>;
+export type ResourceRule = Wire<V1ResourceRule>;
 
 /** One page of a list: its items and where the next page (or a watch) starts. */
 export interface KubeList<T = KubeObject> {

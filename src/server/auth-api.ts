@@ -67,6 +67,19 @@ export class AuthApi {
     return this.#o.tokens.create(principal, { kind, description, ttlSeconds });
   }
 
+  /** A successful sign-in: a session token, and its line in the audit log. */
+  #startSession(principal: Principal, description: string, remote: string | undefined) {
+    const issued = this.#issue(principal, 'session', description, SESSION_TTL_SECONDS);
+    this.#o.audit.signIn({
+      provider: principal.provider,
+      principal: principal.name,
+      principalId: principal.principalId,
+      outcome: 'success',
+      remote,
+    });
+    return issued;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -86,14 +99,7 @@ export class AuthApi {
         throw new GatewayError('UNAUTHENTICATED', 'wrong user name or password');
       }
       const principal = localPrincipal(user);
-      const { token, info } = this.#issue(principal, 'session', 'sign-in', SESSION_TTL_SECONDS);
-      this.#o.audit.signIn({
-        provider: 'local',
-        principal: principal.name,
-        principalId: principal.principalId,
-        outcome: 'success',
-        remote,
-      });
+      const { token, info } = this.#startSession(principal, 'sign-in', remote);
       sendJson(res, 200, { token, expiresAt: info.expiresAt, principal });
       return true;
     }
@@ -122,14 +128,7 @@ export class AuthApi {
         this.#o.audit.signIn({ provider: 'oidc', principal: '', outcome: 'failure', reason, remote });
         throw new GatewayError('UNAUTHENTICATED', reason);
       }
-      const { token, info } = this.#issue(principal, 'session', 'OIDC sign-in', SESSION_TTL_SECONDS);
-      this.#o.audit.signIn({
-        provider: 'oidc',
-        principal: principal.name,
-        principalId: principal.principalId,
-        outcome: 'success',
-        remote,
-      });
+      const { token, info } = this.#startSession(principal, 'OIDC sign-in', remote);
       // The ID token is the person's own: usable as a bearer token and as the logout hint.
       sendJson(res, 200, { token, expiresAt: info.expiresAt, principal, idToken });
       return true;

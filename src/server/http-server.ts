@@ -10,7 +10,11 @@ import { failureForPeople, GatewayError } from '../errors/gateway-error.ts';
 import { GRAPHQL_PATH, type GraphqlEndpoint } from '../graphql/graphql-endpoint.ts';
 import { sendStatus, sendStatusOnSocket } from '../proxy/k8s-status.ts';
 import type { Passthrough } from '../proxy/passthrough.ts';
-import { PASSTHROUGH_PREFIX, parsePassthroughTarget } from '../proxy/passthrough-path.ts';
+import {
+  PASSTHROUGH_PREFIX,
+  type PassthroughTarget,
+  parsePassthroughTarget,
+} from '../proxy/passthrough-path.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AuthApi } from './auth-api.ts';
@@ -57,24 +61,36 @@ export function createGatewayServer(
   tls?: { readonly certPem: string; readonly keyPem: string },
 ): GatewayServer {
   let parts: HttpRoutes | undefined;
+  /** The passthrough reads the raw request target: URL parsing would resolve dot segments. */
+  const passThrough = (
+    rawTarget: string,
+    handle: (target: PassthroughTarget) => Promise<void>,
+    answerFailure: (failure: GatewayError) => void,
+  ) => {
+    void (async () => {
+      try {
+        const target = parsePassthroughTarget(rawTarget);
+        if (target) await handle(target);
+      } catch (error) {
+        answerFailure(shownFailure(error, log, 'passthrough failed'));
+      }
+    })();
+  };
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (!parts) {
       sendError(res, new GatewayError('STARTING', 'the gateway is starting'));
       return;
     }
     const routes = parts;
-    // The passthrough reads the raw request target: URL parsing would resolve dot segments.
     if (req.url?.startsWith(PASSTHROUGH_PREFIX)) {
-      void (async () => {
-        try {
-          const target = parsePassthroughTarget(req.url as string);
-          if (target) await routes.passthrough.handleRequest(req, res, target);
-        } catch (error) {
-          const status = shownFailure(error, log, 'passthrough failed');
-          if (!res.headersSent) sendStatus(res, status);
+      passThrough(
+        req.url,
+        (target) => routes.passthrough.handleRequest(req, res, target),
+        (failure) => {
+          if (!res.headersSent) sendStatus(res, failure);
           else res.destroy();
-        }
-      })();
+        },
+      );
       return;
     }
     void (async () => {
@@ -111,15 +127,11 @@ export function createGatewayServer(
     }
     const routes = parts;
     if (req.url?.startsWith(PASSTHROUGH_PREFIX)) {
-      void (async () => {
-        try {
-          const target = parsePassthroughTarget(req.url as string);
-          if (target) await routes.passthrough.handleUpgrade(req, socket, head, target);
-        } catch (error) {
-          const status = shownFailure(error, log, 'passthrough upgrade failed');
-          sendStatusOnSocket(socket, status);
-        }
-      })();
+      passThrough(
+        req.url,
+        (target) => routes.passthrough.handleUpgrade(req, socket, head, target),
+        (failure) => sendStatusOnSocket(socket, failure),
+      );
       return;
     }
     let url: URL;
