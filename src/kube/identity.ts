@@ -26,38 +26,75 @@ export const AGENT_IDENTITY: AgentIdentity = Object.freeze({ kind: 'agent' });
 const headersOf = new WeakMap<Identity, HeaderPairs>();
 const keysOf = new WeakMap<Identity, string>();
 
+/** Longest identity attribute accepted (a user, group, uid, extra key or value). */
+export const MAX_IDENTITY_ATTRIBUTE_CHARS = 1024;
+// RFC 9110 field-value: visible ASCII, spaces and tabs, and obs-text; no controls, nothing
+// above 0xff (a header carries bytes, and Node refuses what would not fit in one).
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+// RFC 9110 tchar, less '%': what an extra key may keep unencoded in a header name.
+const TCHAR = /^[A-Za-z0-9!#$&'*+.^_`|~-]$/;
+
 /**
- * The Impersonate-* headers of an identity (extra keys percent-encoded, as Kubernetes
- * wants), made once per identity value. Refuses any `system:` identity but the group
- * system:authenticated, and names and values no HTTP header can carry: fail closed.
+ * An extra key as Kubernetes reads it back from `Impersonate-Extra-<key>`: every byte that
+ * may not stand in a header name is percent-encoded (the apiserver percent-decodes the key),
+ * so that no key, however odd, makes a header that cannot be sent.
+ */
+export function encodeExtraKey(key: string): string {
+  let encoded = '';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    encoded +=
+      byte < 0x80 && TCHAR.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return encoded;
+}
+
+/**
+ * Why an identity must not be impersonated through the gateway, or undefined when it may:
+ * a `system:` user or group (other than system:authenticated), an empty user, or an
+ * attribute no header can carry. Sign-in checks people with it; the wire checks again.
+ */
+export function identityProblem(identity: PersonIdentity): string | undefined {
+  if (identity.user.trim() === '') return 'the user name is empty';
+  const values = [
+    identity.user,
+    ...identity.groups,
+    ...(identity.uid === undefined ? [] : [identity.uid]),
+    ...Object.entries(identity.extra).flatMap(([key, list]) => [key, ...list]),
+  ];
+  for (const value of values) {
+    if (value.length > MAX_IDENTITY_ATTRIBUTE_CHARS)
+      return `an identity attribute is longer than ${MAX_IDENTITY_ATTRIBUTE_CHARS} characters`;
+    if (!HEADER_VALUE.test(value))
+      return `the identity attribute ${JSON.stringify(value.slice(0, 64))} holds characters no header can carry`;
+  }
+  return forbiddenImpersonation([
+    ['Impersonate-User', identity.user],
+    ...identity.groups.map((group): [string, string] => ['Impersonate-Group', group]),
+  ]);
+}
+
+/**
+ * The Impersonate-* headers of an identity, made once per identity value. An identity with
+ * a problem (see identityProblem) is refused: fail closed, whatever layer asked.
  */
 export function impersonationHeaders(identity: Identity): HeaderPairs {
   const known = headersOf.get(identity);
   if (known) return known;
   const headers: [string, string][] = [];
   if (identity.kind === 'person') {
+    const problem = identityProblem(identity);
+    if (problem) throw new GatewayError('FORBIDDEN', `${problem}: not allowed through the gateway`);
     headers.push(['Impersonate-User', identity.user]);
     for (const group of identity.groups) headers.push(['Impersonate-Group', group]);
     if (identity.uid !== undefined) headers.push(['Impersonate-Uid', identity.uid]);
     for (const [key, values] of Object.entries(identity.extra)) {
-      for (const value of values) headers.push([`Impersonate-Extra-${encodeURIComponent(key)}`, value]);
-    }
-    const problem = forbiddenImpersonation(headers);
-    if (problem) throw new GatewayError('FORBIDDEN', `${problem} through the gateway`);
-    for (const [, value] of headers) {
-      if (!HEADER_VALUE.test(value))
-        throw new GatewayError(
-          'BAD_USER_INPUT',
-          'an identity attribute holds characters no header can carry',
-        );
+      for (const value of values) headers.push([`Impersonate-Extra-${encodeExtraKey(key)}`, value]);
     }
   }
   headersOf.set(identity, headers);
   return headers;
 }
-
-// RFC 9110 field-value: visible ASCII, spaces and tabs, and obs-text; no controls.
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** A stable text key of an identity (for caches of answers about it), made once per value. */
 export function identityKey(identity: Identity): string {
