@@ -8,6 +8,7 @@ import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { OpenConnections } from './auth/open-connections.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
 import { ClusterClient } from './clusters/cluster-client.ts';
@@ -19,6 +20,7 @@ import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
 import { Passthrough } from './proxy/passthrough.ts';
+import { StreamQuota } from './proxy/stream-quota.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
@@ -55,6 +57,8 @@ export interface GatewayConfig {
   readonly graphqlIntrospection?: boolean;
   /** Undelivered messages a GraphQL subscriber may have before it is ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Concurrent passthrough requests one person may have on one cluster (default 100). */
+  readonly maxStreamsPerPerson?: number;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
   readonly listCache?: boolean;
   /** How long a cluster's answer that a person may list a cached collection is reused (default 10 s). */
@@ -83,6 +87,8 @@ export interface Gateway {
   readonly listCaches: ListCaches | undefined;
   /** Downstream watches shared by subscribers (tests and diagnostics count them). */
   readonly sharedWatches: SharedWatches;
+  /** Long-lived connections by credential (tests count them). */
+  readonly openConnections: OpenConnections;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -140,6 +146,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     });
   }
   const authenticator = new Authenticator(tokens, users, oidc);
+  // Long-lived connections of a revoked token end at once; of an expired one within seconds.
+  const openConnections = new OpenConnections(authenticator);
+  tokens.on('revoked', () => void openConnections.recheckNow());
   // The caches always run for cluster stats; `listCache: false` only stops lists being
   // answered from them.
   const caches = new ListCaches(kube, registry, connections, log, {
@@ -153,6 +162,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     authenticator,
     registry,
     kube,
+    openConnections,
     stats: new ClusterStats(caches),
     sharedWatches,
     admin,
@@ -188,7 +198,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       publicUrl: () => publicUrl,
       caPem,
     }),
-    passthrough: new Passthrough({ authenticator, kube, audit, log }),
+    passthrough: new Passthrough({
+      authenticator,
+      kube,
+      audit,
+      log,
+      openConnections,
+      quota: new StreamQuota(config.maxStreamsPerPerson),
+    }),
     graphql,
     metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, users }),
   });
@@ -216,10 +233,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     audit,
     listCaches,
     sharedWatches,
+    openConnections,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
+      openConnections.close();
       caches.close();
       await graphql.close();
       connections.closeAll(CloseCode.GOING_AWAY, 'gateway stopping');

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Principal } from './principal.ts';
@@ -80,7 +81,7 @@ function info(row: TokenRow): ApiTokenInfo {
  * secret (256 random bits need no slow hash), with a TTL, revocable one by one or all of a
  * person's at once.
  */
-export class ApiTokens {
+export class ApiTokens extends EventEmitter<{ revoked: [] }> {
   readonly #db: DatabaseSync;
   readonly #clock: () => Date;
   readonly #lastUsedWritten = new Map<string, number>();
@@ -89,6 +90,7 @@ export class ApiTokens {
   readonly #selectById: StatementSync;
 
   constructor(db: DatabaseSync, clock: () => Date = () => new Date()) {
+    super();
     this.#db = db;
     this.#clock = clock;
     this.#selectById = db.prepare('SELECT * FROM api_tokens WHERE token_id = ?');
@@ -197,6 +199,8 @@ export class ApiTokens {
     const result = this.#db
       .prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE token_id = ?')
       .run(this.#clock().toISOString(), tokenId);
+    // Whoever holds connections open with it hears at once (they check the token again).
+    if (Number(result.changes) > 0) this.emit('revoked');
     return Number(result.changes) > 0;
   }
 
@@ -205,6 +209,7 @@ export class ApiTokens {
     const result = this.#db
       .prepare('UPDATE api_tokens SET revoked_at = ? WHERE principal_id = ? AND revoked_at IS NULL')
       .run(this.#clock().toISOString(), principalId);
+    if (Number(result.changes) > 0) this.emit('revoked');
     return Number(result.changes);
   }
 }

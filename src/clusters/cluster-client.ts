@@ -31,11 +31,10 @@ export class ClusterClient implements KubeTransport {
       );
     }
     try {
-      const stream = await session.openStream({
-        method: request.method,
-        path: request.path,
-        headers: request.headers,
-      });
+      const stream = await session.openStream(
+        { method: request.method, path: request.path, headers: request.headers },
+        { longLived: request.longLived || request.upgrade },
+      );
       if (request.upgrade) {
         // the caller writes to the stream once the upgrade is answered
       } else if (request.body === undefined) stream.end();
@@ -52,6 +51,13 @@ export class ClusterClient implements KubeTransport {
 /** Why a stream gave no answer, in the gateway's vocabulary. */
 function streamFailure(error: unknown, clusterId: string): GatewayError {
   if (error instanceof GatewayError) return error;
+  if (error instanceof StreamResetError && error.resetCode === ResetCode.TOO_MANY_STREAMS) {
+    return new GatewayError('CLUSTER_BUSY', `cluster ${clusterId} is busy: ${error.message}`, {
+      clusterId,
+      retryAfterSeconds: 1,
+      cause: error,
+    });
+  }
   if (error instanceof StreamResetError && error.resetCode === ResetCode.REFUSED) {
     return new GatewayError(
       'CLUSTER_FORBIDDEN',

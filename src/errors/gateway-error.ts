@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, reason: 'RequestEntityTooLarge' },
   DOCUMENT_TOO_LARGE: { httpStatus: 413, reason: 'RequestEntityTooLarge' },
   UPGRADE_REQUIRED: { httpStatus: 426, reason: 'BadRequest' },
+  /** One person holds as much as one person may (streams, subscriptions, sign-in attempts). */
+  TOO_MANY_REQUESTS: { httpStatus: 429, reason: 'TooManyRequests' },
   QUERY_TOO_DEEP: { httpStatus: 400, reason: 'BadRequest' },
   TOO_MANY_ALIASES: { httpStatus: 400, reason: 'BadRequest' },
   QUERY_TOO_COSTLY: { httpStatus: 400, reason: 'BadRequest' },
@@ -24,6 +26,8 @@ export const ERROR_CODES = {
   CLUSTER_NOT_FOUND: { httpStatus: 404, reason: 'NotFound' },
   CLUSTER_UNAVAILABLE: { httpStatus: 503, reason: 'ServiceUnavailable' },
   CLUSTER_TIMEOUT: { httpStatus: 504, reason: 'Timeout' },
+  /** The cluster's tunnel carries all the streams it may; try again shortly. */
+  CLUSTER_BUSY: { httpStatus: 503, reason: 'ServiceUnavailable' },
   // What a cluster's apiserver answered.
   /** The cluster's RBAC refused the person (or its agent refused the request). */
   CLUSTER_FORBIDDEN: { httpStatus: 403, reason: 'Forbidden' },
@@ -56,6 +60,8 @@ export interface GatewayErrorDetails {
   readonly clusterId?: string;
   /** The HTTP status to report; default: the code's. A cluster's own answer keeps its status. */
   readonly httpStatus?: number;
+  /** When to try again, for refusals that pass (sent as Retry-After). */
+  readonly retryAfterSeconds?: number;
   readonly cause?: unknown;
 }
 
@@ -64,6 +70,7 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly clusterId: string | undefined;
   readonly httpStatus: number;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, details: GatewayErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -71,6 +78,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.clusterId = details.clusterId;
     this.httpStatus = details.httpStatus ?? ERROR_CODES[code].httpStatus;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 
   /** The Kubernetes Status reason for this failure (the passthrough answers kubectl with it). */

@@ -10,16 +10,19 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { OpenConnections } from '../auth/open-connections.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import type { ClusterStats } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
 import type { SharedWatches } from './shared-watches.ts';
+import { SocketGuard, type SocketLimits, type SocketState } from './socket-guard.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Undelivered messages a subscriber may have before it is ended. */
@@ -30,6 +33,10 @@ export interface GraphqlEndpointOptions {
   readonly authenticator: Authenticator;
   readonly registry: ClusterRegistry;
   readonly kube: KubeClient;
+  /** Long-lived connections by credential: a revoked one closes its sockets. */
+  readonly openConnections: OpenConnections;
+  /** Subscriptions per socket and per person (defaults in socket-guard.ts). */
+  readonly socketLimits?: SocketLimits;
   readonly stats: ClusterStats;
   readonly sharedWatches: SharedWatches;
   /** The resolvers of every domain (the composition root hands them in: they sit above this layer). */
@@ -111,19 +118,19 @@ export class GraphqlEndpoint {
       ],
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: GRAPHQL_LIMITS.maxDocumentBytes });
-    this.#disposeWs = useServer<Record<string, unknown>, { principal?: Principal }>(
+    const guard = new SocketGuard(options.authenticator, options.openConnections, options.socketLimits);
+    this.#disposeWs = useServer<Record<string, unknown>, SocketState>(
       {
         schema: this.#schema,
-        onConnect: async (ctx) => {
-          const authorization = ctx.connectionParams?.authorization;
-          const auth = await options.authenticator.authenticate(
-            typeof authorization === 'string' ? authorization : undefined,
-          );
-          if (!auth.ok) return false;
-          ctx.extra.principal = auth.principal;
-          return true;
-        },
-        onSubscribe: async (_ctx, _id, payload) => {
+        onConnect: (ctx) => guard.connect(ctx),
+        onSubscribe: async (ctx, _id, payload) => {
+          try {
+            await guard.admit(ctx);
+          } catch (error) {
+            if (error instanceof GatewayError)
+              return [new GraphQLError(error.message, { extensions: error.extensions })];
+            throw error;
+          }
           if (payload.query.length > GRAPHQL_LIMITS.maxDocumentBytes)
             return [new GraphQLError('document too large', { extensions: { code: 'DOCUMENT_TOO_LARGE' } })];
           try {
@@ -134,6 +141,7 @@ export class GraphqlEndpoint {
           }
           return undefined;
         },
+        onClose: (ctx) => guard.disconnect(ctx),
         context: (ctx) => this.#context(ctx.extra.principal as Principal),
       },
       this.#wss,

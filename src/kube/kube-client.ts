@@ -248,6 +248,7 @@ export class KubeClient {
         fieldSelector: options.fieldSelector,
       }),
       headers: [ACCEPT_JSON],
+      longLived: true,
     });
     if (answer.status !== 200) {
       const value = await readJson(target.clusterId, path, answer).catch(() => undefined);

@@ -11,6 +11,11 @@ export interface WireRequest {
   readonly body?: Buffer | Readable;
   /** An upgrade: the body stays open for the caller to write to after the 101. */
   readonly upgrade?: boolean;
+  /**
+   * The answer may stream for a long time (a watch, a log follow, an upgrade): it may not
+   * take the slots a tunnel keeps for short requests.
+   */
+  readonly longLived?: boolean;
 }
 
 /** The apiserver's answer; `body` streams (and, after an upgrade, is also writable). */

@@ -22,6 +22,7 @@ export function sendStatus(res: ServerResponse, error: GatewayError): void {
     'content-length': Buffer.byteLength(body),
   };
   if (error.httpStatus === 401) headers['www-authenticate'] = 'Bearer realm="fleetgate"';
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = error.retryAfterSeconds;
   res.writeHead(error.httpStatus, headers);
   res.end(body);
 }
@@ -30,6 +31,6 @@ export function sendStatus(res: ServerResponse, error: GatewayError): void {
 export function sendStatusOnSocket(socket: Duplex, error: GatewayError): void {
   const body = statusBody(error);
   socket.end(
-    `HTTP/1.1 ${error.httpStatus} ${error.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${error.httpStatus} ${error.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${error.retryAfterSeconds === undefined ? '' : `retry-after: ${error.retryAfterSeconds}\r\n`}connection: close\r\n\r\n${body}`,
   );
 }

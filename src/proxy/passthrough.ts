@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { OpenConnections } from '../auth/open-connections.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import { failureForPeople, GatewayError } from '../errors/gateway-error.ts';
 import type { PersonIdentity } from '../kube/identity.ts';
@@ -14,11 +15,16 @@ import { corkUntilTurnEnds } from '../shared/tunnel/write-coalescer.ts';
 import { authorizeImpersonation, requestedImpersonation } from './client-impersonation.ts';
 import { sendStatus, sendStatusOnSocket } from './k8s-status.ts';
 import type { PassthroughTarget } from './passthrough-path.ts';
-import { requestInfo } from './request-info.ts';
+import { type RequestInfo, requestInfo } from './request-info.ts';
+import type { StreamQuota } from './stream-quota.ts';
 
 export interface PassthroughOptions {
   readonly authenticator: Authenticator;
   readonly kube: KubeClient;
+  /** Each person's open requests per cluster, capped. */
+  readonly quota: StreamQuota;
+  /** Long-lived requests by credential, ended when it is revoked or expires. */
+  readonly openConnections: OpenConnections;
   readonly audit: AuditLog;
   readonly log: Logger;
 }
@@ -43,6 +49,16 @@ function safeResponseHeaders(headers: HeaderPairs): [string, string][] {
   return withoutHopByHop(headers).filter(
     ([name, value]) => HEADER_NAME.test(name) && HEADER_VALUE.test(value),
   );
+}
+
+const NOTHING_TO_RELEASE = () => {};
+
+/** A request whose answer streams until someone stops it: a watch, or a log follow. */
+function isLongLived(info: RequestInfo, path: string): boolean {
+  if (info.verb === 'watch') return true;
+  if (info.subresource !== 'log') return false;
+  const follow = new URLSearchParams(path.split('?')[1] ?? '').get('follow');
+  return follow !== null && follow !== 'false' && follow !== '0';
 }
 
 /** Who a request runs as downstream. */
@@ -92,12 +108,12 @@ export class Passthrough {
   #audit(
     req: IncomingMessage,
     target: PassthroughTarget,
+    info: RequestInfo,
     acting: Acting | undefined,
     status: number,
     startedAt: number,
     upgrade: boolean,
   ): void {
-    const info = requestInfo(req.method ?? 'GET', target.path);
     this.#options.audit.request({
       principalId: acting?.principal.principalId ?? '',
       principal: acting?.principal.name ?? '',
@@ -120,10 +136,14 @@ export class Passthrough {
   async handleRequest(req: IncomingMessage, res: ServerResponse, target: PassthroughTarget): Promise<void> {
     const startedAt = performance.now();
     const rawHeaders = pairsFromRaw(req.rawHeaders);
+    const info = requestInfo(req.method ?? 'GET', target.path);
+    const longLived = isLongLived(info, target.path);
     let acting: Acting | undefined;
+    let release = NOTHING_TO_RELEASE;
     let answer: WireResponse;
     try {
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
+      release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
       const hasBody =
         req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
       answer = await this.#options.kube.send(
@@ -133,6 +153,7 @@ export class Passthrough {
           path: target.path,
           headers: this.#forwardedHeaders(rawHeaders),
           body: hasBody ? req : undefined,
+          longLived,
         },
       );
       // The head and the part of the body that came with it leave in one write (one TLS
@@ -142,18 +163,25 @@ export class Passthrough {
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();
     } catch (error) {
+      release();
       const failure = this.#failure(error);
       if (!res.headersSent) sendStatus(res, failure);
       else res.destroy();
-      this.#audit(req, target, acting, failure.httpStatus, startedAt, false);
+      this.#audit(req, target, info, acting, failure.httpStatus, startedAt, false);
       return;
     }
     const body = answer.body;
     const status = res.statusCode;
+    // A watch or a log follow ends when its credential is revoked or expires.
+    const forget = longLived
+      ? this.#options.openConnections.track(req.headers.authorization ?? '', () => res.destroy())
+      : NOTHING_TO_RELEASE;
     // The client going away cancels the stream, which cancels the request downstream.
     res.once('close', () => {
+      release();
+      forget();
       if (!body.readableEnded) body.destroy();
-      this.#audit(req, target, acting, status, startedAt, false);
+      this.#audit(req, target, info, acting, status, startedAt, false);
     });
     body.once('error', () => res.destroy());
     body.pipe(res);
@@ -168,10 +196,13 @@ export class Passthrough {
     const startedAt = performance.now();
     const rawHeaders = pairsFromRaw(req.rawHeaders);
     const protocol = req.headers.upgrade ?? '';
+    const info = requestInfo(req.method ?? 'GET', target.path);
     let acting: Acting | undefined;
+    let release = NOTHING_TO_RELEASE;
     let answer: WireResponse;
     try {
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
+      release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
       answer = await this.#options.kube.send(
         { clusterId: target.clusterId, as: acting.identity },
         {
@@ -182,15 +213,22 @@ export class Passthrough {
         },
       );
     } catch (error) {
+      release();
       const failure = this.#failure(error);
       sendStatusOnSocket(socket, failure);
-      this.#audit(req, target, acting, failure.httpStatus, startedAt, true);
+      this.#audit(req, target, info, acting, failure.httpStatus, startedAt, true);
       return;
     }
     const { status, headers: responseHeaders, body: stream } = answer;
+    // exec, attach and port-forward end when their credential is revoked or expires.
+    const forget = this.#options.openConnections.track(req.headers.authorization ?? '', () =>
+      socket.destroy(),
+    );
     socket.once('close', () => {
+      release();
+      forget();
       stream.destroy();
-      this.#audit(req, target, acting, status, startedAt, true);
+      this.#audit(req, target, info, acting, status, startedAt, true);
     });
     stream.once('error', () => socket.destroy());
     if (status === 101) {

@@ -40,6 +40,12 @@ export interface GatewayServer {
 }
 
 const MAX_URL_CHARS = 16 * 1024;
+/** A client has this long to send a request's headers. */
+export const HEADERS_TIMEOUT_MS = 20_000;
+/** ... and this long to send the whole request, body included. */
+export const REQUEST_TIMEOUT_MS = 300_000;
+/** An idle kept-alive connection is closed after this (longer than common load balancers' 60 s). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** A failure as the person should see it; anything unexpected is logged and hidden. */
 function shownFailure(error: unknown, log: Logger, what: string): GatewayError {
@@ -156,10 +162,12 @@ export function createGatewayServer(
     ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest)
     : createHttpServer(onRequest);
   server.on('upgrade', onUpgrade);
-  // Bounds for slow or idle clients; watches and tunnels are long-lived upgrades or streams.
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 65_000;
+  // Bounds for slow or idle clients (a slowloris cannot hold sockets open forever). The
+  // request timeout counts until the request is read whole, not its answer: watches, log
+  // follows and upgrades (exec, tunnels) stream on after it.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return {
     server,
     setRoutes(routes) {

@@ -18,7 +18,10 @@ export async function adminAndAlice(
 }
 
 /** A graphql-ws client that trusts the gateway's CA; `sockets` lets a test stall one like a slow reader. */
-export function graphqlWsClient(gateway: Gateway, token: string): { client: Client; sockets: WebSocket[] } {
+export function graphqlWsClient(
+  gateway: Pick<Gateway, 'url' | 'caPem'>,
+  token: string,
+): { client: Client; sockets: WebSocket[] } {
   const sockets: WebSocket[] = [];
   const caPem = gateway.caPem;
   const client = createClient({

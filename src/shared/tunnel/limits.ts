@@ -34,6 +34,14 @@ export const MAX_WINDOW_BYTES = 0x7fff_ffff;
 export const SEND_BUFFER_BYTES = 256 * 1024;
 
 export const MAX_STREAMS_PER_SESSION = 1024;
+/**
+ * Stream slots of a tunnel that long-lived streams (watches, log follows, exec, attach,
+ * port-forward) may not take: however many watches are held open, short requests still
+ * find a slot.
+ */
+export const RESERVED_SHORT_STREAMS = 64;
+/** How long opening a stream waits for a free slot before it is refused (TOO_MANY_STREAMS). */
+export const STREAM_SLOT_WAIT_MS = 5_000;
 export const MAX_SESSIONS_PER_CLUSTER = 4;
 
 /**

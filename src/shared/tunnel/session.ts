@@ -9,7 +9,9 @@ import {
   MAX_CLOSE_REASON_BYTES,
   MAX_STREAM_ID,
   MAX_STREAMS_PER_SESSION,
+  RESERVED_SHORT_STREAMS,
   RESPONSE_HEAD_TIMEOUT_MS,
+  STREAM_SLOT_WAIT_MS,
 } from './limits.ts';
 import { type StreamHost, TunnelStream } from './stream.ts';
 import { traceEnabled, traceFrame } from './trace.ts';
@@ -69,7 +71,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   #livenessTimeoutMs: number;
   readonly #responseHeadTimeoutMs: number;
   #heartbeat: NodeJS.Timeout;
-  readonly #slotWaiters: (() => void)[] = [];
+  readonly #slotWaiters: { readonly limit: number; readonly wake: () => void }[] = [];
   readonly #coalescer: WriteCoalescer | undefined;
   #highestStreamId = 0;
   #lastHeardAt = performance.now();
@@ -135,13 +137,30 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   }
 
   /**
-   * Opens a stream for a request (gateway side). Waits while the tunnel already carries
-   * its maximum number of streams.
+   * Opens a stream for a request (gateway side). While the tunnel carries its maximum number
+   * of streams (long-lived ones: its maximum less RESERVED_SHORT_STREAMS), waits up to
+   * `slotWaitMs` for one to end, then refuses with TOO_MANY_STREAMS.
    */
-  async openStream(head: RequestHead): Promise<TunnelStream> {
+  async openStream(
+    head: RequestHead,
+    options: { readonly longLived?: boolean; readonly slotWaitMs?: number } = {},
+  ): Promise<TunnelStream> {
     if (this.role !== 'gateway') throw new Error('only the gateway opens streams');
-    while (this.#streams.size >= this.#maxStreams && !this.#closed) {
-      await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    const limit = options.longLived
+      ? Math.max(1, this.#maxStreams - Math.min(RESERVED_SHORT_STREAMS, this.#maxStreams >> 1))
+      : this.#maxStreams;
+    if (this.#streams.size >= limit && !this.#closed) {
+      const waitMs = options.slotWaitMs ?? STREAM_SLOT_WAIT_MS;
+      const deadline = Date.now() + waitMs;
+      while (this.#streams.size >= limit && !this.#closed) {
+        const left = deadline - Date.now();
+        if (left <= 0 || !(await this.#slotFreed(limit, left))) {
+          throw new StreamResetError(
+            ResetCode.TOO_MANY_STREAMS,
+            `the tunnel carries ${this.#streams.size} streams; no slot came free within ${waitMs} ms`,
+          );
+        }
+      }
     }
     if (this.#closed)
       throw new StreamResetError(ResetCode.CANCELLED, `tunnel closed: ${this.#closed.reason}`);
@@ -165,6 +184,25 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
       () => this.#clearHeadTimer(streamId),
     );
     return stream;
+  }
+
+  /** Resolves true when a slot under `limit` may have come free, false after `ms`. */
+  #slotFreed(limit: number, ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const waiter = {
+        limit,
+        wake: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        const index = this.#slotWaiters.indexOf(waiter);
+        if (index >= 0) this.#slotWaiters.splice(index, 1);
+        resolve(false);
+      }, ms);
+      this.#slotWaiters.push(waiter);
+    });
   }
 
   /** Closes the tunnel with a code from the protocol; every open stream is reset. */
@@ -192,7 +230,9 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     release: (streamId: number) => {
       if (this.#streams.delete(streamId)) {
         this.#clearHeadTimer(streamId);
-        this.#slotWaiters.shift()?.();
+        // The first waiter the freed slot fits: a long-lived opener may not fit where a short one does.
+        const index = this.#slotWaiters.findIndex((waiter) => this.#streams.size < waiter.limit);
+        if (index >= 0) this.#slotWaiters.splice(index, 1)[0]?.wake();
       }
     },
   };
@@ -335,7 +375,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     this.#streams.clear();
     for (const stream of streams)
       stream.onReset(ResetCode.CANCELLED, `tunnel closed: ${close.reason || close.code}`);
-    for (const wake of this.#slotWaiters.splice(0)) wake();
+    for (const waiter of this.#slotWaiters.splice(0)) waiter.wake();
     this.emit('close', close);
   }
 }
