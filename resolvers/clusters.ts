@@ -1,8 +1,8 @@
-import { on } from 'node:events';
-import type { Cluster as ClusterModel } from '../src/clusters/cluster.ts';
 import { asGatewayError, badInput } from '../src/errors/gateway-error.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
+import { requireStatsAccess } from '../src/graphql/stats-access.ts';
 import { StatsFeed, type StatsUpdate } from '../src/graphql/stats-feed.ts';
+import { StatusFeed } from '../src/graphql/status-feed.ts';
 
 /** Clusters from the registry, and their status as it changes. */
 export const clusterResolvers: Resolvers = {
@@ -15,6 +15,7 @@ export const clusterResolvers: Resolvers = {
     stats: async (cluster, _args, context) => {
       if (cluster.state !== 'Active') return null;
       try {
+        await requireStatsAccess(context, cluster.clusterId);
         return await context.stats.of(cluster.clusterId);
       } catch (error) {
         context.clusterErrors.push(asGatewayError(error));
@@ -33,27 +34,8 @@ export const clusterResolvers: Resolvers = {
       resolve: (update: StatsUpdate) => update,
     },
     clusterStatus: {
-      // An iterator (not an async generator) so that unsubscribing stops listening at
-      // once, instead of after the next event.
-      subscribe: (_parent, _args, context) => {
-        const changes = on(context.registry, 'change') as AsyncIterableIterator<[ClusterModel]>;
-        const iterator: AsyncIterableIterator<{ clusterStatus: ClusterModel }> = {
-          [Symbol.asyncIterator]() {
-            return iterator;
-          },
-          async next() {
-            const step = await changes.next();
-            return step.done
-              ? { done: true, value: undefined }
-              : { done: false, value: { clusterStatus: step.value[0] } };
-          },
-          async return() {
-            await changes.return?.();
-            return { done: true, value: undefined };
-          },
-        };
-        return iterator;
-      },
+      // An iterator (not an async generator) so that unsubscribing stops listening at once.
+      subscribe: (_parent, _args, context) => new StatusFeed(context.registry),
     },
   },
 };

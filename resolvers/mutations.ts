@@ -41,8 +41,61 @@ function asCaller(context: GraphQLContext, clusterId: string): CallTarget {
   return { clusterId, as: context.identity };
 }
 
+/** What a change to a cluster was done to, for the audit log: kind, namespace, name; never a body. */
+function targetOf(args: Record<string, unknown>): string {
+  const manifest = (args.manifest ?? {}) as {
+    kind?: unknown;
+    metadata?: { name?: unknown; namespace?: unknown };
+  };
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 253) : '');
+  // Only the namespace mutations name no kind.
+  const kind = text(args.kind) || text(manifest.kind) || 'Namespace';
+  const namespace = text(args.namespace) || text(manifest.metadata?.namespace);
+  const name = text(args.name) || text(manifest.metadata?.name);
+  return [kind, namespace, name].filter(Boolean).join('/');
+}
+
+type MutationResolver = (parent: unknown, args: never, context: GraphQLContext, info: unknown) => unknown;
+
+/** A change to a cluster, made as the caller and recorded in the audit log whatever its outcome. */
+function audited(action: string, resolver: MutationResolver): MutationResolver {
+  return (parent, args, context, info) => {
+    const given = args as Record<string, unknown>;
+    return context.audit.audited(
+      {
+        principalId: context.principal.principalId,
+        principal: context.principal.name,
+        as: context.identity.user,
+        action,
+        clusterId: typeof given.clusterId === 'string' ? given.clusterId.slice(0, 64) : undefined,
+        target: targetOf(given),
+      },
+      () => resolver(parent, args, context, info),
+    );
+  };
+}
+
+/** Every mutation that changes a cluster goes through `audited` (the gateway's own are audited by GatewayAdmin). */
+function auditClusterChanges(resolvers: Resolvers): Resolvers {
+  const mutations = { ...(resolvers.Mutation as Record<string, MutationResolver>) };
+  for (const action of CLUSTER_MUTATIONS) {
+    const resolver = mutations[action];
+    if (resolver) mutations[action] = audited(action, resolver);
+  }
+  return { ...resolvers, Mutation: mutations as Resolvers['Mutation'] };
+}
+
+const CLUSTER_MUTATIONS = [
+  'scaleWorkload',
+  'restartRollout',
+  'deleteResource',
+  'applyManifest',
+  'createNamespace',
+  'deleteNamespace',
+] as const;
+
 /** Changes to clusters (as the caller) and to the gateway itself. */
-export const mutationResolvers: Resolvers = {
+export const mutationResolvers: Resolvers = auditClusterChanges({
   Mutation: {
     scaleWorkload: async (_parent, args, context) => {
       if (!Number.isInteger(args.replicas) || args.replicas < 0 || args.replicas > 100_000)
@@ -123,16 +176,16 @@ export const mutationResolvers: Resolvers = {
       return { clusterId: args.clusterId, object };
     },
     registerCluster: (_parent, args, context) => context.admin.registerCluster(context.principal, args.name),
-    removeCluster: (_parent, args, context) => {
-      context.admin.removeCluster(context.principal, args.id);
+    removeCluster: async (_parent, args, context) => {
+      await context.admin.removeCluster(context.principal, args.id);
       return true;
     },
     rotateRegistrationToken: (_parent, args, context) =>
       context.admin.rotateRegistrationToken(context.principal, args.id, {
         graceSeconds: args.graceSeconds ?? undefined,
       }),
-    createApiToken: (_parent, args, context) => {
-      const { token, info } = context.admin.createApiToken(context.principal, {
+    createApiToken: async (_parent, args, context) => {
+      const { token, info } = await context.admin.createApiToken(context.principal, {
         description: args.description,
         ttlSeconds: args.ttlSeconds ?? undefined,
       });
@@ -140,4 +193,4 @@ export const mutationResolvers: Resolvers = {
     },
     revokeApiToken: (_parent, args, context) => context.admin.revokeToken(context.principal, args.tokenId),
   },
-};
+});

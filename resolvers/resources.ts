@@ -32,29 +32,16 @@ export const resourceResolvers: Resolvers = {
       return paginate(items, args.first, args.after);
     },
     namespaces: async (_parent, args, context) => {
+      // Who may not list namespaces sees the ones they may get or are bound in, instead of an error.
       const runs = await listAcross(
         context,
         { ...args.filter, namespace: null },
         async () => '/api/v1/namespaces',
         {
           namespaced: false,
+          whenRefused: (clusterId) => visibleNamespaces(context, clusterId),
         },
       );
-      // Who may not list namespaces sees the ones they are bound to, instead of an error.
-      const refused = context.clusterErrors.filter(
-        (e) => e.extensions.httpStatus === 403 && typeof e.extensions.clusterId === 'string',
-      );
-      for (const error of refused) {
-        const clusterId = error.extensions.clusterId as string;
-        const visible = await visibleNamespaces(context, clusterId);
-        if (visible.length === 0) continue;
-        context.clusterErrors.splice(context.clusterErrors.indexOf(error), 1);
-        const needle = args.filter?.nameContains;
-        const items = visible
-          .filter((object) => !needle || (object.metadata?.name ?? '').includes(needle))
-          .map((object) => ({ clusterId, object }));
-        runs.push({ clusterId, items });
-      }
       return paginate(runs, args.first, args.after);
     },
     nodes: async (_parent, args, context) =>

@@ -9,6 +9,7 @@ import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
 import { OpenConnections } from './auth/open-connections.ts';
+import { AccessReviews } from './cache/access-reviews.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
 import { ClusterClient } from './clusters/cluster-client.ts';
@@ -151,18 +152,21 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   tokens.on('revoked', () => void openConnections.recheckNow());
   // The caches always run for cluster stats; `listCache: false` only stops lists being
   // answered from them.
+  const reviews = new AccessReviews(kube, config.accessReviewTtlMs);
   const caches = new ListCaches(kube, registry, connections, log, {
     readyTimeoutMs: CLUSTER_TIMEOUT_MS,
-    accessReviewTtlMs: config.accessReviewTtlMs,
+    reviews,
   });
   const listCaches = config.listCache === false ? undefined : caches;
   const sharedWatches = new SharedWatches(kube);
-  const admin = new GatewayAdmin({ registry, tokens, publicUrl: () => publicUrl });
+  const admin = new GatewayAdmin({ registry, tokens, audit, publicUrl: () => publicUrl });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
     kube,
     openConnections,
+    reviews,
+    audit,
     stats: new ClusterStats(caches),
     sharedWatches,
     admin,

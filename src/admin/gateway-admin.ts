@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.ts';
 import { API_TOKEN_TTL_SECONDS, type ApiTokenInfo, type ApiTokens } from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Cluster } from '../clusters/cluster.ts';
@@ -18,6 +19,8 @@ export interface RegistrationAnswer {
 export interface GatewayAdminOptions {
   readonly registry: ClusterRegistry;
   readonly tokens: ApiTokens;
+  /** Every call is recorded here, refused ones too. */
+  readonly audit: AuditLog;
   /** The gateway's URL as agents reach it. */
   readonly publicUrl: () => string;
 }
@@ -48,61 +51,97 @@ export class GatewayAdmin {
     return { cluster, registrationToken, installUrl, installCommand: `kubectl apply -f ${installUrl}` };
   }
 
+  /** Runs one administrative call, recorded in the audit log whatever its outcome. */
+  #audited<T>(
+    caller: Principal,
+    action: string,
+    where: { clusterId?: string; target?: string },
+    work: () => T,
+  ) {
+    return this.#options.audit.audited(
+      { principalId: caller.principalId, principal: caller.name, action, ...where },
+      work,
+    );
+  }
+
   registerCluster(
     caller: Principal,
     name: string,
     options: { tokenTtlSeconds?: number } = {},
-  ): RegistrationAnswer {
-    requireAdmin(caller);
-    const { cluster, token } = this.#options.registry.register(name, options);
-    return this.#answer(cluster, token);
+  ): Promise<RegistrationAnswer> {
+    return this.#audited(caller, 'registerCluster', { target: name.slice(0, 64) }, () => {
+      requireAdmin(caller);
+      const { cluster, token } = this.#options.registry.register(name, options);
+      return this.#answer(cluster, token);
+    });
   }
 
-  removeCluster(caller: Principal, clusterId: string): void {
-    requireAdmin(caller);
-    this.#options.registry.remove(clusterId);
+  removeCluster(caller: Principal, clusterId: string): Promise<void> {
+    return this.#audited(caller, 'removeCluster', { clusterId }, () => {
+      requireAdmin(caller);
+      this.#options.registry.remove(clusterId);
+    });
   }
 
   rotateRegistrationToken(
     caller: Principal,
     clusterId: string,
     options: { graceSeconds?: number; tokenTtlSeconds?: number } = {},
-  ): RegistrationAnswer {
-    requireAdmin(caller);
-    const token = this.#options.registry.rotateToken(clusterId, {
-      graceSeconds: options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
-      tokenTtlSeconds: options.tokenTtlSeconds,
+  ): Promise<RegistrationAnswer> {
+    return this.#audited(caller, 'rotateRegistrationToken', { clusterId }, () => {
+      requireAdmin(caller);
+      const token = this.#options.registry.rotateToken(clusterId, {
+        graceSeconds: options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
+        tokenTtlSeconds: options.tokenTtlSeconds,
+      });
+      const cluster = this.#options.registry.get(clusterId);
+      if (!cluster)
+        throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
+      return this.#answer(cluster, token);
     });
-    const cluster = this.#options.registry.get(clusterId);
-    if (!cluster)
-      throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
-    return this.#answer(cluster, token);
   }
 
-  /** A new API token of the caller's own (its secret is in the answer only). */
-  createApiToken(
+  /** A new API token of the caller's own (its secret is in the answer only, never in the audit log). */
+  async createApiToken(
     caller: Principal,
     options: { description?: string; ttlSeconds?: number },
-  ): { token: string; info: ApiTokenInfo } {
-    return this.#options.tokens.create(caller, {
-      kind: 'api',
-      description: options.description ?? '',
-      ttlSeconds: options.ttlSeconds ?? API_TOKEN_TTL_SECONDS,
-    });
+  ): Promise<{ token: string; info: ApiTokenInfo }> {
+    let tokenId: string | undefined;
+    try {
+      const created = this.#options.tokens.create(caller, {
+        kind: 'api',
+        description: options.description ?? '',
+        ttlSeconds: options.ttlSeconds ?? API_TOKEN_TTL_SECONDS,
+      });
+      tokenId = created.info.tokenId;
+      return created;
+    } finally {
+      this.#options.audit.action({
+        principalId: caller.principalId,
+        principal: caller.name,
+        action: 'createApiToken',
+        target: tokenId,
+        outcome: tokenId ? 'success' : 'failure',
+      });
+    }
   }
 
   /** Revokes one token: the caller's own, or anyone's for an administrator. */
-  revokeToken(caller: Principal, tokenId: string): boolean {
-    const token = this.#options.tokens.get(tokenId);
-    // Someone else's token is reported as missing, not as forbidden: its existence is not theirs to learn.
-    if (!token || (token.principalId !== caller.principalId && !caller.isAdmin))
-      throw new GatewayError('NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
-    return this.#options.tokens.revoke(tokenId);
+  revokeToken(caller: Principal, tokenId: string): Promise<boolean> {
+    return this.#audited(caller, 'revokeToken', { target: tokenId.slice(0, 32) }, () => {
+      const token = this.#options.tokens.get(tokenId);
+      // Someone else's token is reported as missing, not as forbidden: its existence is not theirs to learn.
+      if (!token || (token.principalId !== caller.principalId && !caller.isAdmin))
+        throw new GatewayError('NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
+      return this.#options.tokens.revoke(tokenId);
+    });
   }
 
   /** Administrators: revokes every token a person holds; answers how many. */
-  revokeAllTokens(caller: Principal, principalId: string): number {
-    requireAdmin(caller);
-    return this.#options.tokens.revokeAll(principalId);
+  revokeAllTokens(caller: Principal, principalId: string): Promise<number> {
+    return this.#audited(caller, 'revokeAllTokens', { target: principalId.slice(0, 256) }, () => {
+      requireAdmin(caller);
+      return this.#options.tokens.revokeAll(principalId);
+    });
   }
 }

@@ -31,8 +31,28 @@ export interface AuditedSignIn {
 }
 
 /**
- * The audit trail: one JSON line per sign-in and per passthrough request, to its own
- * destination. It never holds a token or a password.
+ * One change made through the gateway's own API (GraphQL mutations, REST administration):
+ * who, as whom downstream, what, where, and how it ended. Never a secret or an object's body.
+ */
+export interface AuditedAction {
+  readonly principalId: string;
+  readonly principal: string;
+  /** The downstream user a change to a cluster ran as. */
+  readonly as?: string;
+  /** What was done: the mutation or API operation, e.g. scaleWorkload, registerCluster. */
+  readonly action: string;
+  readonly clusterId?: string;
+  /** What it was done to: a kind/namespace/name, a token id, a user name. Never a secret. */
+  readonly target?: string;
+  readonly outcome: 'success' | 'failure';
+  /** The error code of a failure. */
+  readonly code?: string;
+  readonly remote?: string;
+}
+
+/**
+ * The audit trail: one JSON line per sign-in, per passthrough request and per change made
+ * through the gateway's API, to its own destination. It never holds a token or a password.
  */
 export class AuditLog {
   readonly #log: Logger;
@@ -51,6 +71,26 @@ export class AuditLog {
 
   signIn(entry: AuditedSignIn): void {
     this.#log.info({ kind: 'sign-in', ...entry });
+  }
+
+  action(entry: AuditedAction): void {
+    this.#log.info({ kind: 'action', ...entry });
+  }
+
+  /**
+   * Runs `work` and records it as an action: success, or failure with the error's code
+   * (the error is thrown on unchanged).
+   */
+  async audited<T>(entry: Omit<AuditedAction, 'outcome' | 'code'>, work: () => T | Promise<T>): Promise<T> {
+    try {
+      const result = await work();
+      this.action({ ...entry, outcome: 'success' });
+      return result;
+    } catch (error) {
+      const code = (error as { code?: unknown })?.code;
+      this.action({ ...entry, outcome: 'failure', code: typeof code === 'string' ? code : 'INTERNAL' });
+      throw error;
+    }
   }
 
   flush(): void {

@@ -4,7 +4,7 @@ import type { Identity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { ResourceItem } from '../kube/resource-item.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import { ACCESS_REVIEW_TTL_MS, AccessReviews } from './access-reviews.ts';
+import type { AccessReviews } from './access-reviews.ts';
 import type { CachedCollection, CachedTarget } from './cached-collections.ts';
 import { CollectionCache } from './collection-cache.ts';
 
@@ -15,8 +15,8 @@ const SWEEP_INTERVAL_MS = 60_000;
 export interface ListCacheOptions {
   /** A cache nobody read for this long is stopped (default 15 min). */
   readonly idleMs?: number;
-  /** How long a cluster's answer that a person may list is reused (default 10 s). */
-  readonly accessReviewTtlMs?: number;
+  /** Whether people may list what they ask for, as the clusters answer (reused briefly). */
+  readonly reviews: AccessReviews;
   /** How long a query waits for a cache to fill before it goes live. */
   readonly readyTimeoutMs: number;
 }
@@ -55,7 +55,7 @@ export class ListCaches {
     this.#log = log;
     this.#idleMs = options.idleMs ?? CACHE_IDLE_MS;
     this.#readyTimeoutMs = options.readyTimeoutMs;
-    this.#reviews = new AccessReviews(kube, options.accessReviewTtlMs ?? ACCESS_REVIEW_TTL_MS);
+    this.#reviews = options.reviews;
     registry.on('removed', this.#onRemoved);
     connections.on('connected', this.#onConnected);
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(SWEEP_INTERVAL_MS, this.#idleMs));

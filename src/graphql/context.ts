@@ -1,6 +1,8 @@
 import type DataLoader from 'dataloader';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { AccessReviews } from '../cache/access-reviews.ts';
 import type { ClusterStats } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -25,8 +27,12 @@ export interface GraphQLContext {
   readonly sharedWatches: SharedWatches;
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;
-  /** Cluster stats, kept from the caches of nodes and pods. */
+  /** Cluster stats, kept from the caches of nodes and pods (see stats-access.ts for who may read them). */
   readonly stats: ClusterStats;
+  /** Where changes made through the API are recorded. */
+  readonly audit: AuditLog;
+  /** Whether people may list collections, as each cluster answers (reused briefly). */
+  readonly reviews: AccessReviews;
   /** Watch-backed copies of some collections that lists are answered from; absent when switched off. */
   readonly listCaches: ListCaches | undefined;
   /** Undelivered messages a subscriber may have before it is ended. */

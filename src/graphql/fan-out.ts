@@ -1,4 +1,5 @@
 import { asGatewayError, badInput, GatewayError } from '../errors/gateway-error.ts';
+import type { KubeObject } from '../kube/objects.ts';
 import { compareItems, itemKey, type ResourceItem } from '../kube/resource-item.ts';
 import { listFromCache } from './cached-lists.ts';
 import type { ClusterList } from './cluster-lists.ts';
@@ -61,6 +62,13 @@ export interface ClusterRun {
   readonly sorted?: boolean;
 }
 
+export interface ListAcrossOptions {
+  /** A namespaced kind: who may not list it everywhere sees it in the namespaces they are bound to. */
+  readonly namespaced: boolean;
+  /** A cluster-scoped kind: what a caller the cluster refused may still see (else the refusal). */
+  readonly whenRefused?: (clusterId: string) => Promise<readonly KubeObject[]>;
+}
+
 /** Names a collection in one cluster (in one namespace); throws a GatewayError when it cannot. */
 export type CollectionPathFor = (clusterId: string, namespace?: string) => Promise<string>;
 
@@ -81,7 +89,7 @@ export async function listAcross(
   context: GraphQLContext,
   filter: ResourceFilterInput | null | undefined,
   pathFor: CollectionPathFor,
-  options: { namespaced: boolean } = { namespaced: true },
+  options: ListAcrossOptions = { namespaced: true },
 ): Promise<ClusterRun[]> {
   validateFilter(filter);
   const clusterIds = clustersInScope(context, filter);
@@ -104,13 +112,12 @@ export async function listAcross(
         return perClusterFailure(error);
       }
       const list = await load(clusterId, path);
-      if (
-        !('error' in list) ||
-        list.error.code !== 'CLUSTER_FORBIDDEN' ||
-        filter?.namespace ||
-        !options.namespaced
-      )
-        return list;
+      if (!('error' in list) || list.error.code !== 'CLUSTER_FORBIDDEN' || filter?.namespace) return list;
+      if (!options.namespaced) {
+        // A cluster-scoped kind the caller may not list: what they may see of it, if anything.
+        const seen = await options.whenRefused?.(clusterId);
+        return seen?.length ? { items: seen.map((object) => ({ clusterId, object })) } : list;
+      }
       // Not allowed across all namespaces: what is in the namespaces the caller is bound to.
       const namespaces = await visibleNamespaces(context, clusterId);
       if (namespaces.length === 0) return list;

@@ -9,9 +9,11 @@ import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { OpenConnections } from '../auth/open-connections.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
+import type { AccessReviews } from '../cache/access-reviews.ts';
 import type { ClusterStats } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -38,6 +40,8 @@ export interface GraphqlEndpointOptions {
   /** Subscriptions per socket and per person (defaults in socket-guard.ts). */
   readonly socketLimits?: SocketLimits;
   readonly stats: ClusterStats;
+  readonly reviews: AccessReviews;
+  readonly audit: AuditLog;
   readonly sharedWatches: SharedWatches;
   /** The resolvers of every domain (the composition root hands them in: they sit above this layer). */
   readonly resolvers: Parameters<typeof makeExecutableSchema<GraphQLContext>>[0]['resolvers'];
@@ -163,6 +167,8 @@ export class GraphqlEndpoint {
       registry: this.#options.registry,
       kube: this.#options.kube,
       stats: this.#options.stats,
+      reviews: this.#options.reviews,
+      audit: this.#options.audit,
       sharedWatches: this.#options.sharedWatches,
       admin: this.#options.admin,
       lists: createListLoader(this.#options.kube, identity),

@@ -1,5 +1,6 @@
 import type { ClusterStatsValue } from '../cache/cluster-stats.ts';
 import type { GraphQLContext } from './context.ts';
+import { requireStatsAccess } from './stats-access.ts';
 
 /** How often a stats subscription looks for changes. */
 export const STATS_PUSH_INTERVAL_MS = 5_000;
@@ -41,6 +42,7 @@ export class StatsFeed implements AsyncIterableIterator<StatsUpdate> {
     await Promise.all(
       clusters.map(async ({ clusterId }) => {
         try {
+          await requireStatsAccess(this.#context, clusterId);
           const stats = await this.#context.stats.of(clusterId);
           const text = JSON.stringify(stats);
           if (this.#lastSent.get(clusterId) === text) return;

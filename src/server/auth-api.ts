@@ -152,7 +152,7 @@ export class AuthApi {
       sendJson(res, 200, { principal: caller.principal, downstream: downstreamIdentity(caller.principal) });
     } else if (path === '/v1/tokens' && method === 'POST') {
       const body = await readJsonBody(req);
-      const { token, info } = this.#o.admin.createApiToken(caller.principal, {
+      const { token, info } = await this.#o.admin.createApiToken(caller.principal, {
         description: stringField(body, 'description', false),
         ttlSeconds: optionalInteger(body, 'ttlSeconds'),
       });
@@ -162,19 +162,31 @@ export class AuthApi {
       if (all) requireAdmin(caller.principal);
       sendJson(res, 200, { tokens: this.#o.tokens.list(all ? undefined : caller.principal.principalId) });
     } else if (path.startsWith('/v1/tokens/') && method === 'DELETE') {
-      this.#o.admin.revokeToken(caller.principal, path.slice('/v1/tokens/'.length));
+      await this.#o.admin.revokeToken(caller.principal, path.slice('/v1/tokens/'.length));
       res.writeHead(204).end();
     } else if (path === '/v1/users' && method === 'POST') {
-      requireAdmin(caller.principal);
       const body = await readJsonBody(req);
-      const groups = body.groups ?? [];
-      if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))
-        throw new GatewayError('BAD_USER_INPUT', 'groups must be a list of strings');
-      const user = await this.#o.users.create(
-        stringField(body, 'username', true) as string,
-        stringField(body, 'password', true) as string,
-        body.isAdmin === true,
-        groups as string[],
+      const username = String(body.username ?? '').slice(0, 64);
+      const user = await this.#o.audit.audited(
+        {
+          principalId: caller.principal.principalId,
+          principal: caller.principal.name,
+          action: 'createUser',
+          target: username,
+          remote,
+        },
+        () => {
+          requireAdmin(caller.principal);
+          const groups = body.groups ?? [];
+          if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))
+            throw new GatewayError('BAD_USER_INPUT', 'groups must be a list of strings');
+          return this.#o.users.create(
+            stringField(body, 'username', true) as string,
+            stringField(body, 'password', true) as string,
+            body.isAdmin === true,
+            groups as string[],
+          );
+        },
       );
       sendJson(res, 201, {
         user,
@@ -186,7 +198,7 @@ export class AuthApi {
       sendJson(res, 200, { users: this.#o.users.list() });
     } else if (path.startsWith('/v1/users/') && path.endsWith('/tokens') && method === 'DELETE') {
       const principalId = decodeURIComponent(path.slice('/v1/users/'.length, -'/tokens'.length));
-      sendJson(res, 200, { revoked: this.#o.admin.revokeAllTokens(caller.principal, principalId) });
+      sendJson(res, 200, { revoked: await this.#o.admin.revokeAllTokens(caller.principal, principalId) });
     } else if (path === '/v1/kubeconfig' && method === 'GET') {
       const ttlText = url.searchParams.get('ttlSeconds');
       const ttlSeconds = ttlText === null ? KUBECONFIG_TTL_SECONDS : Number(ttlText);

@@ -55,7 +55,7 @@ export class ClustersApi {
     } else if (parts.length === 0 && req.method === 'POST') {
       const body = await readJsonBody(req);
       if (typeof body.name !== 'string') throw new GatewayError('BAD_USER_INPUT', 'name is required');
-      const answer = admin.registerCluster(principal, body.name, {
+      const answer = await admin.registerCluster(principal, body.name, {
         tokenTtlSeconds: optionalInteger(body, 'tokenTtlSeconds'),
       });
       sendJson(res, 201, answer);
@@ -65,11 +65,11 @@ export class ClustersApi {
         throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
       sendJson(res, 200, { cluster });
     } else if (parts.length === 1 && req.method === 'DELETE') {
-      admin.removeCluster(principal, clusterId);
+      await admin.removeCluster(principal, clusterId);
       res.writeHead(204).end();
     } else if (parts.length === 2 && parts[1] === 'registration-token' && req.method === 'POST') {
       const body = await readJsonBody(req);
-      const answer = admin.rotateRegistrationToken(principal, clusterId, {
+      const answer = await admin.rotateRegistrationToken(principal, clusterId, {
         graceSeconds: optionalInteger(body, 'graceSeconds'),
         tokenTtlSeconds: optionalInteger(body, 'tokenTtlSeconds'),
       });
