@@ -135,6 +135,7 @@ export const mutationResolvers: Resolvers = {
       const { token, info } = context.admin.createApiToken(context.principal, {
         description: args.description,
         ttlSeconds: args.ttlSeconds ?? undefined,
+        session: context.session,
       });
       return { tokenId: info.tokenId, token, expiresAt: info.expiresAt };
     },

@@ -8,6 +8,8 @@ import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { OidcSessions } from './auth/oidc-sessions.ts';
+import { PasswordSignIn } from './auth/password-sign-in.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
 import { ClusterClient } from './clusters/cluster-client.ts';
@@ -139,7 +141,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       throw new Error(`OIDC discovery at ${config.oidc?.issuer} failed: ${error.message}`);
     });
   }
-  const authenticator = new Authenticator(tokens, users, oidc);
+  const sessions = oidc ? new OidcSessions(db, oidc) : undefined;
+  const authenticator = new Authenticator(tokens, users, oidc, sessions);
+  const passwords = new PasswordSignIn(users, audit);
   // The caches always run for cluster stats; `listCache: false` only stops lists being
   // answered from them.
   const caches = new ListCaches(kube, registry, connections, log, {
@@ -168,7 +172,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const clustersApi = new ClustersApi({
     registry,
     admin,
-    users,
+    passwords,
     authenticator,
     publicUrl,
     agentImage: config.agentImage,
@@ -179,18 +183,20 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     clustersApi,
     authApi: new AuthApi({
       users,
+      passwords,
       tokens,
       admin,
       authenticator,
       registry,
       audit,
       oidc,
+      sessions,
       publicUrl: () => publicUrl,
       caPem,
     }),
     passthrough: new Passthrough({ authenticator, kube, audit, log }),
     graphql,
-    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, users }),
+    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
   });
   const health = new HealthMonitor(
     registry,

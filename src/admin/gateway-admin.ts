@@ -1,4 +1,9 @@
-import { API_TOKEN_TTL_SECONDS, type ApiTokenInfo, type ApiTokens } from '../auth/api-tokens.ts';
+import {
+  API_TOKEN_TTL_SECONDS,
+  type ApiTokenInfo,
+  type ApiTokens,
+  type SignInSession,
+} from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Cluster } from '../clusters/cluster.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -79,15 +84,19 @@ export class GatewayAdmin {
     return this.#answer(cluster, token);
   }
 
-  /** A new API token of the caller's own (its secret is in the answer only). */
+  /**
+   * A new API token of the caller's own (its secret is in the answer only). Made within an
+   * OIDC sign-in (`session`), it expires with the sign-in at the latest and ends with it.
+   */
   createApiToken(
     caller: Principal,
-    options: { description?: string; ttlSeconds?: number },
+    options: { description?: string; ttlSeconds?: number; session?: SignInSession },
   ): { token: string; info: ApiTokenInfo } {
     return this.#options.tokens.create(caller, {
       kind: 'api',
       description: options.description ?? '',
       ttlSeconds: options.ttlSeconds ?? API_TOKEN_TTL_SECONDS,
+      session: options.session,
     });
   }
 

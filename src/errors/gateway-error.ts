@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   QUERY_TOO_DEEP: { httpStatus: 400, reason: 'BadRequest' },
   TOO_MANY_ALIASES: { httpStatus: 400, reason: 'BadRequest' },
   QUERY_TOO_COSTLY: { httpStatus: 400, reason: 'BadRequest' },
+  /** Too many failed sign-ins for a user name or from an address: try again after a wait. */
+  RATE_LIMITED: { httpStatus: 429, reason: 'TooManyRequests' },
   // A cluster, as the gateway reaches it.
   CLUSTER_NOT_FOUND: { httpStatus: 404, reason: 'NotFound' },
   CLUSTER_UNAVAILABLE: { httpStatus: 503, reason: 'ServiceUnavailable' },
@@ -56,6 +58,8 @@ export interface GatewayErrorDetails {
   readonly clusterId?: string;
   /** The HTTP status to report; default: the code's. A cluster's own answer keeps its status. */
   readonly httpStatus?: number;
+  /** Seconds to wait before trying again (HTTP surfaces answer it as Retry-After). */
+  readonly retryAfterSeconds?: number;
   readonly cause?: unknown;
 }
 
@@ -64,6 +68,7 @@ export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly clusterId: string | undefined;
   readonly httpStatus: number;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, details: GatewayErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -71,6 +76,7 @@ export class GatewayError extends Error {
     this.code = code;
     this.clusterId = details.clusterId;
     this.httpStatus = details.httpStatus ?? ERROR_CODES[code].httpStatus;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 
   /** The Kubernetes Status reason for this failure (the passthrough answers kubectl with it). */

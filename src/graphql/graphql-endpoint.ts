@@ -9,6 +9,7 @@ import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
+import type { SignInSession } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import type { ClusterStats } from '../cache/cluster-stats.ts';
@@ -111,19 +112,30 @@ export class GraphqlEndpoint {
       ],
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: GRAPHQL_LIMITS.maxDocumentBytes });
-    this.#disposeWs = useServer<Record<string, unknown>, { principal?: Principal }>(
+    type Extra = { principal?: Principal; session?: SignInSession; authorization?: string };
+    /** Authenticates the connection's credentials again, so each operation sees the person as now known. */
+    const authenticate = async (extra: Extra): Promise<boolean> => {
+      const auth = await options.authenticator.authenticate(extra.authorization);
+      if (!auth.ok) return false;
+      extra.principal = auth.principal;
+      extra.session = auth.session;
+      return true;
+    };
+    this.#disposeWs = useServer<Record<string, unknown>, Extra>(
       {
         schema: this.#schema,
         onConnect: async (ctx) => {
           const authorization = ctx.connectionParams?.authorization;
-          const auth = await options.authenticator.authenticate(
-            typeof authorization === 'string' ? authorization : undefined,
-          );
-          if (!auth.ok) return false;
-          ctx.extra.principal = auth.principal;
-          return true;
+          ctx.extra.authorization = typeof authorization === 'string' ? authorization : undefined;
+          return authenticate(ctx.extra);
         },
-        onSubscribe: async (_ctx, _id, payload) => {
+        onSubscribe: async (ctx, _id, payload) => {
+          if (!(await authenticate(ctx.extra)))
+            return [
+              new GraphQLError("the connection's credentials no longer work", {
+                extensions: { code: 'UNAUTHENTICATED' },
+              }),
+            ];
           if (payload.query.length > GRAPHQL_LIMITS.maxDocumentBytes)
             return [new GraphQLError('document too large', { extensions: { code: 'DOCUMENT_TOO_LARGE' } })];
           try {
@@ -134,7 +146,7 @@ export class GraphqlEndpoint {
           }
           return undefined;
         },
-        context: (ctx) => this.#context(ctx.extra.principal as Principal),
+        context: (ctx) => this.#context(ctx.extra.principal as Principal, ctx.extra.session),
       },
       this.#wss,
     );
@@ -146,11 +158,12 @@ export class GraphqlEndpoint {
     return endpoint;
   }
 
-  #context(principal: Principal): GraphQLContext {
+  #context(principal: Principal, session: SignInSession | undefined): GraphQLContext {
     const identity = downstreamIdentity(principal);
     return {
       receivedAt: new Date(),
       principal,
+      session,
       identity,
       registry: this.#options.registry,
       kube: this.#options.kube,
@@ -210,7 +223,7 @@ export class GraphqlEndpoint {
       this.#send(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
-    const context = this.#context(auth.principal);
+    const context = this.#context(auth.principal, auth.session);
     const result = await this.#apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => context,
