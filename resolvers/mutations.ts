@@ -188,6 +188,7 @@ export const mutationResolvers: Resolvers = auditClusterChanges({
       const { token, info } = await context.admin.createApiToken(context.principal, {
         description: args.description,
         ttlSeconds: args.ttlSeconds ?? undefined,
+        session: context.session,
       });
       return { tokenId: info.tokenId, token, expiresAt: info.expiresAt };
     },

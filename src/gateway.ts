@@ -8,7 +8,9 @@ import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { OidcSessions } from './auth/oidc-sessions.ts';
 import { OpenConnections } from './auth/open-connections.ts';
+import { PasswordSignIn } from './auth/password-sign-in.ts';
 import { AccessReviews } from './cache/access-reviews.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
@@ -146,7 +148,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       throw new Error(`OIDC discovery at ${config.oidc?.issuer} failed: ${error.message}`);
     });
   }
-  const authenticator = new Authenticator(tokens, users, oidc);
+  const sessions = oidc ? new OidcSessions(db, oidc) : undefined;
+  const authenticator = new Authenticator(tokens, users, oidc, sessions);
+  const passwords = new PasswordSignIn(users, audit);
   // Long-lived connections of a revoked token end at once; of an expired one within seconds.
   const openConnections = new OpenConnections(authenticator);
   tokens.on('revoked', () => void openConnections.recheckNow());
@@ -182,7 +186,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const clustersApi = new ClustersApi({
     registry,
     admin,
-    users,
+    passwords,
     authenticator,
     publicUrl,
     agentImage: config.agentImage,
@@ -193,12 +197,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     clustersApi,
     authApi: new AuthApi({
       users,
+      passwords,
       tokens,
       admin,
       authenticator,
       registry,
       audit,
       oidc,
+      sessions,
       publicUrl: () => publicUrl,
       caPem,
     }),
@@ -211,7 +217,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       quota: new StreamQuota(config.maxStreamsPerPerson),
     }),
     graphql,
-    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, users }),
+    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
   });
   const health = new HealthMonitor(
     registry,

@@ -38,6 +38,8 @@ OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC
   --oidc-username-claim NAME  claim naming the person (default email, else sub)
   --oidc-groups-claim NAME    claim listing the person's groups (default groups)
   --oidc-admin-group GROUP    provider group whose members administer the gateway (repeatable)
+  --oidc-scope SCOPE          a scope to ask for, e.g. offline_access for refresh tokens (repeatable;
+                              default openid email profile groups)
 
 GraphQL: FLEETGATE_GRAPHQL_INTROSPECTION=false turns schema introspection off.
 
@@ -69,6 +71,7 @@ const values = parseCommandLine('fleetgate-gateway', HELP, {
   'oidc-username-claim': { type: 'string' },
   'oidc-groups-claim': { type: 'string' },
   'oidc-admin-group': { type: 'string', multiple: true },
+  'oidc-scope': { type: 'string', multiple: true },
 });
 
 const env = process.env;
@@ -120,6 +123,7 @@ const oidc = oidcIssuer
       usernameClaim: values['oidc-username-claim'],
       groupsClaim: values['oidc-groups-claim'],
       adminGroups: values['oidc-admin-group'],
+      scopes: values['oidc-scope'],
       dangerouslyAllowHttpIssuer:
         new URL(oidcIssuer).protocol === 'http:' &&
         ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(oidcIssuer).hostname),

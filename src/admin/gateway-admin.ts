@@ -1,5 +1,10 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import { API_TOKEN_TTL_SECONDS, type ApiTokenInfo, type ApiTokens } from '../auth/api-tokens.ts';
+import {
+  API_TOKEN_TTL_SECONDS,
+  type ApiTokenInfo,
+  type ApiTokens,
+  type SignInSession,
+} from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Cluster } from '../clusters/cluster.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -101,10 +106,14 @@ export class GatewayAdmin {
     });
   }
 
-  /** A new API token of the caller's own (its secret is in the answer only, never in the audit log). */
+  /**
+   * A new API token of the caller's own (its secret is in the answer only, never in the audit
+   * log). Made within an OIDC sign-in (`session`), it expires with the sign-in at the latest
+   * and ends with it.
+   */
   async createApiToken(
     caller: Principal,
-    options: { description?: string; ttlSeconds?: number },
+    options: { description?: string; ttlSeconds?: number; session?: SignInSession },
   ): Promise<{ token: string; info: ApiTokenInfo }> {
     let tokenId: string | undefined;
     try {
@@ -112,6 +121,7 @@ export class GatewayAdmin {
         kind: 'api',
         description: options.description ?? '',
         ttlSeconds: options.ttlSeconds ?? API_TOKEN_TTL_SECONDS,
+        session: options.session,
       });
       tokenId = created.info.tokenId;
       return created;

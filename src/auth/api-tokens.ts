@@ -20,8 +20,20 @@ export interface ApiTokenInfo {
   readonly revokedAt: string | null;
 }
 
+/** The OIDC sign-in a token was minted under: the token lives no longer and ends with it. */
+export interface SignInSession {
+  readonly sessionId: string;
+  readonly expiresAt: string;
+}
+
 export type TokenCheck =
-  | { readonly ok: true; readonly principal: Principal; readonly tokenId: string }
+  | {
+      readonly ok: true;
+      readonly principal: Principal;
+      readonly tokenId: string;
+      /** The OIDC sign-in of the token, whose current principal replaces the stored one. */
+      readonly sessionId?: string;
+    }
   | {
       readonly ok: false;
       readonly reason: 'malformed token' | 'unknown token' | 'token expired' | 'token revoked';
@@ -37,6 +49,10 @@ export const KUBECONFIG_TTL_SECONDS = 30 * 24 * 3600;
 export const API_TOKEN_TTL_SECONDS = 90 * 24 * 3600;
 const TOKEN_PATTERN = /^fgt\.([a-z0-9]{16})\.([A-Za-z0-9_-]{43})$/;
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The earlier of two ISO timestamps (the first when the second is absent). */
+const earliest = (first: string, second: string | undefined) =>
+  second !== undefined && second < first ? second : first;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -59,6 +75,7 @@ interface TokenRow {
   expires_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  session_id: string | null;
 }
 
 function info(row: TokenRow): ApiTokenInfo {
@@ -96,10 +113,13 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     this.#selectById = db.prepare('SELECT * FROM api_tokens WHERE token_id = ?');
   }
 
-  /** Issues a token; the returned `token` is the only time the secret is seen. */
+  /**
+   * Issues a token; the returned `token` is the only time the secret is seen. An OIDC
+   * person's token needs the sign-in it is made under, and expires no later than it.
+   */
   create(
     principal: Principal,
-    options: { description: string; ttlSeconds: number; kind: ApiTokenKind },
+    options: { description: string; ttlSeconds: number; kind: ApiTokenKind; session?: SignInSession },
   ): { token: string; info: ApiTokenInfo } {
     if (
       !Number.isInteger(options.ttlSeconds) ||
@@ -113,6 +133,13 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     }
     if (options.description.length > 256)
       throw new GatewayError('BAD_USER_INPUT', 'description is limited to 256 characters');
+    // Without a sign-in (an ID token presented as a bearer token) nothing would re-read the
+    // person's groups, so nothing may outlive the ID token: refuse.
+    if (principal.provider === 'oidc' && !options.session)
+      throw new GatewayError(
+        'FORBIDDEN',
+        'an OIDC ID token cannot make gateway tokens: sign in through /v1/auth/oidc/login first',
+      );
     const tokenId = randomBytes(10).toString('hex').slice(0, 16);
     const secret = randomBytes(32).toString('base64url');
     const now = this.#clock();
@@ -124,14 +151,18 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
       description: options.description,
       kind: options.kind,
       created_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
+      expires_at: earliest(
+        new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
+        options.session?.expiresAt,
+      ),
       last_used_at: null,
       revoked_at: null,
+      session_id: options.session?.sessionId ?? null,
     };
     this.#db
       .prepare(
-        `INSERT INTO api_tokens (token_id, secret_hash, principal_id, principal, description, kind, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO api_tokens (token_id, secret_hash, principal_id, principal, description, kind, created_at, expires_at, session_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         row.token_id,
@@ -142,6 +173,7 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
         row.kind,
         row.created_at,
         row.expires_at,
+        row.session_id,
       );
     return { token: `fgt.${tokenId}.${secret}`, info: info(row) };
   }
@@ -164,7 +196,10 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     const now = this.#clock();
     if (row.expires_at <= now.toISOString()) return { ok: false, reason: 'token expired' };
     this.#touch(tokenId, now);
-    return { ok: true, principal: JSON.parse(row.principal) as Principal, tokenId };
+    const principal = JSON.parse(row.principal) as Principal;
+    return row.session_id === null
+      ? { ok: true, principal, tokenId }
+      : { ok: true, principal, tokenId, sessionId: row.session_id };
   }
 
   // Writing last-used on every request would put a disk write on the hot path.

@@ -17,7 +17,10 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, reason: 'RequestEntityTooLarge' },
   DOCUMENT_TOO_LARGE: { httpStatus: 413, reason: 'RequestEntityTooLarge' },
   UPGRADE_REQUIRED: { httpStatus: 426, reason: 'BadRequest' },
-  /** One person holds as much as one person may (streams, subscriptions, sign-in attempts). */
+  /**
+   * One person holds as much as one person may (open streams, subscriptions), or failed to
+   * sign in too often (per user name or source address); Retry-After says when to try again.
+   */
   TOO_MANY_REQUESTS: { httpStatus: 429, reason: 'TooManyRequests' },
   QUERY_TOO_DEEP: { httpStatus: 400, reason: 'BadRequest' },
   TOO_MANY_ALIASES: { httpStatus: 400, reason: 'BadRequest' },

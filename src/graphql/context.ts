@@ -1,6 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { SignInSession } from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { AccessReviews } from '../cache/access-reviews.ts';
 import type { ClusterStats } from '../cache/cluster-stats.ts';
@@ -17,6 +18,8 @@ export interface GraphQLContext {
   /** Time the request arrived, for consistent timestamps within one answer. */
   readonly receivedAt: Date;
   readonly principal: Principal;
+  /** The OIDC sign-in the caller's token belongs to: tokens they make live no longer. */
+  readonly session: SignInSession | undefined;
   /** Who the caller is in every cluster: each call made for them runs as this. */
   readonly identity: PersonIdentity;
   readonly registry: ClusterRegistry;

@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { SignInSession } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { OpenConnections } from '../auth/open-connections.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
@@ -146,7 +147,7 @@ export class GraphqlEndpoint {
           return undefined;
         },
         onClose: (ctx) => guard.disconnect(ctx),
-        context: (ctx) => this.#context(ctx.extra.principal as Principal),
+        context: (ctx) => this.#context(ctx.extra.principal as Principal, ctx.extra.session),
       },
       this.#wss,
     );
@@ -158,11 +159,12 @@ export class GraphqlEndpoint {
     return endpoint;
   }
 
-  #context(principal: Principal): GraphQLContext {
+  #context(principal: Principal, session: SignInSession | undefined): GraphQLContext {
     const identity = downstreamIdentity(principal);
     return {
       receivedAt: new Date(),
       principal,
+      session,
       identity,
       registry: this.#options.registry,
       kube: this.#options.kube,
@@ -224,7 +226,7 @@ export class GraphqlEndpoint {
       this.#send(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
-    const context = this.#context(auth.principal);
+    const context = this.#context(auth.principal, auth.session);
     const result = await this.#apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => context,

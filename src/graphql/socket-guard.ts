@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { SignInSession } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { OpenConnections } from '../auth/open-connections.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -15,6 +16,8 @@ export const REVOKED_CLOSE_CODE = 4403;
 export type SocketState = {
   readonly socket: WebSocket;
   principal?: Principal;
+  /** The OIDC sign-in the credential belongs to, if any (tokens made on the socket end with it). */
+  session?: SignInSession;
   authorization?: string;
   forget?: () => void;
 };
@@ -59,6 +62,7 @@ export class SocketGuard {
     if (!auth.ok) return false;
     const state = connection.extra;
     state.principal = auth.principal;
+    state.session = auth.session;
     state.authorization = authorization;
     state.forget = this.#openConnections.track(authorization, (reason) =>
       state.socket.close(REVOKED_CLOSE_CODE, reason.slice(0, 120)),
@@ -81,6 +85,7 @@ export class SocketGuard {
       throw new GatewayError('UNAUTHENTICATED', `Unauthenticated: ${auth.reason}`);
     }
     state.principal = auth.principal; // groups and admin rights as they are now
+    state.session = auth.session;
     // graphql-ws records an operation before asking us: this one is counted already.
     const onSocket = Object.keys(connection.subscriptions).length;
     if (onSocket > this.#perSocket)

@@ -7,11 +7,14 @@ import {
   KUBECONFIG_TTL_SECONDS,
   MAX_TOKEN_TTL_SECONDS,
   SESSION_TTL_SECONDS,
+  type SignInSession,
 } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { renderGatewayKubeconfig } from '../auth/kubeconfig.ts';
 import { type LocalUsers, localPrincipal } from '../auth/local-users.ts';
-import type { OidcProvider } from '../auth/oidc.ts';
+import type { OidcProvider, ProviderGrant } from '../auth/oidc.ts';
+import type { OidcSessions } from '../auth/oidc-sessions.ts';
+import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -20,12 +23,16 @@ import { authenticateRequest, type Caller } from './request-auth.ts';
 
 export interface AuthApiOptions {
   readonly users: LocalUsers;
+  /** Password checks, limited per user name and address. */
+  readonly passwords: PasswordSignIn;
   readonly tokens: ApiTokens;
   readonly admin: GatewayAdmin;
   readonly authenticator: Authenticator;
   readonly registry: ClusterRegistry;
   readonly audit: AuditLog;
   readonly oidc?: OidcProvider;
+  /** The OIDC sign-ins; present whenever `oidc` is. */
+  readonly sessions?: OidcSessions;
   readonly publicUrl: () => string;
   readonly caPem?: string;
 }
@@ -42,7 +49,7 @@ function stringField(body: Record<string, unknown>, field: string, required: boo
  *   POST   /v1/auth/login {username, password}   local sign-in; answers a session token
  *   GET    /v1/auth/oidc/login                   redirects to the OpenID provider
  *   GET    /v1/auth/oidc/callback                finishes OIDC sign-in; answers a session token
- *   POST   /v1/auth/logout                       revokes the token used; gives the provider's logout URL
+ *   POST   /v1/auth/logout                       revokes the token used (and ends its OIDC sign-in); gives the provider's logout URL
  *   GET    /v1/auth/whoami                       the caller and their downstream identity
  *   POST   /v1/tokens {description, ttlSeconds}  a new API token (shown once)
  *   GET    /v1/tokens[?all=1]                    the caller's tokens (all people's, for admins)
@@ -60,16 +67,27 @@ export class AuthApi {
   }
 
   #caller(req: IncomingMessage): Promise<Caller> {
-    return authenticateRequest(req, this.#o.authenticator, this.#o.users);
+    return authenticateRequest(req, this.#o.authenticator, this.#o.passwords);
   }
 
-  #issue(principal: Principal, kind: ApiTokenKind, description: string, ttlSeconds: number) {
-    return this.#o.tokens.create(principal, { kind, description, ttlSeconds });
+  #issue(
+    principal: Principal,
+    kind: ApiTokenKind,
+    description: string,
+    ttlSeconds: number,
+    session: SignInSession | undefined,
+  ) {
+    return this.#o.tokens.create(principal, { kind, description, ttlSeconds, session });
   }
 
-  /** A successful sign-in: a session token, and its line in the audit log. */
-  #startSession(principal: Principal, description: string, remote: string | undefined) {
-    const issued = this.#issue(principal, 'session', description, SESSION_TTL_SECONDS);
+  /** A successful sign-in: a session token (of the OIDC sign-in, if any), and its line in the audit log. */
+  #startSession(
+    principal: Principal,
+    description: string,
+    remote: string | undefined,
+    session?: SignInSession,
+  ) {
+    const issued = this.#issue(principal, 'session', description, SESSION_TTL_SECONDS, session);
     this.#o.audit.signIn({
       provider: principal.provider,
       principal: principal.name,
@@ -87,17 +105,8 @@ export class AuthApi {
     if (path === '/v1/auth/login' && method === 'POST') {
       const body = await readJsonBody(req);
       const username = stringField(body, 'username', true) as string;
-      const user = await this.#o.users.verify(username, stringField(body, 'password', true) as string);
-      if (!user) {
-        this.#o.audit.signIn({
-          provider: 'local',
-          principal: username.slice(0, 64),
-          outcome: 'failure',
-          reason: 'wrong user name or password',
-          remote,
-        });
-        throw new GatewayError('UNAUTHENTICATED', 'wrong user name or password');
-      }
+      const password = stringField(body, 'password', true) as string;
+      const user = await this.#o.passwords.verify(username, password, remote, 'login');
       const principal = localPrincipal(user);
       const { token, info } = this.#startSession(principal, 'sign-in', remote);
       sendJson(res, 200, { token, expiresAt: info.expiresAt, principal });
@@ -118,8 +127,9 @@ export class AuthApi {
         );
       let principal: Principal;
       let idToken: string | undefined;
+      let grant: ProviderGrant;
       try {
-        ({ principal, idToken } = await oidc.finishLogin(
+        ({ principal, idToken, grant } = await oidc.finishLogin(
           new URL(`${url.pathname}${url.search}`, this.#o.publicUrl()),
         ));
       } catch (failure) {
@@ -128,7 +138,8 @@ export class AuthApi {
         this.#o.audit.signIn({ provider: 'oidc', principal: '', outcome: 'failure', reason, remote });
         throw new GatewayError('UNAUTHENTICATED', reason);
       }
-      const { token, info } = this.#startSession(principal, 'OIDC sign-in', remote);
+      const session = this.#requireSessions().start(principal, grant);
+      const { token, info } = this.#startSession(principal, 'OIDC sign-in', remote, session);
       // The ID token is the person's own: usable as a bearer token and as the logout hint.
       sendJson(res, 200, { token, expiresAt: info.expiresAt, principal, idToken });
       return true;
@@ -144,8 +155,11 @@ export class AuthApi {
     const caller = await this.#caller(req);
     if (path === '/v1/auth/logout' && method === 'POST') {
       if (caller.tokenId) this.#o.tokens.revoke(caller.tokenId);
+      // Signing out ends the sign-in: every token made within it stops working too.
+      if (caller.session) this.#requireSessions().end(caller.session.sessionId);
       sendJson(res, 200, {
         revoked: caller.tokenId !== undefined,
+        signInEnded: caller.session !== undefined,
         logoutUrl: this.#o.oidc?.logoutUrl(undefined) ?? null,
       });
     } else if (path === '/v1/auth/whoami' && method === 'GET') {
@@ -155,6 +169,7 @@ export class AuthApi {
       const { token, info } = await this.#o.admin.createApiToken(caller.principal, {
         description: stringField(body, 'description', false),
         ttlSeconds: optionalInteger(body, 'ttlSeconds'),
+        session: caller.session,
       });
       sendJson(res, 201, { token, ...info });
     } else if (path === '/v1/tokens' && method === 'GET') {
@@ -208,7 +223,7 @@ export class AuthApi {
           `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
         );
       }
-      const { token } = this.#issue(caller.principal, 'kubeconfig', 'kubeconfig', ttlSeconds);
+      const { token } = this.#issue(caller.principal, 'kubeconfig', 'kubeconfig', ttlSeconds, caller.session);
       const kubeconfig = renderGatewayKubeconfig({
         gatewayUrl: this.#o.publicUrl(),
         caPem: this.#o.caPem,
@@ -221,6 +236,11 @@ export class AuthApi {
       throw new GatewayError('NOT_FOUND', `no route ${method} ${path}`);
     }
     return true;
+  }
+
+  #requireSessions(): OidcSessions {
+    if (!this.#o.sessions) throw new GatewayError('NOT_FOUND', 'OIDC sign-in is not configured');
+    return this.#o.sessions;
   }
 
   #requireOidc(): OidcProvider {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type GatewayAdmin, requireAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { LocalUsers } from '../auth/local-users.ts';
+import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { renderInstallManifest } from '../clusters/install-manifest.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -11,7 +11,7 @@ import { authenticateRequest } from './request-auth.ts';
 export interface ClustersApiOptions {
   readonly registry: ClusterRegistry;
   readonly admin: GatewayAdmin;
-  readonly users: LocalUsers;
+  readonly passwords: PasswordSignIn;
   readonly authenticator: Authenticator;
   /** The gateway's URL as agents reach it. */
   readonly publicUrl: string;
@@ -45,7 +45,11 @@ export class ClustersApi {
       return true;
     }
     if (path !== '/v1/clusters' && !path.startsWith('/v1/clusters/')) return false;
-    const { principal } = await authenticateRequest(req, this.#options.authenticator, this.#options.users);
+    const { principal } = await authenticateRequest(
+      req,
+      this.#options.authenticator,
+      this.#options.passwords,
+    );
     requireAdmin(principal);
     const { registry, admin } = this.#options;
     const parts = path.split('/').slice(3); // after /v1/clusters

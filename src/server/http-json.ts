@@ -9,7 +9,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** The gateway's own API answers a failure as `{ error: { code, message } }` with the code's status. */
 export function sendError(res: ServerResponse, error: GatewayError): void {
-  if (error.retryAfterSeconds !== undefined) res.setHeader('retry-after', error.retryAfterSeconds);
+  if (error.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(error.retryAfterSeconds));
   sendJson(res, error.httpStatus, { error: { code: error.code, message: error.message } });
 }
 

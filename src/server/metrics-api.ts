@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { requireAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { LocalUsers } from '../auth/local-users.ts';
+import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -15,7 +15,7 @@ export interface MetricsApiOptions {
   readonly connections: ClusterConnections;
   readonly listCaches: ListCaches | undefined;
   readonly authenticator: Authenticator;
-  readonly users: LocalUsers;
+  readonly passwords: PasswordSignIn;
 }
 
 /**
@@ -86,7 +86,7 @@ export class MetricsApi {
   /** Handles the request if it is for /metrics; false otherwise. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     if (url.pathname !== METRICS_PATH) return false;
-    const caller = await authenticateRequest(req, this.#options.authenticator, this.#options.users);
+    const caller = await authenticateRequest(req, this.#options.authenticator, this.#options.passwords);
     requireAdmin(caller.principal);
     const text = await this.#metrics.metrics();
     res.writeHead(200, { 'content-type': this.#metrics.contentType });

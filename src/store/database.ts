@@ -49,6 +49,21 @@ const MIGRATIONS: readonly string[] = [
      revoked_at TEXT
    );
    CREATE INDEX api_tokens_by_principal ON api_tokens(principal_id);`,
+  // An OIDC sign-in, and the tokens minted under it (they end with it).
+  `CREATE TABLE oidc_sessions (
+     session_id TEXT PRIMARY KEY,
+     subject TEXT NOT NULL,
+     principal_id TEXT NOT NULL,
+     principal TEXT NOT NULL,
+     refresh_token TEXT,
+     access_token TEXT,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     checked_at TEXT NOT NULL,
+     ended_at TEXT
+   );
+   ALTER TABLE api_tokens ADD COLUMN session_id TEXT REFERENCES oidc_sessions(session_id);
+   CREATE INDEX api_tokens_by_session ON api_tokens(session_id);`,
 ];
 
 /** The gateway's embedded store: one SQLite file under the data directory. */

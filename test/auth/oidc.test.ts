@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Provider from 'oidc-provider';
 import { gatewayRequest } from '../harness/gateway-http.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
@@ -13,11 +17,20 @@ let cluster: TestCluster;
 let fleet: InProcessFleet;
 let issuerServer: Server;
 let issuer: string;
+let auditLog: string;
 
-const PEOPLE: Record<string, { email: string; groups: string[] }> = {
+/** The provider's people; tests change them to see the gateway follow. */
+const PEOPLE: Record<string, { email: string; emailVerified?: boolean; groups: string[] }> = {
   carol: { email: 'carol@example.test', groups: ['platform', 'oncall'] },
   dave: { email: 'dave@example.test', groups: [] },
+  erin: { email: 'erin@example.test', emailVerified: false, groups: [] },
+  heidi: { email: 'heidi@example.test', groups: ['ops\u2603team'] },
+  grace: { email: 'grace@example.test', groups: ['platform', 'oncall'] },
+  ivan: { email: 'ivan@example.test', groups: ['platform'] },
+  judy: { email: 'judy@example.test', groups: [] },
 };
+// Short, so that the tests see the gateway re-read people from the provider.
+const REFRESH_SECONDS = 2;
 
 before(async () => {
   run = await startClusters({ count: 1, namePrefix: 'oidc' });
@@ -31,10 +44,13 @@ before(async () => {
         token_endpoint_auth_method: 'none',
         redirect_uris: [`https://127.0.0.1:${gatewayPort}/v1/auth/oidc/callback`],
         response_types: ['code'],
-        grant_types: ['authorization_code'],
+        grant_types: ['authorization_code', 'refresh_token'],
       },
     ],
-    claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
+    // Refresh tokens without offline_access and prompt=consent, as many providers do.
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed('refresh_token'),
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
     // Put the requested claims in the ID token, as Kubernetes-style consumers expect.
     conformIdTokenClaims: false,
@@ -42,14 +58,30 @@ before(async () => {
     findAccount: (_ctx: unknown, accountId: string) => {
       const person = PEOPLE[accountId];
       if (!person) return undefined;
-      return { accountId, claims: () => ({ sub: accountId, email: person.email, groups: person.groups }) };
+      return {
+        accountId,
+        claims: () => ({
+          sub: accountId,
+          email: person.email,
+          email_verified: person.emailVerified ?? true,
+          groups: person.groups,
+        }),
+      };
     },
   });
   issuerServer = provider.listen(issuerPort, '127.0.0.1');
+  auditLog = join(await mkdtemp(join(tmpdir(), 'fleetgate-oidc-audit-')), 'audit.log');
   fleet = await startInProcessFleet(cluster, {
     port: gatewayPort,
     dangerouslyServeHttp: false,
-    oidc: { issuer, clientId: 'fleetgate', adminGroups: ['oncall'], dangerouslyAllowHttpIssuer: true },
+    auditLog,
+    oidc: {
+      issuer,
+      clientId: 'fleetgate',
+      adminGroups: ['oncall'],
+      dangerouslyAllowHttpIssuer: true,
+      sessionRefreshSeconds: REFRESH_SECONDS,
+    },
   });
 });
 
@@ -59,10 +91,22 @@ after(async () => {
   await run?.stop();
 });
 
+interface SignedIn {
+  token: string;
+  expiresAt: string;
+  idToken: string;
+  principal: Record<string, unknown>;
+}
+
+/** A sign-in that must succeed. */
+async function signIn(accountId: string): Promise<SignedIn> {
+  const answer = await signInAnswer(accountId);
+  assert.equal(answer.status, 200, answer.text);
+  return JSON.parse(answer.text) as SignedIn;
+}
+
 /** Plays the browser: follows redirects, keeps cookies, fills in the provider's dev login and consent forms. */
-async function signIn(
-  accountId: string,
-): Promise<{ token: string; idToken: string; principal: Record<string, unknown> }> {
+async function signInAnswer(accountId: string): Promise<{ status: number; text: string }> {
   const cookies = new Map<string, string>();
   const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const gatewayCa = fleet.gateway.caPem;
@@ -77,8 +121,7 @@ async function signIn(
         next = { url: new URL(answer.headers.location as string, next.url).href, method: 'GET' };
         continue;
       }
-      assert.equal(answer.status, 200, answer.text);
-      return JSON.parse(answer.text);
+      return answer;
     }
     const res = await fetch(next.url, {
       method: next.method,
@@ -138,6 +181,58 @@ async function listPods(token: string): Promise<number> {
     },
   );
   return answer.status;
+}
+
+/** The gateway's view of a token's holder, or the status it refused the token with. */
+async function gatewayWhoami(
+  token: string,
+): Promise<{ status: number; principal?: Record<string, unknown> }> {
+  const answer = await gatewayRequest(`${fleet.gateway.url}/v1/auth/whoami`, {
+    caPem: fleet.gateway.caPem,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (answer.status !== 200) return { status: answer.status };
+  return {
+    status: 200,
+    principal: (JSON.parse(answer.text) as { principal: Record<string, unknown> }).principal,
+  };
+}
+
+/** An API token and a kubeconfig's token, made with `token`. */
+async function tokensMadeWith(token: string, ttlSeconds: number) {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const api = await gatewayRequest(`${fleet.gateway.url}/v1/tokens`, {
+    method: 'POST',
+    caPem: fleet.gateway.caPem,
+    headers,
+    body: JSON.stringify({ description: 'script', ttlSeconds }),
+  });
+  assert.equal(api.status, 201, api.text);
+  const kubeconfig = await gatewayRequest(`${fleet.gateway.url}/v1/kubeconfig?ttlSeconds=${ttlSeconds}`, {
+    caPem: fleet.gateway.caPem,
+    headers,
+  });
+  assert.equal(kubeconfig.status, 200, kubeconfig.text);
+  const kubeconfigToken = /token: (fgt\.\S+)/.exec(kubeconfig.text)?.[1];
+  assert.ok(kubeconfigToken, kubeconfig.text);
+  const created = JSON.parse(api.text) as { token: string; expiresAt: string };
+  return { apiToken: created.token, apiExpiresAt: created.expiresAt, kubeconfigToken };
+}
+
+/** The audit log's sign-in lines, once one matching `wanted` is there. */
+async function auditedSignIn(wanted: (line: Record<string, unknown>) => boolean) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    fleet.gateway.audit.flush();
+    const text = await readFile(auditLog, 'utf8').catch(() => '');
+    const line = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.kind === 'sign-in' && wanted(l));
+    if (line) return line;
+    await sleep(100);
+  }
+  assert.fail('no such sign-in in the audit log');
 }
 
 describe('OIDC sign-in against a real OpenID provider', () => {
@@ -202,5 +297,72 @@ describe('OIDC sign-in against a real OpenID provider', () => {
     assert.equal(body.revoked, true);
     assert.ok(body.logoutUrl?.startsWith(issuer), String(body.logoutUrl));
     assert.equal(await listPods(token), 401);
+  });
+
+  test('an unverified email is refused as a user name, with a clear error, audited as a failed sign-in', async () => {
+    const answer = await signInAnswer('erin');
+    assert.equal(answer.status, 401);
+    assert.match(answer.text, /email.*not verified/);
+    const line = await auditedSignIn((l) => /not verified/.test(String(l.reason)));
+    assert.equal(line.outcome, 'failure');
+    assert.equal(line.provider, 'oidc');
+  });
+
+  test('a sign-in whose group names no header can carry is refused with a clear error', async () => {
+    const answer = await signInAnswer('heidi');
+    assert.equal(answer.status, 401);
+    assert.match(answer.text, /no header can carry/);
+  });
+
+  test('removal from an admin group takes effect within the refresh interval, for the session and every token made with it', async () => {
+    const grace = await signIn('grace');
+    assert.equal(grace.principal.isAdmin, true);
+    const { apiToken, kubeconfigToken } = await tokensMadeWith(grace.token, 30 * 24 * 3600);
+    assert.equal((await gatewayWhoami(apiToken)).principal?.isAdmin, true);
+    (PEOPLE.grace as { groups: string[] }).groups = ['platform'];
+    await sleep(REFRESH_SECONDS * 1000 + 500);
+    for (const token of [grace.token, apiToken, kubeconfigToken]) {
+      const { status, principal } = await gatewayWhoami(token);
+      assert.equal(status, 200);
+      assert.equal(principal?.isAdmin, false);
+      assert.deepEqual(principal?.groups, ['platform']);
+    }
+  });
+
+  test('a person the provider no longer vouches for loses the sign-in: its tokens stop working', async () => {
+    const ivan = await signIn('ivan');
+    const { apiToken } = await tokensMadeWith(ivan.token, 3600);
+    delete PEOPLE.ivan;
+    await sleep(REFRESH_SECONDS * 1000 + 500);
+    assert.equal((await gatewayWhoami(ivan.token)).status, 401);
+    assert.equal((await gatewayWhoami(apiToken)).status, 401);
+  });
+
+  test('tokens made while signed in through OIDC live no longer than the sign-in and end with it at logout', async () => {
+    const judy = await signIn('judy');
+    const { apiToken, apiExpiresAt, kubeconfigToken } = await tokensMadeWith(judy.token, 365 * 24 * 3600);
+    assert.ok(apiExpiresAt <= judy.expiresAt, `${apiExpiresAt} outlives the sign-in's ${judy.expiresAt}`);
+    assert.equal((await gatewayWhoami(kubeconfigToken)).status, 200);
+    const logout = await gatewayRequest(`${fleet.gateway.url}/v1/auth/logout`, {
+      method: 'POST',
+      caPem: fleet.gateway.caPem,
+      headers: { authorization: `Bearer ${judy.token}` },
+    });
+    assert.equal(logout.status, 200);
+    assert.equal((await gatewayWhoami(apiToken)).status, 401);
+    assert.equal((await gatewayWhoami(kubeconfigToken)).status, 401);
+  });
+
+  test('an ID token mints no gateway tokens, and is refused once older than the refresh interval', async () => {
+    const { idToken } = await signIn('dave');
+    const minted = await gatewayRequest(`${fleet.gateway.url}/v1/tokens`, {
+      method: 'POST',
+      caPem: fleet.gateway.caPem,
+      headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ttlSeconds: 3600 }),
+    });
+    assert.equal(minted.status, 403, minted.text);
+    await sleep(REFRESH_SECONDS * 1000 + 1500);
+    assert.equal((await gatewayWhoami(idToken)).status, 401);
   });
 });
