@@ -30,6 +30,12 @@ Options:
   --no-list-cache        answer every GraphQL list live from the clusters instead of from
                          watch-backed caches of pods, nodes and namespaces
                          (FLEETGATE_LIST_CACHE=off; see docs/list-cache.md)
+  --max-streams-per-person N
+                         open passthrough requests one person may have on one cluster
+                         (default 100; FLEETGATE_MAX_STREAMS_PER_PERSON)
+  --max-subscriber-queue N
+                         undelivered messages a GraphQL subscriber may have before it is
+                         ended with SUBSCRIBER_TOO_SLOW (default 1000)
   -h, --help             this text
 
 OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC_CLIENT_SECRET):
@@ -66,6 +72,8 @@ const values = parseCommandLine('fleetgate-gateway', HELP, {
   'agent-image': { type: 'string' },
   'audit-log': { type: 'string' },
   'no-list-cache': { type: 'boolean' },
+  'max-streams-per-person': { type: 'string' },
+  'max-subscriber-queue': { type: 'string' },
   'oidc-issuer': { type: 'string' },
   'oidc-client-id': { type: 'string' },
   'oidc-username-claim': { type: 'string' },
@@ -130,6 +138,19 @@ const oidc = oidcIssuer
     }
   : undefined;
 
+/** A whole number from 1 up, from a flag or its environment variable. */
+function positiveInteger(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) fail(`--${flag} must be a whole number of 1 or more`);
+  return value;
+}
+const maxStreamsPerPerson = positiveInteger(
+  'max-streams-per-person',
+  values['max-streams-per-person'] ?? env.FLEETGATE_MAX_STREAMS_PER_PERSON,
+);
+const maxSubscriberQueue = positiveInteger('max-subscriber-queue', values['max-subscriber-queue']);
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
@@ -150,6 +171,8 @@ const gateway = await startGateway({
   oidc,
   auditLog: values['audit-log'] ?? env.FLEETGATE_AUDIT_LOG,
   listCache: !values['no-list-cache'] && env.FLEETGATE_LIST_CACHE !== 'off',
+  maxStreamsPerPerson,
+  maxSubscriberQueue,
   log,
 }).catch((error: Error) => fail(error.message));
 
