@@ -7,11 +7,13 @@ import { failureForPeople, GatewayError } from '../errors/gateway-error.ts';
 import type { PersonIdentity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { WireResponse } from '../kube/transport.ts';
+import { isHeaderName, isHeaderValue } from '../shared/http/header-syntax.ts';
 import { pairsFromRaw, withoutHopByHop } from '../shared/http/hop-by-hop.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { corkUntilTurnEnds } from '../shared/tunnel/write-coalescer.ts';
 import { authorizeImpersonation, requestedImpersonation } from './client-impersonation.ts';
+import { forwardedRequestHeaders } from './forwarded-headers.ts';
 import { sendStatus, sendStatusOnSocket } from './k8s-status.ts';
 import type { PassthroughTarget } from './passthrough-path.ts';
 import { requestInfo } from './request-info.ts';
@@ -23,26 +25,14 @@ export interface PassthroughOptions {
   readonly log: Logger;
 }
 
-/** Headers a client may not pass downstream, besides hop-by-hop ones. */
-function isStrippedRequestHeader(lowerName: string): boolean {
-  return (
-    lowerName === 'authorization' ||
-    lowerName === 'host' ||
-    lowerName === 'cookie' ||
-    lowerName.startsWith('impersonate-') ||
-    lowerName.startsWith('x-remote-') ||
-    lowerName.startsWith('x-forwarded-')
-  );
+/** A response header from an agent that is valid HTTP, so cannot split a response or make Node throw. */
+function isValidHeader([name, value]: readonly [string, string]): boolean {
+  return isHeaderName(name) && isHeaderValue(value);
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[^\r\n\0]*$/;
-
-/** Response headers from an agent, minus hop-by-hop ones and anything that could split a response. */
+/** Response headers from an agent, minus hop-by-hop ones and anything that is not valid HTTP. */
 function safeResponseHeaders(headers: HeaderPairs): [string, string][] {
-  return withoutHopByHop(headers).filter(
-    ([name, value]) => HEADER_NAME.test(name) && HEADER_VALUE.test(value),
-  );
+  return withoutHopByHop(headers).filter(isValidHeader);
 }
 
 /** Who a request runs as downstream. */
@@ -84,11 +74,6 @@ export class Passthrough {
     );
   }
 
-  /** The client's headers that go downstream: no credentials, no impersonation, no hop-by-hop. */
-  #forwardedHeaders(rawHeaders: HeaderPairs): [string, string][] {
-    return withoutHopByHop(rawHeaders).filter(([name]) => !isStrippedRequestHeader(name.toLowerCase()));
-  }
-
   #audit(
     req: IncomingMessage,
     target: PassthroughTarget,
@@ -123,6 +108,8 @@ export class Passthrough {
     let acting: Acting | undefined;
     let answer: WireResponse;
     try {
+      // Refused before anything is sent, the impersonation checks included.
+      const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       const hasBody =
         req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -131,7 +118,7 @@ export class Passthrough {
         {
           method: req.method ?? 'GET',
           path: target.path,
-          headers: this.#forwardedHeaders(rawHeaders),
+          headers: forwarded,
           body: hasBody ? req : undefined,
         },
       );
@@ -171,13 +158,14 @@ export class Passthrough {
     let acting: Acting | undefined;
     let answer: WireResponse;
     try {
+      const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       answer = await this.#options.kube.send(
         { clusterId: target.clusterId, as: acting.identity },
         {
           method: req.method ?? 'GET',
           path: target.path,
-          headers: [...this.#forwardedHeaders(rawHeaders), ['Connection', 'Upgrade'], ['Upgrade', protocol]],
+          headers: [...forwarded, ['Connection', 'Upgrade'], ['Upgrade', protocol]],
           upgrade: true,
         },
       );
@@ -194,9 +182,7 @@ export class Passthrough {
     });
     stream.once('error', () => socket.destroy());
     if (status === 101) {
-      const lines = responseHeaders
-        .filter(([name, value]) => HEADER_NAME.test(name) && HEADER_VALUE.test(value))
-        .map(([name, value]) => `${name}: ${value}\r\n`);
+      const lines = responseHeaders.filter(isValidHeader).map(([name, value]) => `${name}: ${value}\r\n`);
       socket.write(`HTTP/1.1 101 Switching Protocols\r\n${lines.join('')}\r\n`);
       if (head.length) stream.write(head);
       socket.pipe(stream);
