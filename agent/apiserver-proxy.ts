@@ -64,13 +64,13 @@ export class ApiserverProxy {
 
     const credentials = this.#target.credentials.current();
     if (!(credentials instanceof Promise)) {
-      this.#forward(stream, url, credentials);
+      this.#forwardOrReset(stream, url, credentials);
       return;
     }
     // Only when an exec plugin's credential has expired without a replacement yet.
     credentials.then(
       (fresh) => {
-        if (!stream.destroyed) this.#forward(stream, url, fresh);
+        if (!stream.destroyed) this.#forwardOrReset(stream, url, fresh);
       },
       (error: Error) => {
         this.#log.error(
@@ -89,6 +89,21 @@ export class ApiserverProxy {
     current?.retire();
     this.#connections = new ApiserverConnections(credentials.tls, this.#target.proxyUrl);
     return this.#connections;
+  }
+
+  /**
+   * Forwards the stream's request. node:https throws while building a request it cannot
+   * send (a header it refuses, e.g. from a broken credential): that fails this stream
+   * alone, with INTERNAL, never the tunnel (docs/tunnel-protocol.md §4).
+   */
+  #forwardOrReset(stream: TunnelStream, url: URL, credentials: ApiserverCredentials): void {
+    try {
+      this.#forward(stream, url, credentials);
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      this.#log.error({ streamId: stream.streamId, err: message }, 'cannot perform the request');
+      stream.reset(ResetCode.INTERNAL, `agent cannot perform the request: ${message}`);
+    }
   }
 
   #forward(stream: TunnelStream, url: URL, credentials: ApiserverCredentials): void {

@@ -15,7 +15,13 @@ against this cluster's own kube-apiserver, with this agent's credentials.
 
 Options (each also read from the environment variable named after it):
   --gateway-url URL        the gateway's base URL, e.g. https://gateway.example.com
-                           (FLEETGATE_GATEWAY_URL)
+                           (FLEETGATE_GATEWAY_URL); must be https:// unless
+                           --dangerously-allow-http-gateway is given
+  --dangerously-allow-http-gateway
+                           accept an http:// gateway URL: the registration token and
+                           every request and answer then cross the network in clear
+                           text. Only for a gateway on loopback in tests
+                           (FLEETGATE_DANGEROUSLY_ALLOW_HTTP_GATEWAY=true)
   --token-file PATH        file holding the cluster's registration token
                            (FLEETGATE_TOKEN_FILE; or the token itself in FLEETGATE_TOKEN)
   --gateway-ca-file PATH   CA bundle to trust for the gateway's certificate
@@ -37,6 +43,7 @@ function fail(message: string): never {
 
 const values = parseCommandLine('fleetgate-agent', HELP, {
   'gateway-url': { type: 'string' },
+  'dangerously-allow-http-gateway': { type: 'boolean' },
   'token-file': { type: 'string' },
   'gateway-ca-file': { type: 'string' },
   kubeconfig: { type: 'string' },
@@ -52,8 +59,18 @@ try {
 } catch {
   fail(`--gateway-url ${JSON.stringify(gatewayUrlText)} is not a URL`);
 }
+const allowHttpText = env.FLEETGATE_DANGEROUSLY_ALLOW_HTTP_GATEWAY;
+if (allowHttpText !== undefined && !['', 'true', 'false'].includes(allowHttpText))
+  fail('FLEETGATE_DANGEROUSLY_ALLOW_HTTP_GATEWAY must be true or false');
+const allowHttpGateway = values['dangerously-allow-http-gateway'] ?? allowHttpText === 'true';
+if (gatewayUrl.protocol === 'http:' && !allowHttpGateway) {
+  fail(
+    '--gateway-url is http://, which would send the registration token in clear text: use https://, ' +
+      'or pass --dangerously-allow-http-gateway for a gateway on loopback in tests',
+  );
+}
 if (gatewayUrl.protocol !== 'https:' && gatewayUrl.protocol !== 'http:')
-  fail('--gateway-url must be http(s)://');
+  fail('--gateway-url must be https://');
 
 const tokenFile = values['token-file'] ?? env.FLEETGATE_TOKEN_FILE;
 const inlineToken = env.FLEETGATE_TOKEN;
@@ -85,6 +102,11 @@ const { version } = JSON.parse(readFileSync(new URL('../package.json', import.me
   version: string;
 };
 const log = createLogger('fleetgate-agent');
+if (gatewayUrl.protocol === 'http:')
+  log.warn(
+    { gateway: gatewayUrl.origin },
+    'the gateway URL is http://: the registration token travels in clear text',
+  );
 log.info(
   { gateway: gatewayUrl.origin, apiserver: target.url.origin, proxy: target.proxyUrl?.origin, version },
   'starting',

@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/gateway-error.ts';
-import type { PersonIdentity } from '../kube/identity.ts';
+import { identityProblem, type PersonIdentity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { forbiddenImpersonation } from '../shared/impersonation-policy.ts';
 import type { HeaderPairs } from '../shared/tunnel/heads.ts';
@@ -92,7 +92,8 @@ function questions(requested: PersonIdentity): AccessQuestion[] {
 /**
  * Asks the downstream cluster, as the caller, whether the caller may impersonate each
  * requested attribute (SelfSubjectAccessReview). Throws on the first no: FORBIDDEN for what
- * the gateway never allows, CLUSTER_FORBIDDEN for what the cluster refuses.
+ * the gateway never allows, BAD_USER_INPUT for an identity no request could carry (checked
+ * before any question is asked), CLUSTER_FORBIDDEN for what the cluster refuses.
  */
 export async function authorizeImpersonation(
   kube: KubeClient,
@@ -106,6 +107,10 @@ export async function authorizeImpersonation(
   ]);
   if (policyProblem)
     throw new GatewayError('FORBIDDEN', `${policyProblem} through the gateway`, { clusterId });
+  // What is left of identityProblem's verdict is about shape: the client sent it, so a 400.
+  const problem = identityProblem(requested);
+  if (problem)
+    throw new GatewayError('BAD_USER_INPUT', `cannot act as that identity: ${problem}`, { clusterId });
   const answers = await Promise.all(
     questions(requested).map(async (question) => ({
       question,

@@ -8,11 +8,13 @@ import { failureForPeople, GatewayError } from '../errors/gateway-error.ts';
 import type { PersonIdentity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { WireResponse } from '../kube/transport.ts';
+import { isHeaderName, isHeaderValue } from '../shared/http/header-syntax.ts';
 import { pairsFromRaw, withoutHopByHop } from '../shared/http/hop-by-hop.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import type { HeaderPairs } from '../shared/tunnel/heads.ts';
 import { corkUntilTurnEnds } from '../shared/tunnel/write-coalescer.ts';
 import { authorizeImpersonation, requestedImpersonation } from './client-impersonation.ts';
+import { forwardedRequestHeaders } from './forwarded-headers.ts';
 import { sendStatus, sendStatusOnSocket } from './k8s-status.ts';
 import type { PassthroughTarget } from './passthrough-path.ts';
 import { type RequestInfo, requestInfo } from './request-info.ts';
@@ -29,26 +31,14 @@ export interface PassthroughOptions {
   readonly log: Logger;
 }
 
-/** Headers a client may not pass downstream, besides hop-by-hop ones. */
-function isStrippedRequestHeader(lowerName: string): boolean {
-  return (
-    lowerName === 'authorization' ||
-    lowerName === 'host' ||
-    lowerName === 'cookie' ||
-    lowerName.startsWith('impersonate-') ||
-    lowerName.startsWith('x-remote-') ||
-    lowerName.startsWith('x-forwarded-')
-  );
+/** A response header from an agent that is valid HTTP, so cannot split a response or make Node throw. */
+function isValidHeader([name, value]: readonly [string, string]): boolean {
+  return isHeaderName(name) && isHeaderValue(value);
 }
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const HEADER_VALUE = /^[^\r\n\0]*$/;
-
-/** Response headers from an agent, minus hop-by-hop ones and anything that could split a response. */
+/** Response headers from an agent, minus hop-by-hop ones and anything that is not valid HTTP. */
 function safeResponseHeaders(headers: HeaderPairs): [string, string][] {
-  return withoutHopByHop(headers).filter(
-    ([name, value]) => HEADER_NAME.test(name) && HEADER_VALUE.test(value),
-  );
+  return withoutHopByHop(headers).filter(isValidHeader);
 }
 
 const NOTHING_TO_RELEASE = () => {};
@@ -100,11 +90,6 @@ export class Passthrough {
     );
   }
 
-  /** The client's headers that go downstream: no credentials, no impersonation, no hop-by-hop. */
-  #forwardedHeaders(rawHeaders: HeaderPairs): [string, string][] {
-    return withoutHopByHop(rawHeaders).filter(([name]) => !isStrippedRequestHeader(name.toLowerCase()));
-  }
-
   #audit(
     req: IncomingMessage,
     target: PassthroughTarget,
@@ -142,6 +127,8 @@ export class Passthrough {
     let release = NOTHING_TO_RELEASE;
     let answer: WireResponse;
     try {
+      // Refused before anything is sent, the impersonation checks included.
+      const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
       const hasBody =
@@ -151,7 +138,7 @@ export class Passthrough {
         {
           method: req.method ?? 'GET',
           path: target.path,
-          headers: this.#forwardedHeaders(rawHeaders),
+          headers: forwarded,
           body: hasBody ? req : undefined,
           longLived,
         },
@@ -201,6 +188,7 @@ export class Passthrough {
     let release = NOTHING_TO_RELEASE;
     let answer: WireResponse;
     try {
+      const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
       answer = await this.#options.kube.send(
@@ -208,7 +196,7 @@ export class Passthrough {
         {
           method: req.method ?? 'GET',
           path: target.path,
-          headers: [...this.#forwardedHeaders(rawHeaders), ['Connection', 'Upgrade'], ['Upgrade', protocol]],
+          headers: [...forwarded, ['Connection', 'Upgrade'], ['Upgrade', protocol]],
           upgrade: true,
         },
       );
@@ -232,9 +220,7 @@ export class Passthrough {
     });
     stream.once('error', () => socket.destroy());
     if (status === 101) {
-      const lines = responseHeaders
-        .filter(([name, value]) => HEADER_NAME.test(name) && HEADER_VALUE.test(value))
-        .map(([name, value]) => `${name}: ${value}\r\n`);
+      const lines = responseHeaders.filter(isValidHeader).map(([name, value]) => `${name}: ${value}\r\n`);
       socket.write(`HTTP/1.1 101 Switching Protocols\r\n${lines.join('')}\r\n`);
       if (head.length) stream.write(head);
       socket.pipe(stream);

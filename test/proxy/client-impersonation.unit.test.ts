@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { impersonationHeaders, type PersonIdentity } from '../../src/kube/identity.ts';
-import { requestedImpersonation } from '../../src/proxy/client-impersonation.ts';
+import type { KubeClient } from '../../src/kube/kube-client.ts';
+import { authorizeImpersonation, requestedImpersonation } from '../../src/proxy/client-impersonation.ts';
 import type { HeaderPairs } from '../../src/shared/tunnel/heads.ts';
 
 describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', () => {
@@ -153,5 +154,68 @@ describe('the headers sent on for a requested identity', () => {
       ['Impersonate-Extra-scopes', 'view'],
     ]);
     assert.deepEqual(requestedImpersonation(headers), requested);
+  });
+});
+
+describe('row 4: a requested identity no request could carry is a 400, asked of no cluster', () => {
+  const nobodyAsked = {
+    mayI: () => assert.fail('no access review may be sent for an identity that is refused'),
+  } as unknown as KubeClient;
+  const caller: PersonIdentity = { kind: 'person', user: 'local:admin', groups: [], extra: {} };
+  const cases: [string, HeaderPairs][] = [
+    ['a user longer than 1024 characters', [['Impersonate-User', 'u'.repeat(1025)]]],
+    [
+      'an extra key holding a control character',
+      [
+        ['Impersonate-User', 'bob'],
+        ['Impersonate-Extra-%01', 'x'],
+      ],
+    ],
+    [
+      'an extra key holding a line break',
+      [
+        ['Impersonate-User', 'bob'],
+        ['Impersonate-Extra-a%0D%0Ab', 'x'],
+      ],
+    ],
+    [
+      'a group longer than 1024 characters',
+      [
+        ['Impersonate-User', 'bob'],
+        ['Impersonate-Group', 'g'.repeat(1025)],
+      ],
+    ],
+  ];
+  for (const [name, headers] of cases) {
+    test(name, async () => {
+      const requested = requestedImpersonation(headers);
+      assert.ok(requested);
+      await assert.rejects(
+        authorizeImpersonation(nobodyAsked, 'c-aaaaaaaaaa', caller, requested),
+        (error: unknown) =>
+          error instanceof GatewayError && error.code === 'BAD_USER_INPUT' && error.httpStatus === 400,
+      );
+    });
+  }
+
+  test('an extra key no header name may hold, such as "(", is asked about and sent percent-encoded', async () => {
+    const requested = requestedImpersonation([
+      ['Impersonate-User', 'local:admin'],
+      ['Impersonate-Extra-%28', 'x'],
+    ]);
+    assert.ok(requested);
+    const asked: string[] = [];
+    const kube = {
+      mayI: async (_on: unknown, question: { resource: string; subresource?: string }) => {
+        asked.push(question.subresource ? `${question.resource}/${question.subresource}` : question.resource);
+        return true;
+      },
+    } as unknown as KubeClient;
+    await authorizeImpersonation(kube, 'c-aaaaaaaaaa', caller, requested);
+    assert.deepEqual(asked, ['users', 'userextras/(']);
+    assert.deepEqual(impersonationHeaders(requested), [
+      ['Impersonate-User', 'local:admin'],
+      ['Impersonate-Extra-%28', 'x'],
+    ]);
   });
 });

@@ -194,6 +194,22 @@ const attacks: Attack[] = [
     says: /local:alice/,
   },
   {
+    name: 'row 4: an impersonated user longer than any header the gateway sends is a 400, asked of nobody',
+    request: () => httpRequest(secrets(), [['Impersonate-User', 'u'.repeat(2_000)]]),
+    status: [400],
+    says: /longer than 1024 characters.*"reason":"BadRequest"/,
+  },
+  {
+    name: 'row 4: an impersonated extra key holding a control character is a 400, asked of nobody',
+    request: () =>
+      httpRequest(secrets(), [
+        ['Impersonate-User', 'local:alice'],
+        ['Impersonate-Extra-%01', 'x'],
+      ]),
+    status: [400],
+    says: /no header can carry.*"reason":"BadRequest"/,
+  },
+  {
     name: 'path traversal to another cluster',
     request: () =>
       httpRequest(`/k8s/clusters/${pendingClusterId}/../${clusterId}/api/v1/namespaces/vault/secrets`, []),
@@ -256,6 +272,45 @@ describe('the passthrough gives a non-admin nothing beyond their own rights', ()
       if (attack.says) assert.match(response, attack.says);
     });
   }
+
+  test('row 4: an identity with an extra key no header name may hold (Impersonate-Extra-%28) neither ends the tunnel nor touches another stream', async () => {
+    await cluster.grantGatewayAdmin();
+    const adminToken = await login('admin', gateway.adminPassword);
+    type Shown = { cluster: { state: string; lastConnectedAt: string; stateChangedAt: string } };
+    const before = (await gateway.api<Shown>('GET', `/v1/clusters/${clusterId}`)).body.cluster;
+    // A watch is a stream on the same tunnel, open while the finding's request runs.
+    const watch = rawExchange(
+      httpRequest(`/k8s/clusters/${clusterId}/api/v1/namespaces/vault/pods?watch=1`, [], adminToken),
+      6_000,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const finding = await rawExchange(
+      httpRequest(
+        `/k8s/clusters/${clusterId}/api/v1/namespaces/vault/pods`,
+        [
+          ['Impersonate-User', 'local:admin'],
+          ['Impersonate-Extra-%28', 'x'],
+        ],
+        adminToken,
+      ),
+    );
+    // The cluster itself answers, having read the key back as "(": the agent's ServiceAccount
+    // may impersonate only the provider extra, so the answer is the apiserver's own 403.
+    assert.equal(statusOf(finding), 403, finding.slice(0, 600));
+    assert.match(finding, /cannot impersonate resource \\"userextras\/\(\\"/);
+    const watched = await watch;
+    assert.equal(statusOf(watched), 200, watched.slice(0, 600));
+    assert.match(watched, /<<still open after 6000 ms>>/, 'the watch on the same tunnel was not reset');
+
+    const afterwards = (await gateway.api<Shown>('GET', `/v1/clusters/${clusterId}`)).body.cluster;
+    assert.equal(afterwards.state, 'Active');
+    assert.equal(afterwards.lastConnectedAt, before.lastConnectedAt, 'the agent did not reconnect');
+    assert.equal(afterwards.stateChangedAt, before.stateChangedAt, 'the cluster never left Active');
+    const next = await rawExchange(
+      httpRequest(`/k8s/clusters/${clusterId}/api/v1/namespaces/vault/pods`, []),
+    );
+    assert.equal(statusOf(next), 200, next.slice(0, 600));
+  });
 
   test('a failed upgrade closes the connection, so nothing can ride on it', async () => {
     const upgrade = [

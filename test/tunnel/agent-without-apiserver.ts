@@ -11,17 +11,21 @@ export interface TestAgent {
   stop(): void;
 }
 
-/** Starts an agent that dials ws://127.0.0.1:<gatewayPort>. */
+/**
+ * Starts an agent that dials ws://127.0.0.1:<gatewayPort>; `apiserverToken` is the bearer
+ * token the agent would send to its apiserver (none by default).
+ */
 export function startAgentAgainst(
   gatewayPort: number,
   backoff: { baseMs: number; maxMs?: number },
+  apiserverToken?: string,
 ): TestAgent {
   const quiet = createLogger('test', 'silent');
   const newConfig = () => {
     const config = new KubeConfig();
     config.loadFromClusterAndUser(
       { name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: false },
-      { name: 'nobody' },
+      { name: 'nobody', token: apiserverToken },
     );
     return config;
   };

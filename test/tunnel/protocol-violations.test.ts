@@ -233,7 +233,7 @@ describe('protocol violations by an agent close only its tunnel, with the docume
 });
 
 /** A stand-in gateway that sends a real agent whatever frames a test wants. */
-async function agentFacing(frames: Buffer[]) {
+async function agentFacing(frames: Buffer[], apiserverToken?: string) {
   const server = new WebSocketServer({
     port: 0,
     host: '127.0.0.1',
@@ -257,7 +257,7 @@ async function agentFacing(frames: Buffer[]) {
     });
   });
   const { port } = server.address() as { port: number };
-  const agent = startAgentAgainst(port, { baseMs: 60_000 });
+  const agent = startAgentAgainst(port, { baseMs: 60_000 }, apiserverToken);
   return {
     closed,
     received,
@@ -321,6 +321,31 @@ describe('protocol violations by a gateway are refused by the agent the same way
     assert.ok(reset, 'the agent answers with RESET');
     assert.equal(reset.readUInt16BE(5), ResetCode.BAD_REQUEST_HEAD);
     assert.match(reset.subarray(7).toString(), /method "BREW" is not allowed/);
+    await fake.stop();
+    assert.equal(
+      (await fake.closed).code,
+      CloseCode.GOING_AWAY,
+      'the tunnel stayed open until the agent stopped',
+    );
+  });
+
+  test('row 4: a request the agent cannot build resets only its stream with INTERNAL; the tunnel stays open', async () => {
+    // The agent's own token holds a control character (a broken token file or exec plugin):
+    // node:https throws while building each request, inside the agent's frame handling.
+    const open = (streamId: number) =>
+      encode.open(streamId, { method: 'GET', path: '/version', headers: [] });
+    const fake = await agentFacing([open(1), open(2)], 'token-with-\u0001-inside');
+    const resets = () => fake.received.filter((m) => m[0] === FrameType.RESET);
+    const deadline = Date.now() + 5_000;
+    while (resets().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      resets().map((m) => [m.readUInt32BE(1), m.readUInt16BE(5)]),
+      [
+        [1, ResetCode.INTERNAL],
+        [2, ResetCode.INTERNAL],
+      ],
+    );
+    assert.match(resets()[0]?.subarray(7).toString() ?? '', /authorization/i);
     await fake.stop();
     assert.equal(
       (await fake.closed).code,

@@ -229,6 +229,45 @@ describe('agent tunnel against a real cluster', () => {
     assert.equal(ok.status, 200);
   });
 
+  test('row 4: a header name or value holding any byte 0x00–0xff is answered or resets only its own stream; the tunnel survives', async () => {
+    const session = fleet.gateway.connections.sessionFor(fleet.clusterId);
+    const agentSession = fleet.connector.session;
+    assert.ok(session && agentSession);
+    /** The status of one GET /version with `headers`, or the code its stream was reset with. */
+    const outcome = async (headers: [string, string][]): Promise<string> => {
+      const stream: TunnelStream = await session.openStream({ method: 'GET', path: '/version', headers });
+      stream.end();
+      try {
+        const head = await stream.response;
+        stream.resume();
+        return String(head.status);
+      } catch (error) {
+        assert.ok(error instanceof StreamResetError, String(error));
+        return `reset ${error.resetCode}`;
+      }
+    };
+    const bytes = Array.from({ length: 256 }, (_, byte) => byte);
+    const char = (byte: number) => String.fromCharCode(byte);
+    const names = await Promise.all(bytes.map((byte) => outcome([[`X-Probe-${char(byte)}`, 'v']])));
+    const values = await Promise.all(bytes.map((byte) => outcome([['X-Probe', `a${char(byte)}b`]])));
+
+    // What HTTP allows is answered; anything else is refused as a bad head, stream by stream.
+    const refused = `reset ${ResetCode.BAD_REQUEST_HEAD}`;
+    const tchar = /^[!#$%&'*+.^_`|~0-9A-Za-z-]$/;
+    const valueChar = (byte: number) => byte === 0x09 || (byte >= 0x20 && byte !== 0x7f);
+    for (const byte of bytes) {
+      const hex = `0x${byte.toString(16).padStart(2, '0')}`;
+      assert.equal(names[byte], tchar.test(char(byte)) ? '200' : refused, `header name with ${hex}`);
+      assert.equal(values[byte], valueChar(byte) ? '200' : refused, `header value with ${hex}`);
+    }
+    assert.equal(session.closed, undefined, 'the gateway side of the tunnel is open');
+    assert.equal(agentSession.closed, undefined, 'the agent side of the tunnel is open');
+    assert.equal(fleet.connector.session, agentSession, 'the agent did not reconnect');
+    assert.equal(fleet.gateway.connections.sessionFor(fleet.clusterId), session);
+    assert.equal(fleet.gateway.registry.get(fleet.clusterId)?.state, 'Active');
+    assert.equal((await get('/version')).status, 200);
+  });
+
   test('after 10,000 streams opened and closed, gateway and agent hold no stream, timer or socket more than before', async () => {
     const agentSession = fleet.connector.session;
     assert.ok(agentSession);

@@ -1,3 +1,4 @@
+import { headerSyntaxProblem } from '../http/header-syntax.ts';
 import { CloseCode, ProtocolViolation } from './codes.ts';
 import { MAX_HEADER_PAIRS, MAX_PATH_CHARS } from './limits.ts';
 
@@ -89,7 +90,7 @@ export function requestHeadProblem(head: RequestHead): string | undefined {
   if (head.path.length > MAX_PATH_CHARS) return `path longer than ${MAX_PATH_CHARS} characters`;
   if (!head.path.startsWith('/') || head.path.startsWith('//')) return 'path must be origin-form (/...)';
   if (head.headers.length > MAX_HEADER_PAIRS) return `more than ${MAX_HEADER_PAIRS} headers`;
-  return undefined;
+  return headerSyntaxProblem(head.headers);
 }
 
 export function parseResponseHead(payload: Buffer): ResponseHead {

@@ -362,7 +362,13 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     }
     const stream = new TunnelStream(this.#host, streamId, head);
     this.#streams.set(streamId, stream);
-    this.emit('stream', stream);
+    try {
+      this.emit('stream', stream);
+    } catch (error) {
+      // One stream's failure is that stream's alone: it must not reach #onMessage, which
+      // would close the tunnel and reset every other stream on it.
+      stream.reset(ResetCode.INTERNAL, `agent failed to handle the stream: ${(error as Error)?.message}`);
+    }
   }
 
   #teardown(close: SessionClose): void {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   headersObject,
   isUpgradeRequest,
@@ -8,6 +9,7 @@ import {
   withoutHopByHop,
 } from '../../../src/shared/http/hop-by-hop.ts';
 import type { HeaderPairs } from '../../../src/shared/tunnel/heads.ts';
+import { anyText, headerPair } from './header-arbitraries.ts';
 
 describe('hop-by-hop headers are dropped, end-to-end headers kept in order', () => {
   const cases: [string, HeaderPairs, [string, string][]][] = [
@@ -136,6 +138,60 @@ describe('header shapes', () => {
         ['IMPERSONATE-GROUP', 'c'],
       ]),
       { 'impersonate-group': ['a', 'b', 'c'], accept: 'x' },
+    );
+  });
+});
+
+describe('withoutHopByHop properties (fast-check)', () => {
+  const HOP_BY_HOP = [
+    'connection',
+    'keep-alive',
+    'proxy-connection',
+    'proxy-authenticate',
+    'proxy-authorization',
+    'te',
+    'trailer',
+    'transfer-encoding',
+    'upgrade',
+  ];
+  const headerList = fc.array(headerPair, { maxLength: 12 });
+
+  test('no hop-by-hop header and no header any Connection lists survives, whatever case or listing trick', () => {
+    fc.assert(
+      fc.property(headerList, (headers) => {
+        const listed = new Set(
+          headers
+            .filter(([name]) => name.toLowerCase() === 'connection')
+            .flatMap(([, value]) => value.split(',').map((token) => token.trim().toLowerCase())),
+        );
+        for (const [name] of withoutHopByHop(headers)) {
+          assert.ok(!HOP_BY_HOP.includes(name.toLowerCase()), `${name} survived`);
+          assert.ok(!listed.has(name.toLowerCase()), `${name} is listed in Connection and survived`);
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  test('every other header survives, in its order, name and value untouched', () => {
+    fc.assert(
+      fc.property(headerList, (headers) => {
+        const dropped = namedInConnection(headers);
+        const kept = headers.filter(
+          ([name]) => !HOP_BY_HOP.includes(name.toLowerCase()) && !dropped.has(name.toLowerCase()),
+        );
+        assert.deepEqual(withoutHopByHop(headers), kept);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  test('any strings at all are filtered without an exception', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(anyText, anyText), { maxLength: 8 }), (headers) => {
+        withoutHopByHop(headers);
+      }),
+      { numRuns: 1_000 },
     );
   });
 });

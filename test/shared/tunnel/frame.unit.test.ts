@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { CloseCode, ProtocolViolation } from '../../../src/shared/tunnel/codes.ts';
 import { encode, FrameType, frameTypeName, parseFrame } from '../../../src/shared/tunnel/frame.ts';
 import {
@@ -212,5 +213,101 @@ describe('frame type names for tracing', () => {
     assert.equal(frameTypeName(encode.window(1, 1)), 'WINDOW');
     assert.equal(frameTypeName(rawFrame(0x2a, 1)), '0x2a');
     assert.equal(frameTypeName(Buffer.alloc(0)), '0x0');
+  });
+});
+
+describe('frame parser properties (fast-check)', () => {
+  /** Parses, and fails the property on any error other than a MALFORMED_FRAME violation. */
+  const parsesOrRefuses = (message: Buffer) => {
+    try {
+      parseFrame(message);
+    } catch (error) {
+      assert.ok(error instanceof ProtocolViolation, `not a ProtocolViolation: ${error}`);
+      assert.equal(error.closeCode, CloseCode.MALFORMED_FRAME);
+    }
+  };
+  const streamId = fc.integer({ min: 0, max: MAX_STREAM_ID });
+  // Parsed JSON objects have Object.prototype; so must what they are compared with.
+  const plain = { noNullPrototype: true } as const;
+  const json = fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? 'null'));
+
+  test('any bytes either parse or throw a MALFORMED_FRAME violation', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => parsesOrRefuses(Buffer.from(bytes))),
+      { numRuns: 2_000 },
+    );
+  });
+
+  test('any payload behind any type byte, JSON or not, parses or throws a MALFORMED_FRAME violation', () => {
+    const payload = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+      json,
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xff }), streamId, payload, (type, id, body) =>
+        parsesOrRefuses(rawFrame(type % 9, id, body)),
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  test('every frame the encoders make parses back to what was encoded', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const pairs = fc.array(fc.tuple(text, text), { maxLength: 8 });
+    const frame = fc.oneof(
+      fc
+        .record(
+          {
+            sessionId: text,
+            clusterId: text,
+            heartbeatIntervalMs: fc.integer({ min: 100, max: 2 ** 31 }),
+            livenessTimeoutMs: fc.integer({ min: 100, max: 2 ** 31 }),
+          },
+          plain,
+        )
+        .map((hello) => ({ frame: encode.hello(hello), expected: { type: 'HELLO', streamId: 0, hello } })),
+      fc
+        .tuple(streamId, fc.record({ method: text, path: text, headers: pairs }, plain))
+        .map(([id, head]) => ({
+          frame: encode.open(id, head),
+          expected: { type: 'OPEN', streamId: id, head },
+        })),
+      fc
+        .tuple(streamId, fc.record({ status: fc.integer({ min: 100, max: 599 }), headers: pairs }, plain))
+        .map(([id, head]) => ({
+          frame: encode.response(id, head),
+          expected: { type: 'RESPONSE', streamId: id, head },
+        })),
+      fc.tuple(streamId, fc.uint8Array({ minLength: 1, maxLength: 2_000 })).map(([id, bytes]) => ({
+        frame: encode.data(id, Buffer.from(bytes)),
+        expected: { type: 'DATA', streamId: id, data: Buffer.from(bytes) },
+      })),
+      streamId.map((id) => ({ frame: encode.end(id), expected: { type: 'END', streamId: id } })),
+      fc.tuple(streamId, fc.integer({ min: 0, max: 0xffff }), text).map(([id, code, message]) => ({
+        frame: encode.reset(id, code, message),
+        expected: { type: 'RESET', streamId: id, code, message: Buffer.from(message).toString('utf8') },
+      })),
+      fc.tuple(streamId, fc.integer({ min: 1, max: MAX_WINDOW_BYTES })).map(([id, increment]) => ({
+        frame: encode.window(id, increment),
+        expected: { type: 'WINDOW', streamId: id, increment },
+      })),
+    );
+    fc.assert(
+      fc.property(frame, ({ frame: encoded, expected }) => assert.deepEqual(parseFrame(encoded), expected)),
+      { numRuns: 400 },
+    );
+  });
+
+  test('a RESET message of any length is cut to at most 1 024 bytes of whole UTF-8 characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 1_200 }), (message) => {
+        const parsed = parseFrame(encode.reset(1, 6, message));
+        assert.equal(parsed.type, 'RESET');
+        if (parsed.type !== 'RESET') return;
+        assert.ok(Buffer.byteLength(parsed.message) <= MAX_RESET_MESSAGE_BYTES);
+        assert.ok(message.startsWith(parsed.message), 'the message is a prefix of what was sent');
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { CloseCode, ProtocolViolation } from '../../../src/shared/tunnel/codes.ts';
 import {
   type HeaderPairs,
@@ -213,5 +215,70 @@ describe('header values by name', () => {
     ];
     assert.deepEqual(headerValues(headers, 'IMPERSONATE-GROUP'), ['a', 'b']);
     assert.deepEqual(headerValues(headers, 'authorization'), []);
+  });
+});
+
+describe('head parser properties (fast-check)', () => {
+  const parsers = { OPEN: parseRequestHead, RESPONSE: parseResponseHead, HELLO: parseHello };
+  /** JSON close to a head's shape, so that the parsers get past their first checks. */
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((b) => String.fromCharCode(b)), maxLength: 12 }),
+  );
+  const headLike = fc.record(
+    {
+      method: fc.oneof(fc.constantFrom('GET', 'POST', 'BREW'), fc.jsonValue()),
+      path: fc.oneof(
+        text.map((t) => `/${t}`),
+        fc.jsonValue(),
+      ),
+      status: fc.oneof(fc.integer({ min: 0, max: 700 }), fc.jsonValue()),
+      headers: fc.oneof(fc.array(fc.tuple(text, text), { maxLength: 6 }), fc.jsonValue()),
+      sessionId: fc.oneof(text, fc.jsonValue()),
+      clusterId: fc.oneof(text, fc.jsonValue()),
+      heartbeatIntervalMs: fc.oneof(fc.integer(), fc.jsonValue()),
+      livenessTimeoutMs: fc.oneof(fc.integer(), fc.jsonValue()),
+    },
+    { requiredKeys: [] },
+  );
+  const payload = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+    fc.jsonValue().map((v) => json(v)),
+    headLike.map((v) => json(v)),
+  );
+
+  for (const [name, parse] of Object.entries(parsers)) {
+    test(`any ${name} payload parses or throws a MALFORMED_FRAME violation, never anything else`, () => {
+      fc.assert(
+        fc.property(payload, (bytes) => {
+          try {
+            parse(bytes);
+          } catch (error) {
+            assert.ok(error instanceof ProtocolViolation, `not a ProtocolViolation: ${error}`);
+            assert.equal(error.closeCode, CloseCode.MALFORMED_FRAME);
+          }
+        }),
+        { numRuns: 800 },
+      );
+    });
+  }
+
+  test('every request head the agent accepts is one node:http can send', () => {
+    fc.assert(
+      fc.property(headLike, (raw) => {
+        let head: RequestHead;
+        try {
+          head = parseRequestHead(json(raw));
+        } catch {
+          return;
+        }
+        if (requestHeadProblem(head) !== undefined) return;
+        for (const [name, value] of head.headers) {
+          validateHeaderName(name);
+          validateHeaderValue(name, value);
+        }
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
