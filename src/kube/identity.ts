@@ -31,8 +31,10 @@ export const MAX_IDENTITY_ATTRIBUTE_CHARS = 1024;
 // RFC 9110 field-value: visible ASCII, spaces and tabs, and obs-text; no controls, nothing
 // above 0xff (a header carries bytes, and Node refuses what would not fit in one).
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-// RFC 9110 tchar, less '%': what an extra key may keep unencoded in a header name.
-const TCHAR = /^[A-Za-z0-9!#$&'*+.^_`|~-]$/;
+// RFC 9110 tchar, less '%' and upper-case letters: what an extra key may keep unencoded in a
+// header name. Header names are case-insensitive, and the apiserver lower-cases the name
+// before it decodes the key, so an upper-case letter is sent encoded to arrive as itself.
+const TCHAR = /^[a-z0-9!#$&'*+.^_`|~-]$/;
 
 /**
  * An extra key as Kubernetes reads it back from `Impersonate-Extra-<key>`: every byte that
