@@ -1,0 +1,130 @@
+// Security round 2, row 8: every change made through the API reaches the audit log.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Gateway } from '../../src/gateway.ts';
+import { adminAndAlice } from '../graphql/people.ts';
+import { gatewayRequest } from '../harness/gateway-http.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import {
+  connectInProcessAgent,
+  type InProcessAgent,
+  startInProcessGateway,
+} from '../tunnel/in-process-fleet.ts';
+
+let run: TestClusters;
+let cluster: TestCluster;
+let gateway: Gateway;
+let agent: InProcessAgent;
+let auditFile: string;
+let adminToken: string;
+let aliceToken: string;
+
+before(async () => {
+  run = await startClusters({ count: 1, namePrefix: 'audit' });
+  cluster = run.clusters[0] as TestCluster;
+  auditFile = join(await mkdtemp(join(tmpdir(), 'audit-')), 'audit.log');
+  gateway = await startInProcessGateway({ dangerouslyServeHttp: false, auditLog: auditFile });
+  agent = await connectInProcessAgent(gateway, cluster);
+  await cluster.grantGatewayAdmin();
+  ({ adminToken, aliceToken } = await adminAndAlice(gateway));
+});
+
+after(async () => {
+  agent?.stop();
+  await gateway?.close();
+  await run?.stop();
+});
+
+async function graphql(query: string, token: string): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const answer = await gatewayRequest(`${gateway.url}/graphql`, {
+    method: 'POST',
+    caPem: gateway.caPem,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return JSON.parse(answer.text) as { data?: unknown; errors?: unknown[] };
+}
+
+interface Line {
+  kind: string;
+  action?: string;
+  principal?: string;
+  as?: string;
+  clusterId?: string;
+  target?: string;
+  outcome?: string;
+  code?: string;
+}
+
+async function actions(): Promise<{ lines: Line[]; text: string }> {
+  gateway.audit.flush();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const text = await readFile(auditFile, 'utf8');
+  const lines = text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Line)
+    .filter((line) => line.kind === 'action');
+  return { lines, text };
+}
+
+describe('the audit log records every change made through the API', () => {
+  test('row 8: GraphQL mutations and administrative calls are recorded with who, as whom, where, what and the outcome; never a secret', async () => {
+    const created = await graphql(
+      `mutation { createNamespace(clusterId: "${agent.clusterId}", name: "audited") { clusterId } }`,
+      adminToken,
+    );
+    assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+    const refused = await graphql(
+      `mutation { createNamespace(clusterId: "${agent.clusterId}", name: "not-alice") { clusterId } }`,
+      aliceToken,
+    );
+    assert.ok(refused.errors?.length);
+    const notAdmin = await graphql(
+      'mutation { registerCluster(name: "sneaky") { registrationToken } }',
+      aliceToken,
+    );
+    assert.ok(notAdmin.errors?.length);
+    const minted = await graphql(
+      'mutation { createApiToken(description: "audited") { token tokenId } }',
+      aliceToken,
+    );
+    const { token } = (minted.data as { createApiToken: { token: string } }).createApiToken;
+    const user = await gatewayRequest(`${gateway.url}/v1/users`, {
+      method: 'POST',
+      caPem: gateway.caPem,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bob', password: 'bob-password-123456' }),
+    });
+    assert.equal(user.status, 201, user.text);
+
+    const { lines, text } = await actions();
+    const find = (action: string, principal: string) =>
+      lines.find((line) => line.action === action && line.principal === principal);
+    assert.deepEqual(
+      { ...find('createNamespace', 'admin'), time: undefined, level: undefined },
+      {
+        kind: 'action',
+        principal: 'admin',
+        principalId: 'local:admin',
+        as: 'local:admin',
+        action: 'createNamespace',
+        clusterId: agent.clusterId,
+        target: 'Namespace/audited',
+        outcome: 'success',
+        time: undefined,
+        level: undefined,
+      },
+    );
+    assert.equal(find('createNamespace', 'alice')?.outcome, 'failure');
+    assert.equal(find('createNamespace', 'alice')?.code, 'CLUSTER_FORBIDDEN');
+    assert.equal(find('registerCluster', 'alice')?.code, 'FORBIDDEN');
+    assert.equal(find('createApiToken', 'alice')?.outcome, 'success');
+    assert.equal(find('createUser', 'admin')?.target, 'bob');
+    assert.ok(!text.includes(token), 'the minted token is not in the audit log');
+    assert.ok(!text.includes('bob-password-123456'), 'no password is in the audit log');
+  });
+});
