@@ -4,6 +4,7 @@ import type { Identity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from '../kube/limits.ts';
 import { withoutManagedFields } from '../kube/object-trim.ts';
+import type { KubeObject } from '../kube/objects.ts';
 import type { ResourceItem } from '../kube/resource-item.ts';
 
 /** One list call to one cluster. */
@@ -41,14 +42,17 @@ function timedOut(clusterId: string): GatewayError {
 }
 
 async function listAll(kube: KubeClient, identity: Identity, request: ListRequest): Promise<ClusterList> {
-  const { items } = await kube.listAll({ clusterId: request.clusterId, as: identity }, request.path, {
-    labelSelector: request.labelSelector,
-    fieldSelector: request.fieldSelector,
-    deadline: Date.now() + CLUSTER_TIMEOUT_MS,
-  });
-  return {
-    items: items.map((object) => ({ clusterId: request.clusterId, object: withoutManagedFields(object) })),
-  };
+  const { items } = await kube.listAll<KubeObject>(
+    { clusterId: request.clusterId, as: identity },
+    request.path,
+    {
+      labelSelector: request.labelSelector,
+      fieldSelector: request.fieldSelector,
+      deadline: Date.now() + CLUSTER_TIMEOUT_MS,
+      each: withoutManagedFields,
+    },
+  );
+  return { items: items.map((object) => ({ clusterId: request.clusterId, object })) };
 }
 
 async function withConcurrency<T, R>(

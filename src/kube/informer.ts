@@ -161,10 +161,11 @@ export class Informer {
     const { kube, labelSelector, fieldSelector } = this.#options;
     let listed: { items: KubeObject[]; resourceVersion: string };
     try {
-      listed = await kube.listAll(this.#target, path, {
+      listed = await kube.listAll<KubeObject>(this.#target, path, {
         labelSelector,
         fieldSelector,
         maxItems: Number.POSITIVE_INFINITY,
+        each: withoutManagedFields,
       });
     } catch (error) {
       // A continuation that expired mid-list: start the list over at once.
@@ -172,7 +173,7 @@ export class Informer {
       throw error;
     }
     if (this.#stopped) return;
-    this.#handlers.listed?.(listed.items.map(withoutManagedFields), listed.resourceVersion);
+    this.#handlers.listed?.(listed.items, listed.resourceVersion);
     this.#at(listed.resourceVersion);
   }
 

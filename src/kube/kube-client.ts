@@ -32,7 +32,12 @@ export interface ListPageOptions extends Selectors {
   readonly continue?: string;
 }
 
-export interface ListAllOptions extends Selectors {
+export interface ListAllOptions<T> extends Selectors {
+  /**
+   * Applied to each item as its page arrives (e.g. dropping managedFields), so that a large
+   * list never holds every item whole at once.
+   */
+  readonly each?: (item: T) => T;
   /** More objects than this fail the list with TOO_MANY_OBJECTS (default 50,000). */
   readonly maxItems?: number;
   /** After this time (epoch ms) no further page is asked for: CLUSTER_TIMEOUT. */
@@ -198,7 +203,7 @@ export class KubeClient {
   async listAll<T = KubeObject>(
     target: CallTarget,
     path: string,
-    options: ListAllOptions = {},
+    options: ListAllOptions<T> = {},
   ): Promise<{ readonly items: T[]; readonly resourceVersion: string }> {
     const maxItems = options.maxItems ?? MAX_ITEMS_PER_CLUSTER;
     const items: T[] = [];
@@ -212,7 +217,8 @@ export class KubeClient {
         });
       }
       const page: KubeList<T> = await this.listPage<T>(target, path, { ...options, continue: continueToken });
-      for (const item of page.items ?? []) items.push(item);
+      const each = options.each;
+      for (const item of page.items ?? []) items.push(each ? each(item) : item);
       if (items.length > maxItems) {
         throw new GatewayError(
           'TOO_MANY_OBJECTS',
