@@ -1,5 +1,5 @@
 import { CloseCode, ProtocolViolation } from './codes.ts';
-import { MAX_HEADER_PAIRS, MAX_PATH_CHARS } from './limits.ts';
+import { AGENT_CREDENTIAL_PATTERN, MAX_HEADER_PAIRS, MAX_PATH_CHARS } from './limits.ts';
 
 /** Header pairs in order; a name may repeat. */
 export type HeaderPairs = readonly (readonly [string, string])[];
@@ -23,6 +23,8 @@ export interface Hello {
   readonly clusterId: string;
   readonly heartbeatIntervalMs: number;
   readonly livenessTimeoutMs: number;
+  /** A new agent credential for the agent to store (docs/tunnel-protocol.md §2). */
+  readonly agentCredential?: string;
 }
 
 export const ALLOWED_METHODS: ReadonlySet<string> = new Set([
@@ -114,7 +116,20 @@ export function parseHello(payload: Buffer): Hello {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 100)
       malformed('HELLO', field, 'an integer >= 100', n);
   }
+  if (raw.agentCredential !== undefined) parseAgentCredentialField('HELLO', raw.agentCredential);
   return raw as unknown as Hello;
+}
+
+function parseAgentCredentialField(what: string, value: unknown): string {
+  if (typeof value !== 'string' || !AGENT_CREDENTIAL_PATTERN.test(value))
+    malformed(what, 'agentCredential', `a string matching ${AGENT_CREDENTIAL_PATTERN}`, value);
+  return value;
+}
+
+/** Parses a CREDENTIAL payload: the cluster's new agent credential. */
+export function parseCredential(payload: Buffer): string {
+  const raw = parseJsonObject('CREDENTIAL', payload);
+  return parseAgentCredentialField('CREDENTIAL', raw.agentCredential);
 }
 
 /** All values of a header (case-insensitive name). */
