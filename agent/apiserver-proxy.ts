@@ -17,6 +17,10 @@ import type { ApiserverTarget } from './apiserver-target.ts';
 
 export { IDLE_APISERVER_CONNECTIONS } from './apiserver-connections.ts';
 
+/** Bounds of the agent's own requests (a Secret is at most 1 MiB). */
+const OWN_REQUEST_TIMEOUT_MS = 10_000;
+const OWN_ANSWER_MAX_BYTES = 2 * 1024 * 1024;
+
 /**
  * Performs the requests that arrive as tunnel streams against the agent's own apiserver
  * and nothing else, adding the agent's credentials, which never leave it.
@@ -162,6 +166,47 @@ export class ApiserverProxy {
 
     if (upgrade) req.end();
     else stream.pipe(req);
+  }
+
+  /**
+   * A request of the agent's own (not a person's) to its apiserver, with a JSON body: how it
+   * keeps its agent credential in a Secret. Answers the status and the body as text (at most
+   * `OWN_ANSWER_MAX_BYTES`).
+   */
+  async ownRequest(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const url = this.resolve(path);
+    if (typeof url === 'string') throw new Error(url);
+    const credentials = await this.#target.credentials.current();
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (credentials.authorization) headers.authorization = credentials.authorization;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        method,
+        agent: this.#connectionsFor(credentials).pooled,
+        headers,
+        timeout: OWN_REQUEST_TIMEOUT_MS,
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${OWN_REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.on('response', (res: IncomingMessage) => {
+        if (res.statusCode === 401) this.#target.credentials.rejected(credentials);
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > OWN_ANSWER_MAX_BYTES)
+            req.destroy(new Error(`answer larger than ${OWN_ANSWER_MAX_BYTES} bytes`));
+          else chunks.push(chunk);
+        });
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      });
+      req.end(payload);
+    });
   }
 
   /** Closes the connections to the apiserver and stops refreshing the credentials. */

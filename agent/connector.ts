@@ -15,9 +15,23 @@ import {
 import { TunnelSession } from '../src/shared/tunnel/session.ts';
 import type { ApiserverProxy } from './apiserver-proxy.ts';
 
+/**
+ * Where the agent keeps the agent credential the gateway hands it (docs/tunnel-protocol.md
+ * §2), shared by the agent's replicas and kept across restarts.
+ */
+export interface AgentCredentialStore {
+  /** Names the store in logs. */
+  readonly description: string;
+  read(): Promise<string | undefined>;
+  write(credential: string): Promise<void>;
+}
+
 export interface ConnectorOptions {
   readonly gatewayUrl: URL;
+  /** The registration token: presented only while the agent has no credential. */
   readonly registrationToken: () => string;
+  /** Without one, the credential is kept in memory only (lost when the process ends). */
+  readonly credentials?: AgentCredentialStore;
   readonly gatewayCaPem?: string;
   readonly agentVersion: string;
   readonly proxy: ApiserverProxy;
@@ -29,6 +43,8 @@ export interface ConnectorOptions {
 interface ConnectorEvents {
   connected: [info: { sessionId: string; clusterId: string }];
   disconnected: [info: { code: number; reason: string }];
+  /** The gateway handed over a credential (in HELLO or a CREDENTIAL frame); `stored` once written. */
+  credential: [info: { stored: boolean }];
 }
 
 /** The tunnel endpoint's ws(s) URL for a gateway base URL. */
@@ -36,6 +52,11 @@ export function tunnelUrl(gatewayUrl: URL): URL {
   const url = new URL(TUNNEL_PATH, gatewayUrl);
   url.protocol = gatewayUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   return url;
+}
+
+/** The cluster id a registration token or agent credential starts with (docs/tunnel-protocol.md §2). */
+function clusterNamedBy(secret: string): string {
+  return secret.slice(0, Math.max(0, secret.indexOf('.')));
 }
 
 /** Keeps one tunnel to the gateway open, reconnecting with backoff whenever it drops. */
@@ -46,6 +67,10 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
   #socket: WebSocket | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  /** The newest credential the gateway handed this process. */
+  #credential: string | undefined;
+  /** The credential last refused with 4401: not presented again. */
+  #refused: string | undefined;
 
   constructor(options: ConnectorOptions) {
     super();
@@ -58,7 +83,7 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
   }
 
   start(): void {
-    this.#connect();
+    void this.#connect();
   }
 
   /** Closes the tunnel with 1001 and stops reconnecting. */
@@ -69,17 +94,71 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
     else this.#socket?.terminate();
   }
 
-  #connect(): void {
+  /**
+   * The stored credential, else the one in memory, unless refused or of another cluster than
+   * the registration token's; undefined when there is none.
+   */
+  async #chooseCredential(): Promise<string | undefined> {
+    const store = this.#options.credentials;
+    let stored: string | undefined;
+    try {
+      stored = await store?.read();
+    } catch (error) {
+      this.#options.log.warn(
+        { store: store?.description, err: (error as Error).message },
+        'cannot read the agent credential',
+      );
+    }
+    let cluster: string | undefined;
+    try {
+      cluster = clusterNamedBy(this.#options.registrationToken());
+    } catch {
+      // No token to compare with: any credential will do.
+    }
+    return [stored, this.#credential].find(
+      (c) =>
+        c !== undefined && c !== this.#refused && (cluster === undefined || clusterNamedBy(c) === cluster),
+    );
+  }
+
+  /** Keeps a credential the gateway handed over, in memory and in the store. */
+  #adopt(credential: string): void {
+    const { log, credentials: store } = this.#options;
+    this.#credential = credential;
+    if (this.#refused === credential) this.#refused = undefined;
+    if (!store) {
+      this.emit('credential', { stored: false });
+      return;
+    }
+    store.write(credential).then(
+      () => {
+        log.info({ store: store.description }, 'agent credential stored');
+        this.emit('credential', { stored: true });
+      },
+      (error: Error) => {
+        // Kept in memory: this process reconnects with it; a restart would fall back to the
+        // registration token, which is used up.
+        log.error({ store: store.description, err: error.message }, 'cannot store the agent credential');
+        this.emit('credential', { stored: false });
+      },
+    );
+  }
+
+  async #connect(): Promise<void> {
     const { log } = this.#options;
     const url = tunnelUrl(this.#options.gatewayUrl);
+    const credential = await this.#chooseCredential();
+    if (this.#stopped) return;
     let token: string;
     try {
-      token = this.#options.registrationToken();
+      token = credential ?? this.#options.registrationToken();
     } catch (error) {
       log.error({ err: (error as Error).message }, 'cannot read the registration token');
       this.#scheduleRetry();
       return;
     }
+    // The credential that holds this tunnel: refused (4401) means not to present it again.
+    let held = credential;
     const socket = new WebSocket(url, [...PROTOCOL_VERSIONS], {
       headers: { authorization: `Bearer ${token}`, 'fleetgate-agent-version': this.#options.agentVersion },
       ca: this.#options.gatewayCaPem,
@@ -127,13 +206,30 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
       session.on('hello', (hello) => {
         this.#attempt = 0;
         session.adoptTiming(hello);
-        log.info({ clusterId: hello.clusterId, sessionId: hello.sessionId }, 'tunnel established');
+        log.info(
+          {
+            clusterId: hello.clusterId,
+            sessionId: hello.sessionId,
+            with: held ? 'credential' : 'registration token',
+          },
+          'tunnel established',
+        );
+        if (hello.agentCredential) {
+          held = hello.agentCredential;
+          this.#adopt(hello.agentCredential);
+        }
         this.emit('connected', { sessionId: hello.sessionId, clusterId: hello.clusterId });
+      });
+      session.on('credential', (agentCredential) => {
+        log.info('agent credential rotated by the gateway');
+        held = agentCredential;
+        this.#adopt(agentCredential);
       });
       session.on('stream', (stream) => this.#options.proxy.serve(stream));
       session.on('close', ({ code, reason }) => {
         const level = code === CloseCode.NORMAL || code === CloseCode.GOING_AWAY ? 'info' : 'warn';
         log[level]({ code, reason }, 'tunnel closed');
+        if (code === CloseCode.UNAUTHORIZED && held) this.#refused = held;
         this.emit('disconnected', { code, reason });
         retryOnce();
       });
@@ -148,6 +244,6 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
       this.#options.reconnectMaxMs ?? RECONNECT_MAX_MS,
     );
     this.#options.log.info({ delayMs: delay, attempt: this.#attempt }, 'reconnecting');
-    this.#retryTimer = setTimeout(() => this.#connect(), delay);
+    this.#retryTimer = setTimeout(() => void this.#connect(), delay);
   }
 }

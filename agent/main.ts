@@ -7,6 +7,7 @@ import { createLogger } from '../src/shared/log/logger.ts';
 import { ApiserverProxy } from './apiserver-proxy.ts';
 import { type ApiserverTarget, inClusterTarget, kubeconfigTarget } from './apiserver-target.ts';
 import { AgentConnector } from './connector.ts';
+import { CredentialSecret, DEFAULT_CREDENTIAL_SECRET, parseSecretRef } from './credential-secret.ts';
 
 const HELP = `Usage: fleetgate-agent [options]
 
@@ -22,8 +23,13 @@ Options (each also read from the environment variable named after it):
                            every request and answer then cross the network in clear
                            text. Only for a gateway on loopback in tests
                            (FLEETGATE_DANGEROUSLY_ALLOW_HTTP_GATEWAY=true)
-  --token-file PATH        file holding the cluster's registration token
+  --token-file PATH        file holding the cluster's registration token, exchanged on
+                           first connect for an agent credential
                            (FLEETGATE_TOKEN_FILE; or the token itself in FLEETGATE_TOKEN)
+  --credential-secret NS/NAME
+                           the Secret where the agent keeps its credential, read and
+                           written through the apiserver (FLEETGATE_CREDENTIAL_SECRET;
+                           default ${DEFAULT_CREDENTIAL_SECRET})
   --gateway-ca-file PATH   CA bundle to trust for the gateway's certificate
                            (FLEETGATE_GATEWAY_CA_FILE; default: the system's CAs)
   --kubeconfig PATHS       reach the apiserver with this kubeconfig's current context;
@@ -45,6 +51,7 @@ const values = parseCommandLine('fleetgate-agent', HELP, {
   'gateway-url': { type: 'string' },
   'dangerously-allow-http-gateway': { type: 'boolean' },
   'token-file': { type: 'string' },
+  'credential-secret': { type: 'string' },
   'gateway-ca-file': { type: 'string' },
   kubeconfig: { type: 'string' },
   'reconnect-max-ms': { type: 'string' },
@@ -75,9 +82,19 @@ if (gatewayUrl.protocol !== 'https:' && gatewayUrl.protocol !== 'http:')
 const tokenFile = values['token-file'] ?? env.FLEETGATE_TOKEN_FILE;
 const inlineToken = env.FLEETGATE_TOKEN;
 if (!tokenFile && !inlineToken) fail('a registration token is required: --token-file or FLEETGATE_TOKEN');
-// The token file is read at every connection attempt, so a rotated token is picked up.
+// The token file is read at every attempt without a credential, so a re-installed agent's
+// new token is picked up.
 const registrationToken = () =>
   tokenFile ? readFileSync(tokenFile, 'utf8').trim() : (inlineToken as string);
+
+let credentialSecret: { namespace: string; name: string };
+try {
+  credentialSecret = parseSecretRef(
+    values['credential-secret'] ?? env.FLEETGATE_CREDENTIAL_SECRET ?? DEFAULT_CREDENTIAL_SECRET,
+  );
+} catch (error) {
+  fail((error as Error).message);
+}
 
 const caFile = values['gateway-ca-file'] ?? env.FLEETGATE_GATEWAY_CA_FILE;
 const gatewayCaPem = caFile ? readFileSync(caFile, 'utf8') : undefined;
@@ -116,6 +133,7 @@ const proxy = new ApiserverProxy(target, log);
 const connector = new AgentConnector({
   gatewayUrl,
   registrationToken,
+  credentials: new CredentialSecret(proxy, credentialSecret),
   gatewayCaPem,
   agentVersion: version,
   proxy,

@@ -8,13 +8,15 @@
 // line each: a status every 500 ms; on the line "stats" on standard input, the times of the
 // connection attempts and of the tunnels established since the last "stats" (then forgets
 // them). Stops every tunnel (close 1001) on SIGTERM, SIGINT or the line "stop".
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ApiserverProxy } from '../agent/apiserver-proxy.ts';
 import { kubeconfigTarget } from '../agent/apiserver-target.ts';
-import { AgentConnector } from '../agent/connector.ts';
+import { AgentConnector, type AgentCredentialStore } from '../agent/connector.ts';
 
 /** What bench/agents.ts hands a swarm. */
 export interface SwarmConfig {
@@ -25,6 +27,25 @@ export interface SwarmConfig {
   readonly agents: readonly { readonly registrationToken: string; readonly kubeconfig: number }[];
   /** Agents start at random times within this window, as after a mass restart. */
   readonly startSpreadMs: number;
+  /**
+   * Where each agent keeps its agent credential (a file named after its cluster), standing in
+   * for the Secret a real agent keeps it in: a later swarm, or the lost-agent probe, of the
+   * same clusters reconnects with it, since their registration tokens are used up.
+   */
+  readonly credentialDir: string;
+}
+
+/** An agent credential in a file: the swarm's stand-in for the agent's Secret. */
+function credentialFile(path: string): AgentCredentialStore {
+  return {
+    description: path,
+    read: () =>
+      readFile(path, 'utf8').then(
+        (text) => text.trim() || undefined,
+        () => undefined,
+      ),
+    write: (credential) => writeFile(path, credential, { mode: 0o600 }),
+  };
 }
 
 /** One status line. */
@@ -83,6 +104,7 @@ const log = pino({ level: 'info' }, countingSink);
 const proxies = await Promise.all(
   config.kubeconfigs.map(async (path) => new ApiserverProxy(await kubeconfigTarget(path), log)),
 );
+mkdirSync(config.credentialDir, { recursive: true, mode: 0o700 });
 const connected = new Set<number>();
 const connectors = config.agents.map((agent, index) => {
   const proxy = proxies[agent.kubeconfig];
@@ -90,6 +112,7 @@ const connectors = config.agents.map((agent, index) => {
   const connector = new AgentConnector({
     gatewayUrl: new URL(config.gatewayUrl),
     registrationToken: () => agent.registrationToken,
+    credentials: credentialFile(join(config.credentialDir, agent.registrationToken.split('.')[0] as string)),
     gatewayCaPem: config.gatewayCaPem,
     agentVersion: 'swarm',
     proxy,

@@ -191,6 +191,7 @@ const swarmConfig = (agents: readonly Registered[], spreadMs: number): SwarmConf
     kubeconfig: i % kubeconfigs.length,
   })),
   startSpreadMs: spreadMs,
+  credentialDir: join(run.runDir, 'swarm-credentials'),
 });
 
 interface MemorySample {

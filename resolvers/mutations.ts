@@ -184,6 +184,10 @@ export const mutationResolvers: Resolvers = auditClusterChanges({
       context.admin.rotateRegistrationToken(context.principal, args.id, {
         graceSeconds: args.graceSeconds ?? undefined,
       }),
+    rotateAgentCredential: (_parent, args, context) =>
+      context.admin.rotateAgentCredential(context.principal, args.id, {
+        graceSeconds: args.graceSeconds ?? undefined,
+      }),
     createApiToken: async (_parent, args, context) => {
       const { token, info } = await context.admin.createApiToken(context.principal, {
         description: args.description,

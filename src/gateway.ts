@@ -163,7 +163,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   });
   const listCaches = config.listCache === false ? undefined : caches;
   const sharedWatches = new SharedWatches(kube);
-  const admin = new GatewayAdmin({ registry, tokens, audit, publicUrl: () => publicUrl });
+  const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,

@@ -7,10 +7,11 @@ import {
 } from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Cluster } from '../clusters/cluster.ts';
+import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 
-/** Grace period of a rotated-out registration token unless the caller gives one. */
+/** Grace period of a rotated-out registration token or agent credential unless the caller gives one. */
 export const DEFAULT_ROTATION_GRACE_SECONDS = 3600;
 
 /** What registering a cluster or rotating its token answers: the token is shown only here. */
@@ -23,6 +24,7 @@ export interface RegistrationAnswer {
 
 export interface GatewayAdminOptions {
   readonly registry: ClusterRegistry;
+  readonly connections: ClusterConnections;
   readonly tokens: ApiTokens;
   /** Every call is recorded here, refused ones too. */
   readonly audit: AuditLog;
@@ -103,6 +105,28 @@ export class GatewayAdmin {
       if (!cluster)
         throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
       return this.#answer(cluster, token);
+    });
+  }
+
+  /**
+   * Rotates the agents' credential of a cluster (docs/tunnel-protocol.md §2): connected
+   * agents receive the new one; tunnels still held by the old one close after the grace.
+   */
+  rotateAgentCredential(
+    caller: Principal,
+    clusterId: string,
+    options: { graceSeconds?: number } = {},
+  ): Promise<{ cluster: Cluster; deliveredTo: number; graceUntil: string }> {
+    return this.#audited(caller, 'rotateAgentCredential', { clusterId }, () => {
+      requireAdmin(caller);
+      const rotation = this.#options.connections.rotateCredential(
+        clusterId,
+        options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
+      );
+      const cluster = this.#options.registry.get(clusterId);
+      if (!cluster)
+        throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
+      return { cluster, ...rotation };
     });
   }
 

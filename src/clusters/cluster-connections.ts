@@ -4,15 +4,31 @@ import { MAX_SESSIONS_PER_CLUSTER } from '../shared/tunnel/limits.ts';
 import type { TunnelSession } from '../shared/tunnel/session.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
 
+/** setTimeout's longest delay; a later deadline is checked again when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MIN_RECHECK_MS = 50;
+
 interface Connection {
   readonly session: TunnelSession;
-  readonly secretHash: string;
+  /** The agent credential that holds this tunnel (docs/tunnel-protocol.md §2). */
+  credentialHash: string;
+  /** Fires when the credential's grace period ends. */
+  graceTimer: NodeJS.Timeout | undefined;
   readonly connectedAt: number;
+}
+
+/** What rotating a cluster's agent credential did. */
+export interface CredentialRotation {
+  /** Tunnels that were sent the new credential (and are held by it now). */
+  readonly deliveredTo: number;
+  /** When the retired credential stops holding tunnels. */
+  readonly graceUntil: string;
 }
 
 /**
  * The live tunnels of every cluster. A cluster is Active while it has at least one; new
- * streams go to its newest tunnel (an agent being replaced keeps serving what it has).
+ * streams go to its newest tunnel (an agent being replaced keeps serving what it has). Each
+ * tunnel is held by an agent credential and closes when that credential's grace ends.
  */
 export class ClusterConnections extends EventEmitter<{ connected: [clusterId: string] }> {
   readonly #registry: ClusterRegistry;
@@ -24,12 +40,9 @@ export class ClusterConnections extends EventEmitter<{ connected: [clusterId: st
     registry.on('removed', (clusterId) =>
       this.closeCluster(clusterId, CloseCode.CLUSTER_REMOVED, 'cluster removed from the gateway'),
     );
-    registry.on('tokensChanged', (clusterId) => {
-      for (const connection of this.#byCluster.get(clusterId) ?? []) {
-        if (!registry.secretStillValid(clusterId, connection.secretHash)) {
-          connection.session.close(CloseCode.UNAUTHORIZED, 'registration token rotated out');
-        }
-      }
+    registry.on('credentialsChanged', (clusterId) => {
+      for (const connection of [...(this.#byCluster.get(clusterId) ?? [])])
+        this.#review(clusterId, connection);
     });
   }
 
@@ -38,13 +51,25 @@ export class ClusterConnections extends EventEmitter<{ connected: [clusterId: st
     return (this.#byCluster.get(clusterId)?.length ?? 0) >= MAX_SESSIONS_PER_CLUSTER;
   }
 
-  attach(clusterId: string, session: TunnelSession, secretHash: string, agentVersion: string | null): void {
+  attach(
+    clusterId: string,
+    session: TunnelSession,
+    credentialHash: string,
+    agentVersion: string | null,
+  ): void {
     const list = this.#byCluster.get(clusterId) ?? [];
-    list.push({ session, secretHash, connectedAt: Date.now() });
+    const connection: Connection = {
+      session,
+      credentialHash,
+      graceTimer: undefined,
+      connectedAt: Date.now(),
+    };
+    list.push(connection);
     this.#byCluster.set(clusterId, list);
     this.#registry.markConnected(clusterId, agentVersion);
     this.emit('connected', clusterId);
     session.once('close', ({ code, reason }) => {
+      clearTimeout(connection.graceTimer);
       const remaining = (this.#byCluster.get(clusterId) ?? []).filter((c) => c.session !== session);
       if (remaining.length) {
         this.#byCluster.set(clusterId, remaining);
@@ -53,6 +78,45 @@ export class ClusterConnections extends EventEmitter<{ connected: [clusterId: st
       this.#byCluster.delete(clusterId);
       this.#registry.markDisconnected(clusterId, `tunnel closed (${code}${reason ? `: ${reason}` : ''})`);
     });
+    this.#review(clusterId, connection);
+  }
+
+  /**
+   * Rotates the cluster's agent credential (docs/tunnel-protocol.md §2): the new one is sent
+   * to every tunnel of the cluster, which is held by it from then on; the old one holds
+   * tunnels for `graceSeconds` more.
+   */
+  rotateCredential(clusterId: string, graceSeconds: number): CredentialRotation {
+    const connections = [...(this.#byCluster.get(clusterId) ?? [])];
+    const { minted, graceUntil } = this.#registry.rotateAgentCredential(clusterId, {
+      graceSeconds,
+      mint: connections.length > 0,
+    });
+    if (minted) {
+      for (const connection of connections) {
+        connection.session.sendCredential(minted.credential);
+        connection.credentialHash = minted.credentialHash;
+      }
+    }
+    this.#registry.announceCredentials(clusterId);
+    return { deliveredTo: minted ? connections.length : 0, graceUntil };
+  }
+
+  /** Closes the tunnel if its credential no longer holds it, else arms a check for its grace's end. */
+  #review(clusterId: string, connection: Connection): void {
+    clearTimeout(connection.graceTimer);
+    connection.graceTimer = undefined;
+    if (connection.session.closed) return;
+    const standing = this.#registry.credentialStanding(clusterId, connection.credentialHash);
+    if (!standing.valid) {
+      connection.session.close(CloseCode.UNAUTHORIZED, standing.reason);
+      return;
+    }
+    if (standing.graceUntilMs === undefined) return;
+    // At least a little: timers may fire a millisecond before the clock says the grace is over.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(MIN_RECHECK_MS, standing.graceUntilMs - Date.now()));
+    connection.graceTimer = setTimeout(() => this.#review(clusterId, connection), delay);
+    connection.graceTimer.unref();
   }
 
   /** The tunnel new streams for this cluster should use, if it is connected. */

@@ -2,19 +2,36 @@ import { EventEmitter } from 'node:events';
 import type { DatabaseSync } from 'node:sqlite';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { CLUSTER_NAME_PATTERN, type Cluster } from './cluster.ts';
-import { ClusterRepository, type TokenRecord } from './cluster-repository.ts';
+import { ClusterRepository, type CredentialRecord, type TokenRecord } from './cluster-repository.ts';
 import {
+  formatAgentCredential,
   formatRegistrationToken,
   hashSecret,
+  newAgentCredential,
   newClusterId,
   newRegistrationToken,
+  parseAgentSecret,
   parseRegistrationToken,
   sameHash,
 } from './registration-token.ts';
 
-/** The outcome of checking an agent's registration token. */
+function checkGrace(graceSeconds: number): void {
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0)
+    throw new GatewayError('BAD_USER_INPUT', 'graceSeconds must be a whole number >= 0');
+}
+
+/**
+ * The outcome of checking what an agent presented (docs/tunnel-protocol.md §2): the tunnel
+ * is held by the credential `credentialHash`; `issuedCredential` is a credential minted for
+ * this agent, to hand over in HELLO.
+ */
 export type AgentAuthentication =
-  | { readonly ok: true; readonly clusterId: string; readonly secretHash: string }
+  | {
+      readonly ok: true;
+      readonly clusterId: string;
+      readonly credentialHash: string;
+      readonly issuedCredential?: string;
+    }
   | { readonly ok: false; readonly reason: AgentAuthFailure };
 
 /** Close reasons of docs/tunnel-protocol.md §2, verbatim. */
@@ -23,17 +40,31 @@ export type AgentAuthFailure =
   | 'unknown cluster'
   | 'invalid registration token'
   | 'registration token rotated out'
-  | 'registration token expired';
+  | 'registration token expired'
+  | 'registration token already used'
+  | 'invalid agent credential'
+  | 'agent credential rotated out';
+
+/** Whether a credential may hold a tunnel, and until when (epoch ms) if it was retired. */
+export type CredentialStanding =
+  | { readonly valid: true; readonly graceUntilMs?: number }
+  | { readonly valid: false; readonly reason: AgentAuthFailure };
+
+/** A credential minted by a rotation: its text goes to the agents, its hash holds their tunnels. */
+export interface MintedCredential {
+  readonly credential: string;
+  readonly credentialHash: string;
+}
 
 export interface RegistryEvents {
   /** A cluster's record changed (state, health, version). */
   change: [cluster: Cluster];
   removed: [clusterId: string];
-  /** Tokens changed; sessions authenticated with a secret no longer valid must go. */
-  tokensChanged: [clusterId: string];
+  /** Credentials were retired; tunnels held by one whose grace is over must go. */
+  credentialsChanged: [clusterId: string];
 }
 
-/** The clusters this gateway manages: registration, tokens and tunnel lifecycle. */
+/** The clusters this gateway manages: registration, tokens, agent credentials and tunnel lifecycle. */
 export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   readonly #repo: ClusterRepository;
   readonly #clock: () => Date;
@@ -90,16 +121,15 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /**
-   * Issues a new registration token. The old one keeps working for `graceSeconds` (so the
-   * agent can be updated) and is refused after that; 0 refuses it, and closes tunnels
-   * opened with it, at once.
+   * Issues a new, unused registration token (to re-install the agent). The old one, if
+   * still unused, keeps working for `graceSeconds` and is refused after that. No tunnel is
+   * held by a registration token, so none closes: a re-installed agent's exchange retires
+   * the cluster's earlier credentials.
    */
   rotateToken(clusterId: string, options: { graceSeconds: number; tokenTtlSeconds?: number }): string {
     if (!this.#repo.get(clusterId))
       throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
-    if (!Number.isInteger(options.graceSeconds) || options.graceSeconds < 0) {
-      throw new GatewayError('BAD_USER_INPUT', 'graceSeconds must be a whole number >= 0');
-    }
+    checkGrace(options.graceSeconds);
     const token = newRegistrationToken(clusterId);
     const at = this.#clock();
     const graceUntil = new Date(at.getTime() + options.graceSeconds * 1000).toISOString();
@@ -109,7 +139,6 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       at.toISOString(),
       graceUntil,
     );
-    this.emit('tokensChanged', clusterId);
     return formatRegistrationToken(token);
   }
 
@@ -124,34 +153,151 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       expiresAt: ttlSeconds === undefined ? null : new Date(at.getTime() + ttlSeconds * 1000).toISOString(),
       retiredAt: null,
       graceUntil: null,
+      usedAt: null,
     };
   }
 
-  /** Checks an agent's bearer token (docs/tunnel-protocol.md §2). */
+  /**
+   * Checks an agent's bearer token (docs/tunnel-protocol.md §2). An unused registration
+   * token is exchanged here: marked used, and a credential minted for the agent.
+   */
   authenticateAgent(tokenText: string): AgentAuthentication {
+    const presented = parseAgentSecret(tokenText);
+    if (!presented) return { ok: false, reason: 'malformed registration token' };
+    if (!this.#repo.get(presented.clusterId)) return { ok: false, reason: 'unknown cluster' };
+    return presented.kind === 'registration token'
+      ? this.#exchange(presented.clusterId, hashSecret(presented.secret))
+      : this.#acceptCredential(presented.clusterId, hashSecret(presented.secret));
+  }
+
+  /** The cluster a bearer token names, whether or not it is valid (undefined for a malformed one). */
+  clusterNamedBy(tokenText: string): string | undefined {
+    return parseAgentSecret(tokenText)?.clusterId;
+  }
+
+  /** Checks a registration token without using it: the install manifest is served for an unused one. */
+  checkRegistrationToken(
+    tokenText: string,
+  ): { ok: true; clusterId: string } | { ok: false; reason: AgentAuthFailure } {
     const token = parseRegistrationToken(tokenText);
     if (!token) return { ok: false, reason: 'malformed registration token' };
     if (!this.#repo.get(token.clusterId)) return { ok: false, reason: 'unknown cluster' };
-    const secretHash = hashSecret(token.secret);
-    const record = this.#repo.tokens(token.clusterId).find((t) => sameHash(t.secretHash, secretHash));
-    if (!record) return { ok: false, reason: 'invalid registration token' };
-    const problem = this.#tokenProblem(record);
-    if (problem) return { ok: false, reason: problem };
-    return { ok: true, clusterId: token.clusterId, secretHash };
+    const problem = this.#unusableToken(token.clusterId, hashSecret(token.secret));
+    return problem ? { ok: false, reason: problem } : { ok: true, clusterId: token.clusterId };
   }
 
-  /** True while a secret (by hash) may still hold a tunnel open. */
-  secretStillValid(clusterId: string, secretHash: string): boolean {
+  #unusableToken(clusterId: string, secretHash: string): AgentAuthFailure | undefined {
     const record = this.#repo.tokens(clusterId).find((t) => sameHash(t.secretHash, secretHash));
-    return record !== undefined && this.#tokenProblem(record) === undefined;
-  }
-
-  #tokenProblem(record: TokenRecord): AgentAuthFailure | undefined {
-    const at = this.#clock().toISOString();
+    if (!record) return 'invalid registration token';
+    const at = this.#now();
     if (record.expiresAt && record.expiresAt <= at) return 'registration token expired';
     if (record.retiredAt && (record.graceUntil ?? record.retiredAt) <= at)
       return 'registration token rotated out';
+    if (record.usedAt) return 'registration token already used';
     return undefined;
+  }
+
+  #exchange(clusterId: string, tokenHash: string): AgentAuthentication {
+    const problem = this.#unusableToken(clusterId, tokenHash);
+    if (problem) return { ok: false, reason: problem };
+    const minted = this.#mint(clusterId);
+    const record = {
+      secretHash: minted.credentialHash,
+      createdAt: this.#now(),
+      retiredAt: null,
+      graceUntil: null,
+    };
+    if (!this.#repo.exchangeToken(clusterId, tokenHash, record))
+      return { ok: false, reason: 'registration token already used' };
+    // The newest installation wins: tunnels held by the cluster's earlier credentials close.
+    this.emit('credentialsChanged', clusterId);
+    return {
+      ok: true,
+      clusterId,
+      credentialHash: minted.credentialHash,
+      issuedCredential: minted.credential,
+    };
+  }
+
+  #acceptCredential(clusterId: string, secretHash: string): AgentAuthentication {
+    const credentials = this.#repo.credentials(clusterId);
+    const record = credentials.find((c) => sameHash(c.secretHash, secretHash));
+    if (!record) return { ok: false, reason: 'invalid agent credential' };
+    const standing = this.#standing(record);
+    if (!standing.valid) return { ok: false, reason: standing.reason };
+    if (record.retiredAt && !credentials.some((c) => c.retiredAt === null)) {
+      // Rotated while no agent was connected to receive the new credential: this agent gets it.
+      const minted = this.#mint(clusterId);
+      const next = {
+        secretHash: minted.credentialHash,
+        createdAt: this.#now(),
+        retiredAt: null,
+        graceUntil: null,
+      };
+      if (this.#repo.insertCurrentCredential(clusterId, next)) {
+        return {
+          ok: true,
+          clusterId,
+          credentialHash: minted.credentialHash,
+          issuedCredential: minted.credential,
+        };
+      }
+    }
+    return { ok: true, clusterId, credentialHash: secretHash };
+  }
+
+  /** Whether the credential `credentialHash` may (still) hold a tunnel of the cluster. */
+  credentialStanding(clusterId: string, credentialHash: string): CredentialStanding {
+    const record = this.#repo.credentials(clusterId).find((c) => sameHash(c.secretHash, credentialHash));
+    return record ? this.#standing(record) : { valid: false, reason: 'agent credential rotated out' };
+  }
+
+  #standing(record: CredentialRecord): CredentialStanding {
+    if (record.retiredAt === null) return { valid: true };
+    const graceUntilMs = Date.parse(record.graceUntil ?? record.retiredAt);
+    if (graceUntilMs <= this.#clock().getTime())
+      return { valid: false, reason: 'agent credential rotated out' };
+    return { valid: true, graceUntilMs };
+  }
+
+  /**
+   * Retires the cluster's current agent credential, usable for `graceSeconds` more; mints
+   * its successor when `mint` (someone is connected to receive it), else leaves that to the
+   * first agent that connects with the retired one. The caller announces the change
+   * (`announceCredentials`) once the tunnels that receive the new credential hold it.
+   */
+  rotateAgentCredential(
+    clusterId: string,
+    options: { graceSeconds: number; mint: boolean },
+  ): { minted: MintedCredential | undefined; graceUntil: string } {
+    if (!this.#repo.get(clusterId))
+      throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
+    checkGrace(options.graceSeconds);
+    const at = this.#clock();
+    const graceUntil = new Date(at.getTime() + options.graceSeconds * 1000).toISOString();
+    const minted = options.mint ? this.#mint(clusterId) : undefined;
+    this.#repo.rotateCredential(
+      clusterId,
+      at.toISOString(),
+      graceUntil,
+      minted && {
+        secretHash: minted.credentialHash,
+        createdAt: at.toISOString(),
+        retiredAt: null,
+        graceUntil: null,
+      },
+    );
+    return { minted, graceUntil };
+  }
+
+  /** Tells the tunnels of a cluster that its credentials changed. */
+  announceCredentials(clusterId: string): void {
+    this.emit('credentialsChanged', clusterId);
+  }
+
+  #mint(clusterId: string): MintedCredential {
+    const credential = newAgentCredential(clusterId);
+    return { credential: formatAgentCredential(credential), credentialHash: hashSecret(credential.secret) };
   }
 
   markConnected(clusterId: string, agentVersion: string | null): void {

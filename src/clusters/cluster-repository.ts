@@ -23,6 +23,16 @@ export interface TokenRecord {
   readonly expiresAt: string | null;
   readonly retiredAt: string | null;
   readonly graceUntil: string | null;
+  /** When it was exchanged for an agent credential; a used token opens nothing. */
+  readonly usedAt: string | null;
+}
+
+/** A stored agent credential (hash only); current while `retiredAt` is null. */
+export interface CredentialRecord {
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly retiredAt: string | null;
+  readonly graceUntil: string | null;
 }
 
 function toCluster(row: ClusterRow): Cluster {
@@ -41,7 +51,7 @@ function toCluster(row: ClusterRow): Cluster {
   };
 }
 
-/** SQL for clusters and their registration tokens; no policy lives here. */
+/** SQL for clusters, their registration tokens and agent credentials; no policy lives here. */
 export class ClusterRepository {
   readonly #db: DatabaseSync;
 
@@ -162,10 +172,18 @@ export class ClusterRepository {
   insertToken(clusterId: string, token: TokenRecord): void {
     this.#db
       .prepare(
-        `INSERT INTO registration_tokens (cluster_id, secret_hash, created_at, expires_at, retired_at, grace_until)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO registration_tokens (cluster_id, secret_hash, created_at, expires_at, retired_at, grace_until, used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(clusterId, token.secretHash, token.createdAt, token.expiresAt, token.retiredAt, token.graceUntil);
+      .run(
+        clusterId,
+        token.secretHash,
+        token.createdAt,
+        token.expiresAt,
+        token.retiredAt,
+        token.graceUntil,
+        token.usedAt,
+      );
   }
 
   tokens(clusterId: string): TokenRecord[] {
@@ -177,6 +195,7 @@ export class ClusterRepository {
       expires_at: string | null;
       retired_at: string | null;
       grace_until: string | null;
+      used_at: string | null;
     }[];
     return rows.map((r) => ({
       secretHash: r.secret_hash,
@@ -184,6 +203,7 @@ export class ClusterRepository {
       expiresAt: r.expires_at,
       retiredAt: r.retired_at,
       graceUntil: r.grace_until,
+      usedAt: r.used_at,
     }));
   }
 
@@ -208,5 +228,112 @@ export class ClusterRepository {
       this.#db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  credentials(clusterId: string): CredentialRecord[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM agent_credentials WHERE cluster_id = ? ORDER BY created_at DESC')
+      .all(clusterId) as unknown as {
+      secret_hash: string;
+      created_at: string;
+      retired_at: string | null;
+      grace_until: string | null;
+    }[];
+    return rows.map((r) => ({
+      secretHash: r.secret_hash,
+      createdAt: r.created_at,
+      retiredAt: r.retired_at,
+      graceUntil: r.grace_until,
+    }));
+  }
+
+  /**
+   * The exchange of docs/tunnel-protocol.md §2, in one transaction: marks the registration
+   * token used (false, and nothing changes, when it was used already), retires every
+   * credential of the cluster at once (their grace ends now) and stores the new one as current.
+   */
+  exchangeToken(clusterId: string, tokenHash: string, credential: CredentialRecord): boolean {
+    const at = credential.createdAt;
+    this.#db.exec('BEGIN');
+    try {
+      const marked = this.#db
+        .prepare(
+          'UPDATE registration_tokens SET used_at = ? WHERE cluster_id = ? AND secret_hash = ? AND used_at IS NULL',
+        )
+        .run(at, clusterId, tokenHash);
+      if (Number(marked.changes) !== 1) {
+        this.#db.exec('ROLLBACK');
+        return false;
+      }
+      this.#db
+        .prepare('DELETE FROM agent_credentials WHERE cluster_id = ? AND grace_until <= ?')
+        .run(clusterId, at);
+      this.#db
+        .prepare(
+          'UPDATE agent_credentials SET retired_at = COALESCE(retired_at, ?), grace_until = ? WHERE cluster_id = ?',
+        )
+        .run(at, at, clusterId);
+      this.#insertCredential(clusterId, credential);
+      this.#db.exec('COMMIT');
+      return true;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /**
+   * Retires the current credential with a grace period and drops those whose grace is over,
+   * then stores `next` (if any) as current. One transaction.
+   */
+  rotateCredential(
+    clusterId: string,
+    retiredAt: string,
+    graceUntil: string,
+    next: CredentialRecord | undefined,
+  ): void {
+    this.#db.exec('BEGIN');
+    try {
+      this.#db
+        .prepare('DELETE FROM agent_credentials WHERE cluster_id = ? AND grace_until <= ?')
+        .run(clusterId, retiredAt);
+      this.#db
+        .prepare(
+          'UPDATE agent_credentials SET retired_at = ?, grace_until = ? WHERE cluster_id = ? AND retired_at IS NULL',
+        )
+        .run(retiredAt, graceUntil, clusterId);
+      if (next) this.#insertCredential(clusterId, next);
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Stores `next` as the current credential unless the cluster has one already; true if stored. */
+  insertCurrentCredential(clusterId: string, next: CredentialRecord): boolean {
+    const stored = this.#db
+      .prepare(
+        `INSERT INTO agent_credentials (cluster_id, secret_hash, created_at, retired_at, grace_until)
+         SELECT ?, ?, ?, NULL, NULL
+         WHERE NOT EXISTS (SELECT 1 FROM agent_credentials WHERE cluster_id = ? AND retired_at IS NULL)`,
+      )
+      .run(clusterId, next.secretHash, next.createdAt, clusterId);
+    return Number(stored.changes) === 1;
+  }
+
+  #insertCredential(clusterId: string, credential: CredentialRecord): void {
+    this.#db
+      .prepare(
+        `INSERT INTO agent_credentials (cluster_id, secret_hash, created_at, retired_at, grace_until)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(
+        clusterId,
+        credential.secretHash,
+        credential.createdAt,
+        credential.retiredAt,
+        credential.graceUntil,
+      );
   }
 }

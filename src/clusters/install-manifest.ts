@@ -4,11 +4,17 @@ import { AGENT_READABLE_CORE_RESOURCES, PROVIDER_EXTRA_KEY } from '../kube/agent
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
 export const AGENT_NAME = 'fleetgate-agent';
+/**
+ * The Secret where agents keep their agent credential (docs/tunnel-protocol.md §2). Its name
+ * is also the agent's default (agent/main.ts), which cannot import this file.
+ */
+export const AGENT_CREDENTIAL_SECRET = 'fleetgate-agent-credential';
 
 export interface InstallManifestOptions {
   readonly clusterId: string;
   /** The gateway's base URL as the agent will reach it. */
   readonly gatewayUrl: string;
+  /** Unused: the agent exchanges it for its credential on first connect. */
   readonly registrationToken: string;
   readonly agentImage: string;
   /** PEM of a private CA the agent must trust for the gateway, if any. */
@@ -40,10 +46,13 @@ export function renderInstallManifest(options: InstallManifestOptions): string {
   if (options.gatewayCaPem) secretData['ca.crt'] = options.gatewayCaPem;
   const env = [
     { name: 'FLEETGATE_GATEWAY_URL', valueFrom: { secretKeyRef: { name: AGENT_NAME, key: 'url' } } },
-    // A mounted Secret is updated in place, so a rotated token reaches the agent
-    // without a restart (it re-reads the file at every connection attempt).
+    // A mounted Secret is updated in place, so a re-installed agent's new registration token
+    // reaches it without a restart (it re-reads the file when it has no credential).
     { name: 'FLEETGATE_TOKEN_FILE', value: '/etc/fleetgate/token' },
     ...(options.gatewayCaPem ? [{ name: 'FLEETGATE_GATEWAY_CA_FILE', value: '/etc/fleetgate/ca.crt' }] : []),
+    // Read and written through the apiserver, not mounted: the agent stores what the gateway
+    // hands it, and reads it again before each connection (a replica may have stored a newer one).
+    { name: 'FLEETGATE_CREDENTIAL_SECRET', value: `${AGENT_NAMESPACE}/${AGENT_CREDENTIAL_SECRET}` },
   ];
   const documents = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AGENT_NAMESPACE, labels } },
@@ -71,6 +80,34 @@ export function renderInstallManifest(options: InstallManifestOptions): string {
       metadata: { name: AGENT_NAME, namespace: AGENT_NAMESPACE, labels },
       type: 'Opaque',
       stringData: secretData,
+    },
+    // Created empty (the agent may not create Secrets, as `create` cannot be limited to one
+    // name); re-applying the manifest leaves the agent's credential in it.
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: AGENT_CREDENTIAL_SECRET, namespace: AGENT_NAMESPACE, labels },
+      type: 'Opaque',
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: AGENT_CREDENTIAL_SECRET, namespace: AGENT_NAMESPACE, labels },
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [AGENT_CREDENTIAL_SECRET],
+          verbs: ['get', 'update'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: AGENT_CREDENTIAL_SECRET, namespace: AGENT_NAMESPACE, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AGENT_CREDENTIAL_SECRET },
+      subjects: [{ kind: 'ServiceAccount', name: AGENT_NAME, namespace: AGENT_NAMESPACE }],
     },
     {
       apiVersion: 'apps/v1',

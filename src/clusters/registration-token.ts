@@ -37,6 +37,44 @@ export function parseRegistrationToken(text: string): RegistrationToken | undefi
   return { clusterId, secret };
 }
 
+/** An agent credential's parts: minted by the gateway for one cluster's agents (hash stored only). */
+export interface AgentCredential {
+  readonly clusterId: string;
+  readonly secret: string;
+}
+
+const CREDENTIAL_INFIX = '.agent.';
+
+export function newAgentCredential(clusterId: string): AgentCredential {
+  return { clusterId, secret: randomBytes(32).toString('base64url') };
+}
+
+export function formatAgentCredential(credential: AgentCredential): string {
+  return `${credential.clusterId}${CREDENTIAL_INFIX}${credential.secret}`;
+}
+
+/** Parses "<clusterId>.agent.<secret>", or undefined when it has another shape. */
+export function parseAgentCredential(text: string): AgentCredential | undefined {
+  if (text.length > 100) return undefined;
+  const infix = text.indexOf(CREDENTIAL_INFIX);
+  const clusterId = text.slice(0, infix);
+  const secret = text.slice(infix + CREDENTIAL_INFIX.length);
+  if (infix < 0 || !CLUSTER_ID_PATTERN.test(clusterId) || !SECRET_PATTERN.test(secret)) return undefined;
+  return { clusterId, secret };
+}
+
+/** What an agent presented as its bearer token, by kind; undefined when it is neither. */
+export type AgentSecret =
+  | { readonly kind: 'registration token'; readonly clusterId: string; readonly secret: string }
+  | { readonly kind: 'agent credential'; readonly clusterId: string; readonly secret: string };
+
+export function parseAgentSecret(text: string): AgentSecret | undefined {
+  const credential = parseAgentCredential(text);
+  if (credential) return { kind: 'agent credential', ...credential };
+  const token = parseRegistrationToken(text);
+  return token && { kind: 'registration token', ...token };
+}
+
 /**
  * SHA-256 of the secret. A 256-bit random secret cannot be guessed, so a fast hash is
  * enough (a slow password hash would only slow down 2,000 reconnecting agents).

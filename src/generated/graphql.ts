@@ -19,6 +19,15 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+export type AgentCredentialRotation = {
+  readonly __typename?: 'AgentCredentialRotation';
+  readonly cluster: Cluster;
+  /** Tunnels that were sent the new credential. */
+  readonly deliveredTo: Scalars['Int']['output'];
+  /** When the old credential stops holding tunnels. */
+  readonly graceUntil: Scalars['DateTime']['output'];
+};
+
 export type ChangeType =
   | 'ADDED'
   | 'DELETED'
@@ -101,7 +110,9 @@ export type Mutation = {
   readonly restartRollout: ResourceResult;
   /** Revokes one of the caller's tokens (any token, for administrators). */
   readonly revokeApiToken: Scalars['Boolean']['output'];
-  /** Administrators: a new registration token; the old one works for graceSeconds more. */
+  /** Administrators: a new agent credential, sent to the connected agents; tunnels still on the old one close after graceSeconds. */
+  readonly rotateAgentCredential: AgentCredentialRotation;
+  /** Administrators: a new, unused registration token (to re-install the agent); the old one, if unused, works for graceSeconds more. */
   readonly rotateRegistrationToken: ClusterRegistration;
   /** Sets a workload's replicas (through its scale subresource), as the caller. */
   readonly scaleWorkload: ResourceResult;
@@ -162,6 +173,12 @@ export type MutationRestartRolloutArgs = {
 
 export type MutationRevokeApiTokenArgs = {
   tokenId: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateAgentCredentialArgs = {
+  graceSeconds?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -505,6 +522,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AgentCredentialRotation: ResolverTypeWrapper<Omit<AgentCredentialRotation, 'cluster'> & { cluster: ResolversTypes['Cluster'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangeType: ChangeType;
   Cluster: ResolverTypeWrapper<ClusterModel>;
@@ -540,6 +558,7 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AgentCredentialRotation: Omit<AgentCredentialRotation, 'cluster'> & { cluster: ResolversParentTypes['Cluster'] };
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterModel;
   ClusterRegistration: Omit<ClusterRegistration, 'cluster'> & { cluster: ResolversParentTypes['Cluster'] };
@@ -568,6 +587,12 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   Viewer: Viewer;
+}>;
+
+export type AgentCredentialRotationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AgentCredentialRotation'] = ResolversParentTypes['AgentCredentialRotation']> = ResolversObject<{
+  cluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType>;
+  deliveredTo?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  graceUntil?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cluster'] = ResolversParentTypes['Cluster']> = ResolversObject<{
@@ -623,6 +648,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   removeCluster?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClusterArgs, 'id'>>;
   restartRollout?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationRestartRolloutArgs, 'clusterId' | 'kind' | 'name' | 'namespace'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'tokenId'>>;
+  rotateAgentCredential?: Resolver<ResolversTypes['AgentCredentialRotation'], ParentType, ContextType, RequireFields<MutationRotateAgentCredentialArgs, 'graceSeconds' | 'id'>>;
   rotateRegistrationToken?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRotateRegistrationTokenArgs, 'graceSeconds' | 'id'>>;
   scaleWorkload?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationScaleWorkloadArgs, 'clusterId' | 'kind' | 'name' | 'namespace' | 'replicas'>>;
 }>;
@@ -731,6 +757,7 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 }>;
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  AgentCredentialRotation?: AgentCredentialRotationResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
   ClusterRegistration?: ClusterRegistrationResolvers<ContextType>;
   ClusterStats?: ClusterStatsResolvers<ContextType>;

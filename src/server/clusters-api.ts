@@ -25,8 +25,9 @@ export interface ClustersApiOptions {
  *   POST   /v1/clusters {name, tokenTtlSeconds?} register; answers the token once
  *   GET    /v1/clusters/:id                     one cluster
  *   DELETE /v1/clusters/:id                     remove (closes its tunnels)
- *   POST   /v1/clusters/:id/registration-token  rotate {graceSeconds?, tokenTtlSeconds?}
- * and, authorized by the registration token in its URL,
+ *   POST   /v1/clusters/:id/registration-token  a fresh install token {graceSeconds?, tokenTtlSeconds?}
+ *   POST   /v1/clusters/:id/agent-credential    rotate the agents' credential {graceSeconds?}
+ * and, authorized by the (unused) registration token in its URL,
  *   GET    /v1/install/<token>.yaml             the agent's install manifest
  */
 export class ClustersApi {
@@ -78,6 +79,12 @@ export class ClustersApi {
         tokenTtlSeconds: optionalInteger(body, 'tokenTtlSeconds'),
       });
       sendJson(res, 200, answer);
+    } else if (parts.length === 2 && parts[1] === 'agent-credential' && req.method === 'POST') {
+      const body = await readJsonBody(req);
+      const answer = await admin.rotateAgentCredential(principal, clusterId, {
+        graceSeconds: optionalInteger(body, 'graceSeconds'),
+      });
+      sendJson(res, 200, answer);
     } else {
       throw new GatewayError('NOT_FOUND', `no route ${req.method} ${path}`);
     }
@@ -86,7 +93,7 @@ export class ClustersApi {
 
   #serveManifest(res: ServerResponse, file: string): void {
     const tokenText = file.endsWith('.yaml') ? decodeURIComponent(file.slice(0, -'.yaml'.length)) : '';
-    const auth = this.#options.registry.authenticateAgent(tokenText);
+    const auth = this.#options.registry.checkRegistrationToken(tokenText);
     if (!auth.ok) {
       throw new GatewayError(
         auth.reason === 'malformed registration token' ? 'NOT_FOUND' : 'UNAUTHENTICATED',

@@ -37,8 +37,8 @@ function bearerToken(req: IncomingMessage): string {
 
 /**
  * The gateway's end of agent tunnels (docs/tunnel-protocol.md §2): negotiates the
- * version, checks the registration token, and hands the authenticated tunnel to the
- * cluster's connections.
+ * version, checks the agent's credential (or exchanges its registration token for one), and
+ * hands the authenticated tunnel to the cluster's connections.
  */
 export class TunnelEndpoint {
   readonly #wss: WebSocketServer;
@@ -77,22 +77,26 @@ export class TunnelEndpoint {
       );
       return;
     }
-    const auth = this.#registry.authenticateAgent(bearerToken(req));
+    const token = bearerToken(req);
     const versionHeader = req.headers['fleetgate-agent-version'];
     const agentVersion =
       typeof versionHeader === 'string' && AGENT_VERSION_PATTERN.test(versionHeader) ? versionHeader : null;
     const remote = req.socket.remoteAddress;
     this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      // Capacity first: a registration token exchanged for a tunnel that is then refused
+      // would be used up for nothing. Authentication runs once the upgrade was answered.
+      const claimed = this.#registry.clusterNamedBy(token);
+      if (claimed && this.#connections.atCapacity(claimed)) {
+        ws.close(CloseCode.TOO_MANY_SESSIONS, 'this cluster already has the maximum number of tunnels');
+        return;
+      }
+      const auth = this.#registry.authenticateAgent(token);
       if (!auth.ok) {
         this.#log.warn({ remote, reason: auth.reason }, 'agent refused');
         ws.close(CloseCode.UNAUTHORIZED, auth.reason);
         return;
       }
-      const { clusterId, secretHash } = auth;
-      if (this.#connections.atCapacity(clusterId)) {
-        ws.close(CloseCode.TOO_MANY_SESSIONS, 'this cluster already has the maximum number of tunnels');
-        return;
-      }
+      const { clusterId, credentialHash, issuedCredential } = auth;
       const sessionId = randomUUID();
       const session = new TunnelSession(ws, {
         role: 'gateway',
@@ -107,6 +111,7 @@ export class TunnelEndpoint {
         clusterId,
         heartbeatIntervalMs: this.#timing.heartbeatIntervalMs,
         livenessTimeoutMs: this.#timing.livenessTimeoutMs,
+        ...(issuedCredential ? { agentCredential: issuedCredential } : {}),
       });
       session.once('close', ({ code, reason, local }) => {
         this.#log.info(
@@ -114,8 +119,11 @@ export class TunnelEndpoint {
           'tunnel closed',
         );
       });
-      this.#connections.attach(clusterId, session, secretHash, agentVersion);
-      this.#log.info({ clusterId, sessionId, remote, agentVersion }, 'tunnel established');
+      this.#connections.attach(clusterId, session, credentialHash, agentVersion);
+      this.#log.info(
+        { clusterId, sessionId, remote, agentVersion, credentialIssued: issuedCredential !== undefined },
+        'tunnel established',
+      );
     });
   }
 

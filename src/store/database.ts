@@ -64,6 +64,16 @@ const MIGRATIONS: readonly string[] = [
    );
    ALTER TABLE api_tokens ADD COLUMN session_id TEXT REFERENCES oidc_sessions(session_id);
    CREATE INDEX api_tokens_by_session ON api_tokens(session_id);`,
+  // Registration tokens are exchanged once for an agent credential (docs/tunnel-protocol.md §2).
+  `ALTER TABLE registration_tokens ADD COLUMN used_at TEXT;
+   CREATE TABLE agent_credentials (
+     cluster_id TEXT NOT NULL REFERENCES clusters(cluster_id) ON DELETE CASCADE,
+     secret_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     retired_at TEXT,
+     grace_until TEXT,
+     PRIMARY KEY (cluster_id, secret_hash)
+   );`,
 ];
 
 /** The gateway's embedded store: one SQLite file under the data directory. */

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   CLUSTER_ID_PATTERN,
+  formatAgentCredential,
   formatRegistrationToken,
   hashSecret,
+  newAgentCredential,
   newClusterId,
   newRegistrationToken,
+  parseAgentCredential,
+  parseAgentSecret,
   parseRegistrationToken,
   sameHash,
 } from '../../src/clusters/registration-token.ts';
@@ -53,6 +57,47 @@ describe('registration tokens are <clusterId>.<secret>', () => {
   ];
   for (const [name, text] of malformed) {
     test(`${name} is not a token`, () => assert.equal(parseRegistrationToken(text), undefined));
+  }
+});
+
+describe('agent credentials are <clusterId>.agent.<secret>', () => {
+  test('a new credential formats and parses back to itself, with a fresh 256-bit secret', () => {
+    const credential = newAgentCredential(clusterId);
+    const text = formatAgentCredential(credential);
+    assert.match(text, /^c-abc123xyz0\.agent\.[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(parseAgentCredential(text), credential);
+    assert.equal(Buffer.from(credential.secret, 'base64url').length, 32);
+    assert.notEqual(newAgentCredential(clusterId).secret, credential.secret);
+  });
+
+  test('the two kinds never parse as each other', () => {
+    const token = `${clusterId}.${secret}`;
+    const credential = `${clusterId}.agent.${secret}`;
+    assert.equal(parseRegistrationToken(credential), undefined);
+    assert.equal(parseAgentCredential(token), undefined);
+    assert.deepEqual(parseAgentSecret(token), { kind: 'registration token', clusterId, secret });
+    assert.deepEqual(parseAgentSecret(credential), { kind: 'agent credential', clusterId, secret });
+  });
+
+  test('a credential names its cluster, which is where it is looked up', () => {
+    const other = 'c-0000000000';
+    assert.equal(parseAgentSecret(`${other}.agent.${secret}`)?.clusterId, other);
+  });
+
+  const malformed: [string, string][] = [
+    ['another infix', `${clusterId}.agents.${secret}`],
+    ['the infix in upper case', `${clusterId}.AGENT.${secret}`],
+    ['no cluster id', `.agent.${secret}`],
+    ['a secret of 42 characters', `${clusterId}.agent.${secret.slice(1)}`],
+    ['a secret with a dot', `${clusterId}.agent.${secret.slice(2)}.x`],
+    ['a bearer prefix left on', `Bearer ${clusterId}.agent.${secret}`],
+    ['more than 100 characters', `${clusterId}.agent.${secret}${'A'.repeat(40)}`],
+  ];
+  for (const [name, text] of malformed) {
+    test(`${name} is not a credential`, () => {
+      assert.equal(parseAgentCredential(text), undefined);
+      assert.equal(parseAgentSecret(text), undefined);
+    });
   }
 });
 

@@ -289,6 +289,25 @@ describe('the GraphQL API', () => {
     }
   });
 
+  test("administrators rotate a cluster's agent credential: the connected agent receives and stores it and keeps its tunnel", async () => {
+    const agent = agents[0] as InProcessAgent;
+    const tunnel = agent.connector.session;
+    const query =
+      'mutation($id: ID!) { rotateAgentCredential(id: $id, graceSeconds: 60) { deliveredTo graceUntil cluster { id } } }';
+    const notAdmin = await graphql(query, { id: agent.clusterId }, aliceToken);
+    assert.equal(notAdmin.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const stored = new Promise<{ stored: boolean }>((resolve) => agent.connector.once('credential', resolve));
+    const rotated = await graphql<{
+      rotateAgentCredential: { deliveredTo: number; graceUntil: string; cluster: { id: string } };
+    }>(query, { id: agent.clusterId });
+    assert.equal(rotated.errors, undefined);
+    assert.equal(rotated.data?.rotateAgentCredential.deliveredTo, 1);
+    assert.equal(rotated.data?.rotateAgentCredential.cluster.id, agent.clusterId);
+    assert.deepEqual(await stored, { stored: true });
+    assert.equal(agent.connector.session, tunnel, 'the agent reconnected');
+    assert.equal(gateway.registry.get(agent.clusterId)?.state, 'Active');
+  });
+
   test('mutations change a cluster as the caller, and the gateway only for administrators', async () => {
     const clusterId = agents[0]?.clusterId as string;
     const cluster = run.clusters[0] as TestCluster;

@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Cluster } from '../../src/clusters/cluster.ts';
+import { AGENT_CREDENTIAL_SECRET, AGENT_NAMESPACE } from '../../src/clusters/install-manifest.ts';
 import { installAgentIdentity } from './agent-identity.ts';
 import type { TestCluster } from './cluster.ts';
 import { gatewayRequest } from './gateway-http.ts';
@@ -244,6 +245,28 @@ export class AgentProcess {
 
   get tokenFile(): string {
     return this.#tokenFile;
+  }
+
+  /** The agent credential the agent keeps in its Secret, if it stored one. */
+  async storedCredential(): Promise<string | undefined> {
+    const encoded = await this.#cluster.kubectlOk('admin', [
+      'get',
+      'secret',
+      AGENT_CREDENTIAL_SECRET,
+      '-n',
+      AGENT_NAMESPACE,
+      '-o',
+      'jsonpath={.data.credential}',
+    ]);
+    return encoded.trim() ? Buffer.from(encoded.trim(), 'base64').toString('utf8') : undefined;
+  }
+
+  /** Lines of the agent's current log that say `msg`. */
+  async logCount(msg: string): Promise<number> {
+    const logFile = this.#process?.logFile;
+    if (!logFile) return 0;
+    return (await readFile(logFile, 'utf8')).split('\n').filter((line) => line.includes(`"msg":"${msg}"`))
+      .length;
   }
 
   get process(): ManagedProcess | undefined {

@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
 import { AgentConnector } from '../../agent/connector.ts';
+import {
+  CredentialSecret,
+  DEFAULT_CREDENTIAL_SECRET,
+  parseSecretRef,
+} from '../../agent/credential-secret.ts';
 import { type Gateway, type GatewayConfig, startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/shared/log/logger.ts';
 import { installAgentIdentity } from '../harness/agent-identity.ts';
@@ -42,7 +47,10 @@ export async function connectInProcessAgent(gateway: Gateway, cluster: TestClust
   return runInProcessAgent(gateway, registered.clusterId, kubeconfig, token);
 }
 
-/** Connects a new agent for a cluster registered earlier (after the old one was stopped). */
+/**
+ * Connects a new agent for a cluster registered earlier (after the old one was stopped): it
+ * reconnects with the credential the first one stored in the cluster's Secret.
+ */
 export async function reconnectInProcessAgent(
   gateway: Gateway,
   cluster: TestCluster,
@@ -62,6 +70,7 @@ async function runInProcessAgent(
   const connector = new AgentConnector({
     gatewayUrl: new URL(gateway.url),
     registrationToken: () => token,
+    credentials: new CredentialSecret(proxy, parseSecretRef(DEFAULT_CREDENTIAL_SECRET)),
     gatewayCaPem: gateway.caPem,
     agentVersion: 'test',
     proxy,

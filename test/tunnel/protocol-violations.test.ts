@@ -151,6 +151,11 @@ const agentViolations: AgentViolation[] = [
     frames: () => [encode.open(1, { method: 'GET', path: '/', headers: [] })],
     code: CloseCode.STREAM_ID,
   },
+  {
+    name: 'a CREDENTIAL sent by the agent',
+    frames: () => [encode.credential(`c-aaaaaaaaaa.agent.${'A'.repeat(43)}`)],
+    code: CloseCode.STREAM_ID,
+  },
   { name: 'a stream frame on stream 0', frames: () => [encode.window(0, 1)], code: CloseCode.STREAM_ID },
   { name: 'a frame for a stream never opened', frames: () => [encode.end(7)], code: CloseCode.STREAM_ID },
   {
@@ -289,6 +294,16 @@ const agentSideViolations: { name: string; frames: Buffer[]; code: number }[] = 
       encode.hello({ sessionId: 's', clusterId: 'c', heartbeatIntervalMs: 1000, livenessTimeoutMs: 5000 }),
     ],
     code: CloseCode.STREAM_STATE,
+  },
+  {
+    name: 'a CREDENTIAL on a stream other than 0',
+    frames: [raw(FrameType.CREDENTIAL, 1, json({ agentCredential: `c-aaaaaaaaaa.agent.${'A'.repeat(43)}` }))],
+    code: CloseCode.STREAM_ID,
+  },
+  {
+    name: 'a CREDENTIAL that could not go into a header',
+    frames: [raw(FrameType.CREDENTIAL, 0, json({ agentCredential: 'a\nb' }))],
+    code: CloseCode.MALFORMED_FRAME,
   },
   {
     name: 'an OPEN whose head is not JSON',

@@ -1,6 +1,7 @@
 import { CloseCode, ProtocolViolation } from './codes.ts';
 import {
   type Hello,
+  parseCredential,
   parseHello,
   parseRequestHead,
   parseResponseHead,
@@ -23,10 +24,20 @@ export const FrameType = {
   END: 0x04,
   RESET: 0x05,
   WINDOW: 0x06,
+  CREDENTIAL: 0x07,
 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 
-const typeNames: readonly FrameTypeName[] = ['HELLO', 'OPEN', 'RESPONSE', 'DATA', 'END', 'RESET', 'WINDOW'];
+const typeNames: readonly FrameTypeName[] = [
+  'HELLO',
+  'OPEN',
+  'RESPONSE',
+  'DATA',
+  'END',
+  'RESET',
+  'WINDOW',
+  'CREDENTIAL',
+];
 
 /** One decoded frame. */
 export type Frame =
@@ -36,7 +47,8 @@ export type Frame =
   | { readonly type: 'DATA'; readonly streamId: number; readonly data: Buffer }
   | { readonly type: 'END'; readonly streamId: number }
   | { readonly type: 'RESET'; readonly streamId: number; readonly code: number; readonly message: string }
-  | { readonly type: 'WINDOW'; readonly streamId: number; readonly increment: number };
+  | { readonly type: 'WINDOW'; readonly streamId: number; readonly increment: number }
+  | { readonly type: 'CREDENTIAL'; readonly streamId: number; readonly agentCredential: string };
 
 function violation(message: string): never {
   throw new ProtocolViolation(CloseCode.MALFORMED_FRAME, message);
@@ -79,6 +91,8 @@ export function parseFrame(message: Buffer): Frame {
         violation(`WINDOW increment ${increment} is outside 1..${MAX_WINDOW_BYTES}`);
       return { type, streamId, increment };
     }
+    case 'CREDENTIAL':
+      return { type, streamId, agentCredential: parseCredential(payload) };
   }
 }
 
@@ -122,6 +136,7 @@ export const encode = {
     payload.writeUInt32BE(increment, 0);
     return frameWith(FrameType.WINDOW, streamId, payload);
   },
+  credential: (agentCredential: string) => frameWith(FrameType.CREDENTIAL, 0, json({ agentCredential })),
 };
 
 /** The type name of an encoded frame, for tracing. */

@@ -1,6 +1,6 @@
 import { headerSyntaxProblem } from '../http/header-syntax.ts';
 import { CloseCode, ProtocolViolation } from './codes.ts';
-import { MAX_HEADER_PAIRS, MAX_PATH_CHARS } from './limits.ts';
+import { AGENT_CREDENTIAL_PATTERN, MAX_HEADER_PAIRS, MAX_PATH_CHARS } from './limits.ts';
 
 /** Header pairs in order; a name may repeat. */
 export type HeaderPairs = readonly (readonly [string, string])[];
@@ -24,6 +24,8 @@ export interface Hello {
   readonly clusterId: string;
   readonly heartbeatIntervalMs: number;
   readonly livenessTimeoutMs: number;
+  /** A new agent credential for the agent to store (docs/tunnel-protocol.md §2). */
+  readonly agentCredential?: string;
 }
 
 export const ALLOWED_METHODS: ReadonlySet<string> = new Set([
@@ -115,7 +117,20 @@ export function parseHello(payload: Buffer): Hello {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 100)
       malformed('HELLO', field, 'an integer >= 100', n);
   }
+  if (raw.agentCredential !== undefined) parseAgentCredentialField('HELLO', raw.agentCredential);
   return raw as unknown as Hello;
+}
+
+function parseAgentCredentialField(what: string, value: unknown): string {
+  if (typeof value !== 'string' || !AGENT_CREDENTIAL_PATTERN.test(value))
+    malformed(what, 'agentCredential', `a string matching ${AGENT_CREDENTIAL_PATTERN}`, value);
+  return value;
+}
+
+/** Parses a CREDENTIAL payload: the cluster's new agent credential. */
+export function parseCredential(payload: Buffer): string {
+  const raw = parseJsonObject('CREDENTIAL', payload);
+  return parseAgentCredentialField('CREDENTIAL', raw.agentCredential);
 }
 
 /** All values of a header (case-insensitive name). */

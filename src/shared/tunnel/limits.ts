@@ -1,7 +1,7 @@
 // Every limit and timeout of the tunnel protocol (docs/tunnel-protocol.md), in one place.
 
 /** WebSocket subprotocol names, highest preferred first. */
-export const PROTOCOL_VERSIONS = ['fleetgate.tunnel.v1'] as const;
+export const PROTOCOL_VERSIONS = ['fleetgate.tunnel.v2'] as const;
 
 /** Path of the tunnel endpoint on the gateway. */
 export const TUNNEL_PATH = '/v1/tunnel';
@@ -13,6 +13,8 @@ export const MAX_RESET_MESSAGE_BYTES = 1024;
 export const MAX_STREAM_ID = 0xffff_ffff;
 
 export const MAX_PATH_CHARS = 8192;
+/** An agent credential in HELLO or CREDENTIAL: it goes into an Authorization header. */
+export const AGENT_CREDENTIAL_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 export const MAX_HEADER_PAIRS = 256;
 
 /**

@@ -46,6 +46,8 @@ export interface SessionClose {
 export interface TunnelSessionEvents {
   stream: [stream: TunnelStream];
   hello: [hello: Hello];
+  /** A new agent credential from the gateway (agent side; docs/tunnel-protocol.md §2). */
+  credential: [agentCredential: string];
   close: [close: SessionClose];
 }
 
@@ -134,6 +136,11 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   /** Sends the greeting (gateway side, once authenticated). */
   sendHello(hello: Hello): void {
     this.#send(encode.hello(hello));
+  }
+
+  /** Hands the agent the cluster's new agent credential (gateway side). */
+  sendCredential(agentCredential: string): void {
+    this.#send(encode.credential(agentCredential));
   }
 
   /**
@@ -302,6 +309,13 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
         if (this.#helloSeen) throw new ProtocolViolation(CloseCode.STREAM_STATE, 'second HELLO');
         this.#helloSeen = true;
         this.emit('hello', frame.hello);
+        return;
+      case 'CREDENTIAL':
+        if (this.role === 'gateway') throw wrongSide('CREDENTIAL');
+        if (frame.streamId !== 0)
+          throw new ProtocolViolation(CloseCode.STREAM_ID, 'CREDENTIAL must use stream 0');
+        if (!this.#helloSeen) throw new ProtocolViolation(CloseCode.STREAM_STATE, 'CREDENTIAL before HELLO');
+        this.emit('credential', frame.agentCredential);
         return;
       case 'OPEN':
         if (this.role === 'gateway') throw wrongSide('OPEN');

@@ -95,6 +95,20 @@ describe('every frame type survives encoding and decoding unchanged', () => {
       encode.window(5, MAX_WINDOW_BYTES),
       { type: 'WINDOW', streamId: 5, increment: MAX_WINDOW_BYTES },
     ],
+    [
+      'HELLO handing over an agent credential',
+      encode.hello({ ...hello, agentCredential: `c-abcdefghij.agent.${'A'.repeat(43)}` }),
+      {
+        type: 'HELLO',
+        streamId: 0,
+        hello: { ...hello, agentCredential: `c-abcdefghij.agent.${'A'.repeat(43)}` },
+      },
+    ],
+    [
+      'CREDENTIAL on stream 0',
+      encode.credential(`c-abcdefghij.agent.${'B'.repeat(43)}`),
+      { type: 'CREDENTIAL', streamId: 0, agentCredential: `c-abcdefghij.agent.${'B'.repeat(43)}` },
+    ],
   ];
   for (const [name, frame, expected] of cases) {
     test(name, () => {
@@ -120,7 +134,7 @@ describe('a malformed frame is refused with MALFORMED_FRAME and says why', () =>
   const cases: [string, Buffer, RegExp][] = [
     ['an empty message', Buffer.alloc(0), /frame of 0 bytes is shorter than its 5-byte header/],
     ['a message of 4 bytes', Buffer.from([FrameType.END, 0, 0, 1]), /frame of 4 bytes is shorter/],
-    ['an unknown type byte', rawFrame(0x07, 1), /unknown frame type 0x07/],
+    ['an unknown type byte', rawFrame(0x08, 1), /unknown frame type 0x08/],
     ['the type byte 0xff', rawFrame(0xff, 1), /unknown frame type 0xff/],
     [
       'a payload one byte over the limit',
@@ -159,6 +173,16 @@ describe('a malformed frame is refused with MALFORMED_FRAME and says why', () =>
       'a WINDOW granting 2^31',
       rawFrame(FrameType.WINDOW, 1, u32(MAX_WINDOW_BYTES + 1)),
       /WINDOW increment 2147483648 is outside/,
+    ],
+    [
+      'a CREDENTIAL without its credential',
+      rawFrame(FrameType.CREDENTIAL, 0, Buffer.from('{}')),
+      /CREDENTIAL: field 'agentCredential' must be a string matching/,
+    ],
+    [
+      'a CREDENTIAL whose credential could break a header',
+      rawFrame(FrameType.CREDENTIAL, 0, Buffer.from(JSON.stringify({ agentCredential: 'a\r\nb' }))),
+      /CREDENTIAL: field 'agentCredential'/,
     ],
     [
       'a HELLO that is not JSON',

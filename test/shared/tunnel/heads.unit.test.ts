@@ -170,6 +170,11 @@ describe('a HELLO payload must name the session and cluster and give sane timing
     assert.deepEqual(parseHello(json(hello)), hello);
   });
 
+  test('a hello may hand over an agent credential', () => {
+    const withCredential = { ...hello, agentCredential: `c-abcdefghij.agent.${'A'.repeat(43)}` };
+    assert.deepEqual(parseHello(json(withCredential)), withCredential);
+  });
+
   test('100 ms is the smallest interval accepted', () => {
     assert.equal(parseHello(json({ ...hello, heartbeatIntervalMs: 100 })).heartbeatIntervalMs, 100);
   });
@@ -195,6 +200,22 @@ describe('a HELLO payload must name the session and cluster and give sane timing
       'a liveness timeout as a string',
       { ...hello, livenessTimeoutMs: '8000' },
       /field 'livenessTimeoutMs' .*got "8000"/,
+    ],
+    [
+      'an agent credential that is a number',
+      { ...hello, agentCredential: 5 },
+      /HELLO: field 'agentCredential' must be a string matching/,
+    ],
+    [
+      'an agent credential with a space (it goes into a header)',
+      { ...hello, agentCredential: 'c-abcdefghij.agent. x' },
+      /field 'agentCredential'/,
+    ],
+    ['an empty agent credential', { ...hello, agentCredential: '' }, /field 'agentCredential'/],
+    [
+      'an agent credential of 129 characters',
+      { ...hello, agentCredential: 'a'.repeat(129) },
+      /field 'agentCredential'/,
     ],
   ];
   for (const [name, payload, message] of cases) {
