@@ -5,6 +5,7 @@ import { WATCH_TIMEOUT_SECONDS } from '../kube/limits.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import type { GraphQLContext } from './context.ts';
 import type { SharedWatches } from './shared-watches.ts';
+import { SubscriberQueue } from './subscriber-queue.ts';
 import { callerMayWatch } from './watch-access.ts';
 
 /** One message of a change subscription. */
@@ -29,6 +30,8 @@ export interface ChangeStreamOptions {
   readonly since?: Readonly<Record<string, string>>;
   /** Undelivered messages a subscriber may have before it is ended. */
   readonly maxQueue: number;
+  /** Undelivered bytes (objects as they arrived) a subscriber may have before it is ended. */
+  readonly maxQueueBytes?: number;
   /** Where subscribers that start from now may share one downstream watch; omitted: never. */
   readonly sharedWatches?: SharedWatches;
 }
@@ -38,6 +41,13 @@ function watchFailure(error: GatewayError, final: boolean): string {
   if (!final) return `watch interrupted, retrying: ${error.message}`;
   return error.code === 'CLUSTER_FORBIDDEN' ? `forbidden: ${error.message}` : error.message;
 }
+
+/**
+ * Undelivered bytes a subscriber may have (the objects of its queue, as they arrived) before
+ * it is ended with SUBSCRIBER_TOO_SLOW: the message count alone would let 1,000 large objects
+ * pile up.
+ */
+export const MAX_SUBSCRIBER_QUEUE_BYTES = 32 * 1024 * 1024;
 
 export function encodePositions(positions: ReadonlyMap<string, string>): string {
   return Buffer.from(JSON.stringify(Object.fromEntries(positions))).toString('base64url');
@@ -72,7 +82,10 @@ export function decodePositions(cursor: string): Record<string, string> {
 export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
   readonly #options: ChangeStreamOptions;
   readonly #positions = new Map<string, string>();
-  readonly #queue: ChangeMessage[] = [];
+  readonly #queue: SubscriberQueue<ChangeMessage>;
+  /** Bytes of the objects in #queue, as they arrived, beside each message. */
+  readonly #queueSizes: number[] = [];
+  #queueBytes = 0;
   /** Ends each downstream watch this stream follows (private ones, or its shared attachments). */
   readonly #stops = new Set<() => void>();
   #wake: (() => void) | undefined;
@@ -81,6 +94,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
 
   constructor(options: ChangeStreamOptions) {
     this.#options = options;
+    this.#queue = new SubscriberQueue(options.maxQueue, options.maxQueueBytes ?? MAX_SUBSCRIBER_QUEUE_BYTES);
     for (const [clusterId, rv] of Object.entries(options.since ?? {})) this.#positions.set(clusterId, rv);
     for (const clusterId of options.clusterIds) void this.#follow(clusterId);
   }
@@ -92,6 +106,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
   async next(): Promise<IteratorResult<ChangeMessage>> {
     while (!this.#closed) {
       const message = this.#queue.shift();
+      this.#queueBytes -= this.#queueSizes.shift() ?? 0;
       if (message) {
         if (message.overflow) this.#close();
         return { done: false, value: message };
@@ -124,18 +139,21 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     this.#wake?.();
   }
 
-  #push(message: Omit<ChangeMessage, 'cursor'>): void {
+  #push(message: Omit<ChangeMessage, 'cursor'>, bytes = 0): void {
     if (this.#ended) return;
-    if (this.#queue.length >= this.#options.maxQueue) {
+    if (!this.#queue.push({ ...message, cursor: encodePositions(this.#positions) }, bytes)) {
       // Drop what it could not take and tell it why it ends.
       this.#overflowed = true;
-      this.#queue.length = 0;
-      this.#queue.push({ ...message, overflow: true, cursor: encodePositions(this.#positions) });
+      this.#queue.replaceAll({
+        type: message.type,
+        clusterId: message.clusterId,
+        overflow: true,
+        cursor: encodePositions(this.#positions),
+      });
       this.#stopWatches();
       this.#wake?.();
       return;
     }
-    this.#queue.push({ ...message, cursor: encodePositions(this.#positions) });
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
@@ -195,7 +213,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
         position: (resourceVersion) => {
           if (!this.#ended) this.#positions.set(clusterId, resourceVersion);
         },
-        change: (type, object) => this.#push({ type, clusterId, object }),
+        change: (type, object, bytes) => this.#push({ type, clusterId, object }, bytes),
         gap: (message) => this.#push({ type: 'GAP', clusterId, message }),
         error: (message) => this.#push({ type: 'ERROR', clusterId, message }),
         refused: watchAsCaller,
@@ -221,7 +239,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
         position: (resourceVersion) => {
           if (!this.#ended) this.#positions.set(clusterId, resourceVersion);
         },
-        changed: (type, object) => this.#push({ type, clusterId, object }),
+        changed: (type, object, bytes) => this.#push({ type, clusterId, object }, bytes),
         gap: (message) => this.#push({ type: 'GAP', clusterId, message }),
         failed: (error, final) =>
           this.#push({ type: 'ERROR', clusterId, message: watchFailure(error, final) }),

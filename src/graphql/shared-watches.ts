@@ -7,7 +7,7 @@ import type { ChangeType } from '../kube/watch-events.ts';
 /** One subscriber of a shared watch. Calls are synchronous: a listener only queues. */
 export interface SharedWatchListener {
   position(resourceVersion: string): void;
-  change(type: ChangeType, object: KubeObject): void;
+  change(type: ChangeType, object: KubeObject, bytes: number): void;
   gap(message: string): void;
   /** A passing outage; the shared watch retries. */
   error(message: string): void;
@@ -45,8 +45,8 @@ class SharedWatch {
           this.resourceVersion = resourceVersion;
           for (const listener of this.listeners) listener.position(resourceVersion);
         },
-        changed: (type, object) => {
-          for (const listener of this.listeners) listener.change(type, object);
+        changed: (type, object, bytes) => {
+          for (const listener of this.listeners) listener.change(type, object, bytes);
         },
         gap: (message) => {
           for (const listener of this.listeners) listener.gap(message);

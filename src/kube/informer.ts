@@ -35,7 +35,8 @@ export interface InformerOptions extends Selectors {
 export interface InformerHandlers {
   /** list mode: a complete list now replaces whatever was known. */
   listed?(objects: readonly KubeObject[], resourceVersion: string): void;
-  changed?(type: ChangeType, object: KubeObject): void;
+  /** `bytes`: the size of the change as it arrived (for bounds on what holds it). */
+  changed?(type: ChangeType, object: KubeObject, bytes: number): void;
   /** It is now at this resourceVersion (after a list, a change, a bookmark or a start). */
   position?(resourceVersion: string): void;
   /** watch mode: changes since the last position are no longer available; it goes on from now. */
@@ -209,7 +210,7 @@ export class Informer {
         const resourceVersion = event.object.metadata?.resourceVersion;
         if (resourceVersion) this.#at(resourceVersion);
         if (event.type !== 'BOOKMARK')
-          this.#handlers.changed?.(event.type, withoutManagedFields(event.object));
+          this.#handlers.changed?.(event.type, withoutManagedFields(event.object), event.bytes);
       }
     } finally {
       this.#stopWatch = undefined;

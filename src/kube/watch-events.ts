@@ -6,9 +6,13 @@ import type { KubeObject, Status } from './objects.ts';
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** One line of a Kubernetes watch: an event type and its object (a Status for ERROR). */
-export type WatchEvent =
+export type WatchEvent = (
   | { readonly type: ChangeType | 'BOOKMARK'; readonly object: KubeObject }
-  | { readonly type: 'ERROR'; readonly object: Status };
+  | { readonly type: 'ERROR'; readonly object: Status }
+) & {
+  /** Bytes of the event's line: what holding it costs, roughly, for bounds on queues. */
+  readonly bytes: number;
+};
 
 /** Longest event line accepted (one object). */
 export const MAX_WATCH_EVENT_BYTES = 16 * 1024 * 1024;
@@ -61,5 +65,5 @@ function parseEvent(line: Buffer): WatchEvent {
   ) {
     throw new GatewayError('CLUSTER_ERROR', 'malformed watch event');
   }
-  return event as WatchEvent;
+  return { ...event, bytes: line.length } as WatchEvent;
 }

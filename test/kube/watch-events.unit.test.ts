@@ -57,8 +57,9 @@ describe('watch events are read one per line, however the body is cut', () => {
 
   test('an ERROR event carries its Status', async () => {
     const status = { kind: 'Status', code: 410, message: 'too old resource version' };
-    const [event] = await events([`${JSON.stringify({ type: 'ERROR', object: status })}\n`]);
-    assert.deepEqual(event, { type: 'ERROR', object: status });
+    const text = JSON.stringify({ type: 'ERROR', object: status });
+    const [event] = await events([`${text}\n`]);
+    assert.deepEqual(event, { type: 'ERROR', object: status, bytes: Buffer.byteLength(text) });
   });
 
   test('a last line cut off by the end of the body is not an event', async () => {
