@@ -1,5 +1,4 @@
 import type { RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 
 /** TLS material for connections to the apiserver: the same object for as long as it does not change. */
 export interface ApiserverTls {
@@ -27,29 +26,6 @@ export const EXEC_REFRESH_AHEAD_MS = 60_000;
 /** No two refreshes start closer than this, whatever a plugin or the apiserver says. */
 export const MIN_REFRESH_GAP_MS = 5_000;
 
-type Shape = Record<string, unknown> | null | undefined;
-
-/**
- * When client-node's cached exec credential for `userName` expires. client-node 2.0.1 keeps
- * the ExecCredential it got from the plugin (`status.expirationTimestamp`) inside its
- * ExecAuth and exposes only the headers; this reads that cache, and answers undefined if
- * the credential has no expiry or the cache is not where 2.0.1 keeps it.
- */
-export function execCredentialExpiry(config: KubeConfig, userName: string): number | undefined {
-  const authenticators = (config as unknown as { authenticators?: unknown }).authenticators;
-  if (!Array.isArray(authenticators)) return undefined;
-  for (const authenticator of authenticators as Shape[]) {
-    const cache = authenticator?.tokenCache as Record<string, Shape> | undefined;
-    const status = cache?.[userName]?.status as Shape;
-    const stamp = status?.expirationTimestamp;
-    if (typeof stamp === 'string') {
-      const at = Date.parse(stamp);
-      if (!Number.isNaN(at)) return at;
-    }
-  }
-  return undefined;
-}
-
 function sameBytes(a: Buffer | string | undefined, b: Buffer | string | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return Buffer.from(a).equals(Buffer.from(b));
@@ -64,6 +40,14 @@ function sameTls(a: ApiserverTls, b: ApiserverTls): boolean {
   );
 }
 
+/** What one load of the credentials found. */
+export interface LoadedCredentials {
+  /** TLS material and the Authorization header, as node:https options. */
+  readonly options: RequestOptions;
+  /** When the credential expires (an exec plugin's), if it says. */
+  readonly expiresAt?: number;
+}
+
 function authorizationOf(options: RequestOptions): string | undefined {
   const header = (options.headers as Record<string, unknown> | undefined)?.Authorization;
   // client-node's FileAuth keeps a token file's trailing newline.
@@ -76,16 +60,15 @@ function authorizationOf(options: RequestOptions): string | undefined {
 export interface CredentialSourceOptions {
   /** Names the configuration in error messages ("kubeconfig /path", "in-cluster configuration"). */
   readonly source: string;
-  /** A new KubeConfig of the same configuration, with empty credential caches. */
-  readonly newConfig: () => KubeConfig;
-  readonly userName: string;
+  /** Reads the credentials afresh (token files again, an exec plugin run again). */
+  readonly load: () => Promise<LoadedCredentials>;
   /** Whether the user's credential comes from an exec plugin (refreshed by its expiry, not by the clock). */
   readonly exec: boolean;
 }
 
 /**
  * The agent's current credentials for its apiserver, kept ready for the hot path: each
- * request takes them synchronously, and client-node is asked again in the background (token
+ * request takes them synchronously, and they are loaded again in the background (token
  * and certificate files once a minute, an exec plugin shortly before its credential expires,
  * either at once when the apiserver answers 401). Only once a plugin's credential has
  * expired without a replacement does a request wait for the refresh.
@@ -112,7 +95,7 @@ export class CredentialSource {
     return this.refresh();
   }
 
-  /** Asks client-node for the credentials again; concurrent calls share one refresh. */
+  /** Loads the credentials again; concurrent calls share one refresh. */
   refresh(): Promise<ApiserverCredentials> {
     this.#refreshing ??= this.#load().finally(() => {
       this.#refreshing = undefined;
@@ -134,15 +117,15 @@ export class CredentialSource {
 
   async #load(): Promise<ApiserverCredentials> {
     this.#lastRefreshAt = Date.now();
-    const config = this.#options.newConfig();
-    const options: RequestOptions = {};
+    let loaded: LoadedCredentials;
     try {
-      await config.applyToHTTPSOptions(options);
+      loaded = await this.#options.load();
     } catch (error) {
       const message = (error as Error).message?.trim() || String(error);
       const what = this.#options.exec ? 'the exec credential plugin failed' : 'cannot load credentials';
       throw new Error(`${this.#options.source}: ${what}: ${message}`);
     }
+    const { options } = loaded;
     const tls: ApiserverTls = {
       ca: options.ca as Buffer | string | undefined,
       cert: options.cert as Buffer | string | undefined,
@@ -156,7 +139,7 @@ export class CredentialSource {
     };
     const unchanged = previous?.authorization === next.authorization && previous?.tls === next.tls;
     const current = unchanged && previous ? previous : next;
-    const expiresAt = this.#options.exec ? execCredentialExpiry(config, this.#options.userName) : undefined;
+    const expiresAt = this.#options.exec ? loaded.expiresAt : undefined;
     const previousExpiry = this.#expiresAt;
     this.#current = current;
     this.#expiresAt = expiresAt ?? Number.POSITIVE_INFINITY;

@@ -5,7 +5,7 @@ import { delimiter } from 'node:path';
 import { exitWithUsageError, parseCommandLine } from '../src/shared/cli/command-line.ts';
 import { createLogger } from '../src/shared/log/logger.ts';
 import { ApiserverProxy } from './apiserver-proxy.ts';
-import { type ApiserverTarget, inClusterTarget, kubeconfigTarget } from './apiserver-target.ts';
+import { type ApiserverTarget, inClusterTarget } from './apiserver-target.ts';
 import { AgentConnector } from './connector.ts';
 import { CredentialSecret, DEFAULT_CREDENTIAL_SECRET, parseSecretRef } from './credential-secret.ts';
 
@@ -104,7 +104,10 @@ let target: ApiserverTarget;
 try {
   // Loads the credentials once (running an exec plugin if the user has one), so that a
   // configuration that cannot work fails here.
-  target = kubeconfig ? await kubeconfigTarget(kubeconfig) : await inClusterTarget();
+  // The kubeconfig reader (and the client library under it) is loaded only when needed.
+  target = kubeconfig
+    ? await (await import('./kubeconfig-target.ts')).kubeconfigTarget(kubeconfig)
+    : await inClusterTarget();
 } catch (error) {
   fail((error as Error).message);
 }

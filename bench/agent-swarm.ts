@@ -15,8 +15,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ApiserverProxy } from '../agent/apiserver-proxy.ts';
-import { kubeconfigTarget } from '../agent/apiserver-target.ts';
 import { AgentConnector, type AgentCredentialStore } from '../agent/connector.ts';
+import { kubeconfigTarget } from '../agent/kubeconfig-target.ts';
 
 /** What bench/agents.ts hands a swarm. */
 export interface SwarmConfig {

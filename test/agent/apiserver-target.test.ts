@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import type { ApiserverCredentials } from '../../agent/apiserver-credentials.ts';
-import { type ApiserverTarget, inClusterTarget, kubeconfigTarget } from '../../agent/apiserver-target.ts';
+import { type ApiserverTarget, inClusterTarget } from '../../agent/apiserver-target.ts';
+import { kubeconfigTarget } from '../../agent/kubeconfig-target.ts';
 
 const SA_PATH = 'var/run/secrets/kubernetes.io/serviceaccount';
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { ApiserverConnections } from '../../agent/apiserver-connections.ts';
-import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
+import { kubeconfigTarget } from '../../agent/kubeconfig-target.ts';
 import { type ConnectProxy, startConnectProxy } from '../harness/connect-proxy.ts';
 import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';

@@ -1,6 +1,5 @@
 // A real agent pointed at a stand-in gateway on loopback, with an apiserver address that
 // nothing listens on: for tests of the agent's side of the protocol.
-import { KubeConfig } from '@kubernetes/client-node';
 import { CredentialSource } from '../../agent/apiserver-credentials.ts';
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
 import { AgentConnector } from '../../agent/connector.ts';
@@ -21,15 +20,13 @@ export function startAgentAgainst(
   apiserverToken?: string,
 ): TestAgent {
   const quiet = createLogger('test', 'silent');
-  const newConfig = () => {
-    const config = new KubeConfig();
-    config.loadFromClusterAndUser(
-      { name: 'nowhere', server: 'https://127.0.0.1:1', skipTLSVerify: false },
-      { name: 'nobody', token: apiserverToken },
-    );
-    return config;
-  };
-  const credentials = new CredentialSource({ source: 'test', newConfig, userName: 'nobody', exec: false });
+  const credentials = new CredentialSource({
+    source: 'test',
+    load: async () => ({
+      options: { headers: apiserverToken === undefined ? {} : { Authorization: `Bearer ${apiserverToken}` } },
+    }),
+    exec: false,
+  });
   const target = { url: new URL('https://127.0.0.1:1'), source: 'test', proxyUrl: undefined, credentials };
   const proxy = new ApiserverProxy(target, quiet);
   const connector = new AgentConnector({

@@ -5,13 +5,13 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiserverProxy } from '../../agent/apiserver-proxy.ts';
-import { kubeconfigTarget } from '../../agent/apiserver-target.ts';
 import { AgentConnector } from '../../agent/connector.ts';
 import {
   CredentialSecret,
   DEFAULT_CREDENTIAL_SECRET,
   parseSecretRef,
 } from '../../agent/credential-secret.ts';
+import { kubeconfigTarget } from '../../agent/kubeconfig-target.ts';
 import { type Gateway, type GatewayConfig, startGateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/shared/log/logger.ts';
 import { installAgentIdentity } from '../harness/agent-identity.ts';
