@@ -7,14 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import type { Gateway } from '../../src/gateway.ts';
 import { adminAndAlice } from '../graphql/people.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
-import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import type { TestCluster } from '../harness/index.ts';
 import {
-  connectInProcessAgent,
   type InProcessAgent,
-  startInProcessGateway,
+  type OneClusterFleet,
+  startOneClusterFleet,
 } from '../tunnel/in-process-fleet.ts';
 
-let run: TestClusters;
+let fleet: OneClusterFleet;
 let cluster: TestCluster;
 let gateway: Gateway;
 let agent: InProcessAgent;
@@ -23,19 +23,14 @@ let adminToken: string;
 let aliceToken: string;
 
 before(async () => {
-  run = await startClusters({ count: 1, namePrefix: 'audit' });
-  cluster = run.clusters[0] as TestCluster;
   auditFile = join(await mkdtemp(join(tmpdir(), 'audit-')), 'audit.log');
-  gateway = await startInProcessGateway({ dangerouslyServeHttp: false, auditLog: auditFile });
-  agent = await connectInProcessAgent(gateway, cluster);
-  await cluster.grantGatewayAdmin();
+  fleet = await startOneClusterFleet('audit', { auditLog: auditFile });
+  ({ cluster, gateway, agent } = fleet);
   ({ adminToken, aliceToken } = await adminAndAlice(gateway));
 });
 
 after(async () => {
-  agent?.stop();
-  await gateway?.close();
-  await run?.stop();
+  await fleet?.stop();
 });
 
 async function graphql(query: string, token: string): Promise<{ data?: unknown; errors?: unknown[] }> {

@@ -7,26 +7,23 @@ import type { WebSocket } from 'ws';
 import { localPrincipal } from '../../src/auth/local-users.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { graphqlWsClient } from '../graphql/people.ts';
-import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import type { TestCluster } from '../harness/index.ts';
 import { writeKubeconfig } from '../harness/kubeconfig.ts';
 import { kubectlBinary } from '../harness/kubectl.ts';
 import {
-  connectInProcessAgent,
   type InProcessAgent,
-  startInProcessGateway,
+  type OneClusterFleet,
+  startOneClusterFleet,
 } from '../tunnel/in-process-fleet.ts';
 
-let run: TestClusters;
+let fleet: OneClusterFleet;
 let cluster: TestCluster;
 let gateway: Gateway;
 let agent: InProcessAgent;
 
 before(async () => {
-  run = await startClusters({ count: 1, namePrefix: 'revoke' });
-  cluster = run.clusters[0] as TestCluster;
-  gateway = await startInProcessGateway({ dangerouslyServeHttp: false });
-  agent = await connectInProcessAgent(gateway, cluster);
-  await cluster.grantGatewayAdmin();
+  fleet = await startOneClusterFleet('revoke');
+  ({ cluster, gateway, agent } = fleet);
   await cluster.kubectlOk('admin', ['create', 'namespace', 'work']);
   // A pod to watch: kubectl prints its table header once the list is done and the watch starts.
   await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
@@ -49,9 +46,7 @@ before(async () => {
 });
 
 after(async () => {
-  agent?.stop();
-  await gateway?.close();
-  await run?.stop();
+  await fleet?.stop();
 });
 
 let people = 0;
@@ -67,7 +62,7 @@ async function newPerson(ttlSeconds = 3600): Promise<{ principalId: string; toke
 async function watchPods(
   token: string,
 ): Promise<{ child: ChildProcess; exited: Promise<number>; output: () => string }> {
-  const kubeconfig = join(run.runDir, `watch-${people}.kubeconfig`);
+  const kubeconfig = join(fleet.run.runDir, `watch-${people}.kubeconfig`);
   await writeKubeconfig(kubeconfig, {
     clusterName: 'revoke',
     server: `${gateway.url}/k8s/clusters/${agent.clusterId}`,

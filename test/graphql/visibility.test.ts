@@ -5,23 +5,21 @@ import { after, before, describe, test } from 'node:test';
 import { localPrincipal } from '../../src/auth/local-users.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
-import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import type { TestCluster } from '../harness/index.ts';
 import {
-  connectInProcessAgent,
   type InProcessAgent,
-  startInProcessGateway,
+  type OneClusterFleet,
+  startOneClusterFleet,
 } from '../tunnel/in-process-fleet.ts';
 
-let run: TestClusters;
+let fleet: OneClusterFleet;
 let cluster: TestCluster;
 let gateway: Gateway;
 let agent: InProcessAgent;
 
 before(async () => {
-  run = await startClusters({ count: 1, namePrefix: 'seen' });
-  cluster = run.clusters[0] as TestCluster;
-  gateway = await startInProcessGateway({ dangerouslyServeHttp: false });
-  agent = await connectInProcessAgent(gateway, cluster);
+  fleet = await startOneClusterFleet('seen');
+  ({ cluster, gateway, agent } = fleet);
   for (const ns of ['team-a', 'team-b', 'shop'])
     await cluster.kubectlOk('admin', ['create', 'namespace', ns]);
   await cluster.kubectlOk('admin', [
@@ -65,9 +63,7 @@ before(async () => {
 });
 
 after(async () => {
-  agent?.stop();
-  await gateway?.close();
-  await run?.stop();
+  await fleet?.stop();
 });
 
 async function tokenOf(name: string): Promise<string> {

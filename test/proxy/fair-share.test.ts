@@ -8,16 +8,16 @@ import type { Gateway } from '../../src/gateway.ts';
 import { MAX_STREAMS_PER_PERSON_PER_CLUSTER } from '../../src/proxy/stream-quota.ts';
 import { MAX_STREAMS_PER_SESSION, RESERVED_SHORT_STREAMS } from '../../src/shared/tunnel/limits.ts';
 import { graphqlWsClient } from '../graphql/people.ts';
-import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import type { TestCluster } from '../harness/index.ts';
 import { writeKubeconfig } from '../harness/kubeconfig.ts';
 import { runKubectl } from '../harness/kubectl.ts';
 import {
-  connectInProcessAgent,
   type InProcessAgent,
-  startInProcessGateway,
+  type OneClusterFleet,
+  startOneClusterFleet,
 } from '../tunnel/in-process-fleet.ts';
 
-let run: TestClusters;
+let fleet: OneClusterFleet;
 let cluster: TestCluster;
 let gateway: Gateway;
 let agent: InProcessAgent;
@@ -25,11 +25,8 @@ let adminKubeconfig: string;
 const held: (() => void)[] = [];
 
 before(async () => {
-  run = await startClusters({ count: 1, namePrefix: 'share' });
-  cluster = run.clusters[0] as TestCluster;
-  gateway = await startInProcessGateway({ dangerouslyServeHttp: false });
-  agent = await connectInProcessAgent(gateway, cluster);
-  await cluster.grantGatewayAdmin();
+  fleet = await startOneClusterFleet('share');
+  ({ cluster, gateway, agent } = fleet);
   await cluster.kubectlOk('admin', ['create', 'namespace', 'work']);
   await cluster.kubectlOk('admin', [
     'create',
@@ -42,7 +39,7 @@ before(async () => {
   ]);
   const admin = gateway.users.get('admin');
   assert.ok(admin);
-  adminKubeconfig = join(run.runDir, 'share-admin.kubeconfig');
+  adminKubeconfig = join(fleet.run.runDir, 'share-admin.kubeconfig');
   await writeKubeconfig(adminKubeconfig, {
     clusterName: 'share',
     server: `${gateway.url}/k8s/clusters/${agent.clusterId}`,
@@ -58,9 +55,7 @@ before(async () => {
 
 after(async () => {
   for (const release of held.splice(0)) release();
-  agent?.stop();
-  await gateway?.close();
-  await run?.stop();
+  await fleet?.stop();
 });
 
 let people = 0;

@@ -17,6 +17,7 @@ import { createLogger } from '../../src/shared/log/logger.ts';
 import { installAgentIdentity } from '../harness/agent-identity.ts';
 import type { TestCluster } from '../harness/cluster.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
+import { startClusters, type TestClusters } from '../harness/index.ts';
 
 export interface InProcessFleet {
   readonly gateway: Gateway;
@@ -120,6 +121,41 @@ export async function startInProcessFleet(
     async stop() {
       agent.stop();
       await gateway.close();
+    },
+  };
+}
+
+/** One real cluster, an in-process gateway serving HTTPS, and its agent, Active. */
+export interface OneClusterFleet {
+  readonly run: TestClusters;
+  readonly cluster: TestCluster;
+  readonly gateway: Gateway;
+  readonly agent: InProcessAgent;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one cluster named after `namePrefix`, a gateway in this process (HTTPS, `overrides`
+ * added) and the cluster's agent; the gateway's admin is cluster-admin there.
+ */
+export async function startOneClusterFleet(
+  namePrefix: string,
+  overrides: Partial<GatewayConfig> = {},
+): Promise<OneClusterFleet> {
+  const run = await startClusters({ count: 1, namePrefix });
+  const cluster = run.clusters[0] as TestCluster;
+  const gateway = await startInProcessGateway({ dangerouslyServeHttp: false, ...overrides });
+  const agent = await connectInProcessAgent(gateway, cluster);
+  await cluster.grantGatewayAdmin();
+  return {
+    run,
+    cluster,
+    gateway,
+    agent,
+    async stop() {
+      agent.stop();
+      await gateway.close();
+      await run.stop();
     },
   };
 }
