@@ -7,7 +7,6 @@ import { after, before, describe, test } from 'node:test';
 import type { Gateway } from '../../src/gateway.ts';
 import { adminAndAlice } from '../graphql/people.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
-import type { TestCluster } from '../harness/index.ts';
 import {
   type InProcessAgent,
   type OneClusterFleet,
@@ -15,7 +14,6 @@ import {
 } from '../tunnel/in-process-fleet.ts';
 
 let fleet: OneClusterFleet;
-let cluster: TestCluster;
 let gateway: Gateway;
 let agent: InProcessAgent;
 let auditFile: string;
@@ -25,7 +23,7 @@ let aliceToken: string;
 before(async () => {
   auditFile = join(await mkdtemp(join(tmpdir(), 'audit-')), 'audit.log');
   fleet = await startOneClusterFleet('audit', { auditLog: auditFile });
-  ({ cluster, gateway, agent } = fleet);
+  ({ gateway, agent } = fleet);
   ({ adminToken, aliceToken } = await adminAndAlice(gateway));
 });
 
