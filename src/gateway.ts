@@ -153,7 +153,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const passwords = new PasswordSignIn(users, audit);
   // Long-lived connections of a revoked token end at once; of an expired one within seconds.
   const openConnections = new OpenConnections(authenticator);
-  tokens.on('revoked', () => void openConnections.recheckNow());
+  tokens.on('revoked', () => void openConnections.recheckNow().catch(() => {}));
   // The caches always run for cluster stats; `listCache: false` only stops lists being
   // answered from them.
   const reviews = new AccessReviews(kube, config.accessReviewTtlMs);

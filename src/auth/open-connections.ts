@@ -1,4 +1,5 @@
 import type { Authenticator } from './authenticator.ts';
+import type { Principal } from './principal.ts';
 
 /** How often every open connection's credential is checked again (expiry, a deleted user). */
 export const RECHECK_INTERVAL_MS = 2_000;
@@ -6,6 +7,13 @@ export const RECHECK_INTERVAL_MS = 2_000;
 interface Tracked {
   readonly authorization: string;
   readonly close: (reason: string) => void;
+  /** Who the connection was opened as: it ends when their groups or admin right change. */
+  readonly rights: string | undefined;
+}
+
+/** What of a person a connection's answers depend on: their groups and admin right. */
+function rightsOf(principal: Principal): string {
+  return JSON.stringify([principal.isAdmin, [...principal.groups].sort()]);
 }
 
 /**
@@ -23,13 +31,17 @@ export class OpenConnections {
 
   constructor(authenticator: Authenticator, intervalMs = RECHECK_INTERVAL_MS) {
     this.#authenticator = authenticator;
-    this.#timer = setInterval(() => void this.recheckNow(), intervalMs);
+    this.#timer = setInterval(() => void this.recheckNow().catch(() => {}), intervalMs);
     this.#timer.unref();
   }
 
-  /** Follows a connection opened with `authorization`; returns the function that forgets it. */
-  track(authorization: string, close: (reason: string) => void): () => void {
-    const entry: Tracked = { authorization, close };
+  /**
+   * Follows a connection opened with `authorization` (as `principal`, when given: a change of
+   * their groups or admin right then ends it too, since what it serves was decided by them);
+   * returns the function that forgets it.
+   */
+  track(authorization: string, close: (reason: string) => void, principal?: Principal): () => void {
+    const entry: Tracked = { authorization, close, rights: principal && rightsOf(principal) };
     let set = this.#byCredential.get(authorization);
     if (!set) {
       set = new Set();
@@ -61,13 +73,29 @@ export class OpenConnections {
       do {
         this.#again = false;
         let checked = 0;
-        for (const [authorization, set] of [...this.#byCredential]) {
+        for (const authorization of [...this.#byCredential.keys()]) {
           // Thousands of credentials are checked in slices, letting requests in between.
           if (++checked % 256 === 0) await new Promise((resolve) => setImmediate(resolve));
-          const auth = await this.#authenticator.authenticate(authorization);
-          if (auth.ok) continue;
-          this.#byCredential.delete(authorization);
-          for (const entry of set) entry.close(`Unauthorized: ${auth.reason}`);
+          let auth: Awaited<ReturnType<Authenticator['authenticate']>>;
+          try {
+            auth = await this.#authenticator.authenticate(authorization);
+          } catch {
+            continue; // the store could not answer now: asked again at the next pass
+          }
+          // The set as it is now: connections may have come or gone during the await.
+          const set = this.#byCredential.get(authorization);
+          if (!set) continue;
+          const rights = auth.ok ? rightsOf(auth.principal) : undefined;
+          for (const entry of [...set]) {
+            if (auth.ok && (entry.rights === undefined || entry.rights === rights)) continue;
+            set.delete(entry);
+            entry.close(
+              auth.ok
+                ? 'Unauthorized: your groups or rights changed; connect again'
+                : `Unauthorized: ${auth.reason}`,
+            );
+          }
+          if (set.size === 0) this.#byCredential.delete(authorization);
         }
       } while (this.#again);
     } finally {

@@ -141,7 +141,9 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
 
   #push(message: Omit<ChangeMessage, 'cursor'>, bytes = 0): void {
     if (this.#ended) return;
-    if (!this.#queue.push({ ...message, cursor: encodePositions(this.#positions) }, bytes)) {
+    const cursor = encodePositions(this.#positions);
+    // The cursor is held with the message: it counts too (it grows with the clusters in scope).
+    if (!this.#queue.push({ ...message, cursor }, bytes + cursor.length)) {
       // Drop what it could not take and tell it why it ends.
       this.#overflowed = true;
       this.#queue.replaceAll({

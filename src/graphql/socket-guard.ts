@@ -61,11 +61,17 @@ export class SocketGuard {
     const auth = await this.#authenticator.authenticate(authorization);
     if (!auth.ok) return false;
     const state = connection.extra;
+    // Closed while we were authenticating: onClose has run already, so nothing may be kept.
+    if (state.socket.readyState !== state.socket.OPEN) return false;
     state.principal = auth.principal;
     state.session = auth.session;
     state.authorization = authorization;
-    state.forget = this.#openConnections.track(authorization, (reason) =>
-      state.socket.close(REVOKED_CLOSE_CODE, reason.slice(0, 120)),
+    // Its subscriptions were decided by who the person is now: a change of their groups or
+    // admin right ends the socket, and they subscribe again as who they have become.
+    state.forget = this.#openConnections.track(
+      authorization,
+      (reason) => state.socket.close(REVOKED_CLOSE_CODE, reason.slice(0, 120)),
+      auth.principal,
     );
     this.#sockets(auth.principal.principalId).add(connection);
     return true;

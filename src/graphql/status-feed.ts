@@ -14,12 +14,18 @@ export class StatusFeed implements AsyncIterableIterator<{ clusterStatus: Cluste
     this.#pending.set(cluster.clusterId, cluster);
     this.#wake?.();
   };
+  readonly #onRemoved = (clusterId: string) => {
+    this.#pending.delete(clusterId);
+  };
   #wake: (() => void) | undefined;
   #closed = false;
 
   constructor(registry: ClusterRegistry) {
     this.#registry = registry;
+    // One listener per subscriber is expected here, thousands of them; each is removed on return.
+    registry.setMaxListeners(0);
     registry.on('change', this.#onChange);
+    registry.on('removed', this.#onRemoved);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<{ clusterStatus: Cluster }> {
@@ -50,6 +56,7 @@ export class StatusFeed implements AsyncIterableIterator<{ clusterStatus: Cluste
   async return(): Promise<IteratorResult<{ clusterStatus: Cluster }>> {
     this.#closed = true;
     this.#registry.off('change', this.#onChange);
+    this.#registry.off('removed', this.#onRemoved);
     this.#pending.clear();
     this.#wake?.();
     return { done: true, value: undefined };

@@ -65,12 +65,18 @@ export class Informer {
   #wakeSleep: (() => void) | undefined;
   #stopped = false;
   #attempt = 0;
+  /** watch mode: a 410 lost changes; the gap is reported with the next position. */
+  #gapPending = false;
 
   constructor(options: InformerOptions, handlers: InformerHandlers) {
     this.#options = options;
     this.#handlers = handlers;
     this.#resourceVersion = options.from;
-    void this.#run();
+    // #run handles its own failures; a fault of the machine itself must not end the process.
+    this.#run().catch((error: unknown) => {
+      this.#stopped = true;
+      this.#handlers.failed?.(asGatewayError(error), true);
+    });
   }
 
   get stopped(): boolean {
@@ -112,6 +118,10 @@ export class Informer {
           needList = false;
         } else if (this.#resourceVersion === undefined) {
           this.#at(await this.#options.kube.currentVersion(this.#target, path));
+          if (this.#gapPending) {
+            this.#gapPending = false;
+            this.#handlers.gap?.('changes since the given position are no longer available; list again');
+          }
         }
         if (this.#stopped) return;
         await this.#watch(path);
@@ -121,7 +131,12 @@ export class Informer {
         if (this.#stopped) return;
         if (error instanceof PositionGone) {
           if (mode === 'list') needList = true;
-          else await this.#resumeFromNow();
+          // In watch mode the current position is asked for at the top of the loop; the gap
+          // is reported once it is known (a failure to learn it goes the usual way).
+          else {
+            this.#resourceVersion = undefined;
+            this.#gapPending = true;
+          }
           continue;
         }
         const failure = error instanceof PathRefused ? error.failure : asGatewayError(error);
@@ -149,13 +164,6 @@ export class Informer {
     } catch (error) {
       throw new PathRefused(asGatewayError(error));
     }
-  }
-
-  /** watch mode after a 410: the current position, and a gap for what was missed. */
-  async #resumeFromNow(): Promise<void> {
-    const path = await this.#path();
-    this.#at(await this.#options.kube.currentVersion(this.#target, path));
-    this.#handlers.gap?.('changes since the given position are no longer available; list again');
   }
 
   async #list(path: string): Promise<void> {

@@ -42,6 +42,8 @@ function safeResponseHeaders(headers: HeaderPairs): [string, string][] {
 }
 
 const NOTHING_TO_RELEASE = () => {};
+/** The status the audit log gives a request whose client left before its answer came (nginx's 499). */
+const CLIENT_CLOSED_REQUEST = 499;
 
 /** A request whose answer streams until someone stops it: a watch, or a log follow. */
 function isLongLived(info: RequestInfo, path: string): boolean {
@@ -126,6 +128,12 @@ export class Passthrough {
     let acting: Acting | undefined;
     let release = NOTHING_TO_RELEASE;
     let answer: WireResponse;
+    // A client may leave while its request waits (for a slot, for the answer's head).
+    let clientGone = false;
+    const onGone = () => {
+      clientGone = true;
+    };
+    res.once('close', onGone);
     try {
       // Refused before anything is sent, the impersonation checks included.
       const forwarded = forwardedRequestHeaders(rawHeaders);
@@ -143,6 +151,14 @@ export class Passthrough {
           longLived,
         },
       );
+      if (clientGone) {
+        // Nobody reads it: free the stream, the slot and the downstream request now.
+        answer.body.destroy();
+        release();
+        this.#audit(req, target, info, acting, CLIENT_CLOSED_REQUEST, startedAt, false);
+        return;
+      }
+      res.off('close', onGone);
       // The head and the part of the body that came with it leave in one write (one TLS
       // record, one wake-up of the client) at the end of this turn of the event loop.
       if (res.socket) corkUntilTurnEnds(res.socket);
@@ -150,6 +166,7 @@ export class Passthrough {
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();
     } catch (error) {
+      res.off('close', onGone);
       release();
       const failure = this.#failure(error);
       if (!res.headersSent) sendStatus(res, failure);
@@ -161,7 +178,11 @@ export class Passthrough {
     const status = res.statusCode;
     // A watch or a log follow ends when its credential is revoked or expires.
     const forget = longLived
-      ? this.#options.openConnections.track(req.headers.authorization ?? '', () => res.destroy())
+      ? this.#options.openConnections.track(
+          req.headers.authorization ?? '',
+          () => res.destroy(),
+          acting.principal,
+        )
       : NOTHING_TO_RELEASE;
     // The client going away cancels the stream, which cancels the request downstream.
     res.once('close', () => {
@@ -187,6 +208,11 @@ export class Passthrough {
     let acting: Acting | undefined;
     let release = NOTHING_TO_RELEASE;
     let answer: WireResponse;
+    let clientGone = false;
+    const onGone = () => {
+      clientGone = true;
+    };
+    socket.once('close', onGone);
     try {
       const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
@@ -200,7 +226,16 @@ export class Passthrough {
           upgrade: true,
         },
       );
+      if (clientGone) {
+        // The client left while waiting: no exec or attach may go on without it.
+        answer.body.destroy();
+        release();
+        this.#audit(req, target, info, acting, CLIENT_CLOSED_REQUEST, startedAt, true);
+        return;
+      }
+      socket.off('close', onGone);
     } catch (error) {
+      socket.off('close', onGone);
       release();
       const failure = this.#failure(error);
       sendStatusOnSocket(socket, failure);
@@ -209,8 +244,10 @@ export class Passthrough {
     }
     const { status, headers: responseHeaders, body: stream } = answer;
     // exec, attach and port-forward end when their credential is revoked or expires.
-    const forget = this.#options.openConnections.track(req.headers.authorization ?? '', () =>
-      socket.destroy(),
+    const forget = this.#options.openConnections.track(
+      req.headers.authorization ?? '',
+      () => socket.destroy(),
+      acting.principal,
     );
     socket.once('close', () => {
       release();

@@ -16,7 +16,53 @@ function verdicts(refused: Set<string>): Authenticator {
   } as unknown as Authenticator;
 }
 
+const person = (groups: string[], isAdmin = false) => ({
+  principalId: 'local:p',
+  provider: 'local' as const,
+  name: 'p',
+  groups,
+  isAdmin,
+});
+
 describe('open connections end with their credential', () => {
+  test('a connection opened as a person ends when their groups or admin right change, and not otherwise', async () => {
+    let now = person(['ops']);
+    const authenticator = {
+      authenticate: async () => ({ ok: true, principal: now }),
+    } as unknown as Authenticator;
+    const open = new OpenConnections(authenticator, 60_000);
+    const closed: string[] = [];
+    open.track('Bearer a', (reason) => closed.push(reason), person(['ops']));
+    open.track('Bearer a', () => closed.push('untracked rights'));
+    now = person(['ops']);
+    await open.recheckNow();
+    assert.deepEqual(closed, []);
+    now = person(['ops'], true);
+    await open.recheckNow();
+    assert.deepEqual(closed, ['Unauthorized: your groups or rights changed; connect again']);
+    assert.equal(open.size, 1, 'a connection tracked without a person stays');
+    open.close();
+  });
+
+  test('a credential the store cannot check now is left open and checked again later', async () => {
+    let fail = true;
+    const authenticator = {
+      authenticate: async () => {
+        if (fail) throw new Error('database is locked');
+        return { ok: false, reason: 'token revoked' };
+      },
+    } as unknown as Authenticator;
+    const open = new OpenConnections(authenticator, 60_000);
+    let closed = 0;
+    open.track('Bearer a', () => closed++);
+    await open.recheckNow();
+    assert.equal(closed, 0);
+    fail = false;
+    await open.recheckNow();
+    assert.equal(closed, 1);
+    open.close();
+  });
+
   test('a check closes every connection of a refused credential, with the reason, and no other', async () => {
     const refused = new Set<string>();
     const open = new OpenConnections(verdicts(refused), 60_000);
@@ -52,7 +98,7 @@ describe('open connections end with their credential', () => {
       authenticate: async () => {
         calls++;
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return { ok: true, principal: {} };
+        return { ok: true, principal: person([]) };
       },
     } as unknown as Authenticator;
     const open = new OpenConnections(authenticator, 60_000);

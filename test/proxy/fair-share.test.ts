@@ -136,6 +136,26 @@ describe("fair share of a cluster's tunnel", () => {
     assert.equal(watch.status, 503, 'a watch finds no slot');
     assert.equal(watch.retryAfter, '1');
     assert.ok(Date.now() - startedAt < 15_000, 'the wait for a slot is bounded');
+    // Watches whose clients leave while they wait for a slot, and get one after: nothing of
+    // theirs may stay behind (their slots of the person's quota, their tunnel streams).
+    const impatient = await newPersonToken();
+    const leaving = Array.from({ length: MAX_STREAMS_PER_PERSON_PER_CLUSTER }, () => {
+      const req = request(`${gateway.url}/k8s/clusters/${agent.clusterId}${WATCH}`, {
+        headers: { authorization: `Bearer ${impatient}` },
+        ca: gateway.caPem,
+        agent: agentOfRequests,
+      });
+      req.on('error', () => {});
+      req.end();
+      return req;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (const req of leaving) req.destroy();
+    releaseAll(); // slots come free while those requests still wait for one
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal(gateway.connections.streamCount(), 0, 'no stream is left open for clients that left');
+    const after = await open(impatient, WATCH);
+    assert.equal(after.status, 200, 'the person who left got every slot back');
     releaseAll();
   });
 
