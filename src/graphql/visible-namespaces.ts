@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { AGENT_IDENTITY } from '../kube/identity.ts';
+import { ACCESS_REVIEW_TTL_MS } from '../cache/access-reviews.ts';
+import { AGENT_IDENTITY, identityKey } from '../kube/identity.ts';
 import type { KubeObject, ResourceRule } from '../kube/objects.ts';
 import type { GraphQLContext } from './context.ts';
 
@@ -15,7 +16,11 @@ const EVERYONE_RESOURCES = new Set([
  */
 const NO_SUCH_NAMESPACE = `fleetgate-no-such-namespace-${randomBytes(6).toString('hex')}`;
 const CONCURRENCY = 8;
-const cache = new WeakMap<GraphQLContext, Map<string, Promise<KubeObject[]>>>();
+/** How long a person's visible namespaces in a cluster are reused (as access reviews are). */
+const VISIBLE_NAMESPACES_TTL_MS = ACCESS_REVIEW_TTL_MS;
+/** People x clusters remembered at most; the oldest go first. */
+const MAX_REMEMBERED = 10_000;
+const remembered = new Map<string, { readonly at: number; readonly namespaces: Promise<KubeObject[]> }>();
 
 const matches = (values: readonly string[] | undefined, wanted: string) =>
   (values ?? []).some((value) => value === '*' || value === wanted);
@@ -73,19 +78,24 @@ function byName(a: KubeObject, b: KubeObject): number {
 
 /**
  * The namespaces of a cluster the caller may get, or in which they hold rights bound in
- * that namespace, asked once per request. Used when a person may not list across all namespaces: they then see what
+ * that namespace. Used when a person may not list across all namespaces: they then see what
  * is in the namespaces they are bound to, as Rancher's project views do.
  */
 export function visibleNamespaces(context: GraphQLContext, clusterId: string): Promise<KubeObject[]> {
-  let perRequest = cache.get(context);
-  if (!perRequest) {
-    perRequest = new Map();
-    cache.set(context, perRequest);
+  // One rules review per namespace is many calls to a cluster: the answer is reused for a
+  // few seconds by every request of the same person, as the clusters' access reviews are.
+  const key = JSON.stringify([identityKey(context.identity), clusterId]);
+  const known = remembered.get(key);
+  if (known && Date.now() - known.at < VISIBLE_NAMESPACES_TTL_MS) return known.namespaces;
+  remembered.delete(key);
+  const namespaces = namespacesOf(context, clusterId).catch(() => {
+    remembered.delete(key); // a failure is not remembered: the next request asks again
+    return [];
+  });
+  remembered.set(key, { at: Date.now(), namespaces });
+  if (remembered.size > MAX_REMEMBERED) {
+    const oldest = remembered.keys().next().value;
+    if (oldest !== undefined) remembered.delete(oldest);
   }
-  let pending = perRequest.get(clusterId);
-  if (!pending) {
-    pending = namespacesOf(context, clusterId).catch(() => []);
-    perRequest.set(clusterId, pending);
-  }
-  return pending;
+  return namespaces;
 }
