@@ -1,6 +1,8 @@
 import type { Resolvers } from '../src/generated/graphql.ts';
+import { aggregationResolvers } from './aggregations.ts';
 import { changeResolvers } from './changes.ts';
 import { clusterResolvers } from './clusters.ts';
+import { kindResolvers } from './kinds.ts';
 import { mutationResolvers } from './mutations.ts';
 import { resourceResolvers } from './resources.ts';
 import { viewerResolvers } from './viewer.ts';
@@ -12,6 +14,8 @@ export function allResolvers(serverInfo: { version: string; startedAt: string })
     viewerResolvers,
     clusterResolvers,
     resourceResolvers,
+    kindResolvers,
+    aggregationResolvers,
     changeResolvers,
     mutationResolvers,
   ];

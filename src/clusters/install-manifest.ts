@@ -19,6 +19,13 @@ export interface InstallManifestOptions {
   readonly agentImage: string;
   /** PEM of a private CA the agent must trust for the gateway, if any. */
   readonly gatewayCaPem?: string;
+  /**
+   * Opt-in (`?readAllKinds=true` on the install URL): the agent may also get, list and watch
+   * every kind, so that the gateway can keep watch-backed caches of any kind a person lists
+   * (docs/list-cache.md), as Rancher's agent can. People are still checked by the cluster,
+   * as themselves, before anything cached is shown to them; Secrets are never cached.
+   */
+  readonly readAllKinds?: boolean;
 }
 
 /**
@@ -26,8 +33,9 @@ export interface InstallManifestOptions {
  * what the gateway's own controllers need: readiness and version, nodes and pods for
  * cluster statistics, and namespace names (to find where a person is bound). Everything a person does runs as that person.
  */
-function agentRules(): object[] {
+function agentRules(readAllKinds: boolean): object[] {
   return [
+    ...(readAllKinds ? [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }] : []),
     { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
     {
       apiGroups: ['authentication.k8s.io'],
@@ -65,7 +73,7 @@ export function renderInstallManifest(options: InstallManifestOptions): string {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: AGENT_NAME, labels },
-      rules: agentRules(),
+      rules: agentRules(options.readAllKinds === true),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

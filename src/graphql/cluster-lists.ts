@@ -5,7 +5,7 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from '../kube/limits.ts';
 import { withoutManagedFields } from '../kube/object-trim.ts';
 import type { KubeObject } from '../kube/objects.ts';
-import type { ResourceItem } from '../kube/resource-item.ts';
+import { liveItem, type ResourceItem } from '../kube/resource-item.ts';
 
 /** One list call to one cluster. */
 export interface ListRequest {
@@ -52,7 +52,7 @@ async function listAll(kube: KubeClient, identity: Identity, request: ListReques
       each: withoutManagedFields,
     },
   );
-  return { items: items.map((object) => ({ clusterId: request.clusterId, object })) };
+  return { items: items.map((object) => liveItem(request.clusterId, object)) };
 }
 
 async function withConcurrency<T, R>(

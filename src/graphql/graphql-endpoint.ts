@@ -116,6 +116,18 @@ export class GraphqlEndpoint {
                     ),
                   ];
                 }
+                // Clusters answered from their last copy (allowStale), marked each with its date.
+                if (response.body.kind === 'single' && contextValue.staleClusters?.size) {
+                  const result = response.body.singleResult;
+                  result.extensions = {
+                    ...result.extensions,
+                    stale: [...contextValue.staleClusters].map(([clusterId, since]) => ({
+                      clusterId,
+                      stale: true,
+                      since,
+                    })),
+                  };
+                }
               },
             };
           },
@@ -177,6 +189,7 @@ export class GraphqlEndpoint {
       listCaches: this.#options.listCaches,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
+      staleClusters: new Map(),
     };
   }
 
