@@ -18,7 +18,9 @@ import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
+import { ClusterRateLimit } from './graphql/cluster-rate-limit.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
+import { LiveLists } from './graphql/live-lists.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
@@ -64,6 +66,8 @@ export interface GatewayConfig {
   readonly maxStreamsPerPerson?: number;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
   readonly listCache?: boolean;
+  /** Live lists GraphQL queries may make to one cluster a second (default 20; docs/list-cache.md). */
+  readonly clusterListsPerSecond?: number;
   /** How long a cluster's answer that a person may list a cached collection is reused (default 10 s). */
   readonly accessReviewTtlMs?: number;
   /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
@@ -162,6 +166,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     reviews,
   });
   const listCaches = config.listCache === false ? undefined : caches;
+  const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
   const graphql = await GraphqlEndpoint.start({
@@ -182,6 +187,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
     listCaches,
+    liveLists,
   });
   const clustersApi = new ClustersApi({
     registry,
@@ -217,7 +223,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       quota: new StreamQuota(config.maxStreamsPerPerson),
     }),
     graphql,
-    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
+    metrics: new MetricsApi({
+      registry,
+      connections,
+      listCaches: caches,
+      liveLists,
+      authenticator,
+      passwords,
+    }),
   });
   const health = new HealthMonitor(
     registry,
