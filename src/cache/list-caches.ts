@@ -113,6 +113,8 @@ export class ListCaches {
       if (!(await this.#agentMayRead(clusterId, ref))) return undefined;
     }
     const cache = this.cacheFor(clusterId, ref);
+    // A copy out of service is served at once when asked for, rather than after the ready timeout.
+    if (options.allowStale && cache.stale) return this.#stale(cache);
     if (!(await cache.ready(this.#readyTimeoutMs))) {
       if (options.allowStale && cache.stale) return this.#stale(cache);
       return cache.filling ? 'filling' : undefined;
