@@ -361,6 +361,7 @@ try {
     await waitAllActive();
     await new Promise((r) => setTimeout(r, 2000));
     const rssEmpty = residentBytes(gateway.process?.pid as number);
+    const heapEmpty = await metric('fleetgate_nodejs_heap_size_used_bytes');
     const largest = clusterIds.slice(0, maxClusters);
     // Filling 100 caches at once may take longer than a cluster's 10 s: counted, not fatal.
     const cold = await timed(() => page(largest, FIRST_PAGE, null, true));
@@ -370,6 +371,10 @@ try {
     await new Promise((r) => setTimeout(r, 2000));
     const cachedPods = await metric('fleetgate_list_cache_objects');
     const rssFilled = residentBytes(gateway.process?.pid as number);
+    const heapFilled = await metric('fleetgate_nodejs_heap_size_used_bytes');
+    memoryRows.push(
+      `| ${maxClusters} x ${pods} | gateway heap growth per cached pod (heap used, garbage not forced out) | ${((heapFilled - heapEmpty) / cachedPods / 1024).toFixed(2)} KiB (${(heapEmpty / 2 ** 20).toFixed(0)} -> ${(heapFilled / 2 ** 20).toFixed(0)} MiB) |`,
+    );
     memoryRows.push(
       `| ${maxClusters} x ${pods} | gateway RSS growth per cached pod (all caches filled at once) | ${((rssFilled - rssEmpty) / cachedPods / 1024).toFixed(2)} KiB (${(rssEmpty / 2 ** 20).toFixed(0)} -> ${(rssFilled / 2 ** 20).toFixed(0)} MiB for ${cachedPods} pods) |`,
     );

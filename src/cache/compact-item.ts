@@ -84,20 +84,35 @@ export class CompactItem implements ResourceItem {
   }
 
   view(): ResourceItem {
-    const item = this;
-    let decoded: KubeObject | undefined;
-    return {
-      clusterId: item.clusterId,
-      namespace: item.namespace,
-      name: item.name,
-      createdAt: item.createdAt,
-      labels: item.labels,
-      profile: item.profile,
-      values: item.values,
-      get object() {
-        decoded ??= item.object;
-        return decoded;
-      },
-    };
+    return new ServedItem(this);
+  }
+}
+
+/** A cached item as one answer serves it: its object decoded on the first read, then kept. */
+class ServedItem implements ResourceItem {
+  readonly clusterId: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  readonly profile: KindProfile;
+  readonly values: readonly SortValue[];
+  readonly #item: CompactItem;
+  #decoded: KubeObject | undefined;
+
+  constructor(item: CompactItem) {
+    this.clusterId = item.clusterId;
+    this.namespace = item.namespace;
+    this.name = item.name;
+    this.createdAt = item.createdAt;
+    this.labels = item.labels;
+    this.profile = item.profile;
+    this.values = item.values;
+    this.#item = item;
+  }
+
+  get object(): KubeObject {
+    this.#decoded ??= this.#item.object;
+    return this.#decoded;
   }
 }

@@ -22,6 +22,21 @@ export interface ClusterPart {
   readonly staleSince: string | null;
 }
 
+/** One edge of a page; its cursor is made only when asked for: most clients read endCursor alone. */
+class Edge {
+  readonly node: ResourceItem;
+  readonly #spec: SortSpec;
+
+  constructor(node: ResourceItem, spec: SortSpec) {
+    this.node = node;
+    this.#spec = spec;
+  }
+
+  get cursor(): string {
+    return encodeCursor(this.#spec.valuesOf(this.node), this.#spec);
+  }
+}
+
 /** Runs in cluster order, one per cluster, each in `spec`'s order. */
 function inOrder(runs: readonly ClusterRun[], spec: SortSpec): ClusterRun[] {
   const byCluster = new Map<string, ClusterRun[]>();
@@ -146,13 +161,7 @@ export function paginate(
     page = merge(runs, starts, size, spec);
   }
   const nodes = page.map(served);
-  // A cursor is made only when asked for: most clients read endCursor alone.
-  const edges = nodes.map((node) => ({
-    get cursor() {
-      return encodeCursor(spec.valuesOf(node), spec);
-    },
-    node,
-  }));
+  const edges = nodes.map((node) => new Edge(node, spec));
   const last = nodes.at(-1);
   return {
     edges,
