@@ -7,6 +7,7 @@ import { compareItems, type ResourceItem } from '../kube/resource-item.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { type CollectionRef, collectionRoot } from './cached-collections.ts';
 import { CompactItem, StringPool } from './compact-item.ts';
+import type { FillSlots } from './fill-slots.ts';
 import { ObjectCodec } from './object-codec.ts';
 
 /**
@@ -61,7 +62,10 @@ export class CollectionCache {
    */
   staleSince: Date | undefined;
   readonly #log: Logger;
-  readonly #informer: Informer;
+  /** Made once this cache's turn to fill comes (fill-slots.ts). */
+  #informer: Informer | undefined;
+  /** Gives the fill slot back; called when the first list is in, has failed, or the cache stops. */
+  #releaseFill: (() => void) | undefined;
   readonly #listeners = new Set<CacheListener>();
   #objects = new Map<string, CompactItem>();
   #pool = new StringPool();
@@ -73,18 +77,35 @@ export class CollectionCache {
   #stopped = false;
   #waiters: (() => void)[] = [];
 
-  constructor(kube: KubeClient, clusterId: string, ref: CollectionRef, log: Logger) {
+  constructor(kube: KubeClient, clusterId: string, ref: CollectionRef, log: Logger, slots?: FillSlots) {
     this.clusterId = clusterId;
     this.ref = ref;
     this.profile = kindProfile(ref.group, ref.resource);
     this.#log = log;
-    const path = collectionRoot(ref);
+    if (!slots) {
+      this.#start(kube);
+      return;
+    }
+    void slots.acquire().then((release) => {
+      this.#releaseFill = release;
+      if (this.#stopped) release();
+      else this.#start(kube);
+    });
+  }
+
+  #start(kube: KubeClient): void {
+    const { clusterId } = this;
+    const path = collectionRoot(this.ref);
     this.#informer = new Informer(
       { kube, clusterId, as: AGENT_IDENTITY, path: () => path, mode: 'list' },
       {
-        listed: (objects) => this.#replace(objects),
+        listed: (objects) => {
+          this.#replace(objects);
+          this.#releaseFill?.();
+        },
         changed: (type, object) => this.#apply(type === 'DELETED' ? undefined : object, objectKey(object)),
         failed: (error) => {
+          this.#releaseFill?.();
           // The tunnel or the apiserver failed: the copy can no longer be kept current.
           if (this.#synced) this.staleSince = new Date();
           this.#synced = false;
@@ -187,13 +208,14 @@ export class CollectionCache {
 
   /** Retries now instead of after the backoff (the cluster's agent just connected). */
   wake(): void {
-    this.#informer.wake();
+    this.#informer?.wake();
   }
 
   stop(): void {
     this.#stopped = true;
     this.#synced = false;
-    this.#informer.stop();
+    this.#informer?.stop();
+    this.#releaseFill?.();
     this.#objects = new Map();
     this.#pool = new StringPool();
     this.#changed();

@@ -11,6 +11,7 @@ import {
   collectionRoot,
 } from './cached-collections.ts';
 import { CollectionCache } from './collection-cache.ts';
+import { FillSlots } from './fill-slots.ts';
 
 /** A cache nobody read for this long is stopped. */
 export const CACHE_IDLE_MS = 15 * 60_000;
@@ -50,6 +51,7 @@ export class ListCaches {
   #answered = 0;
   #staleAnswers = 0;
   readonly #caches = new Map<string, CollectionCache>();
+  readonly #fills = new FillSlots();
   readonly #agentRights = new Map<string, { readonly at: number; readonly allowed: Promise<boolean> }>();
   readonly #sweeper: NodeJS.Timeout;
   readonly #onRemoved = (clusterId: string) => this.#dropCluster(clusterId);
@@ -133,7 +135,7 @@ export class ListCaches {
     const key = cacheKey(clusterId, ref);
     let cache = this.#caches.get(key);
     if (!cache) {
-      cache = new CollectionCache(this.#kube, clusterId, ref, this.#log);
+      cache = new CollectionCache(this.#kube, clusterId, ref, this.#log, this.#fills);
       this.#caches.set(key, cache);
     }
     return cache;
