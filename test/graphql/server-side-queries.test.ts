@@ -334,6 +334,152 @@ describe('server-side queries', () => {
     });
   });
 
+  test('typed fields of workloads, nodes, services, events and pods read what kubectl shows', async () => {
+    const cluster = run.clusters[0] as TestCluster;
+    const clusterId = agents[0]?.clusterId as string;
+    await cluster.kubectlOk('admin', [
+      'create',
+      'service',
+      'nodeport',
+      'web',
+      '-n',
+      'counted',
+      '--tcp=80:8080',
+    ]);
+    const filter = { clusters: [clusterId], namespace: 'counted' };
+    type Typed = {
+      deployments: {
+        edges: {
+          node: {
+            name: string;
+            ready: boolean;
+            images: string[];
+            replicas: { desired: number; ready: number; updated: number };
+            conditions: { type: string }[];
+          };
+        }[];
+      };
+      nodes: {
+        totalCount: number;
+        edges: {
+          node: {
+            name: string;
+            ready: boolean;
+            kubeletVersion: string;
+            roles: string[];
+            capacity: { cpuCores: number; pods: number };
+          };
+        }[];
+      };
+      services: {
+        edges: {
+          node: {
+            name: string;
+            type: string;
+            ports: { port: number; targetPort: string; protocol: string; nodePort: number | null }[];
+          };
+        }[];
+      };
+      events: {
+        totalCount: number;
+        edges: { node: { reason: string; count: number; involvedObject: { kind: string; name: string } } }[];
+      };
+      pods: {
+        edges: {
+          node: {
+            name: string;
+            restarts: number;
+            readyContainers: number;
+            totalContainers: number;
+            images: string[];
+            containers: { name: string }[];
+          };
+        }[];
+      };
+    };
+    const TYPED = `query($filter: ResourceFilter, $nodes: ResourceFilter) {
+      deployments(filter: $filter, sort: [{ field: "name" }]) { edges { node { name ready images replicas { desired ready updated } conditions { type } } } }
+      nodes(filter: $nodes) { totalCount edges { node { name ready kubeletVersion roles capacity { cpuCores pods } } } }
+      services(filter: $filter) { edges { node { name type ports { port targetPort protocol nodePort } } } }
+      events(filter: $filter, sort: [{ field: "lastSeen", direction: DESC }]) { totalCount edges { node { reason count involvedObject { kind name } } } }
+      pods(filter: $filter, sort: [{ field: "name" }], first: 3) { edges { node { name restarts readyContainers totalContainers images containers { name } } } }
+    }`;
+    const answer = await graphql<Typed>(adminToken, TYPED, { filter, nodes: { clusters: [clusterId] } });
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    const data = answer.data as Typed;
+    const kubectl = (args: string[]) => cluster.kubectlOk('admin', args);
+    for (const { node } of data.deployments.edges) {
+      const [desired, ready, updated] = (
+        await kubectl([
+          'get',
+          'deployment',
+          node.name,
+          '-n',
+          'counted',
+          '-o',
+          'jsonpath={.spec.replicas} {.status.readyReplicas} {.status.updatedReplicas}',
+        ])
+      )
+        .split(' ')
+        .map((v) => Number(v || 0));
+      assert.deepEqual(node.replicas, { desired, ready, updated }, node.name);
+      assert.equal(node.ready, (ready as number) >= (desired as number));
+      assert.deepEqual(node.images, ['registry.invalid/x:1']);
+    }
+    const nodeNames = (await kubectl(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}']))
+      .split(' ')
+      .sort();
+    assert.deepEqual(data.nodes.edges.map((e) => e.node.name).sort(), nodeNames);
+    const first = data.nodes.edges[0]?.node;
+    assert.equal(
+      first?.kubeletVersion,
+      await kubectl([
+        'get',
+        'node',
+        first?.name as string,
+        '-o',
+        'jsonpath={.status.nodeInfo.kubeletVersion}',
+      ]),
+    );
+    assert.equal(
+      String(first?.capacity.pods),
+      await kubectl(['get', 'node', first?.name as string, '-o', 'jsonpath={.status.capacity.pods}']),
+    );
+    const service = data.services.edges.find((e) => e.node.name === 'web')?.node;
+    assert.equal(service?.type, 'NodePort');
+    const nodePort = Number(
+      await kubectl(['get', 'service', 'web', '-n', 'counted', '-o', 'jsonpath={.spec.ports[0].nodePort}']),
+    );
+    assert.deepEqual(service?.ports, [{ port: 80, targetPort: '8080', protocol: 'TCP', nodePort }]);
+    assert.ok(
+      data.events.totalCount > 0 &&
+        data.events.edges.every((e) => e.node.involvedObject.kind && e.node.count >= 1),
+    );
+    const pod = data.pods.edges[0]?.node;
+    const restarts = await kubectl([
+      'get',
+      'pod',
+      pod?.name as string,
+      '-n',
+      'counted',
+      '-o',
+      'jsonpath={.status.containerStatuses[*].restartCount}',
+    ]);
+    assert.equal(
+      pod?.restarts,
+      restarts
+        .split(' ')
+        .filter(Boolean)
+        .reduce((sum, n) => sum + Number(n), 0),
+    );
+    assert.equal(pod?.totalContainers, 1);
+    assert.equal(
+      pod?.containers.length,
+      restarts.split(' ').filter(Boolean).length,
+      'one status per container status',
+    );
+  });
+
   test('a custom resource kind is cached once the agent may read it, and answered as the cluster would', async () => {
     const [first, second] = run.clusters as [TestCluster, TestCluster];
     for (const cluster of run.clusters) {
