@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { allResolvers } from '../resolvers/index.ts';
+import { AccessControllers } from './access/access-controllers.ts';
+import { AccessRepository } from './access/access-repository.ts';
+import { AccessService } from './access/access-service.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
@@ -92,6 +95,9 @@ export interface Gateway {
   readonly sharedWatches: SharedWatches;
   /** Long-lived connections by credential (tests count them). */
   readonly openConnections: OpenConnections;
+  /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
+  readonly access: AccessService;
+  readonly accessControllers: AccessControllers;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -164,6 +170,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const listCaches = config.listCache === false ? undefined : caches;
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
+  const access = new AccessService({ store: new AccessRepository(db), registry, users, audit });
+  const accessControllers = new AccessControllers({ kube, registry, connections, service: access, log });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -244,10 +252,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     listCaches,
     sharedWatches,
     openConnections,
+    access,
+    accessControllers,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
+      accessControllers.close();
       openConnections.close();
       caches.close();
       await graphql.close();

@@ -1,0 +1,527 @@
+import { EventEmitter } from 'node:events';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { LocalUsers } from '../auth/local-users.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { GlobalRole, GlobalRoleGrant, Membership, Project, RoleTemplate } from './access-model.ts';
+import {
+  ACCESS_INPUT_LIMITS,
+  checkDescription,
+  checkGlobalRoleId,
+  checkProjectName,
+  newAccessId,
+  parseContext,
+  parseNamespaces,
+  parseSubject,
+} from './access-input.ts';
+import type { AccessStore } from './access-repository.ts';
+import {
+  BUILT_IN_GLOBAL_ROLES,
+  type GatewayPermission,
+  isGatewayPermission,
+  permissionsOf,
+  subjectMatches,
+} from './global-roles.ts';
+import {
+  BUILT_IN_TEMPLATES,
+  checkTemplateGraph,
+  checkTemplateId,
+  includesTemplate,
+  OWNER_TEMPLATES,
+  parseRules,
+} from './role-templates.ts';
+
+/** A custom template as written through the API. */
+export interface TemplateInput {
+  readonly templateId: string;
+  readonly context: string;
+  readonly description?: string;
+  readonly rules: unknown;
+  readonly includes?: readonly string[];
+}
+
+/** A membership as asked for: in a cluster, or in a project (whose cluster it is). */
+export interface MembershipInput {
+  readonly clusterId?: string;
+  readonly projectId?: string;
+  readonly subjectKind: string;
+  readonly subjectName: string;
+  readonly templateId: string;
+}
+
+export interface AccessServiceOptions {
+  readonly store: AccessStore;
+  readonly registry: ClusterRegistry;
+  readonly users: LocalUsers;
+  /** Every change is recorded here, refused ones too. */
+  readonly audit: AuditLog;
+  readonly clock?: () => Date;
+}
+
+const PENDING_MESSAGE = "waiting for the cluster's controller";
+
+/**
+ * The access policy (docs/access-control.md) behind GraphQL and REST alike: each surface
+ * parses its input and calls this. Every change is checked whole before anything is
+ * written, written in one transaction, audited, and announced with `changed` (the cluster
+ * it touches, or undefined for all) for the controllers.
+ */
+export class AccessService extends EventEmitter<{ changed: [clusterId: string | undefined] }> {
+  readonly #store: AccessStore;
+  readonly #options: AccessServiceOptions;
+  readonly #clock: () => Date;
+
+  constructor(options: AccessServiceOptions) {
+    super();
+    this.#options = options;
+    this.#store = options.store;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  /** The store, for the controllers and the explain query. */
+  get store(): AccessStore {
+    return this.#store;
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+
+  #audited<T>(
+    caller: Principal,
+    action: string,
+    where: { clusterId?: string; target?: string },
+    work: () => T,
+  ) {
+    return this.#options.audit.audited(
+      { principalId: caller.principalId, principal: caller.name, action, ...where },
+      work,
+    );
+  }
+
+  /** Every template by id: the built-ins and the custom ones. */
+  templates(): Map<string, RoleTemplate> {
+    const all = new Map(BUILT_IN_TEMPLATES.map((t) => [t.templateId, t]));
+    for (const template of this.#store.customTemplates()) all.set(template.templateId, template);
+    return all;
+  }
+
+  globalRoles(): Map<string, GlobalRole> {
+    const all = new Map(BUILT_IN_GLOBAL_ROLES.map((r) => [r.globalRoleId, r]));
+    for (const role of this.#store.customGlobalRoles()) all.set(role.globalRoleId, role);
+    return all;
+  }
+
+  /** The gateway permissions a person holds. */
+  permissionsOf(principal: Principal): ReadonlySet<GatewayPermission> {
+    return permissionsOf(principal, this.#store.grants(), this.globalRoles());
+  }
+
+  /** Whether a person holds a permission. */
+  may(principal: Principal, permission: GatewayPermission): boolean {
+    return this.permissionsOf(principal).has(permission);
+  }
+
+  #require(principal: Principal, permission: GatewayPermission): void {
+    if (!this.may(principal, permission))
+      throw new GatewayError('FORBIDDEN', `this needs the gateway permission ${permission}`);
+  }
+
+  /** Whether a person owns a cluster (a cluster membership whose template is or includes cluster-owner). */
+  ownsCluster(principal: Principal, clusterId: string): boolean {
+    const templates = this.templates();
+    return this.#store
+      .memberships({ clusterId })
+      .some(
+        (m) =>
+          m.projectId === null &&
+          subjectMatches(m.subject, principal) &&
+          includesTemplate(m.templateId, OWNER_TEMPLATES.cluster, templates),
+      );
+  }
+
+  /** Whether a person owns a project: its cluster's owner, or a project-owner member of it. */
+  ownsProject(principal: Principal, project: Project): boolean {
+    if (this.ownsCluster(principal, project.clusterId)) return true;
+    const templates = this.templates();
+    return this.#store
+      .memberships({ clusterId: project.clusterId })
+      .some(
+        (m) =>
+          m.projectId === project.projectId &&
+          subjectMatches(m.subject, principal) &&
+          includesTemplate(m.templateId, OWNER_TEMPLATES.project, templates),
+      );
+  }
+
+  #cluster(clusterId: string): void {
+    if (!this.#options.registry.get(clusterId))
+      throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
+  }
+
+  /** A project, or NOT_FOUND. */
+  project(projectId: string): Project {
+    const project = this.#store.project(projectId);
+    if (!project) throw new GatewayError('NOT_FOUND', `no project ${projectId.slice(0, 64)}`);
+    return project;
+  }
+
+  // ---- role templates ----
+
+  createTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
+    return this.#audited(caller, 'createRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
+      this.#require(caller, 'templates:manage');
+      checkTemplateId(input.templateId);
+      const templates = this.templates();
+      if (templates.has(input.templateId))
+        throw new GatewayError('CONFLICT', `a template ${input.templateId} exists already`);
+      return this.#writeTemplate(input, templates);
+    });
+  }
+
+  updateTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
+    return this.#audited(caller, 'updateRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
+      this.#require(caller, 'templates:manage');
+      const templates = this.templates();
+      const old = templates.get(input.templateId);
+      if (!old) throw new GatewayError('NOT_FOUND', `no template ${input.templateId.slice(0, 64)}`);
+      if (old.builtIn)
+        throw new GatewayError('FORBIDDEN', `built-in template ${old.templateId} cannot be changed`);
+      if (parseContext(input.context) !== old.context)
+        throw new GatewayError('BAD_USER_INPUT', `template ${old.templateId}: its context cannot change`);
+      return this.#writeTemplate(input, templates);
+    });
+  }
+
+  #writeTemplate(input: TemplateInput, templates: Map<string, RoleTemplate>): RoleTemplate {
+    const description = input.description ?? '';
+    checkDescription(description);
+    const template: RoleTemplate = {
+      templateId: input.templateId,
+      context: parseContext(input.context),
+      description,
+      rules: parseRules(input.rules, input.templateId),
+      includes: [...new Set(input.includes ?? [])],
+      builtIn: false,
+    };
+    templates.set(template.templateId, template);
+    // Every template is checked again: a change can make one that includes it invalid.
+    for (const other of templates.values()) checkTemplateGraph(other, templates);
+    this.#store.putTemplate(template, this.#now());
+    this.emit('changed', undefined);
+    return template;
+  }
+
+  deleteTemplate(caller: Principal, templateId: string): Promise<boolean> {
+    return this.#audited(caller, 'deleteRoleTemplate', { target: templateId.slice(0, 64) }, () => {
+      this.#require(caller, 'templates:manage');
+      const templates = this.templates();
+      const template = templates.get(templateId);
+      if (!template) throw new GatewayError('NOT_FOUND', `no template ${templateId.slice(0, 64)}`);
+      if (template.builtIn)
+        throw new GatewayError('FORBIDDEN', `built-in template ${templateId} cannot be deleted`);
+      const includer = [...templates.values()].find((t) => t.includes.includes(templateId));
+      if (includer)
+        throw new GatewayError('CONFLICT', `template ${includer.templateId} includes ${templateId}`);
+      const used = this.#store.memberships({ templateId }).length;
+      if (used > 0) throw new GatewayError('CONFLICT', `${used} memberships use template ${templateId}`);
+      return this.#store.deleteTemplate(templateId);
+    });
+  }
+
+  // ---- global roles ----
+
+  createGlobalRole(
+    caller: Principal,
+    input: { globalRoleId: string; description?: string; permissions: readonly string[] },
+  ): Promise<GlobalRole> {
+    return this.#audited(caller, 'createGlobalRole', { target: input.globalRoleId.slice(0, 64) }, () => {
+      this.#require(caller, 'global-roles:manage');
+      checkGlobalRoleId(input.globalRoleId);
+      checkDescription(input.description ?? '');
+      if (this.globalRoles().has(input.globalRoleId))
+        throw new GatewayError('CONFLICT', `a global role ${input.globalRoleId} exists already`);
+      if (input.permissions.length > ACCESS_INPUT_LIMITS.permissions)
+        throw new GatewayError('BAD_USER_INPUT', 'too many permissions');
+      const unknown = input.permissions.find((p) => !isGatewayPermission(p));
+      if (unknown !== undefined)
+        throw new GatewayError(
+          'BAD_USER_INPUT',
+          `${JSON.stringify(unknown.slice(0, 64))} is not a gateway permission`,
+        );
+      const role: GlobalRole = {
+        globalRoleId: input.globalRoleId,
+        description: input.description ?? '',
+        permissions: [...new Set(input.permissions)],
+        builtIn: false,
+      };
+      this.#store.putGlobalRole(role, this.#now());
+      return role;
+    });
+  }
+
+  deleteGlobalRole(caller: Principal, globalRoleId: string): Promise<boolean> {
+    return this.#audited(caller, 'deleteGlobalRole', { target: globalRoleId.slice(0, 64) }, () => {
+      this.#require(caller, 'global-roles:manage');
+      if (BUILT_IN_GLOBAL_ROLES.some((r) => r.globalRoleId === globalRoleId))
+        throw new GatewayError('FORBIDDEN', `built-in global role ${globalRoleId} cannot be deleted`);
+      if (!this.#store.deleteGlobalRole(globalRoleId))
+        throw new GatewayError('NOT_FOUND', `no global role ${globalRoleId.slice(0, 64)}`);
+      return true;
+    });
+  }
+
+  grantGlobalRole(
+    caller: Principal,
+    input: { globalRoleId: string; subjectKind: string; subjectName: string },
+  ): Promise<GlobalRoleGrant> {
+    return this.#audited(
+      caller,
+      'grantGlobalRole',
+      { target: `${input.globalRoleId.slice(0, 64)}/${input.subjectName.slice(0, 256)}` },
+      () => {
+        this.#require(caller, 'global-roles:manage');
+        const role = this.globalRoles().get(input.globalRoleId);
+        if (!role) throw new GatewayError('NOT_FOUND', `no global role ${input.globalRoleId.slice(0, 64)}`);
+        if (role.globalRoleId === 'administrator')
+          throw new GatewayError('FORBIDDEN', 'administrators are made with the admin flag of a local user');
+        const subject = this.#knownSubject(input.subjectKind, input.subjectName);
+        if (
+          this.#store
+            .grants()
+            .some(
+              (g) =>
+                g.globalRoleId === role.globalRoleId &&
+                g.subject.kind === subject.kind &&
+                g.subject.name === subject.name,
+            )
+        )
+          throw new GatewayError('CONFLICT', `${subject.name} holds ${role.globalRoleId} already`);
+        const grant: GlobalRoleGrant = {
+          grantId: newAccessId('g'),
+          globalRoleId: role.globalRoleId,
+          subject,
+          createdAt: this.#now(),
+        };
+        this.#store.insertGrant(grant);
+        return grant;
+      },
+    );
+  }
+
+  revokeGlobalRole(caller: Principal, grantId: string): Promise<boolean> {
+    return this.#audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, () => {
+      this.#require(caller, 'global-roles:manage');
+      if (!this.#store.deleteGrant(grantId))
+        throw new GatewayError('NOT_FOUND', `no grant ${grantId.slice(0, 64)}`);
+      return true;
+    });
+  }
+
+  /** A subject the gateway knows: a local user who exists, an OIDC user who signed in once, any valid group. */
+  #knownSubject(kind: string, name: string) {
+    const subject = parseSubject(kind, name);
+    if (subject.kind === 'User') {
+      const known =
+        subject.provider === 'local'
+          ? this.#options.users.get(subject.bareName) !== undefined
+          : this.#store.oidcUserKnown(subject.bareName);
+      if (!known)
+        throw new GatewayError(
+          'NOT_FOUND',
+          `no person ${subject.name.slice(0, 256)} is known to the gateway`,
+        );
+    }
+    return { kind: subject.kind, name: subject.name };
+  }
+
+  // ---- projects ----
+
+  createProject(
+    caller: Principal,
+    input: { clusterId: string; name: string; namespaces?: readonly string[] },
+  ): Promise<Project> {
+    return this.#audited(
+      caller,
+      'createProject',
+      { clusterId: input.clusterId.slice(0, 64), target: input.name.slice(0, 64) },
+      () => {
+        this.#cluster(input.clusterId);
+        if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, input.clusterId))
+          throw new GatewayError(
+            'FORBIDDEN',
+            'creating a project needs projects:manage or ownership of its cluster',
+          );
+        checkProjectName(input.name);
+        const namespaces = parseNamespaces(input.namespaces ?? []);
+        if (this.#store.projects(input.clusterId).some((p) => p.name === input.name))
+          throw new GatewayError(
+            'CONFLICT',
+            `cluster ${input.clusterId} has a project ${input.name} already`,
+          );
+        const project: Project = {
+          projectId: newAccessId('p'),
+          clusterId: input.clusterId,
+          name: input.name,
+          namespaces,
+          createdAt: this.#now(),
+        };
+        this.#store.transaction(() => {
+          this.#claim(project, namespaces);
+          this.#store.insertProject(project);
+        });
+        this.emit('changed', project.clusterId);
+        return project;
+      },
+    );
+  }
+
+  /** Refuses namespaces another project holds (CONFLICT), before anything is written. */
+  #claim(project: Project, namespaces: readonly string[]): void {
+    for (const namespace of namespaces) {
+      const holder = this.#store.projectOfNamespace(project.clusterId, namespace);
+      if (holder !== undefined && holder !== project.projectId)
+        throw new GatewayError('CONFLICT', `namespace ${namespace} belongs to project ${holder} already`);
+    }
+    if (new Set([...project.namespaces, ...namespaces]).size > ACCESS_INPUT_LIMITS.namespacesPerProject)
+      throw new GatewayError(
+        'BAD_USER_INPUT',
+        `a project holds at most ${ACCESS_INPUT_LIMITS.namespacesPerProject} namespaces`,
+      );
+  }
+
+  /** Adds namespaces to a project: projects:manage or the cluster's owner (a project owner could claim kube-system-like namespaces of others). */
+  addProjectNamespaces(
+    caller: Principal,
+    projectId: string,
+    namespaces: readonly string[],
+  ): Promise<Project> {
+    return this.#audited(caller, 'addProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
+      const project = this.project(projectId);
+      if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
+        throw new GatewayError(
+          'FORBIDDEN',
+          "adding namespaces needs projects:manage or ownership of the project's cluster",
+        );
+      const parsed = parseNamespaces(namespaces);
+      this.#store.transaction(() => {
+        this.#claim(project, parsed);
+        this.#store.addNamespaces(project, parsed);
+      });
+      this.emit('changed', project.clusterId);
+      return this.project(projectId);
+    });
+  }
+
+  removeProjectNamespaces(
+    caller: Principal,
+    projectId: string,
+    namespaces: readonly string[],
+  ): Promise<Project> {
+    return this.#audited(caller, 'removeProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
+      const project = this.project(projectId);
+      if (!this.may(caller, 'projects:manage') && !this.ownsProject(caller, project))
+        throw new GatewayError(
+          'FORBIDDEN',
+          'removing namespaces needs projects:manage or ownership of the project',
+        );
+      this.#store.removeNamespaces(projectId, parseNamespaces(namespaces));
+      this.emit('changed', project.clusterId);
+      return this.project(projectId);
+    });
+  }
+
+  /** Deletes a project and its memberships; its namespaces stay, without the project label. */
+  deleteProject(caller: Principal, projectId: string): Promise<boolean> {
+    return this.#audited(caller, 'deleteProject', { target: projectId.slice(0, 64) }, () => {
+      const project = this.project(projectId);
+      if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
+        throw new GatewayError(
+          'FORBIDDEN',
+          'deleting a project needs projects:manage or ownership of its cluster',
+        );
+      this.#store.deleteProject(projectId);
+      this.emit('changed', project.clusterId);
+      return true;
+    });
+  }
+
+  // ---- memberships ----
+
+  memberships(filter: { clusterId?: string; projectId?: string } = {}): Membership[] {
+    const all = this.#store.memberships({ clusterId: filter.clusterId });
+    return filter.projectId === undefined ? all : all.filter((m) => m.projectId === filter.projectId);
+  }
+
+  addMembership(caller: Principal, input: MembershipInput): Promise<Membership> {
+    const where = input.projectId ?? input.clusterId ?? '';
+    return this.#audited(
+      caller,
+      'addMembership',
+      {
+        clusterId: input.clusterId?.slice(0, 64),
+        target: `${where.slice(0, 64)}/${input.subjectName.slice(0, 256)}/${input.templateId.slice(0, 64)}`,
+      },
+      () => {
+        if ((input.clusterId === undefined) === (input.projectId === undefined))
+          throw new GatewayError(
+            'BAD_USER_INPUT',
+            'a membership is in a cluster or in a project: give clusterId or projectId',
+          );
+        const project = input.projectId === undefined ? undefined : this.project(input.projectId);
+        const clusterId = project?.clusterId ?? (input.clusterId as string);
+        this.#cluster(clusterId);
+        this.#mayChangeMemberships(caller, clusterId, project);
+        const template = this.templates().get(input.templateId);
+        if (!template) throw new GatewayError('NOT_FOUND', `no template ${input.templateId.slice(0, 64)}`);
+        const scope = project ? 'project' : 'cluster';
+        if (template.context !== scope)
+          throw new GatewayError(
+            'BAD_USER_INPUT',
+            `template ${template.templateId} is a ${template.context} template; a ${scope} membership needs a ${scope} template`,
+          );
+        const subject = this.#knownSubject(input.subjectKind, input.subjectName);
+        const fields = {
+          clusterId,
+          projectId: project?.projectId ?? null,
+          subject,
+          templateId: template.templateId,
+        };
+        const existing = this.#store.sameMembership(fields);
+        if (existing) throw new GatewayError('CONFLICT', `membership ${existing} grants this already`);
+        const at = this.#now();
+        const membership: Membership = {
+          membershipId: newAccessId('m'),
+          ...fields,
+          createdAt: at,
+          status: { state: 'Pending', message: PENDING_MESSAGE, at },
+        };
+        this.#store.insertMembership(membership);
+        this.emit('changed', clusterId);
+        return membership;
+      },
+    );
+  }
+
+  removeMembership(caller: Principal, membershipId: string): Promise<boolean> {
+    return this.#audited(caller, 'removeMembership', { target: membershipId.slice(0, 64) }, () => {
+      const membership = this.#store.membership(membershipId);
+      if (!membership) throw new GatewayError('NOT_FOUND', `no membership ${membershipId.slice(0, 64)}`);
+      const project = membership.projectId === null ? undefined : this.#store.project(membership.projectId);
+      this.#mayChangeMemberships(caller, membership.clusterId, project);
+      this.#store.deleteMembership(membershipId);
+      this.emit('changed', membership.clusterId);
+      return true;
+    });
+  }
+
+  #mayChangeMemberships(caller: Principal, clusterId: string, project: Project | undefined): void {
+    if (this.may(caller, 'memberships:manage')) return;
+    if (project ? this.ownsProject(caller, project) : this.ownsCluster(caller, clusterId)) return;
+    throw new GatewayError(
+      'FORBIDDEN',
+      `changing memberships here needs memberships:manage or ownership of the ${project ? 'project' : 'cluster'}`,
+    );
+  }
+}

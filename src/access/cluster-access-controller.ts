@@ -1,0 +1,334 @@
+import type { GatewayError } from '../errors/gateway-error.ts';
+import { AGENT_IDENTITY } from '../kube/identity.ts';
+import { Informer } from '../kube/informer.ts';
+import type { CallTarget, KubeClient } from '../kube/kube-client.ts';
+import type { KubeObject } from '../kube/objects.ts';
+import type { Logger } from '../shared/log/logger.ts';
+import {
+  ACCESS_FIELD_MANAGER,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  type MembershipStatus,
+  PROJECT_LABEL,
+  type RoleTemplate,
+} from './access-model.ts';
+import type { AccessStore } from './access-repository.ts';
+import {
+  type DesiredObject,
+  fingerprintOf,
+  MANAGED_KINDS,
+  type ManagedKind,
+  objectKey,
+  objectPath,
+  releasedNamespace,
+  renderCluster,
+} from './rbac-render.ts';
+
+/** Timing and bounds of a cluster's controller (docs/access-control.md). */
+export const CONTROLLER_TIMING = {
+  /** A pass runs this long after the change that asked for it (changes arriving together share it). */
+  debounceMs: 200,
+  /** A full pass runs this often even when nothing was seen to change. */
+  resyncMs: 5 * 60_000,
+  /** After a pass with failures, the next one runs this long after (doubling up to retryMaxMs). */
+  retryBaseMs: 1_000,
+  retryMaxMs: 20_000,
+  /** Writes in flight at once to one cluster. */
+  concurrentWrites: 8,
+} as const;
+
+/** What a pass did. */
+export interface PassResult {
+  readonly applied: number;
+  readonly deleted: number;
+  readonly failed: number;
+}
+
+export interface ClusterAccessControllerOptions {
+  readonly clusterId: string;
+  readonly kube: KubeClient;
+  readonly store: AccessStore;
+  /** Every template, built-in and custom, as they are now. */
+  readonly templates: () => ReadonlyMap<string, RoleTemplate>;
+  readonly log: Logger;
+  readonly clock?: () => Date;
+}
+
+interface Observed {
+  readonly kind: ManagedKind;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  readonly fingerprint: string;
+}
+
+const WATCHED: readonly { kind: ManagedKind; path: string; labelSelector: string }[] = [
+  {
+    kind: 'ClusterRole',
+    path: MANAGED_KINDS.ClusterRole.collection,
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+  },
+  {
+    kind: 'ClusterRoleBinding',
+    path: MANAGED_KINDS.ClusterRoleBinding.collection,
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+  },
+  {
+    kind: 'RoleBinding',
+    path: MANAGED_KINDS.RoleBinding.collection,
+    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+  },
+  { kind: 'Namespace', path: MANAGED_KINDS.Namespace.collection, labelSelector: PROJECT_LABEL },
+];
+
+/** Runs `tasks` with at most `limit` in flight. */
+async function inParallel(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
+/**
+ * One cluster's access controller (docs/access-control.md, "The cluster controller"): it
+ * watches the objects it manages there, renders the policy, applies what differs (by
+ * fingerprint: nothing that already agrees is written), deletes what no membership asks
+ * for, and records each membership's status. It runs as the agent.
+ */
+export class ClusterAccessController {
+  readonly clusterId: string;
+  readonly #options: ClusterAccessControllerOptions;
+  readonly #target: CallTarget;
+  readonly #observed = new Map<string, Observed>();
+  readonly #listed = new Set<ManagedKind>();
+  readonly #informers: Informer[];
+  readonly #clock: () => Date;
+  #unreachable: string | undefined = 'waiting for the first list of the cluster';
+  #timer: NodeJS.Timeout | undefined;
+  readonly #resync: NodeJS.Timeout;
+  #running: Promise<PassResult> | undefined;
+  #again = false;
+  #failedPasses = 0;
+  #stopped = false;
+  /** Writes made since the controller started (applies and deletes), for benchmarks and tests. */
+  writes = 0;
+
+  constructor(options: ClusterAccessControllerOptions) {
+    this.clusterId = options.clusterId;
+    this.#options = options;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#target = { clusterId: options.clusterId, as: AGENT_IDENTITY };
+    this.#informers = WATCHED.map(
+      ({ kind, path, labelSelector }) =>
+        new Informer(
+          {
+            kube: options.kube,
+            clusterId: options.clusterId,
+            as: AGENT_IDENTITY,
+            path: () => path,
+            mode: 'list',
+            labelSelector,
+          },
+          {
+            listed: (objects) => {
+              for (const [key, seen] of this.#observed) if (seen.kind === kind) this.#observed.delete(key);
+              for (const object of objects) this.#see(kind, object);
+              this.#listed.add(kind);
+              if (this.#listed.size === WATCHED.length) this.#unreachable = undefined;
+              this.requestPass();
+            },
+            changed: (type, object) => {
+              if (type === 'DELETED')
+                this.#observed.delete(
+                  objectKey(kind, object.metadata?.namespace, object.metadata?.name ?? ''),
+                );
+              else this.#see(kind, object);
+              this.requestPass();
+            },
+            position: () => {
+              // A watch resumed after a failure without listing again: reachable again.
+              if (this.#listed.size === WATCHED.length && this.#unreachable !== undefined) {
+                this.#unreachable = undefined;
+                this.requestPass();
+              }
+            },
+            failed: (error: GatewayError) => {
+              this.#unreachable = error.message;
+              this.requestPass();
+            },
+          },
+        ),
+    );
+    this.#resync = setInterval(() => this.requestPass(0), CONTROLLER_TIMING.resyncMs);
+    this.#resync.unref();
+  }
+
+  #see(kind: ManagedKind, object: KubeObject): void {
+    const name = object.metadata?.name ?? '';
+    const namespace = object.metadata?.namespace;
+    this.#observed.set(objectKey(kind, namespace, name), {
+      kind,
+      namespace,
+      name,
+      fingerprint: fingerprintOf({ ...object, kind }),
+    });
+  }
+
+  /** Asks for a pass after `delayMs` (default: the debounce); passes never overlap. */
+  requestPass(delayMs: number = CONTROLLER_TIMING.debounceMs): void {
+    if (this.#stopped) return;
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.passNow().catch((error: Error) =>
+        this.#options.log.error({ clusterId: this.clusterId, err: error.message }, 'access pass failed'),
+      );
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /** The cluster's agent connected: list again now rather than after the backoff. */
+  wake(): void {
+    for (const informer of this.#informers) informer.wake();
+  }
+
+  /** Runs a pass now (or after the one running), and answers what it did. */
+  async passNow(): Promise<PassResult> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running.then(() => this.passNow());
+    }
+    this.#running = this.#pass();
+    try {
+      return await this.#running;
+    } finally {
+      this.#running = undefined;
+      if (this.#again && !this.#stopped) {
+        this.#again = false;
+        this.requestPass(0);
+      }
+    }
+  }
+
+  async #pass(): Promise<PassResult> {
+    const { store } = this.#options;
+    const memberships = store.memberships({ clusterId: this.clusterId });
+    if (this.#unreachable !== undefined) {
+      this.#record(
+        new Map(
+          memberships.map((m) => [
+            m.membershipId,
+            this.#status('Pending', `cluster not reachable: ${this.#unreachable}`),
+          ]),
+        ),
+        memberships,
+      );
+      return { applied: 0, deleted: 0, failed: 0 };
+    }
+    const desired = renderCluster({
+      memberships,
+      projects: store.projects(this.clusterId),
+      templates: this.#options.templates(),
+    });
+    const errors = new Map<string, string>();
+    let applied = 0;
+    let deleted = 0;
+    const apply = (object: DesiredObject) => async () => {
+      try {
+        const answer = await this.#options.kube.patch(this.#target, object.path, 'apply', object.object, {
+          fieldManager: ACCESS_FIELD_MANAGER,
+          force: true,
+        });
+        this.writes++;
+        applied++;
+        this.#see(object.kind, answer);
+      } catch (error) {
+        errors.set(object.key, (error as Error).message);
+      }
+    };
+    const stale = (desiredObjects: DesiredObject[]) =>
+      desiredObjects.filter((d) => this.#observed.get(d.key)?.fingerprint !== d.fingerprint);
+    const all = [...desired.values()];
+    // Namespaces and roles first: a binding needs its namespace, and points at its role.
+    const first = stale(all.filter((d) => d.kind === 'Namespace' || d.kind === 'ClusterRole'));
+    await inParallel(first.map(apply), CONTROLLER_TIMING.concurrentWrites);
+    const bindings = stale(all.filter((d) => d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding'));
+    await inParallel(bindings.map(apply), CONTROLLER_TIMING.concurrentWrites);
+    const unwanted = [...this.#observed.entries()].filter(([key]) => !desired.has(key));
+    await inParallel(
+      unwanted.map(([key, seen]) => async () => {
+        try {
+          if (seen.kind === 'Namespace') {
+            // Released, never deleted: only the project label (ours) goes.
+            await this.#options.kube.patch(
+              this.#target,
+              objectPath('Namespace', undefined, seen.name),
+              'apply',
+              releasedNamespace(seen.name),
+              {
+                fieldManager: ACCESS_FIELD_MANAGER,
+                force: true,
+              },
+            );
+          } else {
+            await this.#options.kube.delete(this.#target, objectPath(seen.kind, seen.namespace, seen.name));
+          }
+          this.writes++;
+          deleted++;
+          this.#observed.delete(key);
+        } catch (error) {
+          if ((error as GatewayError).code === 'RESOURCE_NOT_FOUND') this.#observed.delete(key);
+          else errors.set(key, (error as Error).message);
+        }
+      }),
+      CONTROLLER_TIMING.concurrentWrites,
+    );
+    const statuses = new Map<string, MembershipStatus>();
+    for (const membership of memberships) statuses.set(membership.membershipId, this.#status('Applied', ''));
+    for (const object of desired.values()) {
+      const error = errors.get(object.key);
+      if (error === undefined) continue;
+      for (const membershipId of object.membershipIds)
+        statuses.set(
+          membershipId,
+          this.#status('Error', `${object.kind} ${object.object.metadata?.name}: ${error}`.slice(0, 1024)),
+        );
+    }
+    this.#record(statuses, memberships);
+    if (errors.size > 0) {
+      this.#failedPasses++;
+      this.requestPass(
+        Math.min(CONTROLLER_TIMING.retryMaxMs, CONTROLLER_TIMING.retryBaseMs * 2 ** (this.#failedPasses - 1)),
+      );
+    } else {
+      this.#failedPasses = 0;
+    }
+    return { applied, deleted, failed: errors.size };
+  }
+
+  #status(state: MembershipStatus['state'], message: string): MembershipStatus {
+    return { state, message, at: this.#clock().toISOString() };
+  }
+
+  /** Stores the statuses that changed (state or message): an unchanged one is not rewritten. */
+  #record(
+    statuses: ReadonlyMap<string, MembershipStatus>,
+    memberships: readonly { membershipId: string; status: MembershipStatus }[],
+  ): void {
+    const changed = new Map<string, MembershipStatus>();
+    for (const membership of memberships) {
+      const next = statuses.get(membership.membershipId);
+      if (next && (next.state !== membership.status.state || next.message !== membership.status.message))
+        changed.set(membership.membershipId, next);
+    }
+    this.#options.store.setStatuses(changed);
+  }
+
+  /** Stops watching; what it wrote stays in the cluster. */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    clearInterval(this.#resync);
+    for (const informer of this.#informers) informer.stop();
+  }
+}
