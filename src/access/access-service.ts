@@ -4,7 +4,6 @@ import type { LocalUsers } from '../auth/local-users.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import type { GlobalRole, GlobalRoleGrant, Membership, Project, RoleTemplate } from './access-model.ts';
 import {
   ACCESS_INPUT_LIMITS,
   checkDescription,
@@ -15,6 +14,7 @@ import {
   parseNamespaces,
   parseSubject,
 } from './access-input.ts';
+import type { GlobalRole, GlobalRoleGrant, Membership, Project, RoleTemplate } from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
 import {
   BUILT_IN_GLOBAL_ROLES,

@@ -1,5 +1,9 @@
 import { stringify } from 'yaml';
-import { AGENT_ACCESS_RULES, AGENT_READABLE_CORE_RESOURCES, PROVIDER_EXTRA_KEY } from '../kube/agent-rights.ts';
+import {
+  AGENT_ACCESS_RULES,
+  AGENT_READABLE_CORE_RESOURCES,
+  PROVIDER_EXTRA_KEY,
+} from '../kube/agent-rights.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
