@@ -1,4 +1,6 @@
+import type { AccessService } from '../src/access/access-service.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
+import { accessResolvers } from './access.ts';
 import { changeResolvers } from './changes.ts';
 import { clusterResolvers } from './clusters.ts';
 import { mutationResolvers } from './mutations.ts';
@@ -6,7 +8,10 @@ import { resourceResolvers } from './resources.ts';
 import { viewerResolvers } from './viewer.ts';
 
 /** Every domain's resolvers, merged into one map. */
-export function allResolvers(serverInfo: { version: string; startedAt: string }): Resolvers[] {
+export function allResolvers(
+  serverInfo: { version: string; startedAt: string },
+  parts: { readonly access: AccessService },
+): Resolvers[] {
   return [
     { Query: { serverInfo: () => serverInfo } },
     viewerResolvers,
@@ -14,5 +19,6 @@ export function allResolvers(serverInfo: { version: string; startedAt: string })
     resourceResolvers,
     changeResolvers,
     mutationResolvers,
+    accessResolvers(parts.access),
   ];
 }

@@ -182,10 +182,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     stats: new ClusterStats(caches),
     sharedWatches,
     admin,
-    resolvers: allResolvers({
-      version: config.version ?? '0.0.0',
-      startedAt: new Date().toISOString(),
-    }) as never,
+    resolvers: allResolvers(
+      {
+        version: config.version ?? '0.0.0',
+        startedAt: new Date().toISOString(),
+      },
+      { access },
+    ) as never,
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,

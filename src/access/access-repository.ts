@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import type { Principal } from '../auth/principal.ts';
 import { withoutWaitingForDisk } from '../store/database.ts';
 import type {
   GlobalRole,
@@ -44,8 +45,8 @@ export interface AccessStore {
   grants(): GlobalRoleGrant[];
   insertGrant(grant: GlobalRoleGrant): void;
   deleteGrant(grantId: string): boolean;
-  /** Whether an OIDC user of this name has signed in at least once. */
-  oidcUserKnown(name: string): boolean;
+  /** An OIDC user of this name as they last signed in (with their groups then), if they ever did. */
+  oidcPrincipal(name: string): Principal | undefined;
   /** Runs `work` as one transaction: all of it is kept, or none. */
   transaction<T>(work: () => T): T;
 }
@@ -327,12 +328,13 @@ export class AccessRepository implements AccessStore {
     return this.#db.prepare('DELETE FROM global_role_grants WHERE grant_id = ?').run(grantId).changes > 0;
   }
 
-  oidcUserKnown(name: string): boolean {
-    return (
-      this.#db
-        .prepare("SELECT 1 AS found FROM oidc_sessions WHERE json_extract(principal, '$.name') = ? LIMIT 1")
-        .get(name) !== undefined
-    );
+  oidcPrincipal(name: string): Principal | undefined {
+    const row = this.#db
+      .prepare(
+        "SELECT principal FROM oidc_sessions WHERE json_extract(principal, '$.name') = ? ORDER BY checked_at DESC LIMIT 1",
+      )
+      .get(name) as { principal: string } | undefined;
+    return row ? (JSON.parse(row.principal) as Principal) : undefined;
   }
 
   transaction<T>(work: () => T): T {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { LocalUsers } from '../auth/local-users.ts';
+import { type LocalUsers, localPrincipal } from '../auth/local-users.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -14,7 +14,14 @@ import {
   parseNamespaces,
   parseSubject,
 } from './access-input.ts';
-import type { GlobalRole, GlobalRoleGrant, Membership, Project, RoleTemplate } from './access-model.ts';
+import type {
+  GlobalRole,
+  GlobalRoleGrant,
+  Membership,
+  Project,
+  RoleTemplate,
+  Subject,
+} from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
 import {
   BUILT_IN_GLOBAL_ROLES,
@@ -88,7 +95,8 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     return this.#clock().toISOString();
   }
 
-  #audited<T>(
+  /** Runs one change, recorded in the audit log whatever its outcome. */
+  audited<T>(
     caller: Principal,
     action: string,
     where: { clusterId?: string; target?: string },
@@ -170,7 +178,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   // ---- role templates ----
 
   createTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
-    return this.#audited(caller, 'createRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
+    return this.audited(caller, 'createRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
       this.#require(caller, 'templates:manage');
       checkTemplateId(input.templateId);
       const templates = this.templates();
@@ -181,7 +189,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   updateTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
-    return this.#audited(caller, 'updateRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
+    return this.audited(caller, 'updateRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
       this.#require(caller, 'templates:manage');
       const templates = this.templates();
       const old = templates.get(input.templateId);
@@ -214,7 +222,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   deleteTemplate(caller: Principal, templateId: string): Promise<boolean> {
-    return this.#audited(caller, 'deleteRoleTemplate', { target: templateId.slice(0, 64) }, () => {
+    return this.audited(caller, 'deleteRoleTemplate', { target: templateId.slice(0, 64) }, () => {
       this.#require(caller, 'templates:manage');
       const templates = this.templates();
       const template = templates.get(templateId);
@@ -236,7 +244,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     caller: Principal,
     input: { globalRoleId: string; description?: string; permissions: readonly string[] },
   ): Promise<GlobalRole> {
-    return this.#audited(caller, 'createGlobalRole', { target: input.globalRoleId.slice(0, 64) }, () => {
+    return this.audited(caller, 'createGlobalRole', { target: input.globalRoleId.slice(0, 64) }, () => {
       this.#require(caller, 'global-roles:manage');
       checkGlobalRoleId(input.globalRoleId);
       checkDescription(input.description ?? '');
@@ -262,7 +270,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   deleteGlobalRole(caller: Principal, globalRoleId: string): Promise<boolean> {
-    return this.#audited(caller, 'deleteGlobalRole', { target: globalRoleId.slice(0, 64) }, () => {
+    return this.audited(caller, 'deleteGlobalRole', { target: globalRoleId.slice(0, 64) }, () => {
       this.#require(caller, 'global-roles:manage');
       if (BUILT_IN_GLOBAL_ROLES.some((r) => r.globalRoleId === globalRoleId))
         throw new GatewayError('FORBIDDEN', `built-in global role ${globalRoleId} cannot be deleted`);
@@ -276,7 +284,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     caller: Principal,
     input: { globalRoleId: string; subjectKind: string; subjectName: string },
   ): Promise<GlobalRoleGrant> {
-    return this.#audited(
+    return this.audited(
       caller,
       'grantGlobalRole',
       { target: `${input.globalRoleId.slice(0, 64)}/${input.subjectName.slice(0, 256)}` },
@@ -311,7 +319,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   revokeGlobalRole(caller: Principal, grantId: string): Promise<boolean> {
-    return this.#audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, () => {
+    return this.audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, () => {
       this.#require(caller, 'global-roles:manage');
       if (!this.#store.deleteGrant(grantId))
         throw new GatewayError('NOT_FOUND', `no grant ${grantId.slice(0, 64)}`);
@@ -320,20 +328,27 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   /** A subject the gateway knows: a local user who exists, an OIDC user who signed in once, any valid group. */
-  #knownSubject(kind: string, name: string) {
+  #knownSubject(kind: string, name: string): Subject {
     const subject = parseSubject(kind, name);
-    if (subject.kind === 'User') {
-      const known =
-        subject.provider === 'local'
-          ? this.#options.users.get(subject.bareName) !== undefined
-          : this.#store.oidcUserKnown(subject.bareName);
-      if (!known)
-        throw new GatewayError(
-          'NOT_FOUND',
-          `no person ${subject.name.slice(0, 256)} is known to the gateway`,
-        );
-    }
+    if (subject.kind === 'User') this.knownPerson(subject.name);
     return { kind: subject.kind, name: subject.name };
+  }
+
+  /**
+   * A person by downstream user name, as the gateway knows them: a local user, or an OIDC
+   * user as they last signed in; NOT_FOUND otherwise.
+   */
+  knownPerson(subjectName: string): Principal {
+    const subject = parseSubject('User', subjectName);
+    const user = subject.provider === 'local' ? this.#options.users.get(subject.bareName) : undefined;
+    const person = user
+      ? localPrincipal(user)
+      : subject.provider === 'oidc'
+        ? this.#store.oidcPrincipal(subject.bareName)
+        : undefined;
+    if (!person)
+      throw new GatewayError('NOT_FOUND', `no person ${subject.name.slice(0, 256)} is known to the gateway`);
+    return person;
   }
 
   // ---- projects ----
@@ -342,7 +357,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     caller: Principal,
     input: { clusterId: string; name: string; namespaces?: readonly string[] },
   ): Promise<Project> {
-    return this.#audited(
+    return this.audited(
       caller,
       'createProject',
       { clusterId: input.clusterId.slice(0, 64), target: input.name.slice(0, 64) },
@@ -397,7 +412,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     projectId: string,
     namespaces: readonly string[],
   ): Promise<Project> {
-    return this.#audited(caller, 'addProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
+    return this.audited(caller, 'addProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
         throw new GatewayError(
@@ -419,7 +434,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     projectId: string,
     namespaces: readonly string[],
   ): Promise<Project> {
-    return this.#audited(caller, 'removeProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
+    return this.audited(caller, 'removeProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsProject(caller, project))
         throw new GatewayError(
@@ -432,9 +447,19 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     });
   }
 
+  /** Records a namespace the gateway has just created for the project (project-namespaces.ts). */
+  claimCreatedNamespace(project: Project, namespace: string): Project {
+    this.#store.transaction(() => {
+      this.#claim(project, [namespace]);
+      this.#store.addNamespaces(project, [namespace]);
+    });
+    this.emit('changed', project.clusterId);
+    return this.project(project.projectId);
+  }
+
   /** Deletes a project and its memberships; its namespaces stay, without the project label. */
   deleteProject(caller: Principal, projectId: string): Promise<boolean> {
-    return this.#audited(caller, 'deleteProject', { target: projectId.slice(0, 64) }, () => {
+    return this.audited(caller, 'deleteProject', { target: projectId.slice(0, 64) }, () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
         throw new GatewayError(
@@ -456,7 +481,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
 
   addMembership(caller: Principal, input: MembershipInput): Promise<Membership> {
     const where = input.projectId ?? input.clusterId ?? '';
-    return this.#audited(
+    return this.audited(
       caller,
       'addMembership',
       {
@@ -505,7 +530,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   removeMembership(caller: Principal, membershipId: string): Promise<boolean> {
-    return this.#audited(caller, 'removeMembership', { target: membershipId.slice(0, 64) }, () => {
+    return this.audited(caller, 'removeMembership', { target: membershipId.slice(0, 64) }, () => {
       const membership = this.#store.membership(membershipId);
       if (!membership) throw new GatewayError('NOT_FOUND', `no membership ${membershipId.slice(0, 64)}`);
       const project = membership.projectId === null ? undefined : this.#store.project(membership.projectId);

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Cluster as ClusterModel } from '../clusters/cluster.ts';
 import type { ResourceItem } from '../kube/resource-item.ts';
+import type { RoleTemplate as RoleTemplateModel, Subject as SubjectModel, Membership as MembershipModel, GlobalRoleGrant as GlobalRoleGrantModel } from '../access/access-model.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -17,6 +18,22 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** Any JSON value, such as a Kubernetes object. */
   JSON: { input: unknown; output: unknown; }
+};
+
+export type AccessExplanation = {
+  readonly __typename?: 'AccessExplanation';
+  /** The cluster's answer. */
+  readonly allowed: Scalars['Boolean']['output'];
+  /** The memberships whose templates grant it there. */
+  readonly grantedBy: ReadonlyArray<AccessGrant>;
+  /** The cluster's reason (it names the binding that allowed it), or why nothing did. */
+  readonly reason: Scalars['String']['output'];
+};
+
+export type AccessGrant = {
+  readonly __typename?: 'AccessGrant';
+  readonly membership: Membership;
+  readonly templateId: Scalars['ID']['output'];
 };
 
 export type AgentCredentialRotation = {
@@ -92,30 +109,144 @@ export type EventFilter = {
   readonly type?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ExplainAccessInput = {
+  readonly clusterId: Scalars['ID']['input'];
+  /** API group; empty for the core group. */
+  readonly group?: InputMaybe<Scalars['String']['input']>;
+  readonly name?: InputMaybe<Scalars['String']['input']>;
+  readonly namespace?: InputMaybe<Scalars['String']['input']>;
+  readonly resource: Scalars['String']['input'];
+  /** The person, by downstream user name: local:alice. */
+  readonly subjectName: Scalars['String']['input'];
+  readonly subresource?: InputMaybe<Scalars['String']['input']>;
+  readonly verb: Scalars['String']['input'];
+};
+
+export type GlobalRole = {
+  readonly __typename?: 'GlobalRole';
+  readonly builtIn: Scalars['Boolean']['output'];
+  readonly description: Scalars['String']['output'];
+  readonly globalRoleId: Scalars['ID']['output'];
+  readonly permissions: ReadonlyArray<Scalars['String']['output']>;
+};
+
+export type GlobalRoleGrant = {
+  readonly __typename?: 'GlobalRoleGrant';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly globalRoleId: Scalars['ID']['output'];
+  readonly grantId: Scalars['ID']['output'];
+  readonly subject: Subject;
+};
+
+export type GlobalRoleGrantInput = {
+  readonly globalRoleId: Scalars['ID']['input'];
+  readonly subjectKind: SubjectKind;
+  readonly subjectName: Scalars['String']['input'];
+};
+
+export type GlobalRoleInput = {
+  readonly description?: InputMaybe<Scalars['String']['input']>;
+  readonly globalRoleId: Scalars['ID']['input'];
+  readonly permissions: ReadonlyArray<Scalars['String']['input']>;
+};
+
+export type Membership = {
+  readonly __typename?: 'Membership';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly membershipId: Scalars['ID']['output'];
+  /** Set for a project membership. */
+  readonly projectId?: Maybe<Scalars['ID']['output']>;
+  readonly status: MembershipStatus;
+  readonly subject: Subject;
+  readonly templateId: Scalars['ID']['output'];
+};
+
+/** A membership in a cluster (clusterId) or in a project (projectId): one of the two. */
+export type MembershipInput = {
+  readonly clusterId?: InputMaybe<Scalars['ID']['input']>;
+  readonly projectId?: InputMaybe<Scalars['ID']['input']>;
+  readonly subjectKind: SubjectKind;
+  readonly subjectName: Scalars['String']['input'];
+  readonly templateId: Scalars['ID']['input'];
+};
+
+export type MembershipState =
+  | 'Applied'
+  | 'Error'
+  | 'Pending';
+
+/** How far the cluster's controller got with a membership, and when. */
+export type MembershipStatus = {
+  readonly __typename?: 'MembershipStatus';
+  readonly at: Scalars['DateTime']['output'];
+  readonly message: Scalars['String']['output'];
+  readonly state: MembershipState;
+};
+
 export type Mutation = {
   readonly __typename?: 'Mutation';
+  /** memberships:manage, or the cluster's (project's) owner: a membership. */
+  readonly addMembership: Membership;
+  /** projects:manage or the cluster's owner: namespaces join the project (created when missing). */
+  readonly addProjectNamespaces: Project;
   /** Server-side apply of one object (JSON), with field manager fleetgate. */
   readonly applyManifest: ResourceResult;
   /** A new API token for the caller; the token is shown only here. */
   readonly createApiToken: NewApiToken;
+  /** global-roles:manage: a custom global role from the gateway's permissions. */
+  readonly createGlobalRole: GlobalRole;
   readonly createNamespace: ResourceResult;
+  /** projects:manage or the cluster's owner: a project of namespaces. */
+  readonly createProject: Project;
+  /** A project member or owner: creates a new namespace inside the project. */
+  readonly createProjectNamespace: Project;
+  /** templates:manage: a custom role template. */
+  readonly createRoleTemplate: RoleTemplate;
+  /** global-roles:manage: deletes a custom global role and its grants. */
+  readonly deleteGlobalRole: Scalars['Boolean']['output'];
   readonly deleteNamespace: ResourceResult;
+  /** projects:manage or the cluster's owner: deletes a project and its memberships. */
+  readonly deleteProject: Scalars['Boolean']['output'];
   /** Deletes any object. */
   readonly deleteResource: ResourceResult;
+  /** templates:manage: deletes a custom template no membership uses and no template includes. */
+  readonly deleteRoleTemplate: Scalars['Boolean']['output'];
+  /** global-roles:manage: grants a global role to a user or a group. */
+  readonly grantGlobalRole: GlobalRoleGrant;
   /** Administrators: register a cluster; the token is shown only here. */
   readonly registerCluster: ClusterRegistration;
   /** Administrators: remove a cluster and close its tunnels. */
   readonly removeCluster: Scalars['Boolean']['output'];
+  /** memberships:manage, or the cluster's (project's) owner: removes a membership. */
+  readonly removeMembership: Scalars['Boolean']['output'];
+  /** projects:manage or the project's owner: namespaces leave the project (they stay, without its label). */
+  readonly removeProjectNamespaces: Project;
   /** Restarts a workload's pods the way kubectl rollout restart does. */
   readonly restartRollout: ResourceResult;
   /** Revokes one of the caller's tokens (any token, for administrators). */
   readonly revokeApiToken: Scalars['Boolean']['output'];
+  /** global-roles:manage: takes a grant back. */
+  readonly revokeGlobalRole: Scalars['Boolean']['output'];
   /** Administrators: a new agent credential, sent to the connected agents; tunnels still on the old one close after graceSeconds. */
   readonly rotateAgentCredential: AgentCredentialRotation;
   /** Administrators: a new, unused registration token (to re-install the agent); the old one, if unused, works for graceSeconds more. */
   readonly rotateRegistrationToken: ClusterRegistration;
   /** Sets a workload's replicas (through its scale subresource), as the caller. */
   readonly scaleWorkload: ResourceResult;
+  /** templates:manage: replaces a custom template's rules, inclusions and description (not its context). */
+  readonly updateRoleTemplate: RoleTemplate;
+};
+
+
+export type MutationAddMembershipArgs = {
+  input: MembershipInput;
+};
+
+
+export type MutationAddProjectNamespacesArgs = {
+  namespaces: ReadonlyArray<Scalars['String']['input']>;
+  projectId: Scalars['ID']['input'];
 };
 
 
@@ -132,9 +263,35 @@ export type MutationCreateApiTokenArgs = {
 };
 
 
+export type MutationCreateGlobalRoleArgs = {
+  input: GlobalRoleInput;
+};
+
+
 export type MutationCreateNamespaceArgs = {
   clusterId: Scalars['ID']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateProjectArgs = {
+  input: ProjectInput;
+};
+
+
+export type MutationCreateProjectNamespaceArgs = {
+  namespace: Scalars['String']['input'];
+  projectId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateRoleTemplateArgs = {
+  input: RoleTemplateInput;
+};
+
+
+export type MutationDeleteGlobalRoleArgs = {
+  globalRoleId: Scalars['ID']['input'];
 };
 
 
@@ -144,12 +301,27 @@ export type MutationDeleteNamespaceArgs = {
 };
 
 
+export type MutationDeleteProjectArgs = {
+  projectId: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteResourceArgs = {
   apiVersion: Scalars['String']['input'];
   clusterId: Scalars['ID']['input'];
   kind: Scalars['String']['input'];
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationDeleteRoleTemplateArgs = {
+  templateId: Scalars['ID']['input'];
+};
+
+
+export type MutationGrantGlobalRoleArgs = {
+  input: GlobalRoleGrantInput;
 };
 
 
@@ -163,6 +335,17 @@ export type MutationRemoveClusterArgs = {
 };
 
 
+export type MutationRemoveMembershipArgs = {
+  membershipId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveProjectNamespacesArgs = {
+  namespaces: ReadonlyArray<Scalars['String']['input']>;
+  projectId: Scalars['ID']['input'];
+};
+
+
 export type MutationRestartRolloutArgs = {
   clusterId: Scalars['ID']['input'];
   kind: WorkloadKind;
@@ -173,6 +356,11 @@ export type MutationRestartRolloutArgs = {
 
 export type MutationRevokeApiTokenArgs = {
   tokenId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeGlobalRoleArgs = {
+  grantId: Scalars['ID']['input'];
 };
 
 
@@ -194,6 +382,11 @@ export type MutationScaleWorkloadArgs = {
   name: Scalars['String']['input'];
   namespace: Scalars['String']['input'];
   replicas: Scalars['Int']['input'];
+};
+
+
+export type MutationUpdateRoleTemplateArgs = {
+  input: RoleTemplateInput;
 };
 
 export type NewApiToken = {
@@ -235,6 +428,39 @@ export type PodEdge = {
   readonly node: Pod;
 };
 
+/** One Kubernetes RBAC rule. */
+export type PolicyRule = {
+  readonly __typename?: 'PolicyRule';
+  readonly apiGroups?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly nonResourceURLs?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly resourceNames?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly resources?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly verbs: ReadonlyArray<Scalars['String']['output']>;
+};
+
+export type PolicyRuleInput = {
+  readonly apiGroups?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly nonResourceURLs?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly resourceNames?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly resources?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly verbs: ReadonlyArray<Scalars['String']['input']>;
+};
+
+export type Project = {
+  readonly __typename?: 'Project';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly namespaces: ReadonlyArray<Scalars['String']['output']>;
+  readonly projectId: Scalars['ID']['output'];
+};
+
+export type ProjectInput = {
+  readonly clusterId: Scalars['ID']['input'];
+  readonly name: Scalars['String']['input'];
+  readonly namespaces?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+};
+
 export type Query = {
   readonly __typename?: 'Query';
   readonly cluster?: Maybe<Cluster>;
@@ -243,15 +469,29 @@ export type Query = {
   readonly daemonsets: ResourceConnection;
   readonly deployments: ResourceConnection;
   readonly events: ResourceConnection;
+  /** Whether a person may do something in a cluster, as the cluster answers, and the memberships that grant it. */
+  readonly explainAccess: AccessExplanation;
+  /** Who holds which custom global role. */
+  readonly globalRoleGrants: ReadonlyArray<GlobalRoleGrant>;
+  /** Every global role: the built-ins and the custom ones. */
+  readonly globalRoles: ReadonlyArray<GlobalRole>;
   readonly jobs: ResourceConnection;
+  /** Memberships, of one cluster or one project, or all; each with its controller's status. */
+  readonly memberships: ReadonlyArray<Membership>;
+  /** The caller's own gateway permissions. */
+  readonly myPermissions: ReadonlyArray<Scalars['String']['output']>;
   /** Namespaces across clusters. */
   readonly namespaces: ResourceConnection;
   /** Nodes across clusters. */
   readonly nodes: ResourceConnection;
   /** Pods across clusters, as the caller sees them; one error per cluster that failed. */
   readonly pods: PodConnection;
+  /** Projects, of one cluster or of all. */
+  readonly projects: ReadonlyArray<Project>;
   /** Any resource type by apiVersion and kind (custom resources too), as JSON objects. */
   readonly resources: ResourceConnection;
+  /** Every role template: the built-ins and the custom ones. */
+  readonly roleTemplates: ReadonlyArray<RoleTemplate>;
   /** What this gateway is and which API version it speaks. */
   readonly serverInfo: ServerInfo;
   readonly services: ResourceConnection;
@@ -287,10 +527,21 @@ export type QueryEventsArgs = {
 };
 
 
+export type QueryExplainAccessArgs = {
+  input: ExplainAccessInput;
+};
+
+
 export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMembershipsArgs = {
+  clusterId?: InputMaybe<Scalars['ID']['input']>;
+  projectId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -312,6 +563,11 @@ export type QueryPodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryProjectsArgs = {
+  clusterId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -387,6 +643,26 @@ export type ResourceResult = {
   readonly object?: Maybe<Scalars['JSON']['output']>;
 };
 
+export type RoleTemplate = {
+  readonly __typename?: 'RoleTemplate';
+  readonly builtIn: Scalars['Boolean']['output'];
+  readonly context: TemplateContext;
+  readonly description: Scalars['String']['output'];
+  /** Templates whose rules it adds to its own. */
+  readonly includes: ReadonlyArray<Scalars['ID']['output']>;
+  /** Its own rules. */
+  readonly rules: ReadonlyArray<PolicyRule>;
+  readonly templateId: Scalars['ID']['output'];
+};
+
+export type RoleTemplateInput = {
+  readonly context: TemplateContext;
+  readonly description?: InputMaybe<Scalars['String']['input']>;
+  readonly includes?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  readonly rules: ReadonlyArray<PolicyRuleInput>;
+  readonly templateId: Scalars['ID']['input'];
+};
+
 /** Facts about the gateway process that answers. */
 export type ServerInfo = {
   readonly __typename?: 'ServerInfo';
@@ -395,6 +671,17 @@ export type ServerInfo = {
   /** The gateway's release, e.g. 0.1.0. */
   readonly version: Scalars['String']['output'];
 };
+
+/** A user or a group, by downstream name (local:alice, oidc:platform). */
+export type Subject = {
+  readonly __typename?: 'Subject';
+  readonly kind: SubjectKind;
+  readonly name: Scalars['String']['output'];
+};
+
+export type SubjectKind =
+  | 'GROUP'
+  | 'USER';
 
 export type Subscription = {
   readonly __typename?: 'Subscription';
@@ -430,6 +717,10 @@ export type SubscriptionResourceChangesArgs = {
   kind: Scalars['String']['input'];
   since?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type TemplateContext =
+  | 'CLUSTER'
+  | 'PROJECT';
 
 export type Viewer = {
   readonly __typename?: 'Viewer';
@@ -522,6 +813,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AccessExplanation: ResolverTypeWrapper<Omit<AccessExplanation, 'grantedBy'> & { grantedBy: ReadonlyArray<ResolversTypes['AccessGrant']> }>;
+  AccessGrant: ResolverTypeWrapper<Omit<AccessGrant, 'membership'> & { membership: ResolversTypes['Membership'] }>;
   AgentCredentialRotation: ResolverTypeWrapper<Omit<AgentCredentialRotation, 'cluster'> & { cluster: ResolversTypes['Cluster'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangeType: ChangeType;
@@ -532,16 +825,29 @@ export type ResolversTypes = ResolversObject<{
   ClusterStatsUpdate: ResolverTypeWrapper<ClusterStatsUpdate>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EventFilter: EventFilter;
+  ExplainAccessInput: ExplainAccessInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GlobalRole: ResolverTypeWrapper<GlobalRole>;
+  GlobalRoleGrant: ResolverTypeWrapper<GlobalRoleGrantModel>;
+  GlobalRoleGrantInput: GlobalRoleGrantInput;
+  GlobalRoleInput: GlobalRoleInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Membership: ResolverTypeWrapper<MembershipModel>;
+  MembershipInput: MembershipInput;
+  MembershipState: MembershipState;
+  MembershipStatus: ResolverTypeWrapper<MembershipStatus>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NewApiToken: ResolverTypeWrapper<NewApiToken>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Pod: ResolverTypeWrapper<ResourceItem>;
   PodConnection: ResolverTypeWrapper<Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['PodEdge']> }>;
   PodEdge: ResolverTypeWrapper<Omit<PodEdge, 'node'> & { node: ResolversTypes['Pod'] }>;
+  PolicyRule: ResolverTypeWrapper<PolicyRule>;
+  PolicyRuleInput: PolicyRuleInput;
+  Project: ResolverTypeWrapper<Project>;
+  ProjectInput: ProjectInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Resource: ResolverTypeWrapper<ResourceItem>;
   ResourceChange: ResolverTypeWrapper<ResourceChange>;
@@ -549,15 +855,22 @@ export type ResolversTypes = ResolversObject<{
   ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
   ResourceFilter: ResourceFilter;
   ResourceResult: ResolverTypeWrapper<ResourceResult>;
+  RoleTemplate: ResolverTypeWrapper<RoleTemplateModel>;
+  RoleTemplateInput: RoleTemplateInput;
   ServerInfo: ResolverTypeWrapper<ServerInfo>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subject: ResolverTypeWrapper<SubjectModel>;
+  SubjectKind: SubjectKind;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TemplateContext: TemplateContext;
   Viewer: ResolverTypeWrapper<Viewer>;
   WorkloadKind: WorkloadKind;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AccessExplanation: Omit<AccessExplanation, 'grantedBy'> & { grantedBy: ReadonlyArray<ResolversParentTypes['AccessGrant']> };
+  AccessGrant: Omit<AccessGrant, 'membership'> & { membership: ResolversParentTypes['Membership'] };
   AgentCredentialRotation: Omit<AgentCredentialRotation, 'cluster'> & { cluster: ResolversParentTypes['Cluster'] };
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterModel;
@@ -566,16 +879,28 @@ export type ResolversParentTypes = ResolversObject<{
   ClusterStatsUpdate: ClusterStatsUpdate;
   DateTime: Scalars['DateTime']['output'];
   EventFilter: EventFilter;
+  ExplainAccessInput: ExplainAccessInput;
   Float: Scalars['Float']['output'];
+  GlobalRole: GlobalRole;
+  GlobalRoleGrant: GlobalRoleGrantModel;
+  GlobalRoleGrantInput: GlobalRoleGrantInput;
+  GlobalRoleInput: GlobalRoleInput;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  Membership: MembershipModel;
+  MembershipInput: MembershipInput;
+  MembershipStatus: MembershipStatus;
   Mutation: Record<PropertyKey, never>;
   NewApiToken: NewApiToken;
   PageInfo: PageInfo;
   Pod: ResourceItem;
   PodConnection: Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['PodEdge']> };
   PodEdge: Omit<PodEdge, 'node'> & { node: ResolversParentTypes['Pod'] };
+  PolicyRule: PolicyRule;
+  PolicyRuleInput: PolicyRuleInput;
+  Project: Project;
+  ProjectInput: ProjectInput;
   Query: Record<PropertyKey, never>;
   Resource: ResourceItem;
   ResourceChange: ResourceChange;
@@ -583,10 +908,24 @@ export type ResolversParentTypes = ResolversObject<{
   ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
   ResourceFilter: ResourceFilter;
   ResourceResult: ResourceResult;
+  RoleTemplate: RoleTemplateModel;
+  RoleTemplateInput: RoleTemplateInput;
   ServerInfo: ServerInfo;
   String: Scalars['String']['output'];
+  Subject: SubjectModel;
   Subscription: Record<PropertyKey, never>;
   Viewer: Viewer;
+}>;
+
+export type AccessExplanationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccessExplanation'] = ResolversParentTypes['AccessExplanation']> = ResolversObject<{
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  grantedBy?: Resolver<ReadonlyArray<ResolversTypes['AccessGrant']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AccessGrantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccessGrant'] = ResolversParentTypes['AccessGrant']> = ResolversObject<{
+  membership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type AgentCredentialRotationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AgentCredentialRotation'] = ResolversParentTypes['AgentCredentialRotation']> = ResolversObject<{
@@ -634,23 +973,67 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type GlobalRoleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GlobalRole'] = ResolversParentTypes['GlobalRole']> = ResolversObject<{
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  globalRoleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  permissions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type GlobalRoleGrantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GlobalRoleGrant'] = ResolversParentTypes['GlobalRoleGrant']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  globalRoleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  grantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
 
+export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  membershipId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['MembershipStatus'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type MembershipStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MembershipStatus'] = ResolversParentTypes['MembershipStatus']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MembershipState'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addMembership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAddMembershipArgs, 'input'>>;
+  addProjectNamespaces?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationAddProjectNamespacesArgs, 'namespaces' | 'projectId'>>;
   applyManifest?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationApplyManifestArgs, 'clusterId' | 'force' | 'manifest'>>;
   createApiToken?: Resolver<ResolversTypes['NewApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'description' | 'ttlSeconds'>>;
+  createGlobalRole?: Resolver<ResolversTypes['GlobalRole'], ParentType, ContextType, RequireFields<MutationCreateGlobalRoleArgs, 'input'>>;
   createNamespace?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationCreateNamespaceArgs, 'clusterId' | 'name'>>;
+  createProject?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectArgs, 'input'>>;
+  createProjectNamespace?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectNamespaceArgs, 'namespace' | 'projectId'>>;
+  createRoleTemplate?: Resolver<ResolversTypes['RoleTemplate'], ParentType, ContextType, RequireFields<MutationCreateRoleTemplateArgs, 'input'>>;
+  deleteGlobalRole?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteGlobalRoleArgs, 'globalRoleId'>>;
   deleteNamespace?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationDeleteNamespaceArgs, 'clusterId' | 'name'>>;
+  deleteProject?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteProjectArgs, 'projectId'>>;
   deleteResource?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationDeleteResourceArgs, 'apiVersion' | 'clusterId' | 'kind' | 'name'>>;
+  deleteRoleTemplate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRoleTemplateArgs, 'templateId'>>;
+  grantGlobalRole?: Resolver<ResolversTypes['GlobalRoleGrant'], ParentType, ContextType, RequireFields<MutationGrantGlobalRoleArgs, 'input'>>;
   registerCluster?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRegisterClusterArgs, 'name'>>;
   removeCluster?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClusterArgs, 'id'>>;
+  removeMembership?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'membershipId'>>;
+  removeProjectNamespaces?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationRemoveProjectNamespacesArgs, 'namespaces' | 'projectId'>>;
   restartRollout?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationRestartRolloutArgs, 'clusterId' | 'kind' | 'name' | 'namespace'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'tokenId'>>;
+  revokeGlobalRole?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeGlobalRoleArgs, 'grantId'>>;
   rotateAgentCredential?: Resolver<ResolversTypes['AgentCredentialRotation'], ParentType, ContextType, RequireFields<MutationRotateAgentCredentialArgs, 'graceSeconds' | 'id'>>;
   rotateRegistrationToken?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRotateRegistrationTokenArgs, 'graceSeconds' | 'id'>>;
   scaleWorkload?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationScaleWorkloadArgs, 'clusterId' | 'kind' | 'name' | 'namespace' | 'replicas'>>;
+  updateRoleTemplate?: Resolver<ResolversTypes['RoleTemplate'], ParentType, ContextType, RequireFields<MutationUpdateRoleTemplateArgs, 'input'>>;
 }>;
 
 export type NewApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NewApiToken'] = ResolversParentTypes['NewApiToken']> = ResolversObject<{
@@ -686,17 +1069,40 @@ export type PodEdgeResolvers<ContextType = GraphQLContext, ParentType extends Re
   node?: Resolver<ResolversTypes['Pod'], ParentType, ContextType>;
 }>;
 
+export type PolicyRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PolicyRule'] = ResolversParentTypes['PolicyRule']> = ResolversObject<{
+  apiGroups?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  nonResourceURLs?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  resourceNames?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  resources?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  verbs?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ProjectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Project'] = ResolversParentTypes['Project']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  namespaces?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   cluster?: Resolver<Maybe<ResolversTypes['Cluster']>, ParentType, ContextType, RequireFields<QueryClusterArgs, 'id'>>;
   clusters?: Resolver<ReadonlyArray<ResolversTypes['Cluster']>, ParentType, ContextType>;
   daemonsets?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryDaemonsetsArgs, 'first'>>;
   deployments?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryDeploymentsArgs, 'first'>>;
   events?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
+  explainAccess?: Resolver<ResolversTypes['AccessExplanation'], ParentType, ContextType, RequireFields<QueryExplainAccessArgs, 'input'>>;
+  globalRoleGrants?: Resolver<ReadonlyArray<ResolversTypes['GlobalRoleGrant']>, ParentType, ContextType>;
+  globalRoles?: Resolver<ReadonlyArray<ResolversTypes['GlobalRole']>, ParentType, ContextType>;
   jobs?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'first'>>;
+  memberships?: Resolver<ReadonlyArray<ResolversTypes['Membership']>, ParentType, ContextType, Partial<QueryMembershipsArgs>>;
+  myPermissions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   namespaces?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryNamespacesArgs, 'first'>>;
   nodes?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
   pods?: Resolver<ResolversTypes['PodConnection'], ParentType, ContextType, RequireFields<QueryPodsArgs, 'first'>>;
+  projects?: Resolver<ReadonlyArray<ResolversTypes['Project']>, ParentType, ContextType, Partial<QueryProjectsArgs>>;
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'apiVersion' | 'first' | 'kind'>>;
+  roleTemplates?: Resolver<ReadonlyArray<ResolversTypes['RoleTemplate']>, ParentType, ContextType>;
   serverInfo?: Resolver<ResolversTypes['ServerInfo'], ParentType, ContextType>;
   services?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryServicesArgs, 'first'>>;
   statefulsets?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryStatefulsetsArgs, 'first'>>;
@@ -734,9 +1140,23 @@ export type ResourceResultResolvers<ContextType = GraphQLContext, ParentType ext
   object?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 }>;
 
+export type RoleTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RoleTemplate'] = ResolversParentTypes['RoleTemplate']> = ResolversObject<{
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  context?: Resolver<ResolversTypes['TemplateContext'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  includes?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
+  rules?: Resolver<ReadonlyArray<ResolversTypes['PolicyRule']>, ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServerInfo'] = ResolversParentTypes['ServerInfo']> = ResolversObject<{
   startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SubjectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -757,26 +1177,36 @@ export type ViewerResolvers<ContextType = GraphQLContext, ParentType extends Res
 }>;
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  AccessExplanation?: AccessExplanationResolvers<ContextType>;
+  AccessGrant?: AccessGrantResolvers<ContextType>;
   AgentCredentialRotation?: AgentCredentialRotationResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
   ClusterRegistration?: ClusterRegistrationResolvers<ContextType>;
   ClusterStats?: ClusterStatsResolvers<ContextType>;
   ClusterStatsUpdate?: ClusterStatsUpdateResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  GlobalRole?: GlobalRoleResolvers<ContextType>;
+  GlobalRoleGrant?: GlobalRoleGrantResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  Membership?: MembershipResolvers<ContextType>;
+  MembershipStatus?: MembershipStatusResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NewApiToken?: NewApiTokenResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Pod?: PodResolvers<ContextType>;
   PodConnection?: PodConnectionResolvers<ContextType>;
   PodEdge?: PodEdgeResolvers<ContextType>;
+  PolicyRule?: PolicyRuleResolvers<ContextType>;
+  Project?: ProjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
   ResourceChange?: ResourceChangeResolvers<ContextType>;
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   ResourceResult?: ResourceResultResolvers<ContextType>;
+  RoleTemplate?: RoleTemplateResolvers<ContextType>;
   ServerInfo?: ServerInfoResolvers<ContextType>;
+  Subject?: SubjectResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
 }>;
