@@ -27,6 +27,7 @@ import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
+import { AccessApi } from './server/access-api.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
@@ -229,6 +230,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }),
     graphql,
     metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
+    accessApi: new AccessApi({ access, kube, authenticator, passwords }),
   });
   const health = new HealthMonitor(
     registry,
