@@ -295,7 +295,7 @@ describe('only those allowed change memberships', () => {
       undefined,
     );
     const permissions = await gql('dave', '{ myPermissions }');
-    assert.deepEqual((permissions.data?.myPermissions as string[]).sort(), [
+    assert.deepEqual([...((permissions.data?.myPermissions as string[] | undefined) ?? [])].sort(), [
       'clusters:use',
       'memberships:manage',
     ]);
