@@ -10,6 +10,7 @@ import {
   MANAGED_BY_VALUE,
   type MembershipStatus,
   PROJECT_LABEL,
+  RBAC_NAME_PREFIX,
   type RoleTemplate,
 } from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
@@ -100,6 +101,8 @@ export class ClusterAccessController {
   readonly #options: ClusterAccessControllerOptions;
   readonly #target: CallTarget;
   readonly #observed = new Map<string, Observed>();
+  /** Namespaces whose project label another field manager holds: fingerprint when last released. */
+  readonly #foreignLabels = new Map<string, string>();
   readonly #listed = new Set<ManagedKind>();
   readonly #informers: Informer[];
   readonly #clock: () => Date;
@@ -254,22 +257,24 @@ export class ClusterAccessController {
     await inParallel(first.map(apply), CONTROLLER_TIMING.concurrentWrites);
     const bindings = stale(all.filter((d) => d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding'));
     await inParallel(bindings.map(apply), CONTROLLER_TIMING.concurrentWrites);
-    const unwanted = [...this.#observed.entries()].filter(([key]) => !desired.has(key));
+    const unwanted = [...this.#observed.entries()].filter(([key, seen]) =>
+      this.#mayRemove(key, seen, desired),
+    );
     await inParallel(
       unwanted.map(([key, seen]) => async () => {
         try {
           if (seen.kind === 'Namespace') {
             // Released, never deleted: only the project label (ours) goes.
-            await this.#options.kube.patch(
+            const answer = await this.#options.kube.patch(
               this.#target,
               objectPath('Namespace', undefined, seen.name),
               'apply',
               releasedNamespace(seen.name),
-              {
-                fieldManager: ACCESS_FIELD_MANAGER,
-                force: true,
-              },
+              { fieldManager: ACCESS_FIELD_MANAGER, force: true },
             );
+            // A label someone else set stays: leave it, or every pass would write again.
+            if (answer.metadata?.labels?.[PROJECT_LABEL] !== undefined)
+              this.#foreignLabels.set(key, fingerprintOf({ ...answer, kind: 'Namespace' }));
           } else {
             await this.#options.kube.delete(this.#target, objectPath(seen.kind, seen.namespace, seen.name));
           }
@@ -304,6 +309,18 @@ export class ClusterAccessController {
       this.#failedPasses = 0;
     }
     return { applied, deleted, failed: errors.size };
+  }
+
+  /**
+   * Whether an observed object no membership asks for may go: only RBAC objects with the
+   * gateway's name prefix (a label alone, which anyone who can edit an object can add,
+   * never makes the controller delete it), and namespaces whose project label is not one it
+   * already failed to remove.
+   */
+  #mayRemove(key: string, seen: Observed, desired: ReadonlyMap<string, DesiredObject>): boolean {
+    if (desired.has(key)) return false;
+    if (seen.kind === 'Namespace') return this.#foreignLabels.get(key) !== seen.fingerprint;
+    return seen.name.startsWith(RBAC_NAME_PREFIX);
   }
 
   #status(state: MembershipStatus['state'], message: string): MembershipStatus {

@@ -120,7 +120,54 @@ describe('memberships become RBAC in the cluster, and only there', () => {
   });
 });
 
+describe('project members create namespaces inside their project only', () => {
+  const CREATE_NS =
+    'mutation ($projectId: ID!, $namespace: String!) { createProjectNamespace(projectId: $projectId, namespace: $namespace) { namespaces } }';
+
+  test('alice creates namespace d in P through the gateway and may create Deployments there within 10 s', async () => {
+    const answer = dataOf(
+      await fleet.graphql<{ createProjectNamespace: { namespaces: string[] } }>(alice, CREATE_NS, {
+        projectId,
+        namespace: 'd',
+      }),
+    );
+    assert.deepEqual(answer.createProjectNamespace.namespaces, ['a', 'b', 'd']);
+    await within(10_000, 'alice creates in d', () => canCreateDeployment(alice, 0, 'd', 'web'));
+  });
+
+  test('an existing namespace is not claimed this way, nobody else may create one, and nobody may create one directly', async () => {
+    const existing = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'c' });
+    assert.equal(existing.errors?.[0]?.extensions?.code, 'RESOURCE_CONFLICT');
+    assert.equal(
+      fleet.gateway.access.store.projectOfNamespace(fleet.clusterIds[0] as string, 'c'),
+      undefined,
+    );
+    const outsider = await fleet.graphql(bob, CREATE_NS, { projectId, namespace: 'e' });
+    assert.equal(outsider.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    assert.ok(await forbidden(alice, 0, ['create', 'namespace', 'f']));
+  });
+});
+
 describe('drift is undone', () => {
+  test("an object labelled as managed by hand, without the gateway's name, is not deleted", async () => {
+    await cluster1.kubectlOk('admin', [
+      'create',
+      'clusterrole',
+      'hand-made',
+      '--verb=get',
+      '--resource=pods',
+    ]);
+    await cluster1.kubectlOk('admin', [
+      'label',
+      'clusterrole',
+      'hand-made',
+      'app.kubernetes.io/managed-by=fleetgate',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await fleet.gateway.accessControllers.controller(fleet.clusterIds[0] as string)?.passNow();
+    assert.equal((await cluster1.kubectl('admin', ['get', 'clusterrole', 'hand-made'])).code, 0);
+  });
+
   test('a managed RoleBinding deleted by hand is back within 30 s', async () => {
     const name = `fleetgate:membership:${aliceMembershipId}`;
     await cluster1.kubectlOk('admin', ['delete', 'rolebinding', name, '-n', 'a']);
