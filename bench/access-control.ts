@@ -63,7 +63,7 @@ try {
   for (let i = 1; i <= peopleCount; i++)
     await gateway.users.create(`u${i}`, `u${i}-password-123456`, false, [`g${i % 20}`]);
   const access: AccessService = gateway.access;
-  await access.createTemplate(admin, {
+  await access.definitions.createTemplate(admin, {
     templateId: 'deployer',
     context: 'project',
     includes: ['project-read-only'],
@@ -71,7 +71,7 @@ try {
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'update', 'patch', 'delete'] },
     ],
   });
-  await access.createTemplate(admin, {
+  await access.definitions.createTemplate(admin, {
     templateId: 'node-viewer',
     context: 'cluster',
     rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],

@@ -45,33 +45,37 @@ export function accessResolvers(access: AccessService): Resolvers {
     },
     Mutation: {
       createRoleTemplate: (_parent, { input }, context) =>
-        access.createTemplate(context.principal, {
+        access.definitions.createTemplate(context.principal, {
           ...input,
           context: contextOf(input.context),
           description: orUndefined(input.description),
           includes: orUndefined(input.includes),
         }),
       updateRoleTemplate: (_parent, { input }, context) =>
-        access.updateTemplate(context.principal, {
+        access.definitions.updateTemplate(context.principal, {
           ...input,
           context: contextOf(input.context),
           description: orUndefined(input.description),
           includes: orUndefined(input.includes),
         }),
       deleteRoleTemplate: (_parent, args, context) =>
-        access.deleteTemplate(context.principal, args.templateId),
+        access.definitions.deleteTemplate(context.principal, args.templateId),
       createGlobalRole: async (_parent, { input }, context) => {
-        const role = await access.createGlobalRole(context.principal, {
+        const role = await access.definitions.createGlobalRole(context.principal, {
           ...input,
           description: orUndefined(input.description),
         });
         return { ...role, permissions: [...role.permissions] };
       },
       deleteGlobalRole: (_parent, args, context) =>
-        access.deleteGlobalRole(context.principal, args.globalRoleId),
+        access.definitions.deleteGlobalRole(context.principal, args.globalRoleId),
       grantGlobalRole: (_parent, { input }, context) =>
-        access.grantGlobalRole(context.principal, { ...input, subjectKind: kindOf(input.subjectKind) }),
-      revokeGlobalRole: (_parent, args, context) => access.revokeGlobalRole(context.principal, args.grantId),
+        access.definitions.grantGlobalRole(context.principal, {
+          ...input,
+          subjectKind: kindOf(input.subjectKind),
+        }),
+      revokeGlobalRole: (_parent, args, context) =>
+        access.definitions.revokeGlobalRole(context.principal, args.grantId),
       createProject: async (_parent, { input }, context) => {
         const project = await access.createProject(context.principal, {
           ...input,

@@ -6,47 +6,21 @@ import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import {
   ACCESS_INPUT_LIMITS,
-  checkDescription,
-  checkGlobalRoleId,
   checkProjectName,
   newAccessId,
-  parseContext,
   parseNamespaces,
   parseSubject,
 } from './access-input.ts';
-import type {
-  GlobalRole,
-  GlobalRoleGrant,
-  Membership,
-  Project,
-  RoleTemplate,
-  Subject,
-} from './access-model.ts';
+import type { GlobalRole, Membership, Project, RoleTemplate, Subject } from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
 import {
   BUILT_IN_GLOBAL_ROLES,
   type GatewayPermission,
-  isGatewayPermission,
   permissionsOf,
   subjectMatches,
 } from './global-roles.ts';
-import {
-  BUILT_IN_TEMPLATES,
-  checkTemplateGraph,
-  checkTemplateId,
-  includesTemplate,
-  OWNER_TEMPLATES,
-  parseRules,
-} from './role-templates.ts';
-
-/** A custom template as written through the API. */
-export interface TemplateInput {
-  readonly templateId: string;
-  readonly context: string;
-  readonly description?: string;
-  readonly rules: unknown;
-  readonly includes?: readonly string[];
-}
+import { RoleDefinitions } from './role-definitions.ts';
+import { BUILT_IN_TEMPLATES, includesTemplate, OWNER_TEMPLATES } from './role-templates.ts';
 
 /** A membership as asked for: in a cluster, or in a project (whose cluster it is). */
 export interface MembershipInput {
@@ -86,12 +60,16 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     this.#clock = options.clock ?? (() => new Date());
   }
 
+  /** Changes to custom role templates, global roles and their grants. */
+  readonly definitions: RoleDefinitions = new RoleDefinitions(this);
+
   /** The store, for the controllers and the explain query. */
   get store(): AccessStore {
     return this.#store;
   }
 
-  #now(): string {
+  /** Now, as stored. */
+  now(): string {
     return this.#clock().toISOString();
   }
 
@@ -131,7 +109,8 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     return this.permissionsOf(principal).has(permission);
   }
 
-  #require(principal: Principal, permission: GatewayPermission): void {
+  /** Refuses a person without a permission (FORBIDDEN). */
+  requirePermission(principal: Principal, permission: GatewayPermission): void {
     if (!this.may(principal, permission))
       throw new GatewayError('FORBIDDEN', `this needs the gateway permission ${permission}`);
   }
@@ -175,160 +154,8 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     return project;
   }
 
-  // ---- role templates ----
-
-  createTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
-    return this.audited(caller, 'createRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
-      this.#require(caller, 'templates:manage');
-      checkTemplateId(input.templateId);
-      const templates = this.templates();
-      if (templates.has(input.templateId))
-        throw new GatewayError('CONFLICT', `a template ${input.templateId} exists already`);
-      return this.#writeTemplate(input, templates);
-    });
-  }
-
-  updateTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
-    return this.audited(caller, 'updateRoleTemplate', { target: input.templateId.slice(0, 64) }, () => {
-      this.#require(caller, 'templates:manage');
-      const templates = this.templates();
-      const old = templates.get(input.templateId);
-      if (!old) throw new GatewayError('NOT_FOUND', `no template ${input.templateId.slice(0, 64)}`);
-      if (old.builtIn)
-        throw new GatewayError('FORBIDDEN', `built-in template ${old.templateId} cannot be changed`);
-      if (parseContext(input.context) !== old.context)
-        throw new GatewayError('BAD_USER_INPUT', `template ${old.templateId}: its context cannot change`);
-      return this.#writeTemplate(input, templates);
-    });
-  }
-
-  #writeTemplate(input: TemplateInput, templates: Map<string, RoleTemplate>): RoleTemplate {
-    const description = input.description ?? '';
-    checkDescription(description);
-    const template: RoleTemplate = {
-      templateId: input.templateId,
-      context: parseContext(input.context),
-      description,
-      rules: parseRules(input.rules, input.templateId),
-      includes: [...new Set(input.includes ?? [])],
-      builtIn: false,
-    };
-    templates.set(template.templateId, template);
-    // Every template is checked again: a change can make one that includes it invalid.
-    for (const other of templates.values()) checkTemplateGraph(other, templates);
-    this.#store.putTemplate(template, this.#now());
-    this.emit('changed', undefined);
-    return template;
-  }
-
-  deleteTemplate(caller: Principal, templateId: string): Promise<boolean> {
-    return this.audited(caller, 'deleteRoleTemplate', { target: templateId.slice(0, 64) }, () => {
-      this.#require(caller, 'templates:manage');
-      const templates = this.templates();
-      const template = templates.get(templateId);
-      if (!template) throw new GatewayError('NOT_FOUND', `no template ${templateId.slice(0, 64)}`);
-      if (template.builtIn)
-        throw new GatewayError('FORBIDDEN', `built-in template ${templateId} cannot be deleted`);
-      const includer = [...templates.values()].find((t) => t.includes.includes(templateId));
-      if (includer)
-        throw new GatewayError('CONFLICT', `template ${includer.templateId} includes ${templateId}`);
-      const used = this.#store.memberships({ templateId }).length;
-      if (used > 0) throw new GatewayError('CONFLICT', `${used} memberships use template ${templateId}`);
-      return this.#store.deleteTemplate(templateId);
-    });
-  }
-
-  // ---- global roles ----
-
-  createGlobalRole(
-    caller: Principal,
-    input: { globalRoleId: string; description?: string; permissions: readonly string[] },
-  ): Promise<GlobalRole> {
-    return this.audited(caller, 'createGlobalRole', { target: input.globalRoleId.slice(0, 64) }, () => {
-      this.#require(caller, 'global-roles:manage');
-      checkGlobalRoleId(input.globalRoleId);
-      checkDescription(input.description ?? '');
-      if (this.globalRoles().has(input.globalRoleId))
-        throw new GatewayError('CONFLICT', `a global role ${input.globalRoleId} exists already`);
-      if (input.permissions.length > ACCESS_INPUT_LIMITS.permissions)
-        throw new GatewayError('BAD_USER_INPUT', 'too many permissions');
-      const unknown = input.permissions.find((p) => !isGatewayPermission(p));
-      if (unknown !== undefined)
-        throw new GatewayError(
-          'BAD_USER_INPUT',
-          `${JSON.stringify(unknown.slice(0, 64))} is not a gateway permission`,
-        );
-      const role: GlobalRole = {
-        globalRoleId: input.globalRoleId,
-        description: input.description ?? '',
-        permissions: [...new Set(input.permissions)],
-        builtIn: false,
-      };
-      this.#store.putGlobalRole(role, this.#now());
-      return role;
-    });
-  }
-
-  deleteGlobalRole(caller: Principal, globalRoleId: string): Promise<boolean> {
-    return this.audited(caller, 'deleteGlobalRole', { target: globalRoleId.slice(0, 64) }, () => {
-      this.#require(caller, 'global-roles:manage');
-      if (BUILT_IN_GLOBAL_ROLES.some((r) => r.globalRoleId === globalRoleId))
-        throw new GatewayError('FORBIDDEN', `built-in global role ${globalRoleId} cannot be deleted`);
-      if (!this.#store.deleteGlobalRole(globalRoleId))
-        throw new GatewayError('NOT_FOUND', `no global role ${globalRoleId.slice(0, 64)}`);
-      return true;
-    });
-  }
-
-  grantGlobalRole(
-    caller: Principal,
-    input: { globalRoleId: string; subjectKind: string; subjectName: string },
-  ): Promise<GlobalRoleGrant> {
-    return this.audited(
-      caller,
-      'grantGlobalRole',
-      { target: `${input.globalRoleId.slice(0, 64)}/${input.subjectName.slice(0, 256)}` },
-      () => {
-        this.#require(caller, 'global-roles:manage');
-        const role = this.globalRoles().get(input.globalRoleId);
-        if (!role) throw new GatewayError('NOT_FOUND', `no global role ${input.globalRoleId.slice(0, 64)}`);
-        if (role.globalRoleId === 'administrator')
-          throw new GatewayError('FORBIDDEN', 'administrators are made with the admin flag of a local user');
-        const subject = this.#knownSubject(input.subjectKind, input.subjectName);
-        if (
-          this.#store
-            .grants()
-            .some(
-              (g) =>
-                g.globalRoleId === role.globalRoleId &&
-                g.subject.kind === subject.kind &&
-                g.subject.name === subject.name,
-            )
-        )
-          throw new GatewayError('CONFLICT', `${subject.name} holds ${role.globalRoleId} already`);
-        const grant: GlobalRoleGrant = {
-          grantId: newAccessId('g'),
-          globalRoleId: role.globalRoleId,
-          subject,
-          createdAt: this.#now(),
-        };
-        this.#store.insertGrant(grant);
-        return grant;
-      },
-    );
-  }
-
-  revokeGlobalRole(caller: Principal, grantId: string): Promise<boolean> {
-    return this.audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, () => {
-      this.#require(caller, 'global-roles:manage');
-      if (!this.#store.deleteGrant(grantId))
-        throw new GatewayError('NOT_FOUND', `no grant ${grantId.slice(0, 64)}`);
-      return true;
-    });
-  }
-
   /** A subject the gateway knows: a local user who exists, an OIDC user who signed in once, any valid group. */
-  #knownSubject(kind: string, name: string): Subject {
+  knownSubject(kind: string, name: string): Subject {
     const subject = parseSubject(kind, name);
     if (subject.kind === 'User') this.knownPerson(subject.name);
     return { kind: subject.kind, name: subject.name };
@@ -380,7 +207,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
           clusterId: input.clusterId,
           name: input.name,
           namespaces,
-          createdAt: this.#now(),
+          createdAt: this.now(),
         };
         this.#store.transaction(() => {
           this.#claim(project, namespaces);
@@ -506,7 +333,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
             'BAD_USER_INPUT',
             `template ${template.templateId} is a ${template.context} template; a ${scope} membership needs a ${scope} template`,
           );
-        const subject = this.#knownSubject(input.subjectKind, input.subjectName);
+        const subject = this.knownSubject(input.subjectKind, input.subjectName);
         const fields = {
           clusterId,
           projectId: project?.projectId ?? null,
@@ -515,7 +342,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
         };
         const existing = this.#store.sameMembership(fields);
         if (existing) throw new GatewayError('CONFLICT', `membership ${existing} grants this already`);
-        const at = this.#now();
+        const at = this.now();
         const membership: Membership = {
           membershipId: newAccessId('m'),
           ...fields,

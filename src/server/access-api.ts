@@ -82,21 +82,21 @@ export class AccessApi {
       'GET templates': () => [200, { templates: [...access.templates().values()] }],
       'POST templates': async () => [
         201,
-        { template: await access.createTemplate(principal, templateInput()) },
+        { template: await access.definitions.createTemplate(principal, templateInput()) },
       ],
       'PUT templates/:id': async () => [
         200,
-        { template: await access.updateTemplate(principal, templateInput()) },
+        { template: await access.definitions.updateTemplate(principal, templateInput()) },
       ],
       'DELETE templates/:id': async () => [
         200,
-        { deleted: await access.deleteTemplate(principal, need(id)) },
+        { deleted: await access.definitions.deleteTemplate(principal, need(id)) },
       ],
       'GET global-roles': () => [200, { globalRoles: [...access.globalRoles().values()] }],
       'POST global-roles': async () => [
         201,
         {
-          globalRole: await access.createGlobalRole(principal, {
+          globalRole: await access.definitions.createGlobalRole(principal, {
             globalRoleId: need(text(body, 'globalRoleId')),
             description: text(body, 'description', false),
             permissions: strings(body, 'permissions') as string[],
@@ -105,13 +105,13 @@ export class AccessApi {
       ],
       'DELETE global-roles/:id': async () => [
         200,
-        { deleted: await access.deleteGlobalRole(principal, need(id)) },
+        { deleted: await access.definitions.deleteGlobalRole(principal, need(id)) },
       ],
       'GET global-role-grants': () => [200, { grants: access.store.grants() }],
       'POST global-role-grants': async () => [
         201,
         {
-          grant: await access.grantGlobalRole(principal, {
+          grant: await access.definitions.grantGlobalRole(principal, {
             globalRoleId: need(text(body, 'globalRoleId')),
             subjectKind: need(text(body, 'subjectKind')),
             subjectName: need(text(body, 'subjectName')),
@@ -120,7 +120,7 @@ export class AccessApi {
       ],
       'DELETE global-role-grants/:id': async () => [
         200,
-        { deleted: await access.revokeGlobalRole(principal, need(id)) },
+        { deleted: await access.definitions.revokeGlobalRole(principal, need(id)) },
       ],
       'GET projects': () => [200, { projects: access.store.projects(query('clusterId')) }],
       'POST projects': async () => [
