@@ -14,14 +14,14 @@ export function accessResolvers(access: AccessService): Resolvers {
       roleTemplates: () => [...access.templates().values()],
       globalRoles: () =>
         [...access.globalRoles().values()].map((role) => ({ ...role, permissions: [...role.permissions] })),
-      globalRoleGrants: () => access.store.grants(),
+      globalRoleGrants: (_parent, _args, context) => access.visibleGrants(context.principal),
       myPermissions: (_parent, _args, context) => [...access.permissionsOf(context.principal)],
       projects: (_parent, args) =>
         access.store
           .projects(orUndefined(args.clusterId))
           .map((p) => ({ ...p, namespaces: [...p.namespaces] })),
-      memberships: (_parent, args) =>
-        access.memberships({
+      memberships: (_parent, args, context) =>
+        access.visibleMemberships(context.principal, {
           clusterId: orUndefined(args.clusterId),
           projectId: orUndefined(args.projectId),
         }),

@@ -7,7 +7,17 @@ export const ACCESS_INPUT_LIMITS = {
   namespacesPerCall: 64,
   namespacesPerProject: 256,
   permissions: 32,
+  projectsPerCluster: 500,
+  membershipsPerCluster: 10_000,
+  customTemplates: 500,
+  customGlobalRoles: 200,
+  globalRoleGrants: 10_000,
 } as const;
+
+/** Refuses a write that would take a collection past its bound. */
+export function checkRoom(what: string, count: number, limit: number): void {
+  if (count >= limit) throw new GatewayError('BAD_USER_INPUT', `at most ${limit} ${what}`);
+}
 
 const LOCAL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 // What an identity provider may call someone: printable ASCII without spaces, as a header carries it.

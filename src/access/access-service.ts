@@ -7,11 +7,12 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import {
   ACCESS_INPUT_LIMITS,
   checkProjectName,
+  checkRoom,
   newAccessId,
   parseNamespaces,
   parseSubject,
 } from './access-input.ts';
-import type { GlobalRole, Membership, Project, RoleTemplate, Subject } from './access-model.ts';
+import type { GlobalRole, GlobalRoleGrant, Membership, Project, RoleTemplate, Subject } from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
 import {
   BUILT_IN_GLOBAL_ROLES,
@@ -211,6 +212,11 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
         };
         this.#store.transaction(() => {
           this.#claim(project, namespaces);
+          checkRoom(
+            'projects in a cluster',
+            this.#store.projects(project.clusterId).length,
+            ACCESS_INPUT_LIMITS.projectsPerCluster,
+          );
           this.#store.insertProject(project);
         });
         this.emit('changed', project.clusterId);
@@ -306,6 +312,46 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     return filter.projectId === undefined ? all : all.filter((m) => m.projectId === filter.projectId);
   }
 
+  /**
+   * The memberships a person may see: every one with memberships:manage or access:explain;
+   * otherwise their own (as a user or through a group) and those of the clusters and
+   * projects they own. Who holds what elsewhere is not theirs to learn.
+   */
+  visibleMemberships(
+    caller: Principal,
+    filter: { clusterId?: string; projectId?: string } = {},
+  ): Membership[] {
+    const all = this.memberships(filter);
+    if (this.may(caller, 'memberships:manage') || this.may(caller, 'access:explain')) return all;
+    const ownedClusters = new Map<string, boolean>();
+    const ownsClusterOf = (clusterId: string) => {
+      if (!ownedClusters.has(clusterId)) ownedClusters.set(clusterId, this.ownsCluster(caller, clusterId));
+      return ownedClusters.get(clusterId) === true;
+    };
+    const ownedProjects = new Map<string, boolean>();
+    const ownsProjectOf = (projectId: string) => {
+      if (!ownedProjects.has(projectId)) {
+        const project = this.#store.project(projectId);
+        ownedProjects.set(projectId, project !== undefined && this.ownsProject(caller, project));
+      }
+      return ownedProjects.get(projectId) === true;
+    };
+    return all.filter(
+      (m) =>
+        subjectMatches(m.subject, caller) ||
+        ownsClusterOf(m.clusterId) ||
+        (m.projectId !== null && ownsProjectOf(m.projectId)),
+    );
+  }
+
+  /** The global role grants a person may see: all with global-roles:manage, else their own. */
+  visibleGrants(caller: Principal): GlobalRoleGrant[] {
+    const all = this.#store.grants();
+    return this.may(caller, 'global-roles:manage')
+      ? all
+      : all.filter((g) => subjectMatches(g.subject, caller));
+  }
+
   addMembership(caller: Principal, input: MembershipInput): Promise<Membership> {
     const where = input.projectId ?? input.clusterId ?? '';
     return this.audited(
@@ -349,6 +395,11 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
           createdAt: at,
           status: { state: 'Pending', message: PENDING_MESSAGE, at },
         };
+        checkRoom(
+          'memberships in a cluster',
+          this.#store.memberships({ clusterId }).length,
+          ACCESS_INPUT_LIMITS.membershipsPerCluster,
+        );
         this.#store.insertMembership(membership);
         this.emit('changed', clusterId);
         return membership;

@@ -106,7 +106,11 @@ export class ClusterAccessController {
   readonly #listed = new Set<ManagedKind>();
   readonly #informers: Informer[];
   readonly #clock: () => Date;
-  #unreachable: string | undefined = 'waiting for the first list of the cluster';
+  /** Why the controller cannot see the cluster now (undefined once every kind is listed). */
+  #unreachable: { readonly message: string; readonly forbidden: boolean } | undefined = {
+    message: 'waiting for the first list of the cluster',
+    forbidden: false,
+  };
   #timer: NodeJS.Timeout | undefined;
   readonly #resync: NodeJS.Timeout;
   #running: Promise<PassResult> | undefined;
@@ -156,7 +160,7 @@ export class ClusterAccessController {
               }
             },
             failed: (error: GatewayError) => {
-              this.#unreachable = error.message;
+              this.#unreachable = { message: error.message, forbidden: error.code === 'CLUSTER_FORBIDDEN' };
               this.requestPass();
             },
           },
@@ -216,16 +220,14 @@ export class ClusterAccessController {
   async #pass(): Promise<PassResult> {
     const { store } = this.#options;
     const memberships = store.memberships({ clusterId: this.clusterId });
-    if (this.#unreachable !== undefined) {
-      this.#record(
-        new Map(
-          memberships.map((m) => [
-            m.membershipId,
-            this.#status('Pending', `cluster not reachable: ${this.#unreachable}`),
-          ]),
-        ),
-        memberships,
-      );
+    const unreachable = this.#unreachable;
+    if (unreachable !== undefined) {
+      // Refused: the agent lacks the rights (an older install manifest), an error to act on;
+      // anything else (no tunnel, a timeout) passes by itself.
+      const status = unreachable.forbidden
+        ? this.#status('Error', `the agent may not manage RBAC here: ${unreachable.message}`)
+        : this.#status('Pending', `cluster not reachable: ${unreachable.message}`);
+      this.#record(new Map(memberships.map((m) => [m.membershipId, status])), memberships);
       return { applied: 0, deleted: 0, failed: 0 };
     }
     const desired = renderCluster({

@@ -4,6 +4,7 @@ import {
   ACCESS_INPUT_LIMITS,
   checkDescription,
   checkGlobalRoleId,
+  checkRoom,
   newAccessId,
   parseContext,
 } from './access-input.ts';
@@ -44,6 +45,11 @@ export class RoleDefinitions {
         const templates = this.#service.templates();
         if (templates.has(input.templateId))
           throw new GatewayError('CONFLICT', `a template ${input.templateId} exists already`);
+        checkRoom(
+          'custom templates',
+          this.#service.store.customTemplates().length,
+          ACCESS_INPUT_LIMITS.customTemplates,
+        );
         return this.#writeTemplate(input, templates);
       },
     );
@@ -132,6 +138,11 @@ export class RoleDefinitions {
           permissions: [...new Set(input.permissions)],
           builtIn: false,
         };
+        checkRoom(
+          'custom global roles',
+          this.#service.store.customGlobalRoles().length,
+          ACCESS_INPUT_LIMITS.customGlobalRoles,
+        );
         this.#service.store.putGlobalRole(role, this.#service.now());
         return role;
       },
@@ -181,6 +192,11 @@ export class RoleDefinitions {
           subject,
           createdAt: this.#service.now(),
         };
+        checkRoom(
+          'global role grants',
+          this.#service.store.grants().length,
+          ACCESS_INPUT_LIMITS.globalRoleGrants,
+        );
         this.#service.store.insertGrant(grant);
         return grant;
       },

@@ -107,7 +107,7 @@ export class AccessApi {
         200,
         { deleted: await access.definitions.deleteGlobalRole(principal, need(id)) },
       ],
-      'GET global-role-grants': () => [200, { grants: access.store.grants() }],
+      'GET global-role-grants': () => [200, { grants: access.visibleGrants(principal) }],
       'POST global-role-grants': async () => [
         201,
         {
@@ -159,7 +159,12 @@ export class AccessApi {
       ],
       'GET memberships': () => [
         200,
-        { memberships: access.memberships({ clusterId: query('clusterId'), projectId: query('projectId') }) },
+        {
+          memberships: access.visibleMemberships(principal, {
+            clusterId: query('clusterId'),
+            projectId: query('projectId'),
+          }),
+        },
       ],
       'POST memberships': async () => [
         201,

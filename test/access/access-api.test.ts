@@ -301,6 +301,21 @@ describe('only those allowed change memberships', () => {
     ]);
   });
 
+  test('a standard user sees only their own memberships; a cluster owner sees those of their cluster', async () => {
+    const listed = async (who: string) =>
+      ((await gql(who, '{ memberships { clusterId subject { name } } }')).data?.memberships ?? []) as {
+        clusterId: string;
+        subject: { name: string };
+      }[];
+    const bobs = await listed('bob');
+    assert.ok(bobs.length > 0);
+    assert.ok(bobs.every((m) => m.subject.name === 'local:bob'));
+    const olives = await listed('olive');
+    assert.ok(olives.some((m) => m.subject.name === 'local:erin' && m.clusterId === clusterA));
+    assert.ok(olives.every((m) => m.clusterId === clusterA));
+    assert.equal((await listed('admin')).length, count());
+  });
+
   test('an unknown gateway permission is refused', async () => {
     const answer = await gql(
       'admin',
