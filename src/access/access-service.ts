@@ -12,7 +12,14 @@ import {
   parseNamespaces,
   parseSubject,
 } from './access-input.ts';
-import type { GlobalRole, GlobalRoleGrant, Membership, Project, RoleTemplate, Subject } from './access-model.ts';
+import type {
+  GlobalRole,
+  GlobalRoleGrant,
+  Membership,
+  Project,
+  RoleTemplate,
+  Subject,
+} from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
 import {
   BUILT_IN_GLOBAL_ROLES,

@@ -1,8 +1,10 @@
 // The access controllers against real clusters, with real kubectl through the gateway
 // (issue "Access control across the fleet", the Bar).
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestCluster } from '../harness/index.ts';
+import { runKubectl } from '../harness/kubectl.ts';
 import { reconnectInProcessAgent } from '../tunnel/in-process-fleet.ts';
 import { type AccessFleet, dataOf, type Person, startAccessFleet, within } from './access-fleet.ts';
 
@@ -196,6 +198,23 @@ describe('drift is undone', () => {
       ) as { resources: string[] }[];
       return rules.length === 2 && rules[0]?.resources.includes('deployments') === true;
     });
+  });
+});
+
+describe("the agent's rights are what the controllers need", () => {
+  test('it may write ClusterRoles and bindings and label namespaces; not Roles, Secrets, or deleting namespaces', async () => {
+    const agentKubeconfig = join(cluster1.dir, 'in-process-agent.kubeconfig');
+    const can = async (...args: string[]) =>
+      (await runKubectl(agentKubeconfig, ['auth', 'can-i', ...args])).stdout.trim();
+    assert.equal(await can('escalate', 'clusterroles.rbac.authorization.k8s.io'), 'yes');
+    assert.equal(await can('bind', 'clusterroles.rbac.authorization.k8s.io'), 'yes');
+    assert.equal(await can('create', 'rolebindings.rbac.authorization.k8s.io', '-n', 'a'), 'yes');
+    assert.equal(await can('patch', 'namespaces'), 'yes');
+    assert.equal(await can('create', 'roles.rbac.authorization.k8s.io', '-n', 'a'), 'no');
+    assert.equal(await can('escalate', 'roles.rbac.authorization.k8s.io', '-n', 'a'), 'no');
+    assert.equal(await can('get', 'secrets', '-n', 'a'), 'no');
+    assert.equal(await can('delete', 'namespaces'), 'no');
+    assert.equal(await can('create', 'deployments.apps', '-n', 'a'), 'no');
   });
 });
 
