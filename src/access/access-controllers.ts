@@ -14,18 +14,19 @@ export interface AccessControllersOptions {
 }
 
 /**
- * A controller per registered cluster: started for every cluster known or connecting,
- * woken when its agent connects, told when the policy changes, stopped with its cluster.
+ * A controller per registered cluster: made for every cluster known or connecting, told
+ * when its agent connects and when the policy changes, stopped with its cluster. A
+ * controller watches its cluster only while the cluster has policy (or leftovers of it).
  */
 export class AccessControllers {
   readonly #options: AccessControllersOptions;
   readonly #controllers = new Map<string, ClusterAccessController>();
   readonly #onChanged = (clusterId: string | undefined) => {
     if (clusterId === undefined)
-      for (const controller of this.#controllers.values()) controller.requestPass();
-    else this.#ensure(clusterId)?.requestPass();
+      for (const controller of this.#controllers.values()) controller.policyChanged();
+    else this.#ensure(clusterId)?.policyChanged();
   };
-  readonly #onConnected = (clusterId: string) => this.#ensure(clusterId)?.wake();
+  readonly #onConnected = (clusterId: string) => this.#ensure(clusterId)?.connected();
   readonly #onRemoved = (clusterId: string) => {
     this.#controllers.get(clusterId)?.stop();
     this.#controllers.delete(clusterId);

@@ -104,7 +104,9 @@ export class ClusterAccessController {
   /** Namespaces whose project label another field manager holds: fingerprint when last released. */
   readonly #foreignLabels = new Map<string, string>();
   readonly #listed = new Set<ManagedKind>();
-  readonly #informers: Informer[];
+  #informers: Informer[] = [];
+  /** Whether an idle controller has looked for leftovers since the process started. */
+  #swept = false;
   readonly #clock: () => Date;
   /** Why the controller cannot see the cluster now (undefined once every kind is listed). */
   #unreachable: { readonly message: string; readonly forbidden: boolean } | undefined = {
@@ -112,7 +114,7 @@ export class ClusterAccessController {
     forbidden: false,
   };
   #timer: NodeJS.Timeout | undefined;
-  readonly #resync: NodeJS.Timeout;
+  #resync: NodeJS.Timeout | undefined;
   #running: Promise<PassResult> | undefined;
   #again = false;
   #failedPasses = 0;
@@ -125,12 +127,33 @@ export class ClusterAccessController {
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
     this.#target = { clusterId: options.clusterId, as: AGENT_IDENTITY };
+    if (this.#hasPolicy()) this.#activate();
+  }
+
+  /** Whether it is watching its cluster (it is while the cluster has any policy or leftovers). */
+  get active(): boolean {
+    return this.#informers.length > 0;
+  }
+
+  #hasPolicy(): boolean {
+    const { store } = this.#options;
+    return (
+      store.memberships({ clusterId: this.clusterId }).length > 0 || store.projects(this.clusterId).length > 0
+    );
+  }
+
+  /**
+   * Starts watching what it manages. A cluster with no policy is not watched (four watches
+   * per cluster would cost every idle cluster of a large fleet a tunnel's long-lived streams).
+   */
+  #activate(): void {
+    if (this.#stopped || this.active) return;
     this.#informers = WATCHED.map(
       ({ kind, path, labelSelector }) =>
         new Informer(
           {
-            kube: options.kube,
-            clusterId: options.clusterId,
+            kube: this.#options.kube,
+            clusterId: this.clusterId,
             as: AGENT_IDENTITY,
             path: () => path,
             mode: 'list',
@@ -170,6 +193,49 @@ export class ClusterAccessController {
     this.#resync.unref();
   }
 
+  /** Stops watching once nothing is desired nor left in the cluster. */
+  #deactivate(): void {
+    for (const informer of this.#informers) informer.stop();
+    this.#informers = [];
+    clearInterval(this.#resync);
+    this.#observed.clear();
+    this.#listed.clear();
+    this.#unreachable = { message: 'waiting for the first list of the cluster', forbidden: false };
+  }
+
+  /** The policy of its cluster (or every template) changed. */
+  policyChanged(): void {
+    if (!this.active && this.#hasPolicy()) this.#activate();
+    if (this.active) this.requestPass();
+  }
+
+  /**
+   * The cluster's agent connected: watching, it lists again now rather than after the
+   * backoff; idle, it looks once (per process) for objects of its label left from before,
+   * and starts watching to remove them if there are any.
+   */
+  connected(): void {
+    if (this.active) {
+      for (const informer of this.#informers) informer.wake();
+      return;
+    }
+    if (this.#swept || this.#stopped) return;
+    this.#swept = true;
+    void this.#sweep().catch(() => {
+      this.#swept = false; // looked at again on the next connection
+    });
+  }
+
+  async #sweep(): Promise<void> {
+    for (const { path, labelSelector } of WATCHED) {
+      const page = await this.#options.kube.listPage(this.#target, path, { labelSelector, limit: 1 });
+      if ((page.items ?? []).length > 0) {
+        this.#activate();
+        return;
+      }
+    }
+  }
+
   #see(kind: ManagedKind, object: KubeObject): void {
     const name = object.metadata?.name ?? '';
     const namespace = object.metadata?.namespace;
@@ -192,11 +258,6 @@ export class ClusterAccessController {
       );
     }, delayMs);
     this.#timer.unref();
-  }
-
-  /** The cluster's agent connected: list again now rather than after the backoff. */
-  wake(): void {
-    for (const informer of this.#informers) informer.wake();
   }
 
   /** Runs a pass now (or after the one running), and answers what it did. */
@@ -309,6 +370,7 @@ export class ClusterAccessController {
       );
     } else {
       this.#failedPasses = 0;
+      if (desired.size === 0 && this.#observed.size === 0) this.#deactivate();
     }
     return { applied, deleted, failed: errors.size };
   }

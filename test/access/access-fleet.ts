@@ -1,5 +1,7 @@
 // Two real clusters behind an in-process gateway, people with tokens and kubeconfigs that
 // reach each cluster through the gateway, and small helpers for the access tests.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localPrincipal } from '../../src/auth/local-users.ts';
 import type { Gateway } from '../../src/gateway.ts';
@@ -10,6 +12,7 @@ import { type KubectlResult, runKubectl } from '../harness/kubectl.ts';
 import {
   connectInProcessAgent,
   type InProcessAgent,
+  reconnectInProcessAgent,
   startInProcessGateway,
 } from '../tunnel/in-process-fleet.ts';
 
@@ -23,8 +26,14 @@ export interface Person {
 export interface AccessFleet {
   readonly run: TestClusters;
   readonly clusters: readonly TestCluster[];
+  /** The running gateway (a new one after restartGateway). */
   readonly gateway: Gateway;
   readonly agents: InProcessAgent[];
+  /**
+   * Closes the gateway and starts another on the same data directory, with the agents of
+   * `connect` (cluster indexes) reconnected; people need new tokens (call person again).
+   */
+  restartGateway(connect: readonly number[]): Promise<Gateway>;
   readonly clusterIds: readonly string[];
   readonly admin: Person;
   person(name: string, groups?: string[]): Promise<Person>;
@@ -43,7 +52,8 @@ export interface GraphqlAnswer<T> {
 /** Starts `count` clusters, a gateway serving HTTPS and an agent per cluster, all Active. */
 export async function startAccessFleet(namePrefix: string, count = 2): Promise<AccessFleet> {
   const run = await startClusters({ count, namePrefix });
-  const gateway = await startInProcessGateway({ dangerouslyServeHttp: false });
+  const dataDir = await mkdtemp(join(tmpdir(), 'fleetgate-access-'));
+  let gateway = await startInProcessGateway({ dangerouslyServeHttp: false, dataDir });
   const agents: InProcessAgent[] = [];
   for (const cluster of run.clusters) agents.push(await connectInProcessAgent(gateway, cluster));
   const clusterIds = agents.map((agent) => agent.clusterId);
@@ -73,8 +83,22 @@ export async function startAccessFleet(namePrefix: string, count = 2): Promise<A
   return {
     run,
     clusters: run.clusters,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     agents,
+    async restartGateway(connect) {
+      for (const agent of agents) agent.stop();
+      await gateway.close();
+      gateway = await startInProcessGateway({ dangerouslyServeHttp: false, dataDir });
+      for (const index of connect)
+        agents[index] = await reconnectInProcessAgent(
+          gateway,
+          run.clusters[index] as TestCluster,
+          clusterIds[index] as string,
+        );
+      return gateway;
+    },
     clusterIds,
     admin,
     person,

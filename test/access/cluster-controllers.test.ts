@@ -383,3 +383,34 @@ describe('removing a membership takes its access away', () => {
     });
   });
 });
+
+describe('a restarted gateway removes what was left behind', () => {
+  test('a membership removed while its cluster was away is gone from it within 30 s of reconnecting to a new gateway process', async () => {
+    const cluster2 = fleet.clusters[1] as TestCluster;
+    const bobsOnCluster2 = fleet.gateway.access
+      .memberships({ clusterId: fleet.clusterIds[1] as string })
+      .filter((m) => m.subject.name === 'local:bob');
+    assert.equal(bobsOnCluster2.length, 1);
+    const binding = `fleetgate:membership:${bobsOnCluster2[0]?.membershipId}`;
+    assert.equal((await cluster2.kubectl('admin', ['get', 'clusterrolebinding', binding])).code, 0);
+    fleet.agents[1]?.stop();
+    dataOf(
+      await fleet.graphql(fleet.admin, 'mutation ($id: ID!) { removeMembership(membershipId: $id) }', {
+        id: bobsOnCluster2[0]?.membershipId,
+      }),
+    );
+    // Cluster 2 now has no policy at all: the new process's controller for it starts idle.
+    await fleet.restartGateway([0, 1]);
+    await within(
+      30_000,
+      'the binding left on cluster 2 removed',
+      async () => (await cluster2.kubectl('admin', ['get', 'clusterrolebinding', binding])).code !== 0,
+    );
+    await within(
+      30_000,
+      'the unused template role removed too',
+      async () =>
+        (await cluster2.kubectl('admin', ['get', 'clusterrole', 'fleetgate:template:pod-reader'])).code !== 0,
+    );
+  });
+});
