@@ -16,9 +16,9 @@ export function accessResolvers(access: AccessService): Resolvers {
         [...access.globalRoles().values()].map((role) => ({ ...role, permissions: [...role.permissions] })),
       globalRoleGrants: (_parent, _args, context) => access.visibleGrants(context.principal),
       myPermissions: (_parent, _args, context) => [...access.permissionsOf(context.principal)],
-      projects: (_parent, args) =>
-        access.store
-          .projects(orUndefined(args.clusterId))
+      projects: (_parent, args, context) =>
+        access
+          .visibleProjects(context.principal, orUndefined(args.clusterId))
           .map((p) => ({ ...p, namespaces: [...p.namespaces] })),
       memberships: (_parent, args, context) =>
         access.visibleMemberships(context.principal, {

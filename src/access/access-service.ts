@@ -351,6 +351,29 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     );
   }
 
+  /**
+   * The projects a person may see: all with projects:manage, memberships:manage or
+   * access:explain; otherwise those of clusters they own and those they hold a membership in.
+   */
+  visibleProjects(caller: Principal, clusterId?: string): Project[] {
+    const all = this.#store.projects(clusterId);
+    if (
+      ['projects:manage', 'memberships:manage', 'access:explain'].some((p) =>
+        this.may(caller, p as GatewayPermission),
+      )
+    )
+      return all;
+    const mine = new Set(
+      this.#store
+        .memberships({ clusterId })
+        .filter((m) => m.projectId !== null && subjectMatches(m.subject, caller))
+        .map((m) => m.projectId),
+    );
+    return all.filter(
+      (project) => mine.has(project.projectId) || this.ownsCluster(caller, project.clusterId),
+    );
+  }
+
   /** The global role grants a person may see: all with global-roles:manage, else their own. */
   visibleGrants(caller: Principal): GlobalRoleGrant[] {
     const all = this.#store.grants();

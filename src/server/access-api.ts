@@ -122,7 +122,7 @@ export class AccessApi {
         200,
         { deleted: await access.definitions.revokeGlobalRole(principal, need(id)) },
       ],
-      'GET projects': () => [200, { projects: access.store.projects(query('clusterId')) }],
+      'GET projects': () => [200, { projects: access.visibleProjects(principal, query('clusterId')) }],
       'POST projects': async () => [
         201,
         {

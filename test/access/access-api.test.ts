@@ -64,6 +64,7 @@ before(async () => {
     ['olive', []],
     ['dave', ['managers']],
     ['erin', []],
+    ['frank', []],
   ] as const) {
     const user =
       gateway.users.get(name) ??
@@ -314,6 +315,16 @@ describe('only those allowed change memberships', () => {
     assert.ok(olives.some((m) => m.subject.name === 'local:erin' && m.clusterId === clusterA));
     assert.ok(olives.every((m) => m.clusterId === clusterA));
     assert.equal((await listed('admin')).length, count());
+  });
+
+  test('a standard user sees only the projects they are a member of', async () => {
+    const names = async (who: string) =>
+      (((await gql(who, '{ projects { name } }')).data?.projects ?? []) as { name: string }[]).map(
+        (p) => p.name,
+      );
+    assert.deepEqual(await names('bob'), ['shop']);
+    assert.deepEqual(await names('frank'), []);
+    assert.deepEqual(await names('admin'), ['shop']);
   });
 
   test('an unknown gateway permission is refused', async () => {
