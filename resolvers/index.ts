@@ -1,4 +1,6 @@
+import type { AccessService } from '../src/access/access-service.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
+import { accessResolvers } from './access.ts';
 import { aggregationResolvers } from './aggregations.ts';
 import { changeResolvers } from './changes.ts';
 import { clusterResolvers } from './clusters.ts';
@@ -8,7 +10,10 @@ import { resourceResolvers } from './resources.ts';
 import { viewerResolvers } from './viewer.ts';
 
 /** Every domain's resolvers, merged into one map. */
-export function allResolvers(serverInfo: { version: string; startedAt: string }): Resolvers[] {
+export function allResolvers(
+  serverInfo: { version: string; startedAt: string },
+  parts: { readonly access: AccessService },
+): Resolvers[] {
   return [
     { Query: { serverInfo: () => serverInfo } },
     viewerResolvers,
@@ -18,5 +23,6 @@ export function allResolvers(serverInfo: { version: string; startedAt: string })
     aggregationResolvers,
     changeResolvers,
     mutationResolvers,
+    accessResolvers(parts.access),
   ];
 }

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { allResolvers } from '../resolvers/index.ts';
+import { AccessControllers } from './access/access-controllers.ts';
+import { AccessRepository } from './access/access-repository.ts';
+import { AccessService } from './access/access-service.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
@@ -26,6 +29,7 @@ import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
+import { AccessApi } from './server/access-api.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
@@ -96,6 +100,9 @@ export interface Gateway {
   readonly sharedWatches: SharedWatches;
   /** Long-lived connections by credential (tests count them). */
   readonly openConnections: OpenConnections;
+  /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
+  readonly access: AccessService;
+  readonly accessControllers: AccessControllers;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -169,6 +176,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
+  const access = new AccessService({ store: new AccessRepository(db), registry, users, audit });
+  const accessControllers = new AccessControllers({ kube, registry, connections, service: access, log });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -179,10 +188,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     stats: new ClusterStats(caches),
     sharedWatches,
     admin,
-    resolvers: allResolvers({
-      version: config.version ?? '0.0.0',
-      startedAt: new Date().toISOString(),
-    }) as never,
+    resolvers: allResolvers(
+      {
+        version: config.version ?? '0.0.0',
+        startedAt: new Date().toISOString(),
+      },
+      { access },
+    ) as never,
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
@@ -231,6 +243,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       authenticator,
       passwords,
     }),
+    accessApi: new AccessApi({ access, kube, authenticator, passwords }),
   });
   const health = new HealthMonitor(
     registry,
@@ -257,10 +270,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     listCaches,
     sharedWatches,
     openConnections,
+    access,
+    accessControllers,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
+      accessControllers.close();
       openConnections.close();
       caches.close();
       await graphql.close();

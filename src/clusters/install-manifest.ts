@@ -1,5 +1,9 @@
 import { stringify } from 'yaml';
-import { AGENT_READABLE_CORE_RESOURCES, PROVIDER_EXTRA_KEY } from '../kube/agent-rights.ts';
+import {
+  AGENT_ACCESS_RULES,
+  AGENT_READABLE_CORE_RESOURCES,
+  PROVIDER_EXTRA_KEY,
+} from '../kube/agent-rights.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
@@ -31,7 +35,9 @@ export interface InstallManifestOptions {
 /**
  * The agent's ServiceAccount may impersonate people (users, groups, uids) and read only
  * what the gateway's own controllers need: readiness and version, nodes and pods for
- * cluster statistics, and namespace names (to find where a person is bound). Everything a person does runs as that person.
+ * cluster statistics, and namespace names (to find where a person is bound); and write the
+ * RBAC objects and namespace labels of the access controllers (docs/access-control.md).
+ * Everything a person does runs as that person.
  */
 function agentRules(readAllKinds: boolean): object[] {
   return [
@@ -44,6 +50,7 @@ function agentRules(readAllKinds: boolean): object[] {
     },
     { apiGroups: [''], resources: [...AGENT_READABLE_CORE_RESOURCES], verbs: ['get', 'list', 'watch'] },
     { nonResourceURLs: ['/version', '/readyz', '/livez', '/healthz'], verbs: ['get'] },
+    ...AGENT_ACCESS_RULES.map((rule) => ({ ...rule })),
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Cluster as ClusterModel } from '../clusters/cluster.ts';
 import type { ResourceItem } from '../kube/resource-item.ts';
+import type { RoleTemplate as RoleTemplateModel, Subject as SubjectModel, Membership as MembershipModel, GlobalRoleGrant as GlobalRoleGrantModel } from '../access/access-model.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -17,6 +18,22 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** Any JSON value, such as a Kubernetes object. */
   JSON: { input: unknown; output: unknown; }
+};
+
+export type AccessExplanation = {
+  readonly __typename?: 'AccessExplanation';
+  /** The cluster's answer. */
+  readonly allowed: Scalars['Boolean']['output'];
+  /** The memberships whose templates grant it there. */
+  readonly grantedBy: ReadonlyArray<AccessGrant>;
+  /** The cluster's reason (it names the binding that allowed it), or why nothing did. */
+  readonly reason: Scalars['String']['output'];
+};
+
+export type AccessGrant = {
+  readonly __typename?: 'AccessGrant';
+  readonly membership: Membership;
+  readonly templateId: Scalars['ID']['output'];
 };
 
 export type AgentCredentialRotation = {
@@ -214,6 +231,47 @@ export type EventFilter = {
   readonly type?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type ExplainAccessInput = {
+  readonly clusterId: Scalars['ID']['input'];
+  /** API group; empty for the core group. */
+  readonly group?: InputMaybe<Scalars['String']['input']>;
+  readonly name?: InputMaybe<Scalars['String']['input']>;
+  readonly namespace?: InputMaybe<Scalars['String']['input']>;
+  readonly resource: Scalars['String']['input'];
+  /** The person, by downstream user name: local:alice. */
+  readonly subjectName: Scalars['String']['input'];
+  readonly subresource?: InputMaybe<Scalars['String']['input']>;
+  readonly verb: Scalars['String']['input'];
+};
+
+export type GlobalRole = {
+  readonly __typename?: 'GlobalRole';
+  readonly builtIn: Scalars['Boolean']['output'];
+  readonly description: Scalars['String']['output'];
+  readonly globalRoleId: Scalars['ID']['output'];
+  readonly permissions: ReadonlyArray<Scalars['String']['output']>;
+};
+
+export type GlobalRoleGrant = {
+  readonly __typename?: 'GlobalRoleGrant';
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly globalRoleId: Scalars['ID']['output'];
+  readonly grantId: Scalars['ID']['output'];
+  readonly subject: Subject;
+};
+
+export type GlobalRoleGrantInput = {
+  readonly globalRoleId: Scalars['ID']['input'];
+  readonly subjectKind: SubjectKind;
+  readonly subjectName: Scalars['String']['input'];
+};
+
+export type GlobalRoleInput = {
+  readonly description?: InputMaybe<Scalars['String']['input']>;
+  readonly globalRoleId: Scalars['ID']['input'];
+  readonly permissions: ReadonlyArray<Scalars['String']['input']>;
+};
+
 export type Job = KubeResource & {
   readonly __typename?: 'Job';
   readonly active: Scalars['Int']['output'];
@@ -258,30 +316,103 @@ export type KubeResource = {
   readonly object: Scalars['JSON']['output'];
 };
 
+export type Membership = {
+  readonly __typename?: 'Membership';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly membershipId: Scalars['ID']['output'];
+  /** Set for a project membership. */
+  readonly projectId?: Maybe<Scalars['ID']['output']>;
+  readonly status: MembershipStatus;
+  readonly subject: Subject;
+  readonly templateId: Scalars['ID']['output'];
+};
+
+/** A membership in a cluster (clusterId) or in a project (projectId): one of the two. */
+export type MembershipInput = {
+  readonly clusterId?: InputMaybe<Scalars['ID']['input']>;
+  readonly projectId?: InputMaybe<Scalars['ID']['input']>;
+  readonly subjectKind: SubjectKind;
+  readonly subjectName: Scalars['String']['input'];
+  readonly templateId: Scalars['ID']['input'];
+};
+
+export type MembershipState =
+  | 'Applied'
+  | 'Error'
+  | 'Pending';
+
+/** How far the cluster's controller got with a membership, and when. */
+export type MembershipStatus = {
+  readonly __typename?: 'MembershipStatus';
+  readonly at: Scalars['DateTime']['output'];
+  readonly message: Scalars['String']['output'];
+  readonly state: MembershipState;
+};
+
 export type Mutation = {
   readonly __typename?: 'Mutation';
+  /** memberships:manage, or the cluster's (project's) owner: a membership. */
+  readonly addMembership: Membership;
+  /** projects:manage or the cluster's owner: namespaces join the project (created when missing). */
+  readonly addProjectNamespaces: Project;
   /** Server-side apply of one object (JSON), with field manager fleetgate. */
   readonly applyManifest: ResourceResult;
   /** A new API token for the caller; the token is shown only here. */
   readonly createApiToken: NewApiToken;
+  /** global-roles:manage: a custom global role from the gateway's permissions. */
+  readonly createGlobalRole: GlobalRole;
   readonly createNamespace: ResourceResult;
+  /** projects:manage or the cluster's owner: a project of namespaces. */
+  readonly createProject: Project;
+  /** A project member or owner: creates a new namespace inside the project. */
+  readonly createProjectNamespace: Project;
+  /** templates:manage: a custom role template. */
+  readonly createRoleTemplate: RoleTemplate;
+  /** global-roles:manage: deletes a custom global role and its grants. */
+  readonly deleteGlobalRole: Scalars['Boolean']['output'];
   readonly deleteNamespace: ResourceResult;
+  /** projects:manage or the cluster's owner: deletes a project and its memberships. */
+  readonly deleteProject: Scalars['Boolean']['output'];
   /** Deletes any object. */
   readonly deleteResource: ResourceResult;
+  /** templates:manage: deletes a custom template no membership uses and no template includes. */
+  readonly deleteRoleTemplate: Scalars['Boolean']['output'];
+  /** global-roles:manage: grants a global role to a user or a group. */
+  readonly grantGlobalRole: GlobalRoleGrant;
   /** Administrators: register a cluster; the token is shown only here. */
   readonly registerCluster: ClusterRegistration;
   /** Administrators: remove a cluster and close its tunnels. */
   readonly removeCluster: Scalars['Boolean']['output'];
+  /** memberships:manage, or the cluster's (project's) owner: removes a membership. */
+  readonly removeMembership: Scalars['Boolean']['output'];
+  /** projects:manage or the project's owner: namespaces leave the project (they stay, without its label). */
+  readonly removeProjectNamespaces: Project;
   /** Restarts a workload's pods the way kubectl rollout restart does. */
   readonly restartRollout: ResourceResult;
   /** Revokes one of the caller's tokens (any token, for administrators). */
   readonly revokeApiToken: Scalars['Boolean']['output'];
+  /** global-roles:manage: takes a grant back. */
+  readonly revokeGlobalRole: Scalars['Boolean']['output'];
   /** Administrators: a new agent credential, sent to the connected agents; tunnels still on the old one close after graceSeconds. */
   readonly rotateAgentCredential: AgentCredentialRotation;
   /** Administrators: a new, unused registration token (to re-install the agent); the old one, if unused, works for graceSeconds more. */
   readonly rotateRegistrationToken: ClusterRegistration;
   /** Sets a workload's replicas (through its scale subresource), as the caller. */
   readonly scaleWorkload: ResourceResult;
+  /** templates:manage: replaces a custom template's rules, inclusions and description (not its context). */
+  readonly updateRoleTemplate: RoleTemplate;
+};
+
+
+export type MutationAddMembershipArgs = {
+  input: MembershipInput;
+};
+
+
+export type MutationAddProjectNamespacesArgs = {
+  namespaces: ReadonlyArray<Scalars['String']['input']>;
+  projectId: Scalars['ID']['input'];
 };
 
 
@@ -298,9 +429,35 @@ export type MutationCreateApiTokenArgs = {
 };
 
 
+export type MutationCreateGlobalRoleArgs = {
+  input: GlobalRoleInput;
+};
+
+
 export type MutationCreateNamespaceArgs = {
   clusterId: Scalars['ID']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateProjectArgs = {
+  input: ProjectInput;
+};
+
+
+export type MutationCreateProjectNamespaceArgs = {
+  namespace: Scalars['String']['input'];
+  projectId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateRoleTemplateArgs = {
+  input: RoleTemplateInput;
+};
+
+
+export type MutationDeleteGlobalRoleArgs = {
+  globalRoleId: Scalars['ID']['input'];
 };
 
 
@@ -310,12 +467,27 @@ export type MutationDeleteNamespaceArgs = {
 };
 
 
+export type MutationDeleteProjectArgs = {
+  projectId: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteResourceArgs = {
   apiVersion: Scalars['String']['input'];
   clusterId: Scalars['ID']['input'];
   kind: Scalars['String']['input'];
   name: Scalars['String']['input'];
   namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationDeleteRoleTemplateArgs = {
+  templateId: Scalars['ID']['input'];
+};
+
+
+export type MutationGrantGlobalRoleArgs = {
+  input: GlobalRoleGrantInput;
 };
 
 
@@ -329,6 +501,17 @@ export type MutationRemoveClusterArgs = {
 };
 
 
+export type MutationRemoveMembershipArgs = {
+  membershipId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveProjectNamespacesArgs = {
+  namespaces: ReadonlyArray<Scalars['String']['input']>;
+  projectId: Scalars['ID']['input'];
+};
+
+
 export type MutationRestartRolloutArgs = {
   clusterId: Scalars['ID']['input'];
   kind: WorkloadKind;
@@ -339,6 +522,11 @@ export type MutationRestartRolloutArgs = {
 
 export type MutationRevokeApiTokenArgs = {
   tokenId: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeGlobalRoleArgs = {
+  grantId: Scalars['ID']['input'];
 };
 
 
@@ -360,6 +548,11 @@ export type MutationScaleWorkloadArgs = {
   name: Scalars['String']['input'];
   namespace: Scalars['String']['input'];
   replicas: Scalars['Int']['input'];
+};
+
+
+export type MutationUpdateRoleTemplateArgs = {
+  input: RoleTemplateInput;
 };
 
 export type Namespace = KubeResource & {
@@ -503,6 +696,39 @@ export type PodGroupBy =
   | 'NODE'
   | 'PHASE';
 
+/** One Kubernetes RBAC rule. */
+export type PolicyRule = {
+  readonly __typename?: 'PolicyRule';
+  readonly apiGroups?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly nonResourceURLs?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly resourceNames?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly resources?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  readonly verbs: ReadonlyArray<Scalars['String']['output']>;
+};
+
+export type PolicyRuleInput = {
+  readonly apiGroups?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly nonResourceURLs?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly resourceNames?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly resources?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+  readonly verbs: ReadonlyArray<Scalars['String']['input']>;
+};
+
+export type Project = {
+  readonly __typename?: 'Project';
+  readonly clusterId: Scalars['ID']['output'];
+  readonly createdAt: Scalars['DateTime']['output'];
+  readonly name: Scalars['String']['output'];
+  readonly namespaces: ReadonlyArray<Scalars['String']['output']>;
+  readonly projectId: Scalars['ID']['output'];
+};
+
+export type ProjectInput = {
+  readonly clusterId: Scalars['ID']['input'];
+  readonly name: Scalars['String']['input'];
+  readonly namespaces?: InputMaybe<ReadonlyArray<Scalars['String']['input']>>;
+};
+
 export type Query = {
   readonly __typename?: 'Query';
   readonly cluster?: Maybe<Cluster>;
@@ -514,8 +740,18 @@ export type Query = {
   readonly deployments: DeploymentConnection;
   /** Events (core v1). Sort fields: name, namespace, cluster, createdAt, type, reason, count, lastSeen. */
   readonly events: EventConnection;
+  /** Whether a person may do something in a cluster, as the cluster answers, and the memberships that grant it. */
+  readonly explainAccess: AccessExplanation;
+  /** Who holds which custom global role. */
+  readonly globalRoleGrants: ReadonlyArray<GlobalRoleGrant>;
+  /** Every global role: the built-ins and the custom ones. */
+  readonly globalRoles: ReadonlyArray<GlobalRole>;
   /** Jobs. Sort fields: name, namespace, cluster, createdAt, succeeded, failed, active, complete. */
   readonly jobs: JobConnection;
+  /** Memberships, of one cluster or one project, or all; each with its controller's status. */
+  readonly memberships: ReadonlyArray<Membership>;
+  /** The caller's own gateway permissions. */
+  readonly myPermissions: ReadonlyArray<Scalars['String']['output']>;
   /** Namespaces across clusters. Sort fields: name, cluster, createdAt, phase. */
   readonly namespaces: NamespaceConnection;
   /** Nodes across clusters. Sort fields: name, cluster, createdAt, ready, kubeletVersion. */
@@ -530,8 +766,12 @@ export type Query = {
    * Sort fields: name, namespace, cluster, createdAt, phase, restarts, nodeName, ready.
    */
   readonly pods: PodConnection;
+  /** Projects, of one cluster or of all. */
+  readonly projects: ReadonlyArray<Project>;
   /** Any resource type by apiVersion and kind (custom resources too), as JSON objects. Sort fields: name, namespace, cluster, createdAt. */
   readonly resources: ResourceConnection;
+  /** Every role template: the built-ins and the custom ones. */
+  readonly roleTemplates: ReadonlyArray<RoleTemplate>;
   /** What this gateway is and which API version it speaks. */
   readonly serverInfo: ServerInfo;
   /** Services. Sort fields: name, namespace, cluster, createdAt, type. */
@@ -577,12 +817,23 @@ export type QueryEventsArgs = {
 };
 
 
+export type QueryExplainAccessArgs = {
+  input: ExplainAccessInput;
+};
+
+
 export type QueryJobsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   allowStale?: InputMaybe<Scalars['Boolean']['input']>;
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<ReadonlyArray<ResourceSort>>;
+};
+
+
+export type QueryMembershipsArgs = {
+  clusterId?: InputMaybe<Scalars['ID']['input']>;
+  projectId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -617,6 +868,11 @@ export type QueryPodsArgs = {
   filter?: InputMaybe<ResourceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   sort?: InputMaybe<ReadonlyArray<ResourceSort>>;
+};
+
+
+export type QueryProjectsArgs = {
+  clusterId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -727,6 +983,26 @@ export type ResourceSort = {
   readonly field: Scalars['String']['input'];
 };
 
+export type RoleTemplate = {
+  readonly __typename?: 'RoleTemplate';
+  readonly builtIn: Scalars['Boolean']['output'];
+  readonly context: TemplateContext;
+  readonly description: Scalars['String']['output'];
+  /** Templates whose rules it adds to its own. */
+  readonly includes: ReadonlyArray<Scalars['ID']['output']>;
+  /** Its own rules. */
+  readonly rules: ReadonlyArray<PolicyRule>;
+  readonly templateId: Scalars['ID']['output'];
+};
+
+export type RoleTemplateInput = {
+  readonly context: TemplateContext;
+  readonly description?: InputMaybe<Scalars['String']['input']>;
+  readonly includes?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  readonly rules: ReadonlyArray<PolicyRuleInput>;
+  readonly templateId: Scalars['ID']['input'];
+};
+
 /** Facts about the gateway process that answers. */
 export type ServerInfo = {
   readonly __typename?: 'ServerInfo';
@@ -805,6 +1081,17 @@ export type StatefulSetEdge = {
   readonly node: StatefulSet;
 };
 
+/** A user or a group, by downstream name (local:alice, oidc:platform). */
+export type Subject = {
+  readonly __typename?: 'Subject';
+  readonly kind: SubjectKind;
+  readonly name: Scalars['String']['output'];
+};
+
+export type SubjectKind =
+  | 'GROUP'
+  | 'USER';
+
 export type Subscription = {
   readonly __typename?: 'Subscription';
   /** Cluster statistics, pushed when they change (checked every few seconds), for the chosen or all clusters. */
@@ -839,6 +1126,10 @@ export type SubscriptionResourceChangesArgs = {
   kind: Scalars['String']['input'];
   since?: InputMaybe<Scalars['String']['input']>;
 };
+
+export type TemplateContext =
+  | 'CLUSTER'
+  | 'PROJECT';
 
 export type Viewer = {
   readonly __typename?: 'Viewer';
@@ -940,6 +1231,8 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AccessExplanation: ResolverTypeWrapper<Omit<AccessExplanation, 'grantedBy'> & { grantedBy: ReadonlyArray<ResolversTypes['AccessGrant']> }>;
+  AccessGrant: ResolverTypeWrapper<Omit<AccessGrant, 'membership'> & { membership: ResolversTypes['Membership'] }>;
   AgentCredentialRotation: ResolverTypeWrapper<Omit<AgentCredentialRotation, 'cluster'> & { cluster: ResolversTypes['Cluster'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ChangeType: ChangeType;
@@ -962,7 +1255,12 @@ export type ResolversTypes = ResolversObject<{
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['EventEdge']> }>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
+  ExplainAccessInput: ExplainAccessInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GlobalRole: ResolverTypeWrapper<GlobalRole>;
+  GlobalRoleGrant: ResolverTypeWrapper<GlobalRoleGrantModel>;
+  GlobalRoleGrantInput: GlobalRoleGrantInput;
+  GlobalRoleInput: GlobalRoleInput;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -970,6 +1268,10 @@ export type ResolversTypes = ResolversObject<{
   JobConnection: ResolverTypeWrapper<Omit<JobConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['JobEdge']> }>;
   JobEdge: ResolverTypeWrapper<Omit<JobEdge, 'node'> & { node: ResolversTypes['Job'] }>;
   KubeResource: ResolverTypeWrapper<ResourceItem>;
+  Membership: ResolverTypeWrapper<MembershipModel>;
+  MembershipInput: MembershipInput;
+  MembershipState: MembershipState;
+  MembershipStatus: ResolverTypeWrapper<MembershipStatus>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Namespace: ResolverTypeWrapper<ResourceItem>;
   NamespaceConnection: ResolverTypeWrapper<Omit<NamespaceConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['NamespaceEdge']> }>;
@@ -986,6 +1288,10 @@ export type ResolversTypes = ResolversObject<{
   PodCount: ResolverTypeWrapper<PodCount>;
   PodEdge: ResolverTypeWrapper<Omit<PodEdge, 'node'> & { node: ResolversTypes['Pod'] }>;
   PodGroupBy: PodGroupBy;
+  PolicyRule: ResolverTypeWrapper<PolicyRule>;
+  PolicyRuleInput: PolicyRuleInput;
+  Project: ResolverTypeWrapper<Project>;
+  ProjectInput: ProjectInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Replicas: ResolverTypeWrapper<Replicas>;
   Resource: ResolverTypeWrapper<ResourceItem>;
@@ -995,6 +1301,8 @@ export type ResolversTypes = ResolversObject<{
   ResourceFilter: ResourceFilter;
   ResourceResult: ResolverTypeWrapper<ResourceResult>;
   ResourceSort: ResourceSort;
+  RoleTemplate: ResolverTypeWrapper<RoleTemplateModel>;
+  RoleTemplateInput: RoleTemplateInput;
   ServerInfo: ResolverTypeWrapper<ServerInfo>;
   Service: ResolverTypeWrapper<ResourceItem>;
   ServiceConnection: ResolverTypeWrapper<Omit<ServiceConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ServiceEdge']> }>;
@@ -1005,7 +1313,10 @@ export type ResolversTypes = ResolversObject<{
   StatefulSetConnection: ResolverTypeWrapper<Omit<StatefulSetConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['StatefulSetEdge']> }>;
   StatefulSetEdge: ResolverTypeWrapper<Omit<StatefulSetEdge, 'node'> & { node: ResolversTypes['StatefulSet'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subject: ResolverTypeWrapper<SubjectModel>;
+  SubjectKind: SubjectKind;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TemplateContext: TemplateContext;
   Viewer: ResolverTypeWrapper<Viewer>;
   WorkloadKind: WorkloadKind;
   WorkloadsNotReady: ResolverTypeWrapper<WorkloadsNotReady>;
@@ -1013,6 +1324,8 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AccessExplanation: Omit<AccessExplanation, 'grantedBy'> & { grantedBy: ReadonlyArray<ResolversParentTypes['AccessGrant']> };
+  AccessGrant: Omit<AccessGrant, 'membership'> & { membership: ResolversParentTypes['Membership'] };
   AgentCredentialRotation: Omit<AgentCredentialRotation, 'cluster'> & { cluster: ResolversParentTypes['Cluster'] };
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterModel;
@@ -1033,7 +1346,12 @@ export type ResolversParentTypes = ResolversObject<{
   EventConnection: Omit<EventConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['EventEdge']> };
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
+  ExplainAccessInput: ExplainAccessInput;
   Float: Scalars['Float']['output'];
+  GlobalRole: GlobalRole;
+  GlobalRoleGrant: GlobalRoleGrantModel;
+  GlobalRoleGrantInput: GlobalRoleGrantInput;
+  GlobalRoleInput: GlobalRoleInput;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -1041,6 +1359,9 @@ export type ResolversParentTypes = ResolversObject<{
   JobConnection: Omit<JobConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['JobEdge']> };
   JobEdge: Omit<JobEdge, 'node'> & { node: ResolversParentTypes['Job'] };
   KubeResource: ResourceItem;
+  Membership: MembershipModel;
+  MembershipInput: MembershipInput;
+  MembershipStatus: MembershipStatus;
   Mutation: Record<PropertyKey, never>;
   Namespace: ResourceItem;
   NamespaceConnection: Omit<NamespaceConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['NamespaceEdge']> };
@@ -1056,6 +1377,10 @@ export type ResolversParentTypes = ResolversObject<{
   PodConnection: Omit<PodConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['PodEdge']> };
   PodCount: PodCount;
   PodEdge: Omit<PodEdge, 'node'> & { node: ResolversParentTypes['Pod'] };
+  PolicyRule: PolicyRule;
+  PolicyRuleInput: PolicyRuleInput;
+  Project: Project;
+  ProjectInput: ProjectInput;
   Query: Record<PropertyKey, never>;
   Replicas: Replicas;
   Resource: ResourceItem;
@@ -1065,6 +1390,8 @@ export type ResolversParentTypes = ResolversObject<{
   ResourceFilter: ResourceFilter;
   ResourceResult: ResourceResult;
   ResourceSort: ResourceSort;
+  RoleTemplate: RoleTemplateModel;
+  RoleTemplateInput: RoleTemplateInput;
   ServerInfo: ServerInfo;
   Service: ResourceItem;
   ServiceConnection: Omit<ServiceConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ServiceEdge']> };
@@ -1074,9 +1401,21 @@ export type ResolversParentTypes = ResolversObject<{
   StatefulSetConnection: Omit<StatefulSetConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['StatefulSetEdge']> };
   StatefulSetEdge: Omit<StatefulSetEdge, 'node'> & { node: ResolversParentTypes['StatefulSet'] };
   String: Scalars['String']['output'];
+  Subject: SubjectModel;
   Subscription: Record<PropertyKey, never>;
   Viewer: Viewer;
   WorkloadsNotReady: WorkloadsNotReady;
+}>;
+
+export type AccessExplanationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccessExplanation'] = ResolversParentTypes['AccessExplanation']> = ResolversObject<{
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  grantedBy?: Resolver<ReadonlyArray<ResolversTypes['AccessGrant']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AccessGrantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AccessGrant'] = ResolversParentTypes['AccessGrant']> = ResolversObject<{
+  membership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type AgentCredentialRotationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AgentCredentialRotation'] = ResolversParentTypes['AgentCredentialRotation']> = ResolversObject<{
@@ -1229,6 +1568,20 @@ export type EventEdgeResolvers<ContextType = GraphQLContext, ParentType extends 
   node?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
 }>;
 
+export type GlobalRoleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GlobalRole'] = ResolversParentTypes['GlobalRole']> = ResolversObject<{
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  globalRoleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  permissions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type GlobalRoleGrantResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GlobalRoleGrant'] = ResolversParentTypes['GlobalRoleGrant']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  globalRoleId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  grantId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1268,19 +1621,49 @@ export type KubeResourceResolvers<ContextType = GraphQLContext, ParentType exten
   __resolveType: TypeResolveFn<'DaemonSet' | 'Deployment' | 'Event' | 'Job' | 'Namespace' | 'Node' | 'Pod' | 'Resource' | 'Service' | 'StatefulSet', ParentType, ContextType>;
 }>;
 
+export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  membershipId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  projectId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['MembershipStatus'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['Subject'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type MembershipStatusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MembershipStatus'] = ResolversParentTypes['MembershipStatus']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['MembershipState'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  addMembership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAddMembershipArgs, 'input'>>;
+  addProjectNamespaces?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationAddProjectNamespacesArgs, 'namespaces' | 'projectId'>>;
   applyManifest?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationApplyManifestArgs, 'clusterId' | 'force' | 'manifest'>>;
   createApiToken?: Resolver<ResolversTypes['NewApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'description' | 'ttlSeconds'>>;
+  createGlobalRole?: Resolver<ResolversTypes['GlobalRole'], ParentType, ContextType, RequireFields<MutationCreateGlobalRoleArgs, 'input'>>;
   createNamespace?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationCreateNamespaceArgs, 'clusterId' | 'name'>>;
+  createProject?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectArgs, 'input'>>;
+  createProjectNamespace?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectNamespaceArgs, 'namespace' | 'projectId'>>;
+  createRoleTemplate?: Resolver<ResolversTypes['RoleTemplate'], ParentType, ContextType, RequireFields<MutationCreateRoleTemplateArgs, 'input'>>;
+  deleteGlobalRole?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteGlobalRoleArgs, 'globalRoleId'>>;
   deleteNamespace?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationDeleteNamespaceArgs, 'clusterId' | 'name'>>;
+  deleteProject?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteProjectArgs, 'projectId'>>;
   deleteResource?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationDeleteResourceArgs, 'apiVersion' | 'clusterId' | 'kind' | 'name'>>;
+  deleteRoleTemplate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteRoleTemplateArgs, 'templateId'>>;
+  grantGlobalRole?: Resolver<ResolversTypes['GlobalRoleGrant'], ParentType, ContextType, RequireFields<MutationGrantGlobalRoleArgs, 'input'>>;
   registerCluster?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRegisterClusterArgs, 'name'>>;
   removeCluster?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveClusterArgs, 'id'>>;
+  removeMembership?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMembershipArgs, 'membershipId'>>;
+  removeProjectNamespaces?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationRemoveProjectNamespacesArgs, 'namespaces' | 'projectId'>>;
   restartRollout?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationRestartRolloutArgs, 'clusterId' | 'kind' | 'name' | 'namespace'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'tokenId'>>;
+  revokeGlobalRole?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeGlobalRoleArgs, 'grantId'>>;
   rotateAgentCredential?: Resolver<ResolversTypes['AgentCredentialRotation'], ParentType, ContextType, RequireFields<MutationRotateAgentCredentialArgs, 'graceSeconds' | 'id'>>;
   rotateRegistrationToken?: Resolver<ResolversTypes['ClusterRegistration'], ParentType, ContextType, RequireFields<MutationRotateRegistrationTokenArgs, 'graceSeconds' | 'id'>>;
   scaleWorkload?: Resolver<ResolversTypes['ResourceResult'], ParentType, ContextType, RequireFields<MutationScaleWorkloadArgs, 'clusterId' | 'kind' | 'name' | 'namespace' | 'replicas'>>;
+  updateRoleTemplate?: Resolver<ResolversTypes['RoleTemplate'], ParentType, ContextType, RequireFields<MutationUpdateRoleTemplateArgs, 'input'>>;
 }>;
 
 export type NamespaceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Namespace'] = ResolversParentTypes['Namespace']> = ResolversObject<{
@@ -1401,18 +1784,41 @@ export type PodEdgeResolvers<ContextType = GraphQLContext, ParentType extends Re
   node?: Resolver<ResolversTypes['Pod'], ParentType, ContextType>;
 }>;
 
+export type PolicyRuleResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PolicyRule'] = ResolversParentTypes['PolicyRule']> = ResolversObject<{
+  apiGroups?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  nonResourceURLs?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  resourceNames?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  resources?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  verbs?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ProjectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Project'] = ResolversParentTypes['Project']> = ResolversObject<{
+  clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  namespaces?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  projectId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   cluster?: Resolver<Maybe<ResolversTypes['Cluster']>, ParentType, ContextType, RequireFields<QueryClusterArgs, 'id'>>;
   clusters?: Resolver<ReadonlyArray<ResolversTypes['Cluster']>, ParentType, ContextType>;
   daemonsets?: Resolver<ResolversTypes['DaemonSetConnection'], ParentType, ContextType, RequireFields<QueryDaemonsetsArgs, 'allowStale' | 'first'>>;
   deployments?: Resolver<ResolversTypes['DeploymentConnection'], ParentType, ContextType, RequireFields<QueryDeploymentsArgs, 'allowStale' | 'first'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'allowStale' | 'first'>>;
+  explainAccess?: Resolver<ResolversTypes['AccessExplanation'], ParentType, ContextType, RequireFields<QueryExplainAccessArgs, 'input'>>;
+  globalRoleGrants?: Resolver<ReadonlyArray<ResolversTypes['GlobalRoleGrant']>, ParentType, ContextType>;
+  globalRoles?: Resolver<ReadonlyArray<ResolversTypes['GlobalRole']>, ParentType, ContextType>;
   jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, RequireFields<QueryJobsArgs, 'allowStale' | 'first'>>;
+  memberships?: Resolver<ReadonlyArray<ResolversTypes['Membership']>, ParentType, ContextType, Partial<QueryMembershipsArgs>>;
+  myPermissions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
   namespaces?: Resolver<ResolversTypes['NamespaceConnection'], ParentType, ContextType, RequireFields<QueryNamespacesArgs, 'allowStale' | 'first'>>;
   nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'allowStale' | 'first'>>;
   podCounts?: Resolver<ReadonlyArray<ResolversTypes['PodCount']>, ParentType, ContextType, RequireFields<QueryPodCountsArgs, 'allowStale' | 'groupBy'>>;
   pods?: Resolver<ResolversTypes['PodConnection'], ParentType, ContextType, RequireFields<QueryPodsArgs, 'allowStale' | 'first'>>;
+  projects?: Resolver<ReadonlyArray<ResolversTypes['Project']>, ParentType, ContextType, Partial<QueryProjectsArgs>>;
   resources?: Resolver<ResolversTypes['ResourceConnection'], ParentType, ContextType, RequireFields<QueryResourcesArgs, 'allowStale' | 'apiVersion' | 'first' | 'kind'>>;
+  roleTemplates?: Resolver<ReadonlyArray<ResolversTypes['RoleTemplate']>, ParentType, ContextType>;
   serverInfo?: Resolver<ResolversTypes['ServerInfo'], ParentType, ContextType>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<QueryServicesArgs, 'allowStale' | 'first'>>;
   statefulsets?: Resolver<ResolversTypes['StatefulSetConnection'], ParentType, ContextType, RequireFields<QueryStatefulsetsArgs, 'allowStale' | 'first'>>;
@@ -1460,6 +1866,15 @@ export type ResourceEdgeResolvers<ContextType = GraphQLContext, ParentType exten
 export type ResourceResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceResult'] = ResolversParentTypes['ResourceResult']> = ResolversObject<{
   clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   object?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+}>;
+
+export type RoleTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RoleTemplate'] = ResolversParentTypes['RoleTemplate']> = ResolversObject<{
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  context?: Resolver<ResolversTypes['TemplateContext'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  includes?: Resolver<ReadonlyArray<ResolversTypes['ID']>, ParentType, ContextType>;
+  rules?: Resolver<ReadonlyArray<ResolversTypes['PolicyRule']>, ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type ServerInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ServerInfo'] = ResolversParentTypes['ServerInfo']> = ResolversObject<{
@@ -1526,6 +1941,11 @@ export type StatefulSetEdgeResolvers<ContextType = GraphQLContext, ParentType ex
   node?: Resolver<ResolversTypes['StatefulSet'], ParentType, ContextType>;
 }>;
 
+export type SubjectResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subject'] = ResolversParentTypes['Subject']> = ResolversObject<{
+  kind?: Resolver<ResolversTypes['SubjectKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   clusterStats?: SubscriptionResolver<ResolversTypes['ClusterStatsUpdate'], "clusterStats", ParentType, ContextType, Partial<SubscriptionClusterStatsArgs>>;
   clusterStatus?: SubscriptionResolver<ResolversTypes['Cluster'], "clusterStatus", ParentType, ContextType>;
@@ -1552,6 +1972,8 @@ export type WorkloadsNotReadyResolvers<ContextType = GraphQLContext, ParentType 
 }>;
 
 export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
+  AccessExplanation?: AccessExplanationResolvers<ContextType>;
+  AccessGrant?: AccessGrantResolvers<ContextType>;
   AgentCredentialRotation?: AgentCredentialRotationResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
   ClusterCount?: ClusterCountResolvers<ContextType>;
@@ -1570,11 +1992,15 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
+  GlobalRole?: GlobalRoleResolvers<ContextType>;
+  GlobalRoleGrant?: GlobalRoleGrantResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Job?: JobResolvers<ContextType>;
   JobConnection?: JobConnectionResolvers<ContextType>;
   JobEdge?: JobEdgeResolvers<ContextType>;
   KubeResource?: KubeResourceResolvers<ContextType>;
+  Membership?: MembershipResolvers<ContextType>;
+  MembershipStatus?: MembershipStatusResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Namespace?: NamespaceResolvers<ContextType>;
   NamespaceConnection?: NamespaceConnectionResolvers<ContextType>;
@@ -1590,6 +2016,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   PodConnection?: PodConnectionResolvers<ContextType>;
   PodCount?: PodCountResolvers<ContextType>;
   PodEdge?: PodEdgeResolvers<ContextType>;
+  PolicyRule?: PolicyRuleResolvers<ContextType>;
+  Project?: ProjectResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Replicas?: ReplicasResolvers<ContextType>;
   Resource?: ResourceResolvers<ContextType>;
@@ -1597,6 +2025,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ResourceConnection?: ResourceConnectionResolvers<ContextType>;
   ResourceEdge?: ResourceEdgeResolvers<ContextType>;
   ResourceResult?: ResourceResultResolvers<ContextType>;
+  RoleTemplate?: RoleTemplateResolvers<ContextType>;
   ServerInfo?: ServerInfoResolvers<ContextType>;
   Service?: ServiceResolvers<ContextType>;
   ServiceConnection?: ServiceConnectionResolvers<ContextType>;
@@ -1605,6 +2034,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   StatefulSet?: StatefulSetResolvers<ContextType>;
   StatefulSetConnection?: StatefulSetConnectionResolvers<ContextType>;
   StatefulSetEdge?: StatefulSetEdgeResolvers<ContextType>;
+  Subject?: SubjectResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Viewer?: ViewerResolvers<ContextType>;
   WorkloadsNotReady?: WorkloadsNotReadyResolvers<ContextType>;
