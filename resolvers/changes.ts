@@ -11,7 +11,7 @@ function deliver(message: ChangeMessage): ChangeMessage {
   if (message.overflow) {
     throw new GatewayError(
       'SUBSCRIBER_TOO_SLOW',
-      'subscriber too slow: too many undelivered messages; resubscribe with the last cursor',
+      'subscriber too slow: too many undelivered objects even keeping only the latest state of each; resubscribe with the last cursor',
     );
   }
   return message;
@@ -19,6 +19,10 @@ function deliver(message: ChangeMessage): ChangeMessage {
 
 /** Live changes across clusters: shared watches where the caller may watch, else the caller's own. */
 export const changeResolvers: Resolvers = {
+  ResourceChange: {
+    // Reads nothing of the caller: a shared stream runs it once for all its subscribers.
+    coalesced: (change) => change.coalesced === true,
+  },
   Subscription: {
     resourceChanges: {
       subscribe: (_parent, args, context) => {

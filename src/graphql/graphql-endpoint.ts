@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
@@ -23,7 +23,9 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
+import { ParsedDocuments } from './parsed-documents.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
+import { SharedSubscriptions } from './shared-subscriptions.ts';
 import type { SharedWatches } from './shared-watches.ts';
 import { SocketGuard, type SocketLimits, type SocketState } from './socket-guard.ts';
 
@@ -67,6 +69,10 @@ function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSche
   });
 }
 
+function isDocument(parsed: DocumentNode | readonly GraphQLError[]): parsed is DocumentNode {
+  return !Array.isArray(parsed);
+}
+
 function unauthenticated(reason: string): GraphQLError {
   return new GraphQLError(`Unauthenticated: ${reason}`, {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
@@ -83,6 +89,8 @@ export class GraphqlEndpoint {
   readonly #apollo: ApolloServer<GraphQLContext>;
   readonly #wss: WebSocketServer;
   readonly #disposeWs: { dispose: () => void | Promise<void> };
+  readonly #subscriptions: SharedSubscriptions;
+  readonly #documents: ParsedDocuments;
 
   private constructor(options: GraphqlEndpointOptions) {
     this.#options = options;
@@ -124,11 +132,13 @@ export class GraphqlEndpoint {
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: GRAPHQL_LIMITS.maxDocumentBytes });
     const guard = new SocketGuard(options.authenticator, options.openConnections, options.socketLimits);
+    this.#subscriptions = new SharedSubscriptions(options.sharedWatches);
+    this.#documents = new ParsedDocuments(this.#schema);
     this.#disposeWs = useServer<Record<string, unknown>, SocketState>(
       {
         schema: this.#schema,
         onConnect: (ctx) => guard.connect(ctx),
-        onSubscribe: async (ctx, _id, payload) => {
+        onSubscribe: async (ctx, operationId, payload) => {
           try {
             await guard.admit(ctx);
           } catch (error) {
@@ -138,16 +148,33 @@ export class GraphqlEndpoint {
           }
           if (payload.query.length > GRAPHQL_LIMITS.maxDocumentBytes)
             return [new GraphQLError('document too large', { extensions: { code: 'DOCUMENT_TOO_LARGE' } })];
+          const document = this.#documents.parse(payload.query);
+          if (!isDocument(document)) return [...document];
+          const variableValues = payload.variables ?? {};
           try {
-            enforceDocumentLimits(parse(payload.query), payload.variables ?? {});
+            enforceDocumentLimits(document, variableValues);
           } catch (error) {
             if (error instanceof GraphQLError) return [error];
             throw error;
           }
-          return undefined;
+          const invalid = this.#documents.validate(document);
+          if (invalid.length > 0) return [...invalid];
+          const contextValue = this.#context(ctx.extra.principal as Principal, ctx.extra.session);
+          this.#subscriptions.register(contextValue, {
+            socket: ctx.extra.socket,
+            operationId,
+            query: payload.query,
+          });
+          return {
+            schema: this.#schema,
+            document,
+            operationName: payload.operationName,
+            variableValues,
+            contextValue,
+          };
         },
+        subscribe: (args) => this.#subscriptions.subscribe(args),
         onClose: (ctx) => guard.disconnect(ctx),
-        context: (ctx) => this.#context(ctx.extra.principal as Principal, ctx.extra.session),
       },
       this.#wss,
     );

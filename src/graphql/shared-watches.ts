@@ -3,6 +3,7 @@ import { Informer } from '../kube/informer.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import type { ChangeType } from '../kube/watch-events.ts';
+import { ChangeFeeds } from './shared-changes.ts';
 
 /** One subscriber of a shared watch. Calls are synchronous: a listener only queues. */
 export interface SharedWatchListener {
@@ -80,9 +81,12 @@ class SharedWatch {
 export class SharedWatches {
   readonly #kube: KubeClient;
   readonly #watches = new Map<string, SharedWatch>();
+  /** The shared change streams on these watches, one per document, variables and access class. */
+  readonly feeds: ChangeFeeds;
 
   constructor(kube: KubeClient) {
     this.#kube = kube;
+    this.feeds = new ChangeFeeds(this);
   }
 
   /** Downstream watches running now. */

@@ -59,7 +59,8 @@ describe('shared downstream watches', () => {
     const second = graphqlWsClient(gateway, adminToken);
     const a = collect(first.client, CHANGES, pods('shared'));
     const b = collect(second.client, CHANGES, pods('shared'));
-    await eventually(() => gateway.sharedWatches.listenerCount, 2, 'attached subscribers');
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 2, 'attached subscribers');
+    assert.equal(gateway.sharedWatches.feeds.size, 1, 'one shared stream for the same document and class');
     assert.equal(gateway.sharedWatches.size, 1, 'shared watches');
     await createPods([pod('one', 'shared')]);
     await a.until(() => a.changes.some((ch) => ch.type === 'ADDED' && ch.object?.metadata?.name === 'one'));
@@ -68,7 +69,7 @@ describe('shared downstream watches', () => {
     await eventually(() => gateway.connections.streamCount(), 1, 'open streams with two subscribers');
 
     await first.client.dispose();
-    await eventually(() => gateway.sharedWatches.listenerCount, 1, 'attached after one left');
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 1, 'attached after one left');
     assert.equal(gateway.sharedWatches.size, 1);
     await second.client.dispose();
     await eventually(() => gateway.sharedWatches.size, 0, 'shared watches after both left');
@@ -111,7 +112,7 @@ describe('shared downstream watches', () => {
   test('a subscriber resuming from a cursor keeps its own watch and gets every change in between', async () => {
     const first = graphqlWsClient(gateway, adminToken);
     const live = collect(first.client, CHANGES, pods('resume'));
-    await eventually(() => gateway.sharedWatches.listenerCount, 1, 'attached');
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 1, 'attached');
     await createPods([pod('before', 'resume')]);
     await live.until(() => live.changes.some((ch) => ch.object?.metadata?.name === 'before'));
     const cursor = live.changes.at(-1)?.cursor as string;
@@ -130,7 +131,7 @@ describe('shared downstream watches', () => {
     const slow = graphqlWsClient(gateway, adminToken);
     const fastChanges = collect(fast.client, CHANGES, pods('flood'));
     const slowChanges = collect(slow.client, CHANGES, pods('flood'));
-    await eventually(() => gateway.sharedWatches.listenerCount, 2, 'both attached');
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 2, 'both attached');
     await createPods([pod('warmup', 'flood')]);
     await Promise.all([
       fastChanges.until(() => fastChanges.changes.length > 0),
@@ -159,7 +160,7 @@ describe('shared downstream watches', () => {
       'SUBSCRIBER_TOO_SLOW',
       JSON.stringify(slowChanges.errors),
     );
-    assert.equal(gateway.sharedWatches.listenerCount, 1, 'the slow subscriber was detached');
+    assert.equal(gateway.sharedWatches.feeds.memberCount, 1, 'the slow subscriber was detached');
     await fast.client.dispose();
     await slow.client.dispose();
   });
