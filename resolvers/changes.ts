@@ -3,6 +3,7 @@ import type { Resolvers } from '../src/generated/graphql.ts';
 import { type ChangeMessage, ChangeStream, decodePositions } from '../src/graphql/change-stream.ts';
 import { clustersInScope, validateFilter } from '../src/graphql/fan-out.ts';
 import { checkKind, collectionPath } from '../src/graphql/kind-paths.ts';
+import { identityKey } from '../src/kube/identity.ts';
 
 const FIELD_VALUE = /^[A-Za-z0-9._-]{1,253}$/;
 
@@ -32,8 +33,18 @@ export const changeResolvers: Resolvers = {
         return new ChangeStream({
           context,
           clusterIds: clustersInScope(context, args.filter),
+          // Discovery as the caller; a discovery of the same person already in flight is joined.
           pathFor: (clusterId) =>
-            collectionPath(context, clusterId, args.apiVersion, args.kind, args.filter?.namespace),
+            context.sharedWatches.paths.run(
+              JSON.stringify([
+                identityKey(context.identity),
+                clusterId,
+                args.apiVersion,
+                args.kind,
+                args.filter?.namespace ?? '',
+              ]),
+              () => collectionPath(context, clusterId, args.apiVersion, args.kind, args.filter?.namespace),
+            ),
           labelSelector: args.filter?.labelSelector ?? undefined,
           fieldSelector: args.filter?.fieldSelector ?? undefined,
           since,
