@@ -26,6 +26,7 @@ const { values } = parseArgs({
     'attach-timeout': { type: 'string', default: '120' },
     baseline: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'gateway-node-options': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -37,7 +38,8 @@ if (values.help) {
   --per-client N         subscribers per client process (default 1000)
   --attach-timeout S     how long subscribers may take to receive their first event (default 120)
   --baseline REF         also run every phase on the gateway of git commit REF, in turns
-  --cpu-prof             write V8 CPU profiles of the gateways into the run directory`);
+  --cpu-prof             write V8 CPU profiles of the gateways into the run directory
+  --gateway-node-options more NODE_OPTIONS for the gateways (e.g. --heapsnapshot-signal=SIGUSR1)`);
   process.exit(0);
 }
 const phases = values.phases.split(',').map((spec) => {
@@ -118,7 +120,10 @@ async function startTarget(
     dir,
     logLevel: 'warn',
     entry,
-    env: { NODE_OPTIONS: `${memoryProbeNodeOptions}${profile}`, FLEETGATE_BENCH_MEMORY_FILE: memoryFile },
+    env: {
+      NODE_OPTIONS: `${memoryProbeNodeOptions}${profile} ${values['gateway-node-options']}`,
+      FLEETGATE_BENCH_MEMORY_FILE: memoryFile,
+    },
   });
   const registration = await registerCluster(gateway, 'bench');
   const agent = await AgentProcess.install(cluster, gateway, registration);

@@ -137,7 +137,11 @@ export class GraphqlEndpoint {
     this.#disposeWs = useServer<Record<string, unknown>, SocketState>(
       {
         schema: this.#schema,
-        onConnect: (ctx) => guard.connect(ctx),
+        onConnect: (ctx) => {
+          // graphql-ws keeps the upgrade request for the socket's life; nothing here reads it.
+          Reflect.deleteProperty(ctx.extra, 'request');
+          return guard.connect(ctx);
+        },
         onSubscribe: async (ctx, operationId, payload) => {
           try {
             await guard.admit(ctx);
@@ -188,6 +192,8 @@ export class GraphqlEndpoint {
 
   #context(principal: Principal, session: SignInSession | undefined): GraphQLContext {
     const identity = downstreamIdentity(principal);
+    const kube = this.#options.kube;
+    let lists: GraphQLContext['lists'] | undefined;
     return {
       receivedAt: new Date(),
       principal,
@@ -200,7 +206,11 @@ export class GraphqlEndpoint {
       audit: this.#options.audit,
       sharedWatches: this.#options.sharedWatches,
       admin: this.#options.admin,
-      lists: createListLoader(this.#options.kube, identity),
+      // Made when first used: a subscription's context lives as long as it, and never lists.
+      get lists() {
+        lists ??= createListLoader(kube, identity);
+        return lists;
+      },
       listCaches: this.#options.listCaches,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
