@@ -130,7 +130,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const { server, setRoutes } = createGatewayServer(log, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    // Connections waiting to be accepted: thousands of dashboards reconnect at once after a
+    // restart, and Node's default (511) dropped their SYNs, which TCP then retried only after
+    // 1, 3, 7, 15 s... (the kernel caps it at net.core.somaxconn).
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

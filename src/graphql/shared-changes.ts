@@ -7,6 +7,8 @@ import type { SharedWatches } from './shared-watches.ts';
  */
 export interface SharedDelivery {
   readonly message: ChangeMessage;
+  /** Position per cluster after this change (what its cursor encodes). */
+  readonly positions: ReadonlyMap<string, string>;
   /** What the change is about, for coalescing (see changeKey). */
   readonly key: string | undefined;
   /** The `payload` of a graphql-ws `next` message, as JSON bytes. */
@@ -20,20 +22,37 @@ export type SerializeChange = (message: ChangeMessage) => Buffer;
 
 /** A subscriber of a shared stream (see shared-subscriber.ts). */
 export interface FeedMember {
+  /** From now on (`positions`: where the stream is), it receives what the stream delivers. */
+  joined(positions: ReadonlyMap<string, string>): void;
   deliver(delivery: SharedDelivery): void;
-  /** The stream can no longer serve it: it follows on its own from `positions`. */
-  handBack(positions: ReadonlyMap<string, string>): void;
+  /** The stream can no longer serve it: it follows on its own from the last change it got. */
+  handBack(): void;
+}
+
+/**
+ * Members a change is handed to before the feed lets other work run (accepting and reading
+ * sockets): handing one change to 10,000 members in one go held the event loop for a third
+ * of a second, long enough for new connections to overflow the listen backlog.
+ */
+export const FAN_OUT_SLICE = 500;
+
+interface FanOut {
+  readonly delivery: SharedDelivery;
+  readonly members: readonly FeedMember[];
+  next: number;
 }
 
 class Delivery implements SharedDelivery {
   readonly message: ChangeMessage;
+  readonly positions: ReadonlyMap<string, string>;
   readonly key: string | undefined;
   readonly payload: Buffer;
   readonly #serialize: SerializeChange;
   #coalesced: Buffer | undefined;
 
-  constructor(message: ChangeMessage, serialize: SerializeChange) {
+  constructor(message: ChangeMessage, positions: ReadonlyMap<string, string>, serialize: SerializeChange) {
     this.message = message;
+    this.positions = positions;
     this.key = changeKey(message);
     this.#serialize = serialize;
     this.payload = serialize(message);
@@ -59,6 +78,9 @@ export class ChangeFeed {
   /** Position per cluster; the cursor lists clusters in a fixed order, so every member gets the same bytes. */
   readonly #positions = new Map<string, string>();
   readonly #detaches: (() => void)[] = [];
+  /** Changes being handed to their members, oldest first: each member gets them in order. */
+  readonly #fanOuts: FanOut[] = [];
+  #fanOutScheduled = false;
   #stopped = false;
 
   constructor(
@@ -71,11 +93,6 @@ export class ChangeFeed {
     this.#shareClass = shareClass;
     this.#serialize = serialize;
     this.#onEmpty = onEmpty;
-  }
-
-  /** Positions as of the last change delivered (a member handed back resumes from them). */
-  get positions(): ReadonlyMap<string, string> {
-    return this.#positions;
   }
 
   start(): void {
@@ -99,6 +116,7 @@ export class ChangeFeed {
 
   add(member: FeedMember): void {
     this.members.add(member);
+    member.joined(this.#sortedPositions());
   }
 
   remove(member: FeedMember): void {
@@ -109,6 +127,7 @@ export class ChangeFeed {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#fanOuts.length = 0;
     for (const detach of this.#detaches.splice(0)) detach();
     this.#onEmpty();
   }
@@ -117,29 +136,51 @@ export class ChangeFeed {
     if (this.#stopped || this.members.size === 0) return;
     let delivery: Delivery;
     try {
-      delivery = new Delivery({ ...change, cursor: this.#cursor() }, this.#serialize);
+      const positions = this.#sortedPositions();
+      delivery = new Delivery({ ...change, cursor: encodePositions(positions) }, positions, this.#serialize);
     } catch {
       // What cannot be run once for all is run for each: every member goes on alone.
       this.#handBackAll();
       return;
     }
-    for (const member of this.members) member.deliver(delivery);
+    this.#fanOuts.push({ delivery, members: [...this.members], next: 0 });
+    this.#fanOut();
   }
 
-  #cursor(): string {
+  /** Hands pending changes to their members, FAN_OUT_SLICE at a time. */
+  #fanOut(): void {
+    this.#fanOutScheduled = false;
+    let budget = FAN_OUT_SLICE;
+    while (budget > 0 && !this.#stopped) {
+      const current = this.#fanOuts[0];
+      if (!current) return;
+      const end = Math.min(current.members.length, current.next + budget);
+      for (let i = current.next; i < end; i++) current.members[i]?.deliver(current.delivery);
+      budget -= end - current.next;
+      current.next = end;
+      if (end === current.members.length) this.#fanOuts.shift();
+    }
+    if (this.#fanOuts.length > 0 && !this.#fanOutScheduled && !this.#stopped) {
+      this.#fanOutScheduled = true;
+      setImmediate(() => this.#fanOut());
+    }
+  }
+
+  /** Positions in a fixed order of clusters, so that every member's cursor is the same bytes. */
+  #sortedPositions(): Map<string, string> {
     const sorted = new Map<string, string>();
     for (const { clusterId } of this.#shareClass.collections) {
       const position = this.#positions.get(clusterId);
       if (position !== undefined) sorted.set(clusterId, position);
     }
-    return encodePositions(sorted);
+    return sorted;
   }
 
   #handBackAll(): void {
     const members = [...this.members];
     this.members.clear();
     this.stop();
-    for (const member of members) member.handBack(this.#positions);
+    for (const member of members) member.handBack();
   }
 }
 

@@ -46,6 +46,8 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
   readonly #prefix: Buffer;
   readonly #review: NodeJS.Timeout;
   #feed: ChangeFeed | undefined;
+  /** Positions after the last change it was given: where it goes on from if handed back. */
+  #positions: ReadonlyMap<string, string> = new Map();
   #inFlight = 0;
   #state: 'shared' | 'overflowed' | 'alone' | 'done' = 'shared';
   #last: ChangeMessage | undefined;
@@ -80,8 +82,13 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
     this.#feed = feed;
   }
 
+  joined(positions: ReadonlyMap<string, string>): void {
+    this.#positions = positions;
+  }
+
   deliver(delivery: SharedDelivery): void {
     if (this.#state !== 'shared') return;
+    this.#positions = delivery.positions;
     if (this.#queue.push(delivery, delivery.payload.length + this.#prefix.length + 1) === 'overflow') {
       this.#state = 'overflowed';
       this.#last = {
@@ -97,12 +104,12 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
     this.#pump();
   }
 
-  handBack(positions: ReadonlyMap<string, string>): void {
+  handBack(): void {
     if (this.#state !== 'shared') return;
     this.#leave();
     // What it already has goes out first, then its own watches go on from where that ended.
     this.#pump(Number.POSITIVE_INFINITY);
-    this.#options.stream.resumeAlone(positions);
+    this.#options.stream.resumeAlone(this.#positions);
     this.#alone = new ResponseStream(this.#options.stream, this.#options.respond);
     this.#state = 'alone';
     this.#wake?.();
@@ -129,7 +136,7 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
     const { context, shareClass } = this.#options;
     for (const { clusterId, scope } of shareClass.collections) {
       if (!(await callerMayWatch(context, clusterId, scope))) {
-        this.handBack(this.#feed?.positions ?? new Map());
+        this.handBack();
         return;
       }
     }
