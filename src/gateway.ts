@@ -58,8 +58,10 @@ export interface GatewayConfig {
   readonly version?: string;
   /** GraphQL schema introspection (default on). */
   readonly graphqlIntrospection?: boolean;
-  /** Undelivered messages a GraphQL subscriber may have before it is ended (default 1000). */
+  /** Undelivered messages a GraphQL subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** How long a graphql-ws client may leave a ping unanswered before it is dropped (default 12 s). */
+  readonly graphqlKeepAliveMs?: number;
   /** Concurrent passthrough requests one person may have on one cluster (default 100). */
   readonly maxStreamsPerPerson?: number;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
@@ -184,6 +186,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
+    keepAliveMs: config.graphqlKeepAliveMs,
     listCaches,
   });
   const clustersApi = new ClustersApi({

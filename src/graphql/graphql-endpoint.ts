@@ -32,6 +32,8 @@ import { SocketGuard, type SocketLimits, type SocketState } from './socket-guard
 export const GRAPHQL_PATH = '/graphql';
 /** Undelivered messages a subscriber may have before it is ended. */
 export const DEFAULT_SUBSCRIBER_QUEUE = 1000;
+/** graphql-ws's own default: a client silent for one more interval after a ping is dropped. */
+export const DEFAULT_KEEP_ALIVE_MS = 12_000;
 const schemaDir = new URL('../../schema/', import.meta.url).pathname;
 
 export interface GraphqlEndpointOptions {
@@ -52,8 +54,10 @@ export interface GraphqlEndpointOptions {
   readonly log: Logger;
   /** Schema introspection (default: on). */
   readonly introspection?: boolean;
-  /** Undelivered messages a subscriber may have before it is ended (default 1000). */
+  /** Undelivered messages a subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Ping interval, and how long a ping may go unanswered before the socket is dropped (default 12 s). */
+  readonly keepAliveMs?: number;
   /** Watch-backed list caches (docs/list-cache.md); lists are all live without them. */
   readonly listCaches?: ListCaches;
 }
@@ -181,6 +185,7 @@ export class GraphqlEndpoint {
         onClose: (ctx) => guard.disconnect(ctx),
       },
       this.#wss,
+      options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
     );
   }
 

@@ -155,7 +155,6 @@ describe('a subscriber that falls behind', () => {
     ]);
     const tcp = (slow.sockets[0] as unknown as { _socket: Socket })._socket;
     tcp.pause();
-    // Well within graphql-ws's 12 s keep-alive, which would end a client this stalled.
     const steps = 40;
     for (let step = 1; step <= steps; step++)
       await Promise.all(
