@@ -64,8 +64,10 @@ export interface GatewayConfig {
   readonly version?: string;
   /** GraphQL schema introspection (default on). */
   readonly graphqlIntrospection?: boolean;
-  /** Undelivered messages a GraphQL subscriber may have before it is ended (default 1000). */
+  /** Undelivered messages a GraphQL subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** How long a graphql-ws client may leave a ping unanswered before it is dropped (default 12 s). */
+  readonly graphqlKeepAliveMs?: number;
   /** Concurrent passthrough requests one person may have on one cluster (default 100). */
   readonly maxStreamsPerPerson?: number;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
@@ -141,7 +143,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const { server, setRoutes } = createGatewayServer(log, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    // Connections waiting to be accepted: thousands of dashboards reconnect at once after a
+    // restart, and Node's default (511) dropped their SYNs, which TCP then retried only after
+    // 1, 3, 7, 15 s... (the kernel caps it at net.core.somaxconn).
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -198,6 +203,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
+    keepAliveMs: config.graphqlKeepAliveMs,
     listCaches,
     liveLists,
   });

@@ -37,8 +37,9 @@ Options:
                          open passthrough requests one person may have on one cluster
                          (default 100; FLEETGATE_MAX_STREAMS_PER_PERSON)
   --max-subscriber-queue N
-                         undelivered messages a GraphQL subscriber may have before it is
-                         ended with SUBSCRIBER_TOO_SLOW (default 1000)
+                         undelivered messages a GraphQL subscriber may have before it gets
+                         only the latest state of each object, and distinct objects before
+                         it is ended with SUBSCRIBER_TOO_SLOW (default 1000)
   -h, --help             this text
 
 OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC_CLIENT_SECRET):

@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Cluster as ClusterModel } from '../clusters/cluster.ts';
 import type { ResourceItem } from '../kube/resource-item.ts';
 import type { RoleTemplate as RoleTemplateModel, Subject as SubjectModel, Membership as MembershipModel, GlobalRoleGrant as GlobalRoleGrantModel } from '../access/access-model.ts';
+import type { ChangeMessage } from '../graphql/change-stream.ts';
 import type { GraphQLContext } from '../graphql/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -933,6 +934,12 @@ export type Resource = KubeResource & {
 export type ResourceChange = {
   readonly __typename?: 'ResourceChange';
   readonly clusterId: Scalars['ID']['output'];
+  /**
+   * True when this is the latest state of an object whose earlier changes this subscriber
+   * did not get: it fell behind, and while behind it is sent only the newest change of each
+   * object (one that keeps falling behind even so is ended with SUBSCRIBER_TOO_SLOW).
+   */
+  readonly coalesced: Scalars['Boolean']['output'];
   /** Position after this message in every cluster: pass it as `since` to resume. */
   readonly cursor: Scalars['String']['output'];
   /** Why, for GAP and ERROR. */
@@ -1103,7 +1110,8 @@ export type Subscription = {
   /**
    * Changes of one kind across clusters, as the caller's own watch sees them. Pass the last
    * message's cursor as `since` to resume after a reconnect: every change in between arrives,
-   * or a GAP message says for which cluster that was impossible.
+   * or a GAP message says for which cluster that was impossible. A subscriber that falls
+   * behind gets the latest state of each object instead of every step (`coalesced`).
    */
   readonly resourceChanges: ResourceChange;
 };
@@ -1295,7 +1303,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Replicas: ResolverTypeWrapper<Replicas>;
   Resource: ResolverTypeWrapper<ResourceItem>;
-  ResourceChange: ResolverTypeWrapper<ResourceChange>;
+  ResourceChange: ResolverTypeWrapper<ChangeMessage>;
   ResourceConnection: ResolverTypeWrapper<Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ResourceEdge']> }>;
   ResourceEdge: ResolverTypeWrapper<Omit<ResourceEdge, 'node'> & { node: ResolversTypes['Resource'] }>;
   ResourceFilter: ResourceFilter;
@@ -1384,7 +1392,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Replicas: Replicas;
   Resource: ResourceItem;
-  ResourceChange: ResourceChange;
+  ResourceChange: ChangeMessage;
   ResourceConnection: Omit<ResourceConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ResourceEdge']> };
   ResourceEdge: Omit<ResourceEdge, 'node'> & { node: ResolversParentTypes['Resource'] };
   ResourceFilter: ResourceFilter;
@@ -1845,6 +1853,7 @@ export type ResourceResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type ResourceChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceChange'] = ResolversParentTypes['ResourceChange']> = ResolversObject<{
   clusterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  coalesced?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   object?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;

@@ -25,6 +25,8 @@ export interface GatewayProcessOptions {
   readonly logLevel?: string;
   /** More environment for the gateway process (e.g. NODE_OPTIONS for a benchmark's probe). */
   readonly env?: NodeJS.ProcessEnv;
+  /** The gateway program (default: this checkout's src/main.ts); a benchmark's baseline runs another. */
+  readonly entry?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -65,7 +67,7 @@ export class GatewayProcess {
       name: 'gateway',
       command: process.execPath,
       args: [
-        join(repoRoot, 'src/main.ts'),
+        this.#options.entry ?? join(repoRoot, 'src/main.ts'),
         '--listen',
         `127.0.0.1:${this.#port}`,
         '--data-dir',
