@@ -50,6 +50,11 @@ export interface AuditedAction {
   readonly remote?: string;
 }
 
+/** Audit lines are buffered up to this many bytes before a write... */
+export const AUDIT_BATCH_BYTES = 16 * 1024;
+/** ...and written at least this often, so that a crash loses at most this much time's lines. */
+export const AUDIT_FLUSH_MS = 100;
+
 /**
  * The audit trail: one JSON line per sign-in, per passthrough request and per change made
  * through the gateway's API, to its own destination. It never holds a token or a password.
@@ -57,12 +62,25 @@ export interface AuditedAction {
 export class AuditLog {
   readonly #log: Logger;
 
+  readonly #flushTimer: NodeJS.Timeout;
+  readonly #destination: ReturnType<typeof pino.destination>;
+
   /** `destination` is a file path, or "-" for standard output. */
   constructor(destination: string) {
+    // Lines are written in batches (up to AUDIT_BATCH_BYTES, at least every AUDIT_FLUSH_MS):
+    // a write per passthrough request was about a tenth of the gateway's CPU per small GET.
+    this.#destination = pino.destination({
+      dest: destination === '-' ? 1 : destination,
+      mkdir: destination !== '-',
+      sync: false,
+      minLength: AUDIT_BATCH_BYTES,
+    });
     this.#log = pino(
       { base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'event' },
-      pino.destination(destination === '-' ? 1 : { dest: destination, mkdir: true, sync: false }),
+      this.#destination,
     );
+    this.#flushTimer = setInterval(() => this.flush(), AUDIT_FLUSH_MS);
+    this.#flushTimer.unref();
   }
 
   request(entry: AuditedRequest): void {
@@ -95,5 +113,16 @@ export class AuditLog {
 
   flush(): void {
     this.#log.flush();
+  }
+
+  /** Writes what is buffered before returning (the process may exit next) and stops the periodic flush. */
+  close(): void {
+    clearInterval(this.#flushTimer);
+    try {
+      this.#destination.flushSync();
+    } catch {
+      // Not open yet, or a write under way: the asynchronous flush is all that is left.
+      this.#log.flush();
+    }
   }
 }
