@@ -7,12 +7,14 @@ import {
   MAX_PAYLOAD_BYTES,
   MAX_WINDOW_BYTES,
   SEND_BUFFER_BYTES,
+  SMALL_STREAM_BYTES,
   WINDOW_UPDATE_THRESHOLD_BYTES,
 } from './limits.ts';
 
 /** What a stream needs from its session. */
 export interface StreamHost {
-  send(frame: Buffer, callback?: (error?: Error) => void): void;
+  /** `bulk`: the frame may wait behind other streams' frames (docs/tunnel-protocol.md §5). */
+  send(frame: Buffer, callback?: (error?: Error) => void, bulk?: boolean): void;
   /** Bytes queued on the tunnel's socket and not yet sent. */
   bufferedBytes(): number;
   /** The stream is finished; frames for it are ignored from now on. */
@@ -35,6 +37,10 @@ export class TunnelStream extends Duplex {
   readonly requestHead: RequestHead;
   readonly #host: StreamHost;
   #sendCredit = INITIAL_WINDOW_BYTES;
+  /** DATA bytes sent; past SMALL_STREAM_BYTES the stream is bulk. */
+  #sentBytes = 0;
+  /** Whether a DATA frame went through the bulk queue: the END must follow it there. */
+  #sentBulk = false;
   #peerMaySend = INITIAL_WINDOW_BYTES;
   #received = 0;
   #granted = 0;
@@ -172,9 +178,12 @@ export class TunnelStream extends Duplex {
       const piece = chunk.subarray(offset, offset + size);
       offset += size;
       this.#sendCredit -= size;
+      const bulk = this.#sentBytes >= SMALL_STREAM_BYTES;
+      this.#sentBytes += size;
+      this.#sentBulk ||= bulk;
       const frame = encode.data(this.streamId, piece);
       if (offset < chunk.length) {
-        this.#host.send(frame);
+        this.#host.send(frame, undefined, bulk);
         continue;
       }
       // A write completes at once while the tunnel's socket has room, so that a body's end
@@ -182,9 +191,9 @@ export class TunnelStream extends Duplex {
       // completes when its last frame is on the socket: back-pressure from the tunnel's
       // own TCP connection.
       if (this.#host.bufferedBytes() + frame.length > SEND_BUFFER_BYTES) {
-        this.#host.send(frame, (error) => callback(error));
+        this.#host.send(frame, (error) => callback(error), bulk);
       } else {
-        this.#host.send(frame);
+        this.#host.send(frame, undefined, bulk);
         callback();
       }
       return;
@@ -193,7 +202,8 @@ export class TunnelStream extends Duplex {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (!this.#released) this.#host.send(encode.end(this.streamId));
+    // A bulk stream's END follows its DATA through the bulk queue.
+    if (!this.#released) this.#host.send(encode.end(this.streamId), undefined, this.#sentBulk);
     this.#localEnded = true;
     this.#releaseIfDone();
     callback();
