@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { withoutHopByHop } from '../src/shared/http/hop-by-hop.ts';
 import { ResetCode } from '../src/shared/tunnel/codes.ts';
@@ -51,7 +52,11 @@ export function dispatchToApiserver(
   }
   const withBody = hasLength || !BODILESS_METHODS.has(head.method);
   // A GET carries no body: whatever the stream brings (only its END) is read and dropped.
-  if (!withBody) stream.resume();
+  // undici destroys a body stream once it has sent it, and the stream also carries the
+  // answer back: it gets the body through a PassThrough of its own.
+  let body: PassThrough | null = null;
+  if (withBody) body = stream.pipe(new PassThrough());
+  else stream.resume();
 
   let controller: Dispatcher.DispatchController | undefined;
   let done = false;
@@ -71,7 +76,7 @@ export function dispatchToApiserver(
       path: `${url.pathname}${url.search}`,
       method: head.method as Dispatcher.HttpMethod,
       headers: flat,
-      body: withBody ? stream : null,
+      body,
       // Watches and log follows may be silent for hours; the gateway bounds dead requests.
       headersTimeout: 0,
       bodyTimeout: 0,
