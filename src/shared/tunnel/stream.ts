@@ -156,10 +156,51 @@ export class TunnelStream extends Duplex {
     chunks: { chunk: Buffer; encoding: BufferEncoding }[],
     callback: (error?: Error | null) => void,
   ): void {
-    this.#sendData(
-      chunks.length === 1 ? (chunks[0]?.chunk as Buffer) : Buffer.concat(chunks.map((c) => c.chunk)),
-      callback,
-    );
+    if (chunks.length === 1) {
+      this.#sendData(chunks[0]?.chunk as Buffer, callback);
+      return;
+    }
+    let total = 0;
+    for (const { chunk } of chunks) total += chunk.length;
+    // The common case, one frame's worth within credit: the frame is built from the pieces
+    // directly, one copy instead of two (a concatenation, then the frame), and one large
+    // buffer less for the garbage collector, which was a third of the agent's CPU in bulk.
+    if (total > 0 && total <= MAX_PAYLOAD_BYTES && total <= this.#sendCredit && !this.#released) {
+      this.#sendFrame(
+        encode.dataOf(
+          this.streamId,
+          chunks.map((c) => c.chunk),
+          total,
+        ),
+        total,
+        true,
+        callback,
+      );
+      return;
+    }
+    this.#sendData(Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
+  /** Sends one DATA frame of `size` payload bytes; `last` completes the write (now or once sent). */
+  #sendFrame(frame: Buffer, size: number, last: boolean, callback?: (error?: Error | null) => void): void {
+    this.#sendCredit -= size;
+    const bulk = this.#sentBytes >= SMALL_STREAM_BYTES;
+    this.#sentBytes += size;
+    this.#sentBulk ||= bulk;
+    if (!last) {
+      this.#host.send(frame, undefined, bulk);
+      return;
+    }
+    // A write completes at once while the tunnel's socket has room, so that a body's end
+    // can follow its data in the same socket write; once the socket holds too much, it
+    // completes when its last frame is on the socket: back-pressure from the tunnel's
+    // own TCP connection.
+    if (this.#host.bufferedBytes() + frame.length > SEND_BUFFER_BYTES) {
+      this.#host.send(frame, (error) => callback?.(error), bulk);
+    } else {
+      this.#host.send(frame, undefined, bulk);
+      callback?.();
+    }
   }
 
   #sendData(chunk: Buffer, callback: (error?: Error | null) => void): void {
@@ -177,26 +218,9 @@ export class TunnelStream extends Duplex {
       }
       const piece = chunk.subarray(offset, offset + size);
       offset += size;
-      this.#sendCredit -= size;
-      const bulk = this.#sentBytes >= SMALL_STREAM_BYTES;
-      this.#sentBytes += size;
-      this.#sentBulk ||= bulk;
-      const frame = encode.data(this.streamId, piece);
-      if (offset < chunk.length) {
-        this.#host.send(frame, undefined, bulk);
-        continue;
-      }
-      // A write completes at once while the tunnel's socket has room, so that a body's end
-      // can follow its data in the same socket write; once the socket holds too much, it
-      // completes when its last frame is on the socket: back-pressure from the tunnel's
-      // own TCP connection.
-      if (this.#host.bufferedBytes() + frame.length > SEND_BUFFER_BYTES) {
-        this.#host.send(frame, (error) => callback(error), bulk);
-      } else {
-        this.#host.send(frame, undefined, bulk);
-        callback();
-      }
-      return;
+      const last = offset >= chunk.length;
+      this.#sendFrame(encode.data(this.streamId, piece), size, last, callback);
+      if (last) return;
     }
     if (chunk.length === 0) callback();
   }
