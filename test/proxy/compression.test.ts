@@ -1,5 +1,5 @@
 // Large answers cross the tunnel compressed when the client accepts gzip, and a client that
-// does not accept it still gets the plain answer (docs/tunnel-protocol.md §4, compression).
+// does not accept it still gets the plain answer (docs/tunnel-protocol.md §4, "Compression").
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { join } from 'node:path';
