@@ -10,6 +10,11 @@ const BENCHMARKS = [
   { name: 'fan-out', file: 'fan-out.ts', what: 'GraphQL fan-out over 10/50/100 clusters' },
   { name: 'subscriptions', file: 'subscriptions.ts', what: '1,000 and 10,000 subscribers' },
   { name: 'agents', file: 'agents.ts', what: '100, 500 and 2,000 agents on one gateway' },
+  {
+    name: 'access',
+    file: 'access-control.ts',
+    what: '1,000 memberships over 20 clusters, then a pass with nothing changed',
+  },
 ] as const;
 
 const { values } = parseArgs({

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { allResolvers } from '../resolvers/index.ts';
+import { AccessControllers } from './access/access-controllers.ts';
+import { AccessRepository } from './access/access-repository.ts';
+import { AccessService } from './access/access-service.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
@@ -18,12 +21,15 @@ import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
+import { ClusterRateLimit } from './graphql/cluster-rate-limit.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
+import { LiveLists } from './graphql/live-lists.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
+import { AccessApi } from './server/access-api.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
@@ -64,6 +70,8 @@ export interface GatewayConfig {
   readonly maxStreamsPerPerson?: number;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
   readonly listCache?: boolean;
+  /** Live lists GraphQL queries may make to one cluster a second (default 20; docs/list-cache.md). */
+  readonly clusterListsPerSecond?: number;
   /** How long a cluster's answer that a person may list a cached collection is reused (default 10 s). */
   readonly accessReviewTtlMs?: number;
   /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
@@ -92,6 +100,9 @@ export interface Gateway {
   readonly sharedWatches: SharedWatches;
   /** Long-lived connections by credential (tests count them). */
   readonly openConnections: OpenConnections;
+  /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
+  readonly access: AccessService;
+  readonly accessControllers: AccessControllers;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -162,8 +173,11 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     reviews,
   });
   const listCaches = config.listCache === false ? undefined : caches;
+  const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
+  const access = new AccessService({ store: new AccessRepository(db), registry, users, audit });
+  const accessControllers = new AccessControllers({ kube, registry, connections, service: access, log });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -174,14 +188,18 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     stats: new ClusterStats(caches),
     sharedWatches,
     admin,
-    resolvers: allResolvers({
-      version: config.version ?? '0.0.0',
-      startedAt: new Date().toISOString(),
-    }) as never,
+    resolvers: allResolvers(
+      {
+        version: config.version ?? '0.0.0',
+        startedAt: new Date().toISOString(),
+      },
+      { access },
+    ) as never,
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
     listCaches,
+    liveLists,
   });
   const clustersApi = new ClustersApi({
     registry,
@@ -217,7 +235,15 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       quota: new StreamQuota(config.maxStreamsPerPerson),
     }),
     graphql,
-    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
+    metrics: new MetricsApi({
+      registry,
+      connections,
+      listCaches: caches,
+      liveLists,
+      authenticator,
+      passwords,
+    }),
+    accessApi: new AccessApi({ access, kube, authenticator, passwords }),
   });
   const health = new HealthMonitor(
     registry,
@@ -244,10 +270,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     listCaches,
     sharedWatches,
     openConnections,
+    access,
+    accessControllers,
     caPem,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
       health.stop();
+      accessControllers.close();
       openConnections.close();
       caches.close();
       await graphql.close();

@@ -23,6 +23,7 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
+import type { LiveLists } from './live-lists.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
 import type { SharedWatches } from './shared-watches.ts';
 import { SocketGuard, type SocketLimits, type SocketState } from './socket-guard.ts';
@@ -54,6 +55,8 @@ export interface GraphqlEndpointOptions {
   readonly maxSubscriberQueue?: number;
   /** Watch-backed list caches (docs/list-cache.md); lists are all live without them. */
   readonly listCaches?: ListCaches;
+  /** Live lists shared across requests and limited per cluster (docs/list-cache.md); unshared without. */
+  readonly liveLists?: LiveLists;
 }
 
 function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSchema {
@@ -116,6 +119,18 @@ export class GraphqlEndpoint {
                     ),
                   ];
                 }
+                // Clusters answered from their last copy (allowStale), marked each with its date.
+                if (response.body.kind === 'single' && contextValue.staleClusters?.size) {
+                  const result = response.body.singleResult;
+                  result.extensions = {
+                    ...result.extensions,
+                    stale: [...contextValue.staleClusters].map(([clusterId, since]) => ({
+                      clusterId,
+                      stale: true,
+                      since,
+                    })),
+                  };
+                }
               },
             };
           },
@@ -173,10 +188,11 @@ export class GraphqlEndpoint {
       audit: this.#options.audit,
       sharedWatches: this.#options.sharedWatches,
       admin: this.#options.admin,
-      lists: createListLoader(this.#options.kube, identity),
+      lists: createListLoader(this.#options.kube, identity, this.#options.liveLists),
       listCaches: this.#options.listCaches,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
+      staleClusters: new Map(),
     };
   }
 

@@ -17,6 +17,7 @@ import {
 } from '../proxy/passthrough-path.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
+import type { AccessApi } from './access-api.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { sendError } from './http-json.ts';
@@ -31,6 +32,8 @@ export interface HttpRoutes {
   readonly passthrough: Passthrough;
   readonly graphql: GraphqlEndpoint;
   readonly metrics: MetricsApi;
+  /** The access policy's API (docs/access-control.md). */
+  readonly accessApi: AccessApi;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -115,6 +118,7 @@ export function createGatewayServer(
         if (await routes.clustersApi.handle(req, res, url)) return;
         if (await routes.metrics.handle(req, res, url)) return;
         if (await routes.authApi.handle(req, res, url)) return;
+        if (await routes.accessApi.handle(req, res, url)) return;
         throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
       } catch (error) {
         const failure = shownFailure(error, log, 'request failed');

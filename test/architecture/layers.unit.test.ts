@@ -20,6 +20,7 @@ const RANKS: Record<string, number> = {
   'src/auth': 3,
   'src/cache': 3,
   'src/admin': 4,
+  'src/access': 4,
   'src/proxy': 4,
   'src/graphql': 5,
   // Resolver types generated from the schema: they name the GraphQL context and its models.
