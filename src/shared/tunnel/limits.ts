@@ -36,7 +36,7 @@ export const MAX_WINDOW_BYTES = 0x7fff_ffff;
 export const SEND_BUFFER_BYTES = 256 * 1024;
 
 /**
- * A stream that has sent more DATA than this is bulk: its further DATA and END wait in the
+ * A stream that has sent this much DATA is bulk: its further DATA and END wait in the
  * session's bulk queue, behind every other stream's frames (docs/tunnel-protocol.md §5).
  */
 export const SMALL_STREAM_BYTES = 64 * 1024;
