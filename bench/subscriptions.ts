@@ -77,7 +77,7 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The gateway program of commit `ref`, exported beside the run (it shares this checkout's node_modules). */
+/** A checkout of commit `ref`'s gateway, exported beside the run (it shares this checkout's node_modules). */
 function exportBaseline(ref: string, runDir: string): string {
   const dir = join(runDir, 'baseline-gateway');
   mkdirSync(dir, { recursive: true });
@@ -90,7 +90,7 @@ function exportBaseline(ref: string, runDir: string): string {
   );
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
-  return join(dir, 'src/main.ts');
+  return dir;
 }
 
 /** One gateway under test with its own cluster, agent and people. */
@@ -110,7 +110,7 @@ async function startTarget(
   name: string,
   cluster: TestCluster,
   runDir: string,
-  entry?: string,
+  root?: string,
 ): Promise<Target> {
   const dir = join(runDir, name.split(' ')[0] ?? name);
   mkdirSync(dir, { recursive: true });
@@ -119,7 +119,7 @@ async function startTarget(
   const gateway = await GatewayProcess.start({
     dir,
     logLevel: 'warn',
-    entry,
+    root,
     env: {
       NODE_OPTIONS: `${memoryProbeNodeOptions}${profile} ${values['gateway-node-options']}`,
       FLEETGATE_BENCH_MEMORY_FILE: memoryFile,
@@ -363,8 +363,8 @@ try {
   if (values.baseline) {
     const [cluster] = run.clusters;
     if (!cluster) throw new Error('no cluster');
-    const entry = exportBaseline(values.baseline, run.runDir);
-    targets.push(await startTarget(`baseline ${values.baseline}`, cluster, run.runDir, entry));
+    const root = exportBaseline(values.baseline, run.runDir);
+    targets.push(await startTarget(`baseline ${values.baseline}`, cluster, run.runDir, root));
   }
   const cluster = run.clusters.at(-1);
   if (!cluster) throw new Error('no cluster');

@@ -290,7 +290,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       tunnel.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      audit.flush();
+      audit.close();
       db.close();
     },
   };

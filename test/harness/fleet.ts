@@ -25,8 +25,8 @@ export interface GatewayProcessOptions {
   readonly logLevel?: string;
   /** More environment for the gateway process (e.g. NODE_OPTIONS for a benchmark's probe). */
   readonly env?: NodeJS.ProcessEnv;
-  /** The gateway program (default: this checkout's src/main.ts); a benchmark's baseline runs another. */
-  readonly entry?: string;
+  /** Another checkout of the project whose gateway runs (a benchmark's baseline); default this one. */
+  readonly root?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -67,7 +67,7 @@ export class GatewayProcess {
       name: 'gateway',
       command: process.execPath,
       args: [
-        this.#options.entry ?? join(repoRoot, 'src/main.ts'),
+        join(this.#options.root ?? repoRoot, 'src/main.ts'),
         '--listen',
         `127.0.0.1:${this.#port}`,
         '--data-dir',
@@ -192,6 +192,12 @@ export async function registerCluster(
 export interface AgentInstallOptions {
   /** Rewrites the agent's kubeconfig (written with the ServiceAccount's token) before the agent starts. */
   readonly prepareKubeconfig?: (kubeconfigPath: string) => Promise<void>;
+  /** Another checkout of the project whose agent runs (a benchmark's baseline); default this one. */
+  readonly root?: string;
+  /** More environment for the agent process (e.g. NODE_OPTIONS for a benchmark's profile). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Names its files apart from another agent of the same cluster (default `agent`). */
+  readonly label?: string;
 }
 
 /** An agent process for one test cluster. */
@@ -201,6 +207,7 @@ export class AgentProcess {
   readonly #tokenFile: string;
   readonly #kubeconfig: string;
   readonly #caFile: string;
+  readonly #options: AgentInstallOptions;
   #process: ManagedProcess | undefined;
   #starts = 0;
 
@@ -210,8 +217,10 @@ export class AgentProcess {
     tokenFile: string,
     kubeconfig: string,
     caFile: string,
+    options: AgentInstallOptions,
   ) {
     this.#caFile = caFile;
+    this.#options = options;
     this.#cluster = cluster;
     this.#gatewayUrl = gatewayUrl;
     this.#tokenFile = tokenFile;
@@ -233,14 +242,15 @@ export class AgentProcess {
     // gateway's CA, and applied with kubectl.
     const manifest = await gateway.request(new URL(registration.installUrl).pathname);
     if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
-    const kubeconfig = join(cluster.dir, 'agent.kubeconfig');
+    const label = options.label ?? 'agent';
+    const kubeconfig = join(cluster.dir, `${label}.kubeconfig`);
     await installAgentIdentity(cluster, manifest.text, kubeconfig);
     await options.prepareKubeconfig?.(kubeconfig);
-    const tokenFile = join(cluster.dir, 'registration-token');
+    const tokenFile = join(cluster.dir, options.label ? `${label}-registration-token` : 'registration-token');
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
-    const caFile = join(cluster.dir, 'gateway-ca.crt');
+    const caFile = join(cluster.dir, options.label ? `${label}-gateway-ca.crt` : 'gateway-ca.crt');
     await writeFile(caFile, gateway.caPem);
-    const agent = new AgentProcess(cluster, gateway.url, tokenFile, kubeconfig, caFile);
+    const agent = new AgentProcess(cluster, gateway.url, tokenFile, kubeconfig, caFile, options);
     agent.start();
     return agent;
   }
@@ -281,7 +291,7 @@ export class AgentProcess {
       name: `agent-${this.#cluster.name}`,
       command: process.execPath,
       args: [
-        join(repoRoot, 'agent/main.ts'),
+        join(this.#options.root ?? repoRoot, 'agent/main.ts'),
         '--gateway-url',
         this.#gatewayUrl,
         '--token-file',
@@ -293,8 +303,8 @@ export class AgentProcess {
         '--reconnect-max-ms',
         '1000',
       ],
-      logFile: join(this.#cluster.dir, `agent-${this.#starts}.log`),
-      env: { LOG_LEVEL: 'debug' },
+      logFile: join(this.#cluster.dir, `${this.#options.label ?? 'agent'}-${this.#starts}.log`),
+      env: { LOG_LEVEL: 'debug', ...this.#options.env },
     });
   }
 
