@@ -4,7 +4,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { Membership } from './access-model.ts';
 import type { AccessService } from './access-service.ts';
-import { subjectMatches } from './global-roles.ts';
+import { subjectMatches, subjectNamesOf } from './global-roles.ts';
 import { effectiveRules, rulesAllow } from './role-templates.ts';
 
 /** The question: may this person do this verb on this resource (in this namespace) of this cluster? */
@@ -58,8 +58,13 @@ export async function explainAccess(
     ['name', question.name, NAME],
   ] as const)
     check(what, value, pattern);
+  // Refused before the person is looked up: otherwise NOT_FOUND against FORBIDDEN would tell
+  // anyone which local users exist and which OIDC users have signed in.
+  const mayExplainOthers = service.may(caller, 'access:explain');
+  if (!mayExplainOthers && question.subjectName !== subjectNamesOf(caller).user)
+    throw new GatewayError('FORBIDDEN', "explaining someone else's access needs access:explain");
   const person = service.knownPerson(question.subjectName);
-  if (person.principalId !== caller.principalId && !service.may(caller, 'access:explain'))
+  if (person.principalId !== caller.principalId && !mayExplainOthers)
     throw new GatewayError('FORBIDDEN', "explaining someone else's access needs access:explain");
   const review = await kube.create<{
     status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };

@@ -375,3 +375,28 @@ describe('the REST API carries the same', () => {
     assert.equal(answer.json.error?.code, 'FORBIDDEN');
   });
 });
+
+describe('explaining someone else’s access tells nothing about who exists', () => {
+  const EXPLAIN = 'query ($input: ExplainAccessInput!) { explainAccess(input: $input) { allowed } }';
+  const question = (subjectName: string) => ({
+    clusterId: clusterA,
+    subjectName,
+    verb: 'list',
+    resource: 'pods',
+  });
+
+  test('without access:explain, a known and an unknown person are refused alike (FORBIDDEN, not NOT_FOUND)', async () => {
+    for (const subjectName of ['local:olive', 'local:nobody-by-this-name', 'oidc:ghost@example.com']) {
+      const answer = await gql('frank', EXPLAIN, { input: question(subjectName) });
+      assert.equal(codeOf(answer), 'FORBIDDEN', `GraphQL, ${subjectName}`);
+      const viaRest = await rest('frank', 'POST', '/v1/access/explain', question(subjectName));
+      assert.equal(viaRest.status, 403, `REST, ${subjectName}`);
+      assert.equal(viaRest.json.error?.code, 'FORBIDDEN', `REST, ${subjectName}`);
+    }
+  });
+
+  test('with access:explain, an unknown person is NOT_FOUND', async () => {
+    const answer = await gql('admin', EXPLAIN, { input: question('local:nobody-by-this-name') });
+    assert.equal(codeOf(answer), 'NOT_FOUND');
+  });
+});
