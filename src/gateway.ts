@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { allResolvers } from '../resolvers/index.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { SqliteApiTokenRepository } from './auth/api-token-repository.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { SqliteOidcSessionRepository } from './auth/oidc-session-repository.ts';
 import { OidcSessions } from './auth/oidc-sessions.ts';
 import { OpenConnections } from './auth/open-connections.ts';
 import { PasswordSignIn } from './auth/password-sign-in.ts';
+import { PendingLogins } from './auth/pending-logins.ts';
+import { SqliteUserRepository } from './auth/user-repository.ts';
 import { AccessReviews } from './cache/access-reviews.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
@@ -18,10 +22,13 @@ import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
+import { SqliteClusterRepository } from './clusters/sqlite-cluster-repository.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
+import { type KubernetesStoreSettings, openKubernetesStore } from './management/kubernetes-store.ts';
+import type { StoreRepositories } from './management/store-repositories.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
 import { AuthApi } from './server/auth-api.ts';
@@ -36,7 +43,10 @@ import { openDatabase } from './store/database.ts';
 
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {
+  /** The embedded store (with store kind sqlite), the generated TLS files and the default audit log. */
   readonly dataDir: string;
+  /** Where the gateway's state lives (docs/replicas.md): SQLite under dataDir by default, or a management cluster. */
+  readonly store?: { readonly kind: 'sqlite' } | ({ readonly kind: 'kubernetes' } & KubernetesStoreSettings);
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -100,12 +110,14 @@ export interface Gateway {
 /** Opens the store, wires the parts together and starts listening. */
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const log = config.log ?? createLogger('fleetgate-gateway');
-  const db = openDatabase(config.dataDir);
-  const users = new LocalUsers(db);
+  const store = await openStore(config, log);
+  const users = new LocalUsers(store.users);
   const bootstrap = await users.bootstrapAdmin(config.adminPassword);
-  const tokens = new ApiTokens(db);
+  const tokens = new ApiTokens(store.tokens);
   const audit = new AuditLog(config.auditLog ?? join(config.dataDir, 'audit.log'));
-  const registry = new ClusterRegistry(db);
+  const registry = new ClusterRegistry(store.clusters);
+  registry.on('storeError', (error) => log.warn({ err: error }, 'the store refused a cluster state write'));
+  await registry.disconnectAfterRestart();
   const connections = new ClusterConnections(registry);
   const clusterClient = new ClusterClient(registry, connections);
   const kube = new KubeClient(clusterClient);
@@ -139,16 +151,19 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   let oidc: OidcProvider | undefined;
   if (config.oidc) {
-    oidc = await OidcProvider.discover({
-      ...config.oidc,
-      redirectUri: config.oidc.redirectUri ?? new URL('/v1/auth/oidc/callback', publicUrl).href,
-    }).catch((error: Error) => {
+    oidc = await OidcProvider.discover(
+      {
+        ...config.oidc,
+        redirectUri: config.oidc.redirectUri ?? new URL('/v1/auth/oidc/callback', publicUrl).href,
+      },
+      store.pendingLogins,
+    ).catch((error: Error) => {
       server.close();
-      db.close();
+      store.close();
       throw new Error(`OIDC discovery at ${config.oidc?.issuer} failed: ${error.message}`);
     });
   }
-  const sessions = oidc ? new OidcSessions(db, oidc) : undefined;
+  const sessions = oidc ? new OidcSessions(store.oidcSessions, oidc) : undefined;
   const authenticator = new Authenticator(tokens, users, oidc, sessions);
   const passwords = new PasswordSignIn(users, audit);
   // Long-lived connections of a revoked token end at once; of an expired one within seconds.
@@ -256,7 +271,21 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       audit.flush();
-      db.close();
+      store.close();
     },
+  };
+}
+
+/** Opens the configured store: SQLite under the data directory, or the management cluster. */
+async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepositories> {
+  if (config.store?.kind === 'kubernetes') return openKubernetesStore(config.store, log);
+  const db = openDatabase(config.dataDir);
+  return {
+    users: new SqliteUserRepository(db),
+    tokens: new SqliteApiTokenRepository(db),
+    clusters: new SqliteClusterRepository(db),
+    oidcSessions: new SqliteOidcSessionRepository(db),
+    pendingLogins: new PendingLogins(),
+    close: () => db.close(),
   };
 }

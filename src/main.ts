@@ -17,6 +17,17 @@ Options:
   --listen HOST:PORT     where to listen (default 127.0.0.1:8443; FLEETGATE_LISTEN)
   --data-dir PATH        where the embedded store lives (default ~/.local/share/fleetgate;
                          FLEETGATE_DATA_DIR)
+  --store KIND           where the gateway's state lives: sqlite (default: one file under
+                         --data-dir) or kubernetes (custom resources in a management
+                         cluster, for several replicas; docs/replicas.md; FLEETGATE_STORE)
+  --management-kubeconfig PATH
+                         kubeconfig of the management cluster (--store kubernetes; default:
+                         the pod's in-cluster configuration; FLEETGATE_MANAGEMENT_KUBECONFIG)
+  --management-namespace NS
+                         namespace of the gateway's objects there (default fleetgate-system;
+                         FLEETGATE_MANAGEMENT_NAMESPACE)
+  --replica-id NAME      this replica's name, stable across restarts (default: POD_NAME, else
+                         the host name; FLEETGATE_REPLICA_ID)
   --public-url URL       the URL agents and kubeconfigs use to reach this gateway
                          (default: derived from --listen; FLEETGATE_PUBLIC_URL)
   --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key); without
@@ -64,6 +75,10 @@ function fail(message: string): never {
 const values = parseCommandLine('fleetgate-gateway', HELP, {
   listen: { type: 'string' },
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
+  'management-kubeconfig': { type: 'string' },
+  'management-namespace': { type: 'string' },
+  'replica-id': { type: 'string' },
   'public-url': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -151,12 +166,35 @@ const maxStreamsPerPerson = positiveInteger(
 );
 const maxSubscriberQueue = positiveInteger('max-subscriber-queue', values['max-subscriber-queue']);
 
+const storeKind = values.store ?? env.FLEETGATE_STORE ?? 'sqlite';
+if (storeKind !== 'sqlite' && storeKind !== 'kubernetes')
+  fail(`--store must be sqlite or kubernetes, got ${JSON.stringify(storeKind)}`);
+const managementKubeconfig = values['management-kubeconfig'] ?? env.FLEETGATE_MANAGEMENT_KUBECONFIG;
+const managementNamespace = values['management-namespace'] ?? env.FLEETGATE_MANAGEMENT_NAMESPACE;
+const replicaId = values['replica-id'] ?? env.FLEETGATE_REPLICA_ID;
+if (storeKind === 'sqlite' && (managementKubeconfig || managementNamespace))
+  fail('--management-kubeconfig and --management-namespace go with --store kubernetes');
+if (managementNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(managementNamespace))
+  fail(`--management-namespace must be a namespace name, got ${JSON.stringify(managementNamespace)}`);
+if (replicaId !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(replicaId))
+  fail(`--replica-id must be 1-63 lower-case letters, digits, dots or dashes, got ${JSON.stringify(replicaId)}`);
+const store =
+  storeKind === 'kubernetes'
+    ? {
+        kind: 'kubernetes' as const,
+        kubeconfigPath: managementKubeconfig,
+        namespace: managementNamespace,
+        replicaId,
+      }
+    : { kind: 'sqlite' as const };
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 const log = createLogger('fleetgate-gateway');
 const gateway = await startGateway({
   dataDir: values['data-dir'] ?? env.FLEETGATE_DATA_DIR ?? join(homedir(), '.local/share/fleetgate'),
+  store,
   host,
   port,
   publicUrl,

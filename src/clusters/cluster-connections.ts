@@ -86,14 +86,15 @@ export class ClusterConnections extends EventEmitter<{ connected: [clusterId: st
    * to every tunnel of the cluster, which is held by it from then on; the old one holds
    * tunnels for `graceSeconds` more.
    */
-  rotateCredential(clusterId: string, graceSeconds: number): CredentialRotation {
+  async rotateCredential(clusterId: string, graceSeconds: number): Promise<CredentialRotation> {
     const connections = [...(this.#byCluster.get(clusterId) ?? [])];
-    const { minted, graceUntil } = this.#registry.rotateAgentCredential(clusterId, {
+    const { minted, graceUntil } = await this.#registry.rotateAgentCredential(clusterId, {
       graceSeconds,
       mint: connections.length > 0,
     });
     if (minted) {
-      for (const connection of connections) {
+      // A tunnel that closed while the store wrote has nobody to tell.
+      for (const connection of connections.filter((c) => !c.session.closed)) {
         connection.session.sendCredential(minted.credential);
         connection.credentialHash = minted.credentialHash;
       }

@@ -21,6 +21,8 @@ const RANKS: Record<string, number> = {
   'src/cache': 3,
   'src/admin': 4,
   'src/proxy': 4,
+  // The management cluster as the store of replicas: implements the repositories of the layers below.
+  'src/management': 4,
   'src/graphql': 5,
   // Resolver types generated from the schema: they name the GraphQL context and its models.
   'src/generated': 6,
