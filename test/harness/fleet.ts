@@ -25,6 +25,10 @@ export interface GatewayProcessOptions {
   readonly logLevel?: string;
   /** More environment for the gateway process (e.g. NODE_OPTIONS for a benchmark's probe). */
   readonly env?: NodeJS.ProcessEnv;
+  /** More command-line options (e.g. --store kubernetes and its management cluster). */
+  readonly args?: readonly string[];
+  /** Name of its process and log files, to tell replicas apart (default gateway). */
+  readonly name?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -44,7 +48,7 @@ export class GatewayProcess {
     this.#port = port;
     this.url = `https://127.0.0.1:${port}`;
     this.adminPassword = options.adminPassword ?? ADMIN_PASSWORD;
-    this.dataDir = join(options.dir, 'gateway-data');
+    this.dataDir = join(options.dir, `${options.name ?? 'gateway'}-data`);
   }
 
   static async start(options: GatewayProcessOptions): Promise<GatewayProcess> {
@@ -62,7 +66,7 @@ export class GatewayProcess {
     await this.#process?.stop();
     this.#starts++;
     this.#process = ManagedProcess.start({
-      name: 'gateway',
+      name: this.#options.name ?? 'gateway',
       command: process.execPath,
       args: [
         join(repoRoot, 'src/main.ts'),
@@ -70,8 +74,9 @@ export class GatewayProcess {
         `127.0.0.1:${this.#port}`,
         '--data-dir',
         this.dataDir,
+        ...(this.#options.args ?? []),
       ],
-      logFile: join(this.#options.dir, `gateway-${this.#starts}.log`),
+      logFile: join(this.#options.dir, `${this.#options.name ?? 'gateway'}-${this.#starts}.log`),
       env: {
         FLEETGATE_ADMIN_PASSWORD: this.adminPassword,
         ...(this.#options.heartbeatMs
