@@ -177,7 +177,9 @@ if (storeKind === 'sqlite' && (managementKubeconfig || managementNamespace))
 if (managementNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(managementNamespace))
   fail(`--management-namespace must be a namespace name, got ${JSON.stringify(managementNamespace)}`);
 if (replicaId !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(replicaId))
-  fail(`--replica-id must be 1-63 lower-case letters, digits, dots or dashes, got ${JSON.stringify(replicaId)}`);
+  fail(
+    `--replica-id must be 1-63 lower-case letters, digits, dots or dashes, got ${JSON.stringify(replicaId)}`,
+  );
 const store =
   storeKind === 'kubernetes'
     ? {
