@@ -70,6 +70,9 @@ export class ManagementTransport implements KubeTransport {
       const existing = outgoing[name];
       outgoing[name] = existing === undefined ? value : [existing, value].flat();
     }
+    // Node frames a DELETE's body neither by length nor by chunks unless told: the apiserver
+    // then reads the body as the next request on the connection.
+    if (Buffer.isBuffer(wire.body)) outgoing['Content-Length'] = String(wire.body.length);
     return new Promise<WireResponse>((resolve, reject) => {
       const req = request(url, { method: wire.method, headers: outgoing, agent }, (res) => {
         clearTimeout(timer);
