@@ -79,6 +79,13 @@ export class SqliteOidcSessionRepository implements OidcSessionRepository {
     return row ? toRecord(row) : undefined;
   }
 
+  /** Every sign-in, ended ones too (for a move to another store). */
+  all(): OidcSessionRecord[] {
+    return (
+      this.#db.prepare('SELECT * FROM oidc_sessions ORDER BY created_at').all() as unknown as SessionRow[]
+    ).map(toRecord);
+  }
+
   async insert(session: OidcSessionRecord): Promise<void> {
     this.#db
       .prepare(
