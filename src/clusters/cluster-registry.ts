@@ -61,6 +61,11 @@ export interface RegistryEvents {
   removed: [clusterId: string];
   /** Credentials were retired; tunnels held by one whose grace is over must go. */
   credentialsChanged: [clusterId: string];
+  /**
+   * Another replica changed the cluster's credentials: tunnels held here are reviewed, and
+   * handed a new credential if that replica retired the current one without one to hand.
+   */
+  credentialsChangedElsewhere: [clusterId: string];
   /** A write of run-time state (connection, health) the store refused; the next one tries again. */
   storeError: [error: Error];
 }
@@ -75,9 +80,13 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     this.#repo = repo;
     this.#clock = clock;
     // Another replica registered, removed or connected a cluster: subscribers here hear it too.
-    repo.onChangedElsewhere((clusterId, cluster) => {
-      if (cluster) this.emit('change', cluster);
-      else this.emit('removed', clusterId);
+    repo.onChangedElsewhere((clusterId, cluster, credentialsChanged) => {
+      if (!cluster) {
+        this.emit('removed', clusterId);
+        return;
+      }
+      this.emit('change', cluster);
+      if (credentialsChanged) this.emit('credentialsChangedElsewhere', clusterId);
     });
   }
 
@@ -304,6 +313,22 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       },
     );
     return { minted, graceUntil };
+  }
+
+  /**
+   * Mints a current credential for a cluster that has none (its current one was retired
+   * where no tunnel could receive a successor); undefined when it has one.
+   */
+  async mintMissingCredential(clusterId: string): Promise<MintedCredential | undefined> {
+    if (this.#repo.credentials(clusterId).some((c) => c.retiredAt === null)) return undefined;
+    const minted = this.#mint(clusterId);
+    const stored = await this.#repo.insertCurrentCredential(clusterId, {
+      secretHash: minted.credentialHash,
+      createdAt: this.#now(),
+      retiredAt: null,
+      graceUntil: null,
+    });
+    return stored ? minted : undefined;
   }
 
   /** Tells the tunnels of a cluster that its credentials changed. */

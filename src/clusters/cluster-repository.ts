@@ -77,6 +77,11 @@ export interface ClusterRepository {
   insertCurrentCredential(clusterId: string, next: CredentialRecord): Promise<boolean>;
   /** Why what the repository answers cannot be vouched for now (its watch is lost), or undefined. */
   unavailable(): string | undefined;
-  /** Calls `listener` with a cluster changed by someone else (another replica); undefined when removed. */
-  onChangedElsewhere(listener: (clusterId: string, cluster: Cluster | undefined) => void): void;
+  /**
+   * Calls `listener` with a cluster changed by someone else (another replica); undefined
+   * when removed; `credentialsChanged` when its agent credentials changed.
+   */
+  onChangedElsewhere(
+    listener: (clusterId: string, cluster: Cluster | undefined, credentialsChanged: boolean) => void,
+  ): void;
 }

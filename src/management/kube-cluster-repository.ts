@@ -294,8 +294,13 @@ export class KubeClusterRepository implements ClusterRepository {
     return this.#view.unavailable();
   }
 
-  onChangedElsewhere(listener: (clusterId: string, cluster: Cluster | undefined) => void): void {
-    this.#view.on('changedElsewhere', (clusterId, entry) => listener(clusterId, entry?.cluster));
+  onChangedElsewhere(
+    listener: (clusterId: string, cluster: Cluster | undefined, credentialsChanged: boolean) => void,
+  ): void {
+    this.#view.on('changedElsewhere', (clusterId, entry, previous) => {
+      const credentials = (e: ClusterEntry | undefined) => JSON.stringify(e?.credentials ?? []);
+      listener(clusterId, entry?.cluster, credentials(entry) !== credentials(previous));
+    });
   }
 }
 

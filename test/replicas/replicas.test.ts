@@ -134,6 +134,32 @@ describe('replicas share one store in the management cluster', () => {
     assert.equal(manifest.status, 401, manifest.text);
   });
 
+  test('an agent credential rotated through a replica without the tunnel reaches the agent through the replica with it', async () => {
+    const clusterId = (
+      await replica(2).api<{ clusters: { clusterId: string; name: string }[] }>('GET', '/v1/clusters')
+    ).body.clusters.find((c) => c.name === 'shared')?.clusterId as string;
+    assert.ok(agent);
+    const before = await agent.storedCredential();
+    const rotation = await replica(1).api<{ deliveredTo: number }>(
+      'POST',
+      `/v1/clusters/${clusterId}/agent-credential`,
+      {
+        graceSeconds: 2,
+      },
+    );
+    assert.equal(rotation.status, 200, JSON.stringify(rotation.body));
+    assert.equal(rotation.body.deliveredTo, 0, 'replica 1 holds no tunnel of the cluster');
+    await within('the agent stores a new credential', 5_000, async () => {
+      const now = await agent?.storedCredential();
+      return now !== undefined && now !== before;
+    });
+    // After the grace the tunnel is still held (by the new credential): the cluster stays Active.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const cluster = await replica(2).cluster(clusterId);
+    assert.equal(cluster.state, 'Active', cluster.stateReason);
+    assert.equal(await agent.logCount('tunnel closed'), 0);
+  });
+
   test('kubectl reads the store as FleetgateClusters, FleetgateUsers and FleetgateApiTokens, with hashes and no secret', async () => {
     const registration = await registerCluster(replica(3), 'listed');
     const table = await management.kubectlOk('admin', ['get', 'fleetgateclusters', '-n', 'fleetgate-system']);
