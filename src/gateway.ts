@@ -31,10 +31,13 @@ import { type KubernetesStoreSettings, openKubernetesStore } from './management/
 import type { StoreRepositories } from './management/store-repositories.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
+import { ClusterOwnership } from './replicas/cluster-ownership.ts';
+import { ReplicaMembership } from './replicas/replica-membership.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
 import { MetricsApi } from './server/metrics-api.ts';
+import { ReplicasApi } from './server/replicas-api.ts';
 import { ensureServingTls } from './server/tls-bootstrap.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
 import { createLogger, type Logger } from './shared/log/logger.ts';
@@ -52,6 +55,8 @@ export interface GatewayConfig {
   readonly port: number;
   /** The URL agents and kubeconfigs use; default: derived from host and port. */
   readonly publicUrl?: string;
+  /** Where other replicas reach this one (its Lease says so); default: the URL it listens at. */
+  readonly peerAddress?: string;
   /** The serving certificate; without it (and without dangerouslyServeHttp) one is made under the data directory. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
   /** Plain HTTP, for a gateway behind a TLS-terminating proxy (kubectl sends tokens only over HTTPS). */
@@ -102,6 +107,10 @@ export interface Gateway {
   readonly sharedWatches: SharedWatches;
   /** Long-lived connections by credential (tests count them). */
   readonly openConnections: OpenConnections;
+  /** With a management store: the live replicas and who owns which cluster. */
+  readonly replicas:
+    | { readonly membership: ReplicaMembership; readonly ownership: ClusterOwnership }
+    | undefined;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -207,7 +216,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     agentImage: config.agentImage,
     gatewayCaPem: caPem,
   });
-  setRoutes({
+  const replicas =
+    store.management && (await joinReplicas(store.management, config.peerAddress ?? url, registry, log));
+  const routes = {
+    replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, ...replicas }),
     tunnel,
     clustersApi,
     authApi: new AuthApi({
@@ -233,7 +245,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     }),
     graphql,
     metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
-  });
+  };
+  setRoutes(routes);
   const health = new HealthMonitor(
     registry,
     connections,
@@ -260,8 +273,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     sharedWatches,
     openConnections,
     caPem,
+    replicas,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
+      // First, and released rather than left to expire: peers take this replica's clusters at once.
+      await replicas?.ownership.close();
+      await replicas?.membership.leave();
       health.stop();
       openConnections.close();
       caches.close();
@@ -288,4 +305,22 @@ async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepos
     pendingLogins: new PendingLogins(),
     close: () => db.close(),
   };
+}
+
+/** Takes this replica's Lease and starts owning clusters (docs/replicas.md §4, §6). */
+async function joinReplicas(
+  management: NonNullable<StoreRepositories['management']>,
+  peerAddress: string,
+  registry: ClusterRegistry,
+  log: Logger,
+): Promise<{ membership: ReplicaMembership; ownership: ClusterOwnership }> {
+  const membership = await ReplicaMembership.join({ ...management, peerAddress, log });
+  const ownership = await ClusterOwnership.start({
+    kube: management.kube,
+    namespace: management.namespace,
+    membership,
+    clusterIds: () => registry.list().map((cluster) => cluster.clusterId),
+    log,
+  });
+  return { membership, ownership };
 }

@@ -28,6 +28,8 @@ Options:
                          FLEETGATE_MANAGEMENT_NAMESPACE)
   --replica-id NAME      this replica's name, stable across restarts (default: POD_NAME, else
                          the host name; FLEETGATE_REPLICA_ID)
+  --peer-address URL     where other replicas reach this one, published in its Lease
+                         (default: the URL it listens at; FLEETGATE_PEER_ADDRESS)
   --public-url URL       the URL agents and kubeconfigs use to reach this gateway
                          (default: derived from --listen; FLEETGATE_PUBLIC_URL)
   --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key); without
@@ -79,6 +81,7 @@ const values = parseCommandLine('fleetgate-gateway', HELP, {
   'management-kubeconfig': { type: 'string' },
   'management-namespace': { type: 'string' },
   'replica-id': { type: 'string' },
+  'peer-address': { type: 'string' },
   'public-url': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -180,6 +183,15 @@ if (replicaId !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(rep
   fail(
     `--replica-id must be 1-63 lower-case letters, digits, dots or dashes, got ${JSON.stringify(replicaId)}`,
   );
+const peerAddress = values['peer-address'] ?? env.FLEETGATE_PEER_ADDRESS;
+if (peerAddress !== undefined) {
+  if (storeKind !== 'kubernetes') fail('--peer-address goes with --store kubernetes');
+  try {
+    if (!['https:', 'http:'].includes(new URL(peerAddress).protocol)) throw new Error();
+  } catch {
+    fail(`--peer-address must be an http(s) URL, got ${JSON.stringify(peerAddress)}`);
+  }
+}
 const store =
   storeKind === 'kubernetes'
     ? {
@@ -197,6 +209,7 @@ const log = createLogger('fleetgate-gateway');
 const gateway = await startGateway({
   dataDir: values['data-dir'] ?? env.FLEETGATE_DATA_DIR ?? join(homedir(), '.local/share/fleetgate'),
   store,
+  peerAddress,
   host,
   port,
   publicUrl,

@@ -30,11 +30,9 @@ export const DEFAULT_MANAGEMENT_NAMESPACE = 'fleetgate-system';
 /** How long a start waits for every view to have listed once. */
 const READY_TIMEOUT_MS = 30_000;
 
-/** The parts of the store a migration or a test needs besides the repositories. */
+/** The store, with its management cluster named. */
 export interface KubernetesStore extends StoreRepositories {
-  readonly kube: KubeClient;
-  readonly namespace: string;
-  readonly replicaId: string;
+  readonly management: { readonly kube: KubeClient; readonly namespace: string; readonly replicaId: string };
 }
 
 /**
@@ -88,9 +86,7 @@ export async function openKubernetesStore(
   }
   log.info({ namespace, replicaId }, 'store: management cluster');
   return {
-    kube,
-    namespace,
-    replicaId,
+    management: { kube, namespace, replicaId },
     users: new KubeUserRepository(users),
     tokens: new KubeApiTokenRepository(tokens, log),
     clusters: new KubeClusterRepository(clusters, replicaId),

@@ -80,7 +80,13 @@ export class ManagementTransport implements KubeTransport {
         for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
           pairs.push([res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string]);
         const body = Duplex.from(res);
-        // Ending the body early (a watch stopped) must end the connection's response too.
+        // A reader sees a failure through its iteration; once it has stopped reading (a
+        // watch stopped, the store closed), the abort that follows is nobody's error, and
+        // left unheard it would end the process.
+        const ignore = () => {};
+        res.on('error', ignore);
+        body.on('error', ignore);
+        // Ending the body early must end the connection's response too.
         body.once('close', () => res.destroy());
         resolve({ status: res.statusCode ?? 0, headers: pairs as HeaderPairs, body });
       });

@@ -29,6 +29,7 @@ export interface ResourceViewOptions {
   /** The namespaced collection, e.g. /apis/fleetgate.dev/v1alpha1/namespaces/NS/fleetgateusers. */
   readonly path: string;
   readonly fieldSelector?: string;
+  readonly labelSelector?: string;
   readonly log: Logger;
 }
 
@@ -79,6 +80,7 @@ export class ResourceView<T> extends EventEmitter<ResourceViewEvents<T>> {
         path: () => options.path,
         mode: 'list',
         fieldSelector: options.fieldSelector,
+        labelSelector: options.labelSelector,
       },
       {
         listed: (objects) => {
@@ -192,13 +194,12 @@ export class ResourceView<T> extends EventEmitter<ResourceViewEvents<T>> {
     return this.#serialized(name, async () => {
       try {
         this.#ownDeletes.add(name);
-        await this.#options.kube.call(target, 'DELETE', `${this.#options.path}/${name}`, {
-          value: {
-            apiVersion: 'v1',
-            kind: 'DeleteOptions',
-            ...(uid ? { preconditions: { uid } } : {}),
-          },
-        });
+        await this.#options.kube.call(
+          target,
+          'DELETE',
+          `${this.#options.path}/${name}`,
+          uid ? { value: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid } } } : undefined,
+        );
         this.#entries.delete(name);
         return true;
       } catch (error) {

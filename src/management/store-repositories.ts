@@ -3,6 +3,7 @@ import type { OidcSessionRepository } from '../auth/oidc-session-repository.ts';
 import type { PendingLoginStore } from '../auth/pending-logins.ts';
 import type { UserRepository } from '../auth/user-repository.ts';
 import type { ClusterRepository } from '../clusters/cluster-repository.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 
 /** Every repository of the gateway's state, from one backend (docs/replicas.md §1). */
 export interface StoreRepositories {
@@ -11,6 +12,8 @@ export interface StoreRepositories {
   readonly clusters: ClusterRepository;
   readonly oidcSessions: OidcSessionRepository;
   readonly pendingLogins: PendingLoginStore;
+  /** With a management cluster: how to reach it, where the gateway's objects are, and who this replica is. */
+  readonly management?: { readonly kube: KubeClient; readonly namespace: string; readonly replicaId: string };
   /** Stops watches and closes files; the repositories answer nothing useful afterwards. */
   close(): void;
 }

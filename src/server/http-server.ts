@@ -21,6 +21,7 @@ import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { sendError } from './http-json.ts';
 import type { MetricsApi } from './metrics-api.ts';
+import type { ReplicasApi } from './replicas-api.ts';
 import type { TunnelEndpoint } from './tunnel-endpoint.ts';
 
 /** What the server routes to; set once the gateway's parts exist. */
@@ -31,6 +32,8 @@ export interface HttpRoutes {
   readonly passthrough: Passthrough;
   readonly graphql: GraphqlEndpoint;
   readonly metrics: MetricsApi;
+  /** With a management store only. */
+  readonly replicas?: ReplicasApi;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -114,6 +117,7 @@ export function createGatewayServer(
           throw new GatewayError('UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
         if (await routes.clustersApi.handle(req, res, url)) return;
         if (await routes.metrics.handle(req, res, url)) return;
+        if (routes.replicas && (await routes.replicas.handle(req, res, url))) return;
         if (await routes.authApi.handle(req, res, url)) return;
         throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
       } catch (error) {
