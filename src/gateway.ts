@@ -28,10 +28,13 @@ import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
 import { type KubernetesStoreSettings, openKubernetesStore } from './management/kubernetes-store.ts';
-import type { StoreRepositories } from './management/store-repositories.ts';
+import type { ManagementStore, StoreRepositories } from './management/store-repositories.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
 import { ClusterOwnership } from './replicas/cluster-ownership.ts';
+import { PeerEndpoint } from './replicas/peer-endpoint.ts';
+import { PeerLinks } from './replicas/peer-links.ts';
+import { loadPeerSecret } from './replicas/peer-secret.ts';
 import { ReplicaMembership } from './replicas/replica-membership.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
@@ -108,9 +111,7 @@ export interface Gateway {
   /** Long-lived connections by credential (tests count them). */
   readonly openConnections: OpenConnections;
   /** With a management store: the live replicas and who owns which cluster. */
-  readonly replicas:
-    | { readonly membership: ReplicaMembership; readonly ownership: ClusterOwnership }
-    | undefined;
+  readonly replicas: ReplicaParts | undefined;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -217,9 +218,19 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     gatewayCaPem: caPem,
   });
   const replicas =
-    store.management && (await joinReplicas(store.management, config.peerAddress ?? url, registry, log));
+    store.management &&
+    (await joinReplicas({
+      management: store.management,
+      peerAddress: config.peerAddress ?? url,
+      registry,
+      connections,
+      clusterClient,
+      caPem,
+      log,
+    }));
   const routes = {
     replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, ...replicas }),
+    peers: replicas?.peerEndpoint,
     tunnel,
     clustersApi,
     authApi: new AuthApi({
@@ -279,6 +290,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       // First, and released rather than left to expire: peers take this replica's clusters at once.
       await replicas?.ownership.close();
       await replicas?.membership.leave();
+      replicas?.peerLinks.close();
+      replicas?.peerEndpoint.close();
       health.stop();
       openConnections.close();
       caches.close();
@@ -307,14 +320,29 @@ async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepos
   };
 }
 
-/** Takes this replica's Lease and starts owning clusters (docs/replicas.md §4, §6). */
-async function joinReplicas(
-  management: NonNullable<StoreRepositories['management']>,
-  peerAddress: string,
-  registry: ClusterRegistry,
-  log: Logger,
-): Promise<{ membership: ReplicaMembership; ownership: ClusterOwnership }> {
-  const membership = await ReplicaMembership.join({ ...management, peerAddress, log });
+/** What a replica runs besides what one process does (docs/replicas.md §4-§6). */
+interface ReplicaParts {
+  readonly membership: ReplicaMembership;
+  readonly ownership: ClusterOwnership;
+  readonly peerEndpoint: PeerEndpoint;
+  readonly peerLinks: PeerLinks;
+}
+
+/**
+ * Takes this replica's Lease, starts owning clusters, serves links from peers and routes
+ * requests for clusters held elsewhere through links to their replicas.
+ */
+async function joinReplicas(options: {
+  readonly management: ManagementStore;
+  readonly peerAddress: string;
+  readonly registry: ClusterRegistry;
+  readonly connections: ClusterConnections;
+  readonly clusterClient: ClusterClient;
+  readonly caPem: string | undefined;
+  readonly log: Logger;
+}): Promise<ReplicaParts> {
+  const { management, registry, log } = options;
+  const membership = await ReplicaMembership.join({ ...management, peerAddress: options.peerAddress, log });
   const ownership = await ClusterOwnership.start({
     kube: management.kube,
     namespace: management.namespace,
@@ -322,5 +350,21 @@ async function joinReplicas(
     clusterIds: () => registry.list().map((cluster) => cluster.clusterId),
     log,
   });
-  return { membership, ownership };
+  const secret = await loadPeerSecret(management.kube, management.namespace);
+  const peerEndpoint = new PeerEndpoint({
+    secret,
+    // Its own tunnels only: a forwarded request is not forwarded again.
+    clusters: new ClusterClient(registry, options.connections),
+    connections: options.connections,
+    log,
+  });
+  const peerLinks = new PeerLinks({
+    membership,
+    holderOf: management.holderOf,
+    secret,
+    caPem: options.caPem,
+    log,
+  });
+  options.clusterClient.routeThroughPeers(peerLinks);
+  return { membership, ownership, peerEndpoint, peerLinks };
 }

@@ -212,6 +212,12 @@ export class KubeClusterRepository implements ClusterRepository {
     );
   }
 
+  /** The replica that says it holds the cluster's tunnel, or null. */
+  holderOf(clusterId: string): string | null {
+    const entry = this.#view.get(clusterId);
+    return entry?.cluster.state === 'Active' ? entry.replica : null;
+  }
+
   tokens(clusterId: string): TokenRecord[] {
     return [...(this.#view.get(clusterId)?.tokens ?? [])];
   }

@@ -13,7 +13,7 @@ import { decodePendingLogin, KubePendingLogins, PENDING_LOGIN_SECRET_TYPE } from
 import { decodeUser, KubeUserRepository } from './kube-user-repository.ts';
 import { ManagementTransport } from './management-transport.ts';
 import { type Decoder, ResourceView } from './resource-view.ts';
-import type { StoreRepositories } from './store-repositories.ts';
+import type { ManagementStore, StoreRepositories } from './store-repositories.ts';
 
 /** Where the management cluster is and who this replica is. */
 export interface KubernetesStoreSettings {
@@ -32,7 +32,7 @@ const READY_TIMEOUT_MS = 30_000;
 
 /** The store, with its management cluster named. */
 export interface KubernetesStore extends StoreRepositories {
-  readonly management: { readonly kube: KubeClient; readonly namespace: string; readonly replicaId: string };
+  readonly management: ManagementStore;
 }
 
 /**
@@ -85,11 +85,17 @@ export async function openKubernetesStore(
     clearTimeout(timer);
   }
   log.info({ namespace, replicaId }, 'store: management cluster');
+  const clusterRepository = new KubeClusterRepository(clusters, replicaId);
   return {
-    management: { kube, namespace, replicaId },
+    management: {
+      kube,
+      namespace,
+      replicaId,
+      holderOf: (clusterId) => clusterRepository.holderOf(clusterId),
+    },
     users: new KubeUserRepository(users),
     tokens: new KubeApiTokenRepository(tokens, log),
-    clusters: new KubeClusterRepository(clusters, replicaId),
+    clusters: clusterRepository,
     oidcSessions: new KubeOidcSessionRepository(sessions),
     pendingLogins: new KubePendingLogins(pending, kube, secretsPath),
     close,

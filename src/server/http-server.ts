@@ -15,6 +15,7 @@ import {
   type PassthroughTarget,
   parsePassthroughTarget,
 } from '../proxy/passthrough-path.ts';
+import { PEER_PATH, type PeerEndpoint } from '../replicas/peer-endpoint.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AuthApi } from './auth-api.ts';
@@ -34,6 +35,8 @@ export interface HttpRoutes {
   readonly metrics: MetricsApi;
   /** With a management store only. */
   readonly replicas?: ReplicasApi;
+  /** Links from other replicas (docs/replicas.md §5); with a management store only. */
+  readonly peers?: PeerEndpoint;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -157,6 +160,10 @@ export function createGatewayServer(
     }
     if (url.pathname === GRAPHQL_PATH) {
       routes.graphql.handleUpgrade(req, socket, head);
+      return;
+    }
+    if (url.pathname === PEER_PATH && routes.peers) {
+      routes.peers.handleUpgrade(req, socket, head);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

@@ -1,6 +1,7 @@
 // Several gateway processes sharing one management cluster (docs/replicas.md), for tests.
-import { mkdir } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensureServingTls } from '../../src/server/tls-bootstrap.ts';
 import { GatewayProcess } from '../harness/fleet.ts';
 import type { TestCluster } from '../harness/index.ts';
 
@@ -24,8 +25,17 @@ export async function startReplicas(
   dir: string,
   count: number,
   namespace = 'fleetgate-system',
+  options: { readonly sharedTls?: boolean } = {},
 ): Promise<GatewayProcess[]> {
-  for (let i = 1; i <= count; i++) await mkdir(join(dir, `replica-${i}`), { recursive: true });
+  // One certificate for all, as behind one load balancer: replicas then trust each other's.
+  if (options.sharedTls) await ensureServingTls(join(dir, 'shared'), ['127.0.0.1']);
+  for (let i = 1; i <= count; i++) {
+    await mkdir(join(dir, `replica-${i}`), { recursive: true });
+    if (options.sharedTls)
+      await cp(join(dir, 'shared', 'tls'), join(dir, `replica-${i}`, `replica-${i}-data`, 'tls'), {
+        recursive: true,
+      });
+  }
   return Promise.all(
     Array.from({ length: count }, (_, i) =>
       GatewayProcess.start({

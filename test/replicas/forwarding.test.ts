@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { AgentProcess, downloadKubeconfig, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import { kubectlOk, streamKubectl } from '../harness/kubectl.ts';
+import { startReplicas } from './replica-fleet.ts';
+
+// Two replicas; the agent's tunnel is on replica 1; kubectl uses replica 2, which reaches
+// the cluster through its link to replica 1.
+let run: TestClusters;
+let management: TestCluster;
+let downstream: TestCluster;
+let replicas: GatewayProcess[];
+let agent: AgentProcess | undefined;
+let viaSecond: string;
+
+before(async () => {
+  run = await startClusters({ count: 2, namePrefix: 'fwd' });
+  [management, downstream] = run.clusters as [TestCluster, TestCluster];
+  const dir = join(run.runDir, 'replicas');
+  replicas = await startReplicas(management, dir, 2, 'fleetgate-system', { sharedTls: true });
+  const [first, second] = replicas as [GatewayProcess, GatewayProcess];
+  const registration = await registerCluster(first, 'far');
+  agent = await AgentProcess.install(downstream, first, registration);
+  await second.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+  await downstream.kubectlOk('admin', [
+    'create',
+    'clusterrolebinding',
+    'fleetgate-admin-edits',
+    '--clusterrole=edit',
+    '--user=local:admin',
+  ]);
+  viaSecond = join(dir, 'admin-via-2.kubeconfig');
+  await downloadKubeconfig(second, 'admin', second.adminPassword, viaSecond);
+});
+
+after(async () => {
+  await agent?.stop();
+  await Promise.all((replicas ?? []).map((r) => r.stop()));
+  await run?.stop();
+});
+
+describe('a request reaches the replica holding the tunnel', () => {
+  test('kubectl through the replica without the tunnel lists, creates and reads, as the person', async () => {
+    await kubectlOk(viaSecond, [
+      'create',
+      'configmap',
+      'through-a-peer',
+      '-n',
+      'default',
+      '--from-literal=a=b',
+    ]);
+    const read = await kubectlOk(viaSecond, [
+      'get',
+      'configmap',
+      'through-a-peer',
+      '-n',
+      'default',
+      '-o',
+      'jsonpath={.data.a}',
+    ]);
+    assert.equal(read, 'b');
+    // The downstream cluster saw the person, not the agent: the request kept its impersonation.
+    const managers = await downstream.kubectlOk('admin', [
+      'get',
+      'configmap',
+      'through-a-peer',
+      '-n',
+      'default',
+      '-o',
+      'jsonpath={.metadata.managedFields[0].manager}',
+    ]);
+    assert.equal(managers, 'kubectl-create');
+    const denied = await kubectlOk(viaSecond, ['auth', 'can-i', 'create', 'clusterroles']).catch(
+      (error: Error) => error.message,
+    );
+    assert.match(denied, /no/);
+  });
+
+  test('kubectl get -w through the replica without the tunnel follows changes', async () => {
+    const watch = streamKubectl(viaSecond, ['get', 'configmaps', '-n', 'default', '-w', '-o', 'name']);
+    try {
+      await watch.waitForLine((line) => line.includes('through-a-peer'), 15_000);
+      await downstream.kubectlOk('admin', ['create', 'configmap', 'seen-by-a-watch', '-n', 'default']);
+      await watch.waitForLine((line) => line.includes('seen-by-a-watch'), 15_000);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  test('a link without the peer secret is refused', async () => {
+    const second = replicas[1] as GatewayProcess;
+    const answer = await second.request('/v1/peer', {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', authorization: 'Bearer not-the-secret' },
+    });
+    assert.equal(answer.status, 401);
+  });
+});
