@@ -217,6 +217,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     agentImage: config.agentImage,
     gatewayCaPem: caPem,
   });
+  const health = new HealthMonitor(
+    registry,
+    connections,
+    kube,
+    log,
+    config.healthIntervalMs ?? HEALTH_INTERVAL_MS,
+  );
   const replicas =
     store.management &&
     (await joinReplicas({
@@ -225,11 +232,12 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       registry,
       connections,
       clusterClient,
+      health,
       caPem,
       log,
     }));
   const routes = {
-    replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, ...replicas }),
+    replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, health, ...replicas }),
     peers: replicas?.peerEndpoint,
     tunnel,
     clustersApi,
@@ -258,13 +266,6 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
   };
   setRoutes(routes);
-  const health = new HealthMonitor(
-    registry,
-    connections,
-    kube,
-    log,
-    config.healthIntervalMs ?? HEALTH_INTERVAL_MS,
-  );
   log.info(
     { url, publicUrl, dataDir: config.dataDir, clusters: registry.list().length },
     'gateway listening',
@@ -338,6 +339,7 @@ async function joinReplicas(options: {
   readonly registry: ClusterRegistry;
   readonly connections: ClusterConnections;
   readonly clusterClient: ClusterClient;
+  readonly health: HealthMonitor;
   readonly caPem: string | undefined;
   readonly log: Logger;
 }): Promise<ReplicaParts> {
@@ -366,5 +368,10 @@ async function joinReplicas(options: {
     log,
   });
   options.clusterClient.routeThroughPeers(peerLinks);
+  // Each cluster's health is checked once, by its owner, wherever its tunnel is.
+  options.health.checkOwnedOnly((clusterId) => ownership.owns(clusterId));
+  ownership.on('acquired', (clusterId) => {
+    if (registry.get(clusterId)?.state === 'Active') void options.health.check(clusterId, true);
+  });
   return { membership, ownership, peerEndpoint, peerLinks };
 }

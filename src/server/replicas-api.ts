@@ -3,6 +3,7 @@ import { requireAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { HealthMonitor } from '../clusters/health-monitor.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { ClusterOwnership } from '../replicas/cluster-ownership.ts';
 import type { ReplicaMembership } from '../replicas/replica-membership.ts';
@@ -13,6 +14,7 @@ export interface ReplicasApiOptions {
   readonly registry: ClusterRegistry;
   readonly membership: ReplicaMembership;
   readonly ownership: ClusterOwnership;
+  readonly health: HealthMonitor;
   readonly authenticator: Authenticator;
   readonly passwords: PasswordSignIn;
 }
@@ -37,10 +39,13 @@ export class ReplicasApi {
     );
     requireAdmin(principal);
     if (req.method !== 'GET') throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-    const { membership, ownership, registry } = this.#options;
+    const { membership, ownership, registry, health } = this.#options;
     sendJson(res, 200, {
       replicaId: membership.replicaId,
       replicas: membership.live(),
+      // What this replica does for the clusters it owns.
+      owned: ownership.owned(),
+      healthChecks: health.checksRun,
       clusters: registry.list().map((cluster) => ({
         clusterId: cluster.clusterId,
         name: cluster.name,

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { AgentProcess, downloadKubeconfig, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { kubectlOk, streamKubectl } from '../harness/kubectl.ts';
-import { startReplicas } from './replica-fleet.ts';
+import { startReplicas, within } from './replica-fleet.ts';
 
 // Two replicas; the agent's tunnel is on replica 1; kubectl uses replica 2, which reaches
 // the cluster through its link to replica 1.
@@ -14,6 +14,7 @@ let downstream: TestCluster;
 let replicas: GatewayProcess[];
 let agent: AgentProcess | undefined;
 let viaSecond: string;
+let clusterId: string;
 
 before(async () => {
   run = await startClusters({ count: 2, namePrefix: 'fwd' });
@@ -22,8 +23,9 @@ before(async () => {
   replicas = await startReplicas(management, dir, 2, 'fleetgate-system', { sharedTls: true });
   const [first, second] = replicas as [GatewayProcess, GatewayProcess];
   const registration = await registerCluster(first, 'far');
+  clusterId = registration.cluster.clusterId;
   agent = await AgentProcess.install(downstream, first, registration);
-  await second.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+  await second.waitForCluster(clusterId, (c) => c.state === 'Active', 'Active');
   await downstream.kubectlOk('admin', [
     'create',
     'clusterrolebinding',
@@ -87,6 +89,32 @@ describe('a request reaches the replica holding the tunnel', () => {
     } finally {
       watch.stop();
     }
+  });
+
+  test("the cluster's health is checked by one replica, its owner, through the link when the tunnel is elsewhere", async () => {
+    interface Seen {
+      replicaId: string;
+      healthChecks: number;
+      clusters: { clusterId: string; owner: string | null }[];
+    }
+    const seen = async () =>
+      Promise.all(replicas.map(async (r) => (await r.api<Seen>('GET', '/v1/replicas')).body));
+    await within('a health check ran', 35_000, async () => (await seen()).some((s) => s.healthChecks > 0));
+    const [first, second] = await seen();
+    const owner = first?.clusters.find((c) => c.clusterId === clusterId)?.owner;
+    assert.ok(owner);
+    assert.equal(second?.clusters.find((c) => c.clusterId === clusterId)?.owner, owner);
+    for (const each of [first, second]) {
+      if (each?.replicaId === owner) assert.ok(each.healthChecks > 0);
+      else assert.equal(each?.healthChecks, 0, `${each?.replicaId} checked a cluster it does not own`);
+    }
+    // Recorded in the store by the owner, read by every replica.
+    await (replicas[1] as GatewayProcess).waitForCluster(
+      clusterId,
+      (c) => c.health === 'ok',
+      'healthy',
+      10_000,
+    );
   });
 
   test('a link without the peer secret is refused', async () => {
