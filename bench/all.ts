@@ -10,6 +10,11 @@ const BENCHMARKS = [
   { name: 'fan-out', file: 'fan-out.ts', what: 'GraphQL fan-out over 10/50/100 clusters' },
   { name: 'subscriptions', file: 'subscriptions.ts', what: '1,000 and 10,000 subscribers' },
   { name: 'agents', file: 'agents.ts', what: '100, 500 and 2,000 agents on one gateway' },
+  {
+    name: 'token-store',
+    file: 'token-store.ts',
+    what: 'token verification and revocation: SQLite vs Kubernetes store',
+  },
 ] as const;
 
 const { values } = parseArgs({
