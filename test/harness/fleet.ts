@@ -195,6 +195,8 @@ export async function registerCluster(
 export interface AgentInstallOptions {
   /** Rewrites the agent's kubeconfig (written with the ServiceAccount's token) before the agent starts. */
   readonly prepareKubeconfig?: (kubeconfigPath: string) => Promise<void>;
+  /** Where the agent dials, when not the gateway's own URL (e.g. a load balancer in front of replicas). */
+  readonly gatewayUrl?: string;
 }
 
 /** An agent process for one test cluster. */
@@ -243,7 +245,7 @@ export class AgentProcess {
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
     const caFile = join(cluster.dir, 'gateway-ca.crt');
     await writeFile(caFile, gateway.caPem);
-    const agent = new AgentProcess(cluster, gateway.url, tokenFile, kubeconfig, caFile);
+    const agent = new AgentProcess(cluster, options.gatewayUrl ?? gateway.url, tokenFile, kubeconfig, caFile);
     agent.start();
     return agent;
   }
