@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { graphqlWsClient } from '../graphql/people.ts';
+import { CHANGES, collect } from '../graphql/subscriber.ts';
 import { AgentProcess, downloadKubeconfig, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { kubectlOk, streamKubectl } from '../harness/kubectl.ts';
@@ -115,6 +117,41 @@ describe('a request reaches the replica holding the tunnel', () => {
       'healthy',
       10_000,
     );
+  });
+
+  test('a subscriber of replica 2 that resumes with its cursor on replica 1 gets every change made meanwhile', async () => {
+    const [first, second] = replicas as [GatewayProcess, GatewayProcess];
+    const signIn = async (gateway: GatewayProcess) => {
+      const answer = await gateway.request('/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: gateway.adminPassword }),
+      });
+      return (JSON.parse(answer.text) as { token: string }).token;
+    };
+    const variables = { apiVersion: 'v1', kind: 'ConfigMap', filter: { namespace: 'default' } };
+    const before = graphqlWsClient(second, await signIn(second));
+    const watching = collect(before.client, CHANGES, variables);
+    await downstream.kubectlOk('admin', ['create', 'configmap', 'before-the-move', '-n', 'default']);
+    await watching.until(() => watching.changes.some((c) => c.object?.metadata?.name === 'before-the-move'));
+    const cursor = watching.changes.at(-1)?.cursor as string;
+    await watching.stop();
+    await before.client.dispose();
+    for (const name of ['meanwhile-1', 'meanwhile-2'])
+      await downstream.kubectlOk('admin', ['create', 'configmap', name, '-n', 'default']);
+    const after = graphqlWsClient(first, await signIn(first));
+    const resumed = collect(after.client, CHANGES, { ...variables, since: cursor });
+    try {
+      await resumed.until(() =>
+        ['meanwhile-1', 'meanwhile-2'].every((name) =>
+          resumed.changes.some((c) => c.object?.metadata?.name === name),
+        ),
+      );
+      assert.equal(resumed.changes.filter((c) => c.object?.metadata?.name === 'before-the-move').length, 0);
+    } finally {
+      await resumed.stop();
+      await after.client.dispose();
+    }
   });
 
   test('a link without the peer secret is refused', async () => {
