@@ -346,6 +346,23 @@ describe("the agent's credential reaches only what the gateway manages", () => {
   });
 });
 
+describe('the fence itself', () => {
+  test('its expressions type-check against every kind it matches, with no warning', async () => {
+    const status = JSON.parse(
+      await cluster.kubectlOk('admin', [
+        'get',
+        'validatingadmissionpolicy',
+        AGENT_FENCE_NAME,
+        '-o',
+        'jsonpath={.status}',
+      ]),
+    ) as { typeChecking?: { expressionWarnings?: unknown[] }; observedGeneration?: number };
+    assert.equal(status.observedGeneration, 1);
+    assert.ok(status.typeChecking, 'the apiserver type-checked the fence');
+    assert.deepEqual(status.typeChecking?.expressionWarnings ?? [], []);
+  });
+});
+
 describe('what the controllers write still goes through', () => {
   test('a template ClusterRole, a binding of a person to it, their changes and deletion', async () => {
     const role = clusterRole('fleetgate:template:viewer', MANAGED);
