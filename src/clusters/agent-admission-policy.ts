@@ -46,6 +46,9 @@ function validations(options: AgentFenceOptions): { expression: string; message:
   const ownLabels = celList([MANAGED_BY_LABEL, MEMBERSHIP_LABEL]);
   const project = cel(PROJECT_LABEL);
   const untouchable = celList([AGENT_FENCE_NAME, options.agentName, ...options.otherAgentObjects]);
+  // The namespaces no project may hold (src/access/access-input.ts): nothing is bound there.
+  const reserved = (namespace: string) =>
+    `${namespace}.startsWith('kube-') || ${namespace} == ${cel(options.agentNamespace)}`;
   const subjectOk = BOUND_SUBJECT_PREFIXES.map((prefix) => `s.name.startsWith(${cel(prefix)})`).join(' || ');
   return [
     {
@@ -82,6 +85,14 @@ function validations(options: AgentFenceOptions): { expression: string; message:
     {
       expression: `${notOn(...BINDINGS)} || request.operation == 'DELETE' || !has(object.subjects) || object.subjects.all(s, (s.kind == 'User' || s.kind == 'Group') && (${subjectOk}))`,
       message: `the agent binds only people and groups named ${BOUND_SUBJECT_PREFIXES.join('... or ')}...`,
+    },
+    {
+      expression: `${notOn('rolebindings')} || request.operation == 'DELETE' || !(${reserved('request.namespace')})`,
+      message: `the agent binds nobody in kube-* namespaces nor in ${options.agentNamespace}`,
+    },
+    {
+      expression: `${notOn('namespaces')} || request.operation == 'DELETE' || !(${project} in variables.labels) || !(${reserved('variables.target.metadata.name')})`,
+      message: `kube-* namespaces and ${options.agentNamespace} belong to no project`,
     },
     {
       expression: `${notOn('namespaces')} || request.operation != 'DELETE'`,

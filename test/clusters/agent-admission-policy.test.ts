@@ -50,6 +50,8 @@ const REASON = {
   subjects: /binds only people and groups/,
   namespaceCreate: /creates namespaces only with the fleetgate.io\/project label/,
   namespaceUpdate: /changes nothing on a namespace but/,
+  reservedBinding: /binds nobody in kube-\* namespaces/,
+  reservedProject: /kube-\* namespaces and fleetgate-system belong to no project/,
 } as const;
 
 function assertAllowed(result: KubectlResult, what: string): void {
@@ -280,6 +282,33 @@ describe("the agent's credential reaches only what the gateway manages", () => {
       ]),
       "the agent's own ClusterRole",
       REASON.name,
+    );
+  });
+
+  test('it may not bind anyone in kube-* namespaces or its own, nor put them in a project', async () => {
+    for (const namespace of ['kube-system', 'fleetgate-system'])
+      assertFenced(
+        await agentCreates({
+          ...clusterRoleBinding('fleetgate:membership:m-1', 'fleetgate:template:everything', [person]),
+          kind: 'RoleBinding',
+          metadata: { name: 'fleetgate:membership:m-1', namespace, labels: MANAGED },
+        }),
+        `a RoleBinding in ${namespace}`,
+        REASON.reservedBinding,
+      );
+    assertFenced(
+      await asAgent(['label', 'namespace', 'kube-system', 'fleetgate.io/project=p-1']),
+      'kube-system in a project',
+      REASON.reservedProject,
+    );
+    assertFenced(
+      await agentCreates({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'kube-extra', labels: { 'fleetgate.io/project': 'p-1' } },
+      }),
+      'a kube- namespace in a project',
+      REASON.reservedProject,
     );
   });
 
