@@ -81,7 +81,9 @@ try {
   const perCluster = Math.ceil(membershipCount / clusterCount);
   const clusterTemplates = ['cluster-member', 'cluster-read-only', 'node-viewer'];
   const projectTemplates = ['project-member', 'project-read-only', 'deployer'];
-  const writesBefore = gateway.accessControllers.writes;
+  const accessControllers = gateway.accessControllers;
+  if (!accessControllers) throw new Error('the gateway runs no access controllers (the SQLite store does)');
+  const writesBefore = accessControllers.writes;
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   let made = 0;
@@ -122,20 +124,20 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const convergedAt = performance.now();
-  const firstWrites = gateway.accessControllers.writes - writesBefore;
+  const firstWrites = accessControllers.writes - writesBefore;
   const firstCpu = cpuMs(cpuStart);
   log(`all Applied after ${seconds(convergedAt - started)}, ${firstWrites} writes`);
 
   // ---- a second pass with nothing changed, and the baseline it replaces ----
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const controllers = clusterIds.map((id) => gateway.accessControllers.controller(id));
-  const writesBeforeSecond = gateway.accessControllers.writes;
+  const controllers = clusterIds.map((id) => accessControllers.controller(id));
+  const writesBeforeSecond = accessControllers.writes;
   const cpuSecond = process.cpuUsage();
   const secondStarted = performance.now();
   const results = await Promise.all(controllers.map((c) => c?.passNow()));
   const secondMs = performance.now() - secondStarted;
   const secondCpu = cpuMs(cpuSecond);
-  const secondWrites = gateway.accessControllers.writes - writesBeforeSecond;
+  const secondWrites = accessControllers.writes - writesBeforeSecond;
   const reported = results.reduce((sum, r) => sum + (r?.applied ?? 0) + (r?.deleted ?? 0), 0);
 
   const cpuNaive = process.cpuUsage();

@@ -15,6 +15,11 @@ const BENCHMARKS = [
     file: 'access-control.ts',
     what: '1,000 memberships over 20 clusters, then a pass with nothing changed',
   },
+  {
+    name: 'token-store',
+    file: 'token-store.ts',
+    what: 'token verification and revocation: SQLite vs Kubernetes store',
+  },
 ] as const;
 
 const { values } = parseArgs({

@@ -1,9 +1,12 @@
-// fleetgate: the command-line client for people (sign-in and kubeconfig).
-import { readFileSync, writeFileSync } from 'node:fs';
+// fleetgate: the command-line client for people (sign-in and kubeconfig), and the move of a
+// gateway's state from SQLite to a management cluster.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
 import { exitWithUsageError, parseCommandLine } from './shared/cli/command-line.ts';
 
 const HELP = `Usage: fleetgate kubeconfig [options]
+       fleetgate migrate-store [options]
 
 Signs in to the gateway and writes a kubeconfig with one context per cluster, each
 reaching its cluster through the gateway as you.
@@ -16,7 +19,18 @@ Options:
   --ca-file PATH        CA bundle for the gateway's certificate, if it is private
   --ttl-seconds N       lifetime of the kubeconfig's token (default: 30 days)
   --output PATH         write here instead of standard output (mode 0600)
-  -h, --help            this text`;
+  -h, --help            this text
+
+migrate-store copies a stopped gateway's state (users, tokens, OIDC sign-ins, clusters with
+their hashed registration tokens and agent credentials) from its SQLite data directory into
+a management cluster, for replicas with --store kubernetes (docs/replicas.md). It never
+overwrites: running it again copies only what is missing, and an object there with other
+content fails the run.
+
+Options of migrate-store:
+  --data-dir PATH                 the gateway's data directory (holds fleetgate.db)
+  --management-kubeconfig PATH    kubeconfig of the management cluster (default: in-cluster)
+  --management-namespace NS       namespace of the gateway's objects (default fleetgate-system)`;
 
 function fail(message: string): never {
   exitWithUsageError('fleetgate', message);
@@ -51,6 +65,63 @@ const [command, ...rest] = process.argv.slice(2);
 if (!command || command === '-h' || command === '--help') {
   console.log(HELP);
   process.exit(command ? 0 : 2);
+}
+if (command === 'migrate-store') {
+  const options = parseCommandLine(
+    'fleetgate',
+    HELP,
+    {
+      'data-dir': { type: 'string' },
+      'management-kubeconfig': { type: 'string' },
+      'management-namespace': { type: 'string' },
+    },
+    rest,
+  );
+  // Loaded only here: the Kubernetes client weighs on the kubeconfig command's start.
+  const [
+    { KubeClient },
+    { ensureNamespace, installCrds },
+    { DEFAULT_MANAGEMENT_NAMESPACE },
+    transportModule,
+  ] = await Promise.all([
+    import('./kube/kube-client.ts'),
+    import('./management/crds.ts'),
+    import('./management/kubernetes-store.ts'),
+    import('./management/management-transport.ts'),
+  ]);
+  const [{ migrateSqliteStore }, { openDatabase }] = await Promise.all([
+    import('./management/migrate-store.ts'),
+    import('./store/database.ts'),
+  ]);
+  const dataDir = options['data-dir'] ?? fail('--data-dir is required');
+  if (!existsSync(join(dataDir, 'fleetgate.db'))) fail(`${dataDir} holds no fleetgate.db`);
+  const namespace = options['management-namespace'] ?? DEFAULT_MANAGEMENT_NAMESPACE;
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+    fail(`--management-namespace must be a namespace name, got ${JSON.stringify(namespace)}`);
+  const transport = await transportModule.ManagementTransport.connect(options['management-kubeconfig']).catch(
+    (error: Error) => fail(`cannot use the management kubeconfig: ${error.message}`),
+  );
+  const kube = new KubeClient(transport);
+  const db = openDatabase(dataDir);
+  try {
+    await ensureNamespace(kube, namespace);
+    await installCrds(kube);
+    const report = await migrateSqliteStore(db, kube, namespace);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (report.conflicts.length) {
+      process.stderr.write(
+        `fleetgate: ${report.conflicts.length} objects exist with other content; left alone\n`,
+      );
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    process.stderr.write(`fleetgate: the migration stopped: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  } finally {
+    db.close();
+    transport.close();
+  }
+  process.exit();
 }
 if (command !== 'kubeconfig') fail(`unknown command ${JSON.stringify(command)} (see --help)`);
 

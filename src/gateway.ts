@@ -5,15 +5,20 @@ import { allResolvers } from '../resolvers/index.ts';
 import { AccessControllers } from './access/access-controllers.ts';
 import { AccessRepository } from './access/access-repository.ts';
 import { AccessService } from './access/access-service.ts';
+import { UnavailableAccessStore } from './access/unavailable-access-store.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
+import { SqliteApiTokenRepository } from './auth/api-token-repository.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
+import { SqliteOidcSessionRepository } from './auth/oidc-session-repository.ts';
 import { OidcSessions } from './auth/oidc-sessions.ts';
 import { OpenConnections } from './auth/open-connections.ts';
 import { PasswordSignIn } from './auth/password-sign-in.ts';
+import { PendingLogins } from './auth/pending-logins.ts';
+import { SqliteUserRepository } from './auth/user-repository.ts';
 import { AccessReviews } from './cache/access-reviews.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
@@ -21,19 +26,28 @@ import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
+import { SqliteClusterRepository } from './clusters/sqlite-cluster-repository.ts';
 import { ClusterRateLimit } from './graphql/cluster-rate-limit.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { LiveLists } from './graphql/live-lists.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
+import { type KubernetesStoreSettings, openKubernetesStore } from './management/kubernetes-store.ts';
+import type { ManagementStore, StoreRepositories } from './management/store-repositories.ts';
 import { Passthrough } from './proxy/passthrough.ts';
 import { StreamQuota } from './proxy/stream-quota.ts';
+import { ClusterOwnership } from './replicas/cluster-ownership.ts';
+import { PeerEndpoint } from './replicas/peer-endpoint.ts';
+import { PeerLinks } from './replicas/peer-links.ts';
+import { loadPeerSecret } from './replicas/peer-secret.ts';
+import { ReplicaMembership } from './replicas/replica-membership.ts';
 import { AccessApi } from './server/access-api.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
 import { MetricsApi } from './server/metrics-api.ts';
+import { ReplicasApi } from './server/replicas-api.ts';
 import { ensureServingTls } from './server/tls-bootstrap.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
 import { createLogger, type Logger } from './shared/log/logger.ts';
@@ -42,12 +56,17 @@ import { openDatabase } from './store/database.ts';
 
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {
+  /** The embedded store (with store kind sqlite), the generated TLS files and the default audit log. */
   readonly dataDir: string;
+  /** Where the gateway's state lives (docs/replicas.md): SQLite under dataDir by default, or a management cluster. */
+  readonly store?: { readonly kind: 'sqlite' } | ({ readonly kind: 'kubernetes' } & KubernetesStoreSettings);
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
   /** The URL agents and kubeconfigs use; default: derived from host and port. */
   readonly publicUrl?: string;
+  /** Where other replicas reach this one (its Lease says so); default: the URL it listens at. */
+  readonly peerAddress?: string;
   /** The serving certificate; without it (and without dangerouslyServeHttp) one is made under the data directory. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
   /** Plain HTTP, for a gateway behind a TLS-terminating proxy (kubectl sends tokens only over HTTPS). */
@@ -104,7 +123,10 @@ export interface Gateway {
   readonly openConnections: OpenConnections;
   /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
   readonly access: AccessService;
-  readonly accessControllers: AccessControllers;
+  /** None with the Kubernetes store, which cannot hold the access policy yet. */
+  readonly accessControllers: AccessControllers | undefined;
+  /** With a management store: the live replicas and who owns which cluster. */
+  readonly replicas: ReplicaParts | undefined;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -113,12 +135,14 @@ export interface Gateway {
 /** Opens the store, wires the parts together and starts listening. */
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const log = config.log ?? createLogger('fleetgate-gateway');
-  const db = openDatabase(config.dataDir);
-  const users = new LocalUsers(db);
+  const store = await openStore(config, log);
+  const users = new LocalUsers(store.users);
   const bootstrap = await users.bootstrapAdmin(config.adminPassword);
-  const tokens = new ApiTokens(db);
+  const tokens = new ApiTokens(store.tokens);
   const audit = new AuditLog(config.auditLog ?? join(config.dataDir, 'audit.log'));
-  const registry = new ClusterRegistry(db);
+  const registry = new ClusterRegistry(store.clusters);
+  registry.on('storeError', (error) => log.warn({ err: error }, 'the store refused a cluster state write'));
+  await registry.disconnectAfterRestart();
   const connections = new ClusterConnections(registry);
   const clusterClient = new ClusterClient(registry, connections);
   const kube = new KubeClient(clusterClient);
@@ -155,16 +179,19 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
 
   let oidc: OidcProvider | undefined;
   if (config.oidc) {
-    oidc = await OidcProvider.discover({
-      ...config.oidc,
-      redirectUri: config.oidc.redirectUri ?? new URL('/v1/auth/oidc/callback', publicUrl).href,
-    }).catch((error: Error) => {
+    oidc = await OidcProvider.discover(
+      {
+        ...config.oidc,
+        redirectUri: config.oidc.redirectUri ?? new URL('/v1/auth/oidc/callback', publicUrl).href,
+      },
+      store.pendingLogins,
+    ).catch((error: Error) => {
       server.close();
-      db.close();
+      store.close();
       throw new Error(`OIDC discovery at ${config.oidc?.issuer} failed: ${error.message}`);
     });
   }
-  const sessions = oidc ? new OidcSessions(db, oidc) : undefined;
+  const sessions = oidc ? new OidcSessions(store.oidcSessions, oidc) : undefined;
   const authenticator = new Authenticator(tokens, users, oidc, sessions);
   const passwords = new PasswordSignIn(users, audit);
   // Long-lived connections of a revoked token end at once; of an expired one within seconds.
@@ -181,8 +208,13 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
-  const access = new AccessService({ store: new AccessRepository(db), registry, users, audit });
-  const accessControllers = new AccessControllers({ kube, registry, connections, service: access, log });
+  // The access policy has no Kubernetes backend yet: replicas refuse to change it and run no
+  // access controller, rather than each keep a policy of its own (docs/replicas.md).
+  const accessStore = store.sqlite ? new AccessRepository(store.sqlite) : new UnavailableAccessStore();
+  const access = new AccessService({ store: accessStore, registry, users, audit });
+  const accessControllers = store.sqlite
+    ? new AccessControllers({ kube, registry, connections, service: access, log })
+    : undefined;
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -216,7 +248,28 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     agentImage: config.agentImage,
     gatewayCaPem: caPem,
   });
-  setRoutes({
+  const health = new HealthMonitor(
+    registry,
+    connections,
+    kube,
+    log,
+    config.healthIntervalMs ?? HEALTH_INTERVAL_MS,
+  );
+  const replicas =
+    store.management &&
+    (await joinReplicas({
+      management: store.management,
+      peerAddress: config.peerAddress ?? url,
+      registry,
+      connections,
+      clusterClient,
+      health,
+      caPem,
+      log,
+    }));
+  const routes = {
+    replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, health, ...replicas }),
+    peers: replicas?.peerEndpoint,
     tunnel,
     clustersApi,
     authApi: new AuthApi({
@@ -250,14 +303,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       passwords,
     }),
     accessApi: new AccessApi({ access, kube, authenticator, passwords }),
-  });
-  const health = new HealthMonitor(
-    registry,
-    connections,
-    kube,
-    log,
-    config.healthIntervalMs ?? HEALTH_INTERVAL_MS,
-  );
+  };
+  setRoutes(routes);
   log.info(
     { url, publicUrl, dataDir: config.dataDir, clusters: registry.list().length },
     'gateway listening',
@@ -279,10 +326,16 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     access,
     accessControllers,
     caPem,
+    replicas,
     generatedAdminPassword: bootstrap?.generatedPassword,
     async close() {
+      // First, and released rather than left to expire: peers take this replica's clusters at once.
+      await replicas?.ownership.close();
+      await replicas?.membership.leave();
+      replicas?.peerLinks.close();
+      replicas?.peerEndpoint.close();
       health.stop();
-      accessControllers.close();
+      accessControllers?.close();
       openConnections.close();
       caches.close();
       await graphql.close();
@@ -291,7 +344,77 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       audit.close();
-      db.close();
+      store.close();
     },
   };
+}
+
+/** Opens the configured store: SQLite under the data directory, or the management cluster. */
+async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepositories> {
+  if (config.store?.kind === 'kubernetes') return openKubernetesStore(config.store, log);
+  const db = openDatabase(config.dataDir);
+  return {
+    users: new SqliteUserRepository(db),
+    tokens: new SqliteApiTokenRepository(db),
+    clusters: new SqliteClusterRepository(db),
+    oidcSessions: new SqliteOidcSessionRepository(db),
+    pendingLogins: new PendingLogins(),
+    sqlite: db,
+    close: () => db.close(),
+  };
+}
+
+/** What a replica runs besides what one process does (docs/replicas.md §4-§6). */
+interface ReplicaParts {
+  readonly membership: ReplicaMembership;
+  readonly ownership: ClusterOwnership;
+  readonly peerEndpoint: PeerEndpoint;
+  readonly peerLinks: PeerLinks;
+}
+
+/**
+ * Takes this replica's Lease, starts owning clusters, serves links from peers and routes
+ * requests for clusters held elsewhere through links to their replicas.
+ */
+async function joinReplicas(options: {
+  readonly management: ManagementStore;
+  readonly peerAddress: string;
+  readonly registry: ClusterRegistry;
+  readonly connections: ClusterConnections;
+  readonly clusterClient: ClusterClient;
+  readonly health: HealthMonitor;
+  readonly caPem: string | undefined;
+  readonly log: Logger;
+}): Promise<ReplicaParts> {
+  const { management, registry, log } = options;
+  const membership = await ReplicaMembership.join({ ...management, peerAddress: options.peerAddress, log });
+  const ownership = await ClusterOwnership.start({
+    kube: management.kube,
+    namespace: management.namespace,
+    membership,
+    clusterIds: () => registry.list().map((cluster) => cluster.clusterId),
+    log,
+  });
+  const secret = await loadPeerSecret(management.kube, management.namespace);
+  const peerEndpoint = new PeerEndpoint({
+    secret,
+    // Its own tunnels only: a forwarded request is not forwarded again.
+    clusters: new ClusterClient(registry, options.connections),
+    connections: options.connections,
+    log,
+  });
+  const peerLinks = new PeerLinks({
+    membership,
+    holderOf: management.holderOf,
+    secret,
+    caPem: options.caPem,
+    log,
+  });
+  options.clusterClient.routeThroughPeers(peerLinks);
+  // Each cluster's health is checked once, by its owner, wherever its tunnel is.
+  options.health.checkOwnedOnly((clusterId) => ownership.owns(clusterId));
+  ownership.on('acquired', (clusterId) => {
+    if (registry.get(clusterId)?.state === 'Active') void options.health.check(clusterId, true);
+  });
+  return { membership, ownership, peerEndpoint, peerLinks };
 }

@@ -17,6 +17,19 @@ Options:
   --listen HOST:PORT     where to listen (default 127.0.0.1:8443; FLEETGATE_LISTEN)
   --data-dir PATH        where the embedded store lives (default ~/.local/share/fleetgate;
                          FLEETGATE_DATA_DIR)
+  --store KIND           where the gateway's state lives: sqlite (default: one file under
+                         --data-dir) or kubernetes (custom resources in a management
+                         cluster, for several replicas; docs/replicas.md; FLEETGATE_STORE)
+  --management-kubeconfig PATH
+                         kubeconfig of the management cluster (--store kubernetes; default:
+                         the pod's in-cluster configuration; FLEETGATE_MANAGEMENT_KUBECONFIG)
+  --management-namespace NS
+                         namespace of the gateway's objects there (default fleetgate-system;
+                         FLEETGATE_MANAGEMENT_NAMESPACE)
+  --replica-id NAME      this replica's name, stable across restarts (default: POD_NAME, else
+                         the host name; FLEETGATE_REPLICA_ID)
+  --peer-address URL     where other replicas reach this one, published in its Lease
+                         (default: the URL it listens at; FLEETGATE_PEER_ADDRESS)
   --public-url URL       the URL agents and kubeconfigs use to reach this gateway
                          (default: derived from --listen; FLEETGATE_PUBLIC_URL)
   --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key); without
@@ -68,6 +81,11 @@ function fail(message: string): never {
 const values = parseCommandLine('fleetgate-gateway', HELP, {
   listen: { type: 'string' },
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
+  'management-kubeconfig': { type: 'string' },
+  'management-namespace': { type: 'string' },
+  'replica-id': { type: 'string' },
+  'peer-address': { type: 'string' },
   'public-url': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -160,12 +178,47 @@ const clusterListsPerSecond = positiveInteger(
   values['cluster-lists-per-second'] ?? env.FLEETGATE_CLUSTER_LISTS_PER_SECOND,
 );
 
+const storeKind = values.store ?? env.FLEETGATE_STORE ?? 'sqlite';
+if (storeKind !== 'sqlite' && storeKind !== 'kubernetes')
+  fail(`--store must be sqlite or kubernetes, got ${JSON.stringify(storeKind)}`);
+const managementKubeconfig = values['management-kubeconfig'] ?? env.FLEETGATE_MANAGEMENT_KUBECONFIG;
+const managementNamespace = values['management-namespace'] ?? env.FLEETGATE_MANAGEMENT_NAMESPACE;
+const replicaId = values['replica-id'] ?? env.FLEETGATE_REPLICA_ID;
+if (storeKind === 'sqlite' && (managementKubeconfig || managementNamespace))
+  fail('--management-kubeconfig and --management-namespace go with --store kubernetes');
+if (managementNamespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(managementNamespace))
+  fail(`--management-namespace must be a namespace name, got ${JSON.stringify(managementNamespace)}`);
+if (replicaId !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(replicaId))
+  fail(
+    `--replica-id must be 1-63 lower-case letters, digits, dots or dashes, got ${JSON.stringify(replicaId)}`,
+  );
+const peerAddress = values['peer-address'] ?? env.FLEETGATE_PEER_ADDRESS;
+if (peerAddress !== undefined) {
+  if (storeKind !== 'kubernetes') fail('--peer-address goes with --store kubernetes');
+  try {
+    if (!['https:', 'http:'].includes(new URL(peerAddress).protocol)) throw new Error();
+  } catch {
+    fail(`--peer-address must be an http(s) URL, got ${JSON.stringify(peerAddress)}`);
+  }
+}
+const store =
+  storeKind === 'kubernetes'
+    ? {
+        kind: 'kubernetes' as const,
+        kubeconfigPath: managementKubeconfig,
+        namespace: managementNamespace,
+        replicaId,
+      }
+    : { kind: 'sqlite' as const };
+
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 const log = createLogger('fleetgate-gateway');
 const gateway = await startGateway({
   dataDir: values['data-dir'] ?? env.FLEETGATE_DATA_DIR ?? join(homedir(), '.local/share/fleetgate'),
+  store,
+  peerAddress,
   host,
   port,
   publicUrl,

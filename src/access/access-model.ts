@@ -1,4 +1,5 @@
 /** The gateway's access policy (docs/access-control.md): what the store keeps and the controllers render. */
+import { RBAC_NAME_PREFIX, TEMPLATE_ROLE_PREFIX } from '../kube/agent-rights.ts';
 
 /** One Kubernetes RBAC policy rule, as a role template holds it. */
 export interface PolicyRule {
@@ -73,21 +74,20 @@ export interface GlobalRoleGrant {
   readonly createdAt: string;
 }
 
-/** Label on everything the controllers write downstream. */
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'fleetgate';
-/** Label on a binding: the membership it was written for. */
-export const MEMBERSHIP_LABEL = 'fleetgate.io/membership';
-/** Label on a namespace: the project it belongs to. */
-export const PROJECT_LABEL = 'fleetgate.io/project';
+export {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  MEMBERSHIP_LABEL,
+  PROJECT_LABEL,
+  RBAC_NAME_PREFIX,
+} from '../kube/agent-rights.ts';
+
 /** Field manager of the controllers' server-side applies. */
 export const ACCESS_FIELD_MANAGER = 'fleetgate-access';
-/** Prefix of every RBAC object name the controllers write. */
-export const RBAC_NAME_PREFIX = 'fleetgate:';
 
 /** The ClusterRole a template becomes in every cluster that uses it. */
 export function templateRoleName(templateId: string): string {
-  return `${RBAC_NAME_PREFIX}template:${templateId}`;
+  return `${TEMPLATE_ROLE_PREFIX}${templateId}`;
 }
 
 /** The ClusterRoleBinding or RoleBinding a membership becomes. */

@@ -63,8 +63,8 @@ export class GatewayAdmin {
     caller: Principal,
     action: string,
     where: { clusterId?: string; target?: string },
-    work: () => T,
-  ) {
+    work: () => T | Promise<T>,
+  ): Promise<T> {
     return this.#options.audit.audited(
       { principalId: caller.principalId, principal: caller.name, action, ...where },
       work,
@@ -76,17 +76,17 @@ export class GatewayAdmin {
     name: string,
     options: { tokenTtlSeconds?: number } = {},
   ): Promise<RegistrationAnswer> {
-    return this.#audited(caller, 'registerCluster', { target: name.slice(0, 64) }, () => {
+    return this.#audited(caller, 'registerCluster', { target: name.slice(0, 64) }, async () => {
       requireAdmin(caller);
-      const { cluster, token } = this.#options.registry.register(name, options);
+      const { cluster, token } = await this.#options.registry.register(name, options);
       return this.#answer(cluster, token);
     });
   }
 
   removeCluster(caller: Principal, clusterId: string): Promise<void> {
-    return this.#audited(caller, 'removeCluster', { clusterId }, () => {
+    return this.#audited(caller, 'removeCluster', { clusterId }, async () => {
       requireAdmin(caller);
-      this.#options.registry.remove(clusterId);
+      await this.#options.registry.remove(clusterId);
     });
   }
 
@@ -95,9 +95,9 @@ export class GatewayAdmin {
     clusterId: string,
     options: { graceSeconds?: number; tokenTtlSeconds?: number } = {},
   ): Promise<RegistrationAnswer> {
-    return this.#audited(caller, 'rotateRegistrationToken', { clusterId }, () => {
+    return this.#audited(caller, 'rotateRegistrationToken', { clusterId }, async () => {
       requireAdmin(caller);
-      const token = this.#options.registry.rotateToken(clusterId, {
+      const token = await this.#options.registry.rotateToken(clusterId, {
         graceSeconds: options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
         tokenTtlSeconds: options.tokenTtlSeconds,
       });
@@ -117,9 +117,9 @@ export class GatewayAdmin {
     clusterId: string,
     options: { graceSeconds?: number } = {},
   ): Promise<{ cluster: Cluster; deliveredTo: number; graceUntil: string }> {
-    return this.#audited(caller, 'rotateAgentCredential', { clusterId }, () => {
+    return this.#audited(caller, 'rotateAgentCredential', { clusterId }, async () => {
       requireAdmin(caller);
-      const rotation = this.#options.connections.rotateCredential(
+      const rotation = await this.#options.connections.rotateCredential(
         clusterId,
         options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
       );
@@ -141,7 +141,7 @@ export class GatewayAdmin {
   ): Promise<{ token: string; info: ApiTokenInfo }> {
     let tokenId: string | undefined;
     try {
-      const created = this.#options.tokens.create(caller, {
+      const created = await this.#options.tokens.create(caller, {
         kind: 'api',
         description: options.description ?? '',
         ttlSeconds: options.ttlSeconds ?? API_TOKEN_TTL_SECONDS,
@@ -162,7 +162,7 @@ export class GatewayAdmin {
 
   /** Revokes one token: the caller's own, or anyone's for an administrator. */
   revokeToken(caller: Principal, tokenId: string): Promise<boolean> {
-    return this.#audited(caller, 'revokeToken', { target: tokenId.slice(0, 32) }, () => {
+    return this.#audited(caller, 'revokeToken', { target: tokenId.slice(0, 32) }, async () => {
       const token = this.#options.tokens.get(tokenId);
       // Someone else's token is reported as missing, not as forbidden: its existence is not theirs to learn.
       if (!token || (token.principalId !== caller.principalId && !caller.isAdmin))
@@ -173,7 +173,7 @@ export class GatewayAdmin {
 
   /** Administrators: revokes every token a person holds; answers how many. */
   revokeAllTokens(caller: Principal, principalId: string): Promise<number> {
-    return this.#audited(caller, 'revokeAllTokens', { target: principalId.slice(0, 256) }, () => {
+    return this.#audited(caller, 'revokeAllTokens', { target: principalId.slice(0, 256) }, async () => {
       requireAdmin(caller);
       return this.#options.tokens.revokeAll(principalId);
     });

@@ -1,11 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { GatewayError } from '../errors/gateway-error.ts';
+import type { ApiTokenKind, ApiTokenRecord, ApiTokenRepository } from './api-token-repository.ts';
 import type { Principal } from './principal.ts';
 
-/** What a token is for; all authenticate the same way, the kind is for people reading lists. */
-export type ApiTokenKind = 'api' | 'session' | 'kubeconfig';
+export type { ApiTokenKind } from './api-token-repository.ts';
 
 /** A token as listed: never its secret. */
 export interface ApiTokenInfo {
@@ -36,7 +35,12 @@ export type TokenCheck =
     }
   | {
       readonly ok: false;
-      readonly reason: 'malformed token' | 'unknown token' | 'token expired' | 'token revoked';
+      readonly reason:
+        | 'malformed token'
+        | 'unknown token'
+        | 'token expired'
+        | 'token revoked'
+        | 'token store unavailable';
     };
 
 /** Longest lifetime a token may be given: one year. */
@@ -64,32 +68,17 @@ export function parseApiToken(text: string): { tokenId: string; secret: string }
   return { tokenId, secret };
 }
 
-interface TokenRow {
-  token_id: string;
-  secret_hash: string;
-  principal_id: string;
-  principal: string;
-  description: string;
-  kind: string;
-  created_at: string;
-  expires_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  session_id: string | null;
-}
-
-function info(row: TokenRow): ApiTokenInfo {
-  const principal = JSON.parse(row.principal) as Principal;
+function info(record: ApiTokenRecord): ApiTokenInfo {
   return {
-    tokenId: row.token_id,
-    principalId: row.principal_id,
-    principalName: principal.name,
-    description: row.description,
-    kind: row.kind as ApiTokenKind,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    lastUsedAt: row.last_used_at,
-    revokedAt: row.revoked_at,
+    tokenId: record.tokenId,
+    principalId: record.principalId,
+    principalName: record.principal.name,
+    description: record.description,
+    kind: record.kind,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    lastUsedAt: record.lastUsedAt,
+    revokedAt: record.revokedAt,
   };
 }
 
@@ -99,28 +88,26 @@ function info(row: TokenRow): ApiTokenInfo {
  * person's at once.
  */
 export class ApiTokens extends EventEmitter<{ revoked: [] }> {
-  readonly #db: DatabaseSync;
+  readonly #repo: ApiTokenRepository;
   readonly #clock: () => Date;
   readonly #lastUsedWritten = new Map<string, number>();
-  // Prepared once: verify runs on every passthrough request, and compiling its SQL each
-  // time cost more than running it.
-  readonly #selectById: StatementSync;
 
-  constructor(db: DatabaseSync, clock: () => Date = () => new Date()) {
+  constructor(repo: ApiTokenRepository, clock: () => Date = () => new Date()) {
     super();
-    this.#db = db;
+    this.#repo = repo;
     this.#clock = clock;
-    this.#selectById = db.prepare('SELECT * FROM api_tokens WHERE token_id = ?');
+    // Revoked on another replica: connections held open here hear it too.
+    repo.onRevokedElsewhere(() => this.emit('revoked'));
   }
 
   /**
    * Issues a token; the returned `token` is the only time the secret is seen. An OIDC
    * person's token needs the sign-in it is made under, and expires no later than it.
    */
-  create(
+  async create(
     principal: Principal,
     options: { description: string; ttlSeconds: number; kind: ApiTokenKind; session?: SignInSession },
-  ): { token: string; info: ApiTokenInfo } {
+  ): Promise<{ token: string; info: ApiTokenInfo }> {
     if (
       !Number.isInteger(options.ttlSeconds) ||
       options.ttlSeconds < 1 ||
@@ -143,39 +130,24 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     const tokenId = randomBytes(10).toString('hex').slice(0, 16);
     const secret = randomBytes(32).toString('base64url');
     const now = this.#clock();
-    const row: TokenRow = {
-      token_id: tokenId,
-      secret_hash: sha256(secret),
-      principal_id: principal.principalId,
-      principal: JSON.stringify(principal),
+    const record: ApiTokenRecord = {
+      tokenId,
+      secretHash: sha256(secret),
+      principalId: principal.principalId,
+      principal,
       description: options.description,
       kind: options.kind,
-      created_at: now.toISOString(),
-      expires_at: earliest(
+      createdAt: now.toISOString(),
+      expiresAt: earliest(
         new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
         options.session?.expiresAt,
       ),
-      last_used_at: null,
-      revoked_at: null,
-      session_id: options.session?.sessionId ?? null,
+      lastUsedAt: null,
+      revokedAt: null,
+      sessionId: options.session?.sessionId ?? null,
     };
-    this.#db
-      .prepare(
-        `INSERT INTO api_tokens (token_id, secret_hash, principal_id, principal, description, kind, created_at, expires_at, session_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        row.token_id,
-        row.secret_hash,
-        row.principal_id,
-        row.principal,
-        row.description,
-        row.kind,
-        row.created_at,
-        row.expires_at,
-        row.session_id,
-      );
-    return { token: `fgt.${tokenId}.${secret}`, info: info(row) };
+    await this.#repo.insert(record);
+    return { token: `fgt.${tokenId}.${secret}`, info: info(record) };
   }
 
   /** True when the text has the shape of one of our tokens (as opposed to e.g. a JWT). */
@@ -187,19 +159,21 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     const parsed = parseApiToken(text);
     if (!parsed) return { ok: false, reason: 'malformed token' };
     const { tokenId, secret } = parsed;
-    const row = this.#selectById.get(tokenId) as TokenRow | undefined;
+    const unavailable = this.#repo.unavailable();
+    if (unavailable) return { ok: false, reason: 'token store unavailable' };
+    const row = this.#repo.get(tokenId);
     if (!row) return { ok: false, reason: 'unknown token' };
-    const expected = Buffer.from(row.secret_hash, 'hex');
+    const expected = Buffer.from(row.secretHash, 'hex');
     const actual = Buffer.from(sha256(secret), 'hex');
     if (!timingSafeEqual(expected, actual)) return { ok: false, reason: 'unknown token' };
-    if (row.revoked_at) return { ok: false, reason: 'token revoked' };
+    if (row.revokedAt) return { ok: false, reason: 'token revoked' };
     const now = this.#clock();
-    if (row.expires_at <= now.toISOString()) return { ok: false, reason: 'token expired' };
+    if (row.expiresAt <= now.toISOString()) return { ok: false, reason: 'token expired' };
     this.#touch(tokenId, now);
-    const principal = JSON.parse(row.principal) as Principal;
-    return row.session_id === null
+    const principal = row.principal;
+    return row.sessionId === null
       ? { ok: true, principal, tokenId }
-      : { ok: true, principal, tokenId, sessionId: row.session_id };
+      : { ok: true, principal, tokenId, sessionId: row.sessionId };
   }
 
   // Writing last-used on every request would put a disk write on the hot path.
@@ -207,44 +181,36 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     const last = this.#lastUsedWritten.get(tokenId) ?? 0;
     if (now.getTime() - last < LAST_USED_RESOLUTION_MS) return;
     this.#lastUsedWritten.set(tokenId, now.getTime());
-    this.#db
-      .prepare('UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?')
-      .run(now.toISOString(), tokenId);
+    // Bounded: entries older than the resolution carry no information any more.
+    if (this.#lastUsedWritten.size > 100_000) {
+      for (const [id, at] of this.#lastUsedWritten)
+        if (now.getTime() - at >= LAST_USED_RESOLUTION_MS) this.#lastUsedWritten.delete(id);
+    }
+    this.#repo.touch(tokenId, now.toISOString());
   }
 
   /** A person's tokens (all people's when principalId is undefined), newest first. */
   list(principalId?: string): ApiTokenInfo[] {
-    const rows = (principalId === undefined
-      ? this.#db.prepare('SELECT * FROM api_tokens ORDER BY created_at DESC').all()
-      : this.#db
-          .prepare('SELECT * FROM api_tokens WHERE principal_id = ? ORDER BY created_at DESC')
-          .all(principalId)) as unknown as TokenRow[];
-    return rows.map(info);
+    return this.#repo.list(principalId).map(info);
   }
 
   get(tokenId: string): ApiTokenInfo | undefined {
-    const row = this.#db.prepare('SELECT * FROM api_tokens WHERE token_id = ?').get(tokenId) as
-      | TokenRow
-      | undefined;
-    return row ? info(row) : undefined;
+    const record = this.#repo.get(tokenId);
+    return record ? info(record) : undefined;
   }
 
   /** Revokes one token; false when there is no such token. */
-  revoke(tokenId: string): boolean {
-    const result = this.#db
-      .prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE token_id = ?')
-      .run(this.#clock().toISOString(), tokenId);
+  async revoke(tokenId: string): Promise<boolean> {
+    const revoked = await this.#repo.revoke(tokenId, this.#clock().toISOString());
     // Whoever holds connections open with it hears at once (they check the token again).
-    if (Number(result.changes) > 0) this.emit('revoked');
-    return Number(result.changes) > 0;
+    if (revoked) this.emit('revoked');
+    return revoked;
   }
 
   /** Revokes every token of a person; returns how many were live. */
-  revokeAll(principalId: string): number {
-    const result = this.#db
-      .prepare('UPDATE api_tokens SET revoked_at = ? WHERE principal_id = ? AND revoked_at IS NULL')
-      .run(this.#clock().toISOString(), principalId);
-    if (Number(result.changes) > 0) this.emit('revoked');
-    return Number(result.changes);
+  async revokeAll(principalId: string): Promise<number> {
+    const count = await this.#repo.revokeAll(principalId, this.#clock().toISOString());
+    if (count > 0) this.emit('revoked');
+    return count;
   }
 }

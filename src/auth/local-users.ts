@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import type { Principal } from './principal.ts';
+import type { UserRecord, UserRepository } from './user-repository.ts';
 
 /** A person who signs in with a user name and password kept by the gateway. */
 export interface LocalUser {
@@ -13,20 +13,12 @@ export interface LocalUser {
   readonly createdAt: string;
 }
 
-interface UserRow {
-  username: string;
-  password_hash: string;
-  is_admin: number;
-  groups: string;
-  created_at: string;
-}
-
-function toUser(row: UserRow): LocalUser {
+function toUser(record: UserRecord): LocalUser {
   return {
-    username: row.username,
-    isAdmin: row.is_admin === 1,
-    groups: JSON.parse(row.groups) as string[],
-    createdAt: row.created_at,
+    username: record.username,
+    isAdmin: record.isAdmin,
+    groups: [...record.groups],
+    createdAt: record.createdAt,
   };
 }
 
@@ -47,17 +39,14 @@ const MAX_GROUPS = 64;
 
 /** Local accounts, with passwords stored only as scrypt hashes. */
 export class LocalUsers {
-  readonly #db: DatabaseSync;
-  // Prepared once: every request with a local person's token looks the person up.
-  readonly #selectByName: StatementSync;
+  readonly #repo: UserRepository;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
-    this.#selectByName = db.prepare('SELECT * FROM users WHERE username = ?');
+  constructor(repo: UserRepository) {
+    this.#repo = repo;
   }
 
   count(): number {
-    return Number((this.#db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n);
+    return this.#repo.count();
   }
 
   async create(
@@ -82,34 +71,32 @@ export class LocalUsers {
     }
     if (this.get(username)) throw new GatewayError('CONFLICT', `a user named ${username} exists already`);
     const createdAt = new Date().toISOString();
-    this.#db
-      .prepare(
-        'INSERT INTO users (username, password_hash, is_admin, groups, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(username, await hashPassword(password), isAdmin ? 1 : 0, JSON.stringify(groups), createdAt);
+    await this.#repo.insert({
+      username,
+      passwordHash: await hashPassword(password),
+      isAdmin,
+      groups: [...groups],
+      createdAt,
+    });
     return { username, isAdmin, groups: [...groups], createdAt };
   }
 
   get(username: string): LocalUser | undefined {
-    const row = this.#selectByName.get(username) as UserRow | undefined;
-    return row ? toUser(row) : undefined;
+    const record = this.#repo.get(username);
+    return record ? toUser(record) : undefined;
   }
 
   list(): LocalUser[] {
-    return (this.#db.prepare('SELECT * FROM users ORDER BY username').all() as unknown as UserRow[]).map(
-      toUser,
-    );
+    return this.#repo.list().map(toUser);
   }
 
   /** The user if the password is right; undefined otherwise (same answer for unknown users). */
   async verify(username: string, password: string): Promise<LocalUser | undefined> {
-    const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as
-      | UserRow
-      | undefined;
+    const record = this.#repo.get(username);
     // Hash anyway for unknown users, so timing does not tell which names exist.
-    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-    if (!row || !ok) return undefined;
-    return toUser(row);
+    const ok = await verifyPassword(password, record?.passwordHash ?? DUMMY_HASH);
+    if (!record || !ok) return undefined;
+    return toUser(record);
   }
 
   /**
@@ -121,7 +108,13 @@ export class LocalUsers {
   ): Promise<{ username: string; generatedPassword?: string } | undefined> {
     if (this.count() > 0) return undefined;
     const generatedPassword = passwordFromEnv ? undefined : randomBytes(18).toString('base64url');
-    await this.create(ADMIN_USERNAME, passwordFromEnv ?? (generatedPassword as string), true);
+    try {
+      await this.create(ADMIN_USERNAME, passwordFromEnv ?? (generatedPassword as string), true);
+    } catch (error) {
+      // Another replica starting at the same moment made it first.
+      if (error instanceof GatewayError && error.code === 'CONFLICT') return undefined;
+      throw error;
+    }
     return { username: ADMIN_USERNAME, generatedPassword };
   }
 }

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { identityProblem } from '../kube/identity.ts';
-import { PendingLogins } from './pending-logins.ts';
+import { type PendingLoginStore, PendingLogins } from './pending-logins.ts';
 import { downstreamIdentity, type Principal } from './principal.ts';
 
 /** How the gateway talks to one OpenID provider. */
@@ -51,9 +51,10 @@ export class OidcProvider {
   readonly #settings: OidcSettings;
   readonly #config: client.Configuration;
   readonly #jwks: ReturnType<typeof createRemoteJWKSet>;
-  readonly #pending = new PendingLogins();
+  readonly #pending: PendingLoginStore;
 
-  private constructor(settings: OidcSettings, config: client.Configuration) {
+  private constructor(settings: OidcSettings, config: client.Configuration, pending: PendingLoginStore) {
+    this.#pending = pending;
     const refresh = settings.sessionRefreshSeconds;
     if (
       refresh !== undefined &&
@@ -70,7 +71,10 @@ export class OidcProvider {
   }
 
   /** Discovers the provider's endpoints and keys. */
-  static async discover(settings: OidcSettings): Promise<OidcProvider> {
+  static async discover(
+    settings: OidcSettings,
+    pending: PendingLoginStore = new PendingLogins(),
+  ): Promise<OidcProvider> {
     const config = await client.discovery(
       new URL(settings.issuer),
       settings.clientId,
@@ -78,7 +82,7 @@ export class OidcProvider {
       settings.clientSecret ? undefined : client.None(),
       settings.dangerouslyAllowHttpIssuer ? { execute: [client.allowInsecureRequests] } : undefined,
     );
-    return new OidcProvider(settings, config);
+    return new OidcProvider(settings, config, pending);
   }
 
   get issuer(): string {
@@ -95,7 +99,7 @@ export class OidcProvider {
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = client.randomNonce();
-    this.#pending.add(state, { codeVerifier, nonce });
+    await this.#pending.add(state, { codeVerifier, nonce });
     const url = client.buildAuthorizationUrl(this.#config, {
       redirect_uri: this.#settings.redirectUri,
       scope: (this.#settings.scopes ?? ['openid', 'email', 'profile', 'groups']).join(' '),
@@ -115,7 +119,7 @@ export class OidcProvider {
     callbackUrl: URL,
   ): Promise<{ principal: Principal; idToken: string | undefined; grant: ProviderGrant }> {
     const state = callbackUrl.searchParams.get('state') ?? '';
-    const pending = this.#pending.take(state);
+    const pending = await this.#pending.take(state);
     if (!pending) {
       throw new GatewayError('UNAUTHENTICATED', 'unknown or expired sign-in state; start the sign-in again');
     }

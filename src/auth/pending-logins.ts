@@ -4,6 +4,16 @@ export interface PendingLogin {
   readonly nonce: string;
 }
 
+/**
+ * Where sign-ins wait for their callback (docs/replicas.md §1): in memory for one process,
+ * in the management cluster for replicas, so that a callback may reach any replica. `take`
+ * answers a state once, whichever replica asks.
+ */
+export interface PendingLoginStore {
+  add(state: string, login: PendingLogin): void | Promise<void>;
+  take(state: string): PendingLogin | undefined | Promise<PendingLogin | undefined>;
+}
+
 /** Sign-ins waiting for their callback: at most `max`, each for `ttlMs`. */
 export interface PendingLoginLimits {
   readonly max: number;
@@ -19,7 +29,7 @@ export const PENDING_LOGIN_LIMITS: PendingLoginLimits = { max: 10_000, ttlMs: 10
  * unfinished ones lock everyone out until they expire, while dropping the oldest only costs
  * a person who is still at the provider after `max` newer sign-ins began.
  */
-export class PendingLogins {
+export class PendingLogins implements PendingLoginStore {
   readonly #byState = new Map<string, PendingLogin & { readonly createdAt: number }>();
   readonly #limits: PendingLoginLimits;
   readonly #clock: () => number;

@@ -4,22 +4,36 @@ import type { KubeTransport, WireRequest, WireResponse } from '../kube/transport
 import { ResetCode, StreamResetError } from '../shared/tunnel/codes.ts';
 import type { ClusterConnections } from './cluster-connections.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
+import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER, type PeerTunnels } from './peer-tunnels.ts';
 
 /**
  * The tunnel as the Kubernetes layer's transport: each request is one stream of the
- * cluster's newest tunnel. Every failure to get an answer is a GatewayError.
+ * cluster's newest tunnel, or, when another replica holds it, one stream of the link to
+ * that replica (docs/replicas.md §5). Every failure to get an answer is a GatewayError.
  */
 export class ClusterClient implements KubeTransport {
   readonly #registry: ClusterRegistry;
   readonly #connections: ClusterConnections;
+  #peers: PeerTunnels | undefined;
 
   constructor(registry: ClusterRegistry, connections: ClusterConnections) {
     this.#registry = registry;
     this.#connections = connections;
   }
 
+  /** Reaches clusters whose tunnel another replica holds (set once the replica has joined its peers). */
+  routeThroughPeers(peers: PeerTunnels): void {
+    this.#peers = peers;
+  }
+
   async send(clusterId: string, request: WireRequest): Promise<WireResponse> {
-    const session = this.#connections.sessionFor(clusterId);
+    let session = this.#connections.sessionFor(clusterId);
+    let headers = request.headers;
+    if (!session && this.#peers) {
+      session = await this.#peers.sessionFor(clusterId).catch(() => undefined);
+      const mode = request.upgrade ? 'upgrade' : request.longLived ? 'long' : 'short';
+      if (session) headers = [...headers, [PEER_CLUSTER_HEADER, clusterId], [PEER_MODE_HEADER, mode]];
+    }
     if (!session) {
       const cluster = this.#registry.get(clusterId);
       if (!cluster)
@@ -32,7 +46,7 @@ export class ClusterClient implements KubeTransport {
     }
     try {
       const stream = await session.openStream(
-        { method: request.method, path: request.path, headers: request.headers },
+        { method: request.method, path: request.path, headers },
         { longLived: request.longLived || request.upgrade },
       );
       if (request.upgrade) {

@@ -40,10 +40,36 @@ export class ClusterConnections extends EventEmitter<{ connected: [clusterId: st
     registry.on('removed', (clusterId) =>
       this.closeCluster(clusterId, CloseCode.CLUSTER_REMOVED, 'cluster removed from the gateway'),
     );
-    registry.on('credentialsChanged', (clusterId) => {
-      for (const connection of [...(this.#byCluster.get(clusterId) ?? [])])
-        this.#review(clusterId, connection);
-    });
+    registry.on('credentialsChanged', (clusterId) => this.#reviewAll(clusterId));
+    // Without this, a rotation through another replica would leave these tunnels to close
+    // when the retired credential's grace ends.
+    registry.on(
+      'credentialsChangedElsewhere',
+      (clusterId) => void this.#handOverElsewhereRotation(clusterId),
+    );
+  }
+
+  #reviewAll(clusterId: string): void {
+    for (const connection of [...(this.#byCluster.get(clusterId) ?? [])]) this.#review(clusterId, connection);
+  }
+
+  /**
+   * A rotation made on a replica that held none of the cluster's tunnels retired the
+   * current credential without a successor: the tunnels here get one, as a rotation here
+   * would have given them, before their grace runs out.
+   */
+  async #handOverElsewhereRotation(clusterId: string): Promise<void> {
+    const connections = (this.#byCluster.get(clusterId) ?? []).filter((c) => !c.session.closed);
+    if (connections.length > 0) {
+      const minted = await this.#registry.mintMissingCredential(clusterId).catch(() => undefined);
+      if (minted) {
+        for (const connection of connections.filter((c) => !c.session.closed)) {
+          connection.session.sendCredential(minted.credential);
+          connection.credentialHash = minted.credentialHash;
+        }
+      }
+    }
+    this.#reviewAll(clusterId);
   }
 
   /** True when another tunnel for the cluster would exceed MAX_SESSIONS_PER_CLUSTER. */
@@ -86,14 +112,15 @@ export class ClusterConnections extends EventEmitter<{ connected: [clusterId: st
    * to every tunnel of the cluster, which is held by it from then on; the old one holds
    * tunnels for `graceSeconds` more.
    */
-  rotateCredential(clusterId: string, graceSeconds: number): CredentialRotation {
+  async rotateCredential(clusterId: string, graceSeconds: number): Promise<CredentialRotation> {
     const connections = [...(this.#byCluster.get(clusterId) ?? [])];
-    const { minted, graceUntil } = this.#registry.rotateAgentCredential(clusterId, {
+    const { minted, graceUntil } = await this.#registry.rotateAgentCredential(clusterId, {
       graceSeconds,
       mint: connections.length > 0,
     });
     if (minted) {
-      for (const connection of connections) {
+      // A tunnel that closed while the store wrote has nobody to tell.
+      for (const connection of connections.filter((c) => !c.session.closed)) {
         connection.session.sendCredential(minted.credential);
         connection.credentialHash = minted.credentialHash;
       }

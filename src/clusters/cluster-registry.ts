@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { DatabaseSync } from 'node:sqlite';
 import { GatewayError } from '../errors/gateway-error.ts';
 import { CLUSTER_NAME_PATTERN, type Cluster } from './cluster.ts';
-import { ClusterRepository, type CredentialRecord, type TokenRecord } from './cluster-repository.ts';
+import type { ClusterRepository, CredentialRecord, TokenRecord } from './cluster-repository.ts';
 import {
   formatAgentCredential,
   formatRegistrationToken,
@@ -62,6 +61,13 @@ export interface RegistryEvents {
   removed: [clusterId: string];
   /** Credentials were retired; tunnels held by one whose grace is over must go. */
   credentialsChanged: [clusterId: string];
+  /**
+   * Another replica changed the cluster's credentials: tunnels held here are reviewed, and
+   * handed a new credential if that replica retired the current one without one to hand.
+   */
+  credentialsChangedElsewhere: [clusterId: string];
+  /** A write of run-time state (connection, health) the store refused; the next one tries again. */
+  storeError: [error: Error];
 }
 
 /** The clusters this gateway manages: registration, tokens, agent credentials and tunnel lifecycle. */
@@ -69,12 +75,24 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   readonly #repo: ClusterRepository;
   readonly #clock: () => Date;
 
-  constructor(db: DatabaseSync, clock: () => Date = () => new Date()) {
+  constructor(repo: ClusterRepository, clock: () => Date = () => new Date()) {
     super();
-    this.#repo = new ClusterRepository(db);
+    this.#repo = repo;
     this.#clock = clock;
-    // No tunnel survives a restart of the gateway; agents will reconnect.
-    this.#repo.disconnectAll('gateway restarted; waiting for the agent to reconnect', this.#now());
+    // Another replica registered, removed or connected a cluster: subscribers here hear it too.
+    repo.onChangedElsewhere((clusterId, cluster, credentialsChanged) => {
+      if (!cluster) {
+        this.emit('removed', clusterId);
+        return;
+      }
+      this.emit('change', cluster);
+      if (credentialsChanged) this.emit('credentialsChangedElsewhere', clusterId);
+    });
+  }
+
+  /** No tunnel survives a restart of the gateway; agents will reconnect. Called once at start. */
+  disconnectAfterRestart(): Promise<void> {
+    return this.#repo.disconnectAll('gateway restarted; waiting for the agent to reconnect', this.#now());
   }
 
   list(): Cluster[] {
@@ -86,7 +104,10 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** Registers a cluster; returns it with its first registration token (shown once). */
-  register(name: string, options: { tokenTtlSeconds?: number } = {}): { cluster: Cluster; token: string } {
+  async register(
+    name: string,
+    options: { tokenTtlSeconds?: number } = {},
+  ): Promise<{ cluster: Cluster; token: string }> {
     if (!CLUSTER_NAME_PATTERN.test(name)) {
       throw new GatewayError(
         'BAD_USER_INPUT',
@@ -110,12 +131,12 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       healthCheckedAt: null,
     };
     const token = newRegistrationToken(cluster.clusterId);
-    this.#repo.insert(cluster, this.#tokenRecord(token.secret, options.tokenTtlSeconds));
+    await this.#repo.insert(cluster, this.#tokenRecord(token.secret, options.tokenTtlSeconds));
     return { cluster, token: formatRegistrationToken(token) };
   }
 
-  remove(clusterId: string): void {
-    if (!this.#repo.delete(clusterId))
+  async remove(clusterId: string): Promise<void> {
+    if (!(await this.#repo.delete(clusterId)))
       throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
     this.emit('removed', clusterId);
   }
@@ -126,14 +147,17 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
    * held by a registration token, so none closes: a re-installed agent's exchange retires
    * the cluster's earlier credentials.
    */
-  rotateToken(clusterId: string, options: { graceSeconds: number; tokenTtlSeconds?: number }): string {
+  async rotateToken(
+    clusterId: string,
+    options: { graceSeconds: number; tokenTtlSeconds?: number },
+  ): Promise<string> {
     if (!this.#repo.get(clusterId))
       throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
     checkGrace(options.graceSeconds);
     const token = newRegistrationToken(clusterId);
     const at = this.#clock();
     const graceUntil = new Date(at.getTime() + options.graceSeconds * 1000).toISOString();
-    this.#repo.rotateToken(
+    await this.#repo.rotateToken(
       clusterId,
       this.#tokenRecord(token.secret, options.tokenTtlSeconds),
       at.toISOString(),
@@ -161,10 +185,11 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
    * Checks an agent's bearer token (docs/tunnel-protocol.md §2). An unused registration
    * token is exchanged here: marked used, and a credential minted for the agent.
    */
-  authenticateAgent(tokenText: string): AgentAuthentication {
+  authenticateAgent(tokenText: string): Promise<AgentAuthentication> {
     const presented = parseAgentSecret(tokenText);
-    if (!presented) return { ok: false, reason: 'malformed registration token' };
-    if (!this.#repo.get(presented.clusterId)) return { ok: false, reason: 'unknown cluster' };
+    if (!presented) return Promise.resolve({ ok: false, reason: 'malformed registration token' });
+    if (!this.#repo.get(presented.clusterId))
+      return Promise.resolve({ ok: false, reason: 'unknown cluster' });
     return presented.kind === 'registration token'
       ? this.#exchange(presented.clusterId, hashSecret(presented.secret))
       : this.#acceptCredential(presented.clusterId, hashSecret(presented.secret));
@@ -197,7 +222,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     return undefined;
   }
 
-  #exchange(clusterId: string, tokenHash: string): AgentAuthentication {
+  async #exchange(clusterId: string, tokenHash: string): Promise<AgentAuthentication> {
     const problem = this.#unusableToken(clusterId, tokenHash);
     if (problem) return { ok: false, reason: problem };
     const minted = this.#mint(clusterId);
@@ -207,7 +232,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       retiredAt: null,
       graceUntil: null,
     };
-    if (!this.#repo.exchangeToken(clusterId, tokenHash, record))
+    if (!(await this.#repo.exchangeToken(clusterId, tokenHash, record)))
       return { ok: false, reason: 'registration token already used' };
     // The newest installation wins: tunnels held by the cluster's earlier credentials close.
     this.emit('credentialsChanged', clusterId);
@@ -219,7 +244,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     };
   }
 
-  #acceptCredential(clusterId: string, secretHash: string): AgentAuthentication {
+  async #acceptCredential(clusterId: string, secretHash: string): Promise<AgentAuthentication> {
     const credentials = this.#repo.credentials(clusterId);
     const record = credentials.find((c) => sameHash(c.secretHash, secretHash));
     if (!record) return { ok: false, reason: 'invalid agent credential' };
@@ -234,7 +259,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
         retiredAt: null,
         graceUntil: null,
       };
-      if (this.#repo.insertCurrentCredential(clusterId, next)) {
+      if (await this.#repo.insertCurrentCredential(clusterId, next)) {
         return {
           ok: true,
           clusterId,
@@ -266,17 +291,17 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
    * first agent that connects with the retired one. The caller announces the change
    * (`announceCredentials`) once the tunnels that receive the new credential hold it.
    */
-  rotateAgentCredential(
+  async rotateAgentCredential(
     clusterId: string,
     options: { graceSeconds: number; mint: boolean },
-  ): { minted: MintedCredential | undefined; graceUntil: string } {
+  ): Promise<{ minted: MintedCredential | undefined; graceUntil: string }> {
     if (!this.#repo.get(clusterId))
       throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
     checkGrace(options.graceSeconds);
     const at = this.#clock();
     const graceUntil = new Date(at.getTime() + options.graceSeconds * 1000).toISOString();
     const minted = options.mint ? this.#mint(clusterId) : undefined;
-    this.#repo.rotateCredential(
+    await this.#repo.rotateCredential(
       clusterId,
       at.toISOString(),
       graceUntil,
@@ -290,6 +315,22 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     return { minted, graceUntil };
   }
 
+  /**
+   * Mints a current credential for a cluster that has none (its current one was retired
+   * where no tunnel could receive a successor); undefined when it has one.
+   */
+  async mintMissingCredential(clusterId: string): Promise<MintedCredential | undefined> {
+    if (this.#repo.credentials(clusterId).some((c) => c.retiredAt === null)) return undefined;
+    const minted = this.#mint(clusterId);
+    const stored = await this.#repo.insertCurrentCredential(clusterId, {
+      secretHash: minted.credentialHash,
+      createdAt: this.#now(),
+      retiredAt: null,
+      graceUntil: null,
+    });
+    return stored ? minted : undefined;
+  }
+
   /** Tells the tunnels of a cluster that its credentials changed. */
   announceCredentials(clusterId: string): void {
     this.emit('credentialsChanged', clusterId);
@@ -299,6 +340,9 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     const credential = newAgentCredential(clusterId);
     return { credential: formatAgentCredential(credential), credentialHash: hashSecret(credential.secret) };
   }
+
+  // Run-time state: nothing waits for these writes; a failure is reported, and the next
+  // change or health check writes again.
 
   markConnected(clusterId: string, agentVersion: string | null): void {
     this.#changed(this.#repo.setConnected(clusterId, agentVersion, 'agent connected', this.#now()));
@@ -317,7 +361,12 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** Announces a cluster's new record; a cluster removed meanwhile has none. */
-  #changed(cluster: Cluster | undefined): void {
-    if (cluster) this.emit('change', cluster);
+  #changed(write: Promise<Cluster | undefined>): void {
+    write.then(
+      (cluster) => {
+        if (cluster) this.emit('change', cluster);
+      },
+      (error: Error) => this.emit('storeError', error),
+    );
   }
 }

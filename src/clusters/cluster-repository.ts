@@ -1,20 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { withoutWaitingForDisk } from '../store/database.ts';
 import type { Cluster, ClusterState } from './cluster.ts';
-
-interface ClusterRow {
-  cluster_id: string;
-  name: string;
-  state: string;
-  state_reason: string;
-  state_changed_at: string;
-  created_at: string;
-  kubernetes_version: string | null;
-  agent_version: string | null;
-  last_connected_at: string | null;
-  health: string | null;
-  health_checked_at: string | null;
-}
 
 /** A stored registration token (hash only). */
 export interface TokenRecord {
@@ -35,305 +19,69 @@ export interface CredentialRecord {
   readonly graceUntil: string | null;
 }
 
-function toCluster(row: ClusterRow): Cluster {
-  return {
-    clusterId: row.cluster_id,
-    name: row.name,
-    state: row.state as ClusterState,
-    stateReason: row.state_reason,
-    stateChangedAt: row.state_changed_at,
-    createdAt: row.created_at,
-    kubernetesVersion: row.kubernetes_version,
-    agentVersion: row.agent_version,
-    lastConnectedAt: row.last_connected_at,
-    health: row.health,
-    healthCheckedAt: row.health_checked_at,
-  };
-}
-
-/** SQL for clusters, their registration tokens and agent credentials; no policy lives here. */
-export class ClusterRepository {
-  readonly #db: DatabaseSync;
-
-  constructor(db: DatabaseSync) {
-    this.#db = db;
-  }
-
-  insert(cluster: Cluster, token: TokenRecord): void {
-    this.#db.exec('BEGIN');
-    try {
-      this.#db
-        .prepare(
-          `INSERT INTO clusters (cluster_id, name, state, state_reason, state_changed_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          cluster.clusterId,
-          cluster.name,
-          cluster.state,
-          cluster.stateReason,
-          cluster.stateChangedAt,
-          cluster.createdAt,
-        );
-      this.insertToken(cluster.clusterId, token);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  all(): Cluster[] {
-    return (this.#db.prepare('SELECT * FROM clusters ORDER BY name').all() as unknown as ClusterRow[]).map(
-      toCluster,
-    );
-  }
-
-  get(clusterId: string): Cluster | undefined {
-    const row = this.#db.prepare('SELECT * FROM clusters WHERE cluster_id = ?').get(clusterId) as
-      | ClusterRow
-      | undefined;
-    return row ? toCluster(row) : undefined;
-  }
-
-  nameTaken(name: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM clusters WHERE name = ?').get(name) !== undefined;
-  }
-
-  delete(clusterId: string): boolean {
-    return Number(this.#db.prepare('DELETE FROM clusters WHERE cluster_id = ?').run(clusterId).changes) > 0;
-  }
-
-  // State, connection and health are what the gateway observes at run time and learns again
-  // after a restart (which starts by marking every cluster Disconnected), so their writes do
-  // not wait for the disk. Each is one statement that answers the updated row, or undefined
-  // for a cluster that is gone.
-
-  setState(clusterId: string, state: ClusterState, reason: string, at: string): Cluster | undefined {
-    return this.#runtimeUpdate(
-      'UPDATE clusters SET state = ?, state_reason = ?, state_changed_at = ? WHERE cluster_id = ? RETURNING *',
-      state,
-      reason,
-      at,
-      clusterId,
-    );
-  }
-
+/**
+ * Where clusters, their registration tokens and agent credentials are kept
+ * (docs/replicas.md §1): reads answer at once, from the store or its in-memory view; writes
+ * settle once the store holds them. A write that changes several records (an exchange, a
+ * rotation) is one transaction. No policy lives here: ClusterRegistry decides.
+ */
+export interface ClusterRepository {
+  /** Stores a new cluster with its first registration token. */
+  insert(cluster: Cluster, token: TokenRecord): Promise<void>;
+  /** Every cluster, by name. */
+  all(): Cluster[];
+  get(clusterId: string): Cluster | undefined;
+  nameTaken(name: string): boolean;
+  delete(clusterId: string): Promise<boolean>;
+  /** The updated cluster, or undefined for one that is gone (or, with replicas, whose tunnel another replica now holds). */
+  setState(clusterId: string, state: ClusterState, reason: string, at: string): Promise<Cluster | undefined>;
   /** Active with a new tunnel: state and the agent's details in one write. */
   setConnected(
     clusterId: string,
     agentVersion: string | null,
     reason: string,
     at: string,
-  ): Cluster | undefined {
-    return this.#runtimeUpdate(
-      `UPDATE clusters SET state = 'Active', state_reason = ?, state_changed_at = ?,
-         agent_version = ?, last_connected_at = ? WHERE cluster_id = ? RETURNING *`,
-      reason,
-      at,
-      agentVersion,
-      at,
-      clusterId,
-    );
-  }
-
+  ): Promise<Cluster | undefined>;
   setHealth(
     clusterId: string,
     health: string,
     kubernetesVersion: string | null,
     at: string,
-  ): Cluster | undefined {
-    return this.#runtimeUpdate(
-      `UPDATE clusters SET health = ?, health_checked_at = ?,
-         kubernetes_version = COALESCE(?, kubernetes_version) WHERE cluster_id = ? RETURNING *`,
-      health,
-      at,
-      kubernetesVersion,
-      clusterId,
-    );
-  }
-
-  #runtimeUpdate(sql: string, ...params: (string | null)[]): Cluster | undefined {
-    const row = withoutWaitingForDisk(this.#db, () => this.#db.prepare(sql).get(...params)) as
-      | ClusterRow
-      | undefined;
-    return row ? toCluster(row) : undefined;
-  }
-
-  /** Marks every Active cluster Disconnected (no tunnel survives a gateway restart). */
-  disconnectAll(reason: string, at: string): void {
-    this.#db
-      .prepare(
-        `UPDATE clusters SET state = 'Disconnected', state_reason = ?, state_changed_at = ? WHERE state = 'Active'`,
-      )
-      .run(reason, at);
-  }
-
-  insertToken(clusterId: string, token: TokenRecord): void {
-    this.#db
-      .prepare(
-        `INSERT INTO registration_tokens (cluster_id, secret_hash, created_at, expires_at, retired_at, grace_until, used_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        clusterId,
-        token.secretHash,
-        token.createdAt,
-        token.expiresAt,
-        token.retiredAt,
-        token.graceUntil,
-        token.usedAt,
-      );
-  }
-
-  tokens(clusterId: string): TokenRecord[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM registration_tokens WHERE cluster_id = ? ORDER BY created_at DESC')
-      .all(clusterId) as unknown as {
-      secret_hash: string;
-      created_at: string;
-      expires_at: string | null;
-      retired_at: string | null;
-      grace_until: string | null;
-      used_at: string | null;
-    }[];
-    return rows.map((r) => ({
-      secretHash: r.secret_hash,
-      createdAt: r.created_at,
-      expiresAt: r.expires_at,
-      retiredAt: r.retired_at,
-      graceUntil: r.grace_until,
-      usedAt: r.used_at,
-    }));
-  }
-
+  ): Promise<Cluster | undefined>;
+  /** Marks Disconnected every Active cluster whose tunnel this gateway held (none survives its restart). */
+  disconnectAll(reason: string, at: string): Promise<void>;
+  tokens(clusterId: string): TokenRecord[];
   /**
    * Replaces the current token: the current one is retired with a grace period, older
-   * retired ones are dropped, the new one is stored. One transaction.
+   * retired ones are dropped, the new one is stored.
    */
-  rotateToken(clusterId: string, next: TokenRecord, retiredAt: string, graceUntil: string): void {
-    this.#db.exec('BEGIN');
-    try {
-      this.#db
-        .prepare('DELETE FROM registration_tokens WHERE cluster_id = ? AND retired_at IS NOT NULL')
-        .run(clusterId);
-      this.#db
-        .prepare(
-          'UPDATE registration_tokens SET retired_at = ?, grace_until = ? WHERE cluster_id = ? AND retired_at IS NULL',
-        )
-        .run(retiredAt, graceUntil, clusterId);
-      this.insertToken(clusterId, next);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
-  credentials(clusterId: string): CredentialRecord[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM agent_credentials WHERE cluster_id = ? ORDER BY created_at DESC')
-      .all(clusterId) as unknown as {
-      secret_hash: string;
-      created_at: string;
-      retired_at: string | null;
-      grace_until: string | null;
-    }[];
-    return rows.map((r) => ({
-      secretHash: r.secret_hash,
-      createdAt: r.created_at,
-      retiredAt: r.retired_at,
-      graceUntil: r.grace_until,
-    }));
-  }
-
+  rotateToken(clusterId: string, next: TokenRecord, retiredAt: string, graceUntil: string): Promise<void>;
+  credentials(clusterId: string): CredentialRecord[];
   /**
-   * The exchange of docs/tunnel-protocol.md §2, in one transaction: marks the registration
-   * token used (false, and nothing changes, when it was used already), retires every
-   * credential of the cluster at once (their grace ends now) and stores the new one as current.
+   * The exchange of docs/tunnel-protocol.md §2: marks the registration token used (false,
+   * and nothing changes, when it was used already), retires every credential of the
+   * cluster at once (their grace ends now) and stores the new one as current.
    */
-  exchangeToken(clusterId: string, tokenHash: string, credential: CredentialRecord): boolean {
-    const at = credential.createdAt;
-    this.#db.exec('BEGIN');
-    try {
-      const marked = this.#db
-        .prepare(
-          'UPDATE registration_tokens SET used_at = ? WHERE cluster_id = ? AND secret_hash = ? AND used_at IS NULL',
-        )
-        .run(at, clusterId, tokenHash);
-      if (Number(marked.changes) !== 1) {
-        this.#db.exec('ROLLBACK');
-        return false;
-      }
-      this.#db
-        .prepare('DELETE FROM agent_credentials WHERE cluster_id = ? AND grace_until <= ?')
-        .run(clusterId, at);
-      this.#db
-        .prepare(
-          'UPDATE agent_credentials SET retired_at = COALESCE(retired_at, ?), grace_until = ? WHERE cluster_id = ?',
-        )
-        .run(at, at, clusterId);
-      this.#insertCredential(clusterId, credential);
-      this.#db.exec('COMMIT');
-      return true;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
+  exchangeToken(clusterId: string, tokenHash: string, credential: CredentialRecord): Promise<boolean>;
   /**
    * Retires the current credential with a grace period and drops those whose grace is over,
-   * then stores `next` (if any) as current. One transaction.
+   * then stores `next` (if any) as current.
    */
   rotateCredential(
     clusterId: string,
     retiredAt: string,
     graceUntil: string,
     next: CredentialRecord | undefined,
-  ): void {
-    this.#db.exec('BEGIN');
-    try {
-      this.#db
-        .prepare('DELETE FROM agent_credentials WHERE cluster_id = ? AND grace_until <= ?')
-        .run(clusterId, retiredAt);
-      this.#db
-        .prepare(
-          'UPDATE agent_credentials SET retired_at = ?, grace_until = ? WHERE cluster_id = ? AND retired_at IS NULL',
-        )
-        .run(retiredAt, graceUntil, clusterId);
-      if (next) this.#insertCredential(clusterId, next);
-      this.#db.exec('COMMIT');
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-
+  ): Promise<void>;
   /** Stores `next` as the current credential unless the cluster has one already; true if stored. */
-  insertCurrentCredential(clusterId: string, next: CredentialRecord): boolean {
-    const stored = this.#db
-      .prepare(
-        `INSERT INTO agent_credentials (cluster_id, secret_hash, created_at, retired_at, grace_until)
-         SELECT ?, ?, ?, NULL, NULL
-         WHERE NOT EXISTS (SELECT 1 FROM agent_credentials WHERE cluster_id = ? AND retired_at IS NULL)`,
-      )
-      .run(clusterId, next.secretHash, next.createdAt, clusterId);
-    return Number(stored.changes) === 1;
-  }
-
-  #insertCredential(clusterId: string, credential: CredentialRecord): void {
-    this.#db
-      .prepare(
-        `INSERT INTO agent_credentials (cluster_id, secret_hash, created_at, retired_at, grace_until)
-         VALUES (?, ?, ?, ?, ?)`,
-      )
-      .run(
-        clusterId,
-        credential.secretHash,
-        credential.createdAt,
-        credential.retiredAt,
-        credential.graceUntil,
-      );
-  }
+  insertCurrentCredential(clusterId: string, next: CredentialRecord): Promise<boolean>;
+  /** Why what the repository answers cannot be vouched for now (its watch is lost), or undefined. */
+  unavailable(): string | undefined;
+  /**
+   * Calls `listener` with a cluster changed by someone else (another replica); undefined
+   * when removed; `credentialsChanged` when its agent credentials changed.
+   */
+  onChangedElsewhere(
+    listener: (clusterId: string, cluster: Cluster | undefined, credentialsChanged: boolean) => void,
+  ): void;
 }

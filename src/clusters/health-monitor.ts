@@ -29,6 +29,8 @@ export class HealthMonitor {
   /** The Active clusters at the start of this interval, checked slice by slice. */
   #due: Cluster[] = [];
   #slice = 0;
+  #owns: ((clusterId: string) => boolean) | undefined;
+  #checksRun = 0;
 
   constructor(
     registry: ClusterRegistry,
@@ -44,7 +46,28 @@ export class HealthMonitor {
     this.#timer = setInterval(() => this.#checkSlice(), intervalMs / HEALTH_SLICES);
     this.#timer.unref();
     // A fresh connection: learn its version and health at once.
-    connections.on('connected', (clusterId) => void this.check(clusterId, true));
+    connections.on('connected', (clusterId) => {
+      if (this.#mine(clusterId)) void this.check(clusterId, true);
+    });
+  }
+
+  /**
+   * With replicas: check the clusters this replica owns (docs/replicas.md §6), through
+   * whichever replica holds their tunnel, instead of the clusters whose tunnel is here.
+   */
+  checkOwnedOnly(owns: (clusterId: string) => boolean): void {
+    this.#owns = owns;
+  }
+
+  /** Checks run since the start (the replicas endpoint reports it). */
+  get checksRun(): number {
+    return this.#checksRun;
+  }
+
+  #mine(clusterId: string): boolean {
+    return this.#owns
+      ? this.#owns(clusterId) && this.#registry.get(clusterId)?.state === 'Active'
+      : this.#connections.sessionCount(clusterId) > 0;
   }
 
   #checkSlice(): void {
@@ -52,8 +75,8 @@ export class HealthMonitor {
     const from = Math.floor((this.#slice * this.#due.length) / HEALTH_SLICES);
     const to = Math.floor(((this.#slice + 1) * this.#due.length) / HEALTH_SLICES);
     for (const cluster of this.#due.slice(from, to)) {
-      // Gone since the interval began: nothing to ask, and no failure to record.
-      if (this.#connections.sessionCount(cluster.clusterId) === 0) continue;
+      // Gone (or given to another replica) since the interval began: nothing to ask here.
+      if (!this.#mine(cluster.clusterId)) continue;
       void this.check(cluster.clusterId, cluster.kubernetesVersion === null);
     }
     this.#slice = (this.#slice + 1) % HEALTH_SLICES;
@@ -63,6 +86,7 @@ export class HealthMonitor {
   async check(clusterId: string, withVersion: boolean): Promise<void> {
     if (this.#inFlight.has(clusterId)) return;
     this.#inFlight.add(clusterId);
+    this.#checksRun++;
     const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
     try {
       let version: string | null = null;

@@ -4,6 +4,7 @@ import {
   AGENT_READABLE_CORE_RESOURCES,
   PROVIDER_EXTRA_KEY,
 } from '../kube/agent-rights.ts';
+import { agentAdmissionPolicy } from './agent-admission-policy.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
@@ -89,6 +90,13 @@ export function renderInstallManifest(options: InstallManifestOptions): string {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AGENT_NAME },
       subjects: [{ kind: 'ServiceAccount', name: AGENT_NAME, namespace: AGENT_NAMESPACE }],
     },
+    // What the ClusterRole cannot narrow (RBAC has no name prefixes), the cluster's admission does.
+    ...agentAdmissionPolicy({
+      agentNamespace: AGENT_NAMESPACE,
+      agentName: AGENT_NAME,
+      otherAgentObjects: [AGENT_CREDENTIAL_SECRET],
+      labels,
+    }),
     {
       apiVersion: 'v1',
       kind: 'Secret',

@@ -26,3 +26,20 @@ export const AGENT_ACCESS_RULES = [
   { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate', 'bind'] },
   { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'patch'] },
 ] as const;
+
+/** Label on everything the access controllers write downstream. */
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'fleetgate';
+/** Label on a binding: the membership it was written for. */
+export const MEMBERSHIP_LABEL = 'fleetgate.io/membership';
+/** Label on a namespace: the project it belongs to. */
+export const PROJECT_LABEL = 'fleetgate.io/project';
+/** Prefix of every RBAC object name the access controllers write. */
+export const RBAC_NAME_PREFIX = 'fleetgate:';
+/** Prefix of the ClusterRoles role templates become: the only roles the controllers bind. */
+export const TEMPLATE_ROLE_PREFIX = `${RBAC_NAME_PREFIX}template:`;
+/**
+ * How every subject the controllers bind is named downstream (`local:alice`,
+ * `oidc:platform`): the provider prefix is required of memberships' subjects.
+ */
+export const BOUND_SUBJECT_PREFIXES = ['local:', 'oidc:'] as const;

@@ -81,13 +81,13 @@ export class AuthApi {
   }
 
   /** A successful sign-in: a session token (of the OIDC sign-in, if any), and its line in the audit log. */
-  #startSession(
+  async #startSession(
     principal: Principal,
     description: string,
     remote: string | undefined,
     session?: SignInSession,
   ) {
-    const issued = this.#issue(principal, 'session', description, SESSION_TTL_SECONDS, session);
+    const issued = await this.#issue(principal, 'session', description, SESSION_TTL_SECONDS, session);
     this.#o.audit.signIn({
       provider: principal.provider,
       principal: principal.name,
@@ -108,7 +108,7 @@ export class AuthApi {
       const password = stringField(body, 'password', true) as string;
       const user = await this.#o.passwords.verify(username, password, remote, 'login');
       const principal = localPrincipal(user);
-      const { token, info } = this.#startSession(principal, 'sign-in', remote);
+      const { token, info } = await this.#startSession(principal, 'sign-in', remote);
       sendJson(res, 200, { token, expiresAt: info.expiresAt, principal });
       return true;
     }
@@ -138,8 +138,8 @@ export class AuthApi {
         this.#o.audit.signIn({ provider: 'oidc', principal: '', outcome: 'failure', reason, remote });
         throw new GatewayError('UNAUTHENTICATED', reason);
       }
-      const session = this.#requireSessions().start(principal, grant);
-      const { token, info } = this.#startSession(principal, 'OIDC sign-in', remote, session);
+      const session = await this.#requireSessions().start(principal, grant);
+      const { token, info } = await this.#startSession(principal, 'OIDC sign-in', remote, session);
       // The ID token is the person's own: usable as a bearer token and as the logout hint.
       sendJson(res, 200, { token, expiresAt: info.expiresAt, principal, idToken });
       return true;
@@ -154,9 +154,9 @@ export class AuthApi {
     }
     const caller = await this.#caller(req);
     if (path === '/v1/auth/logout' && method === 'POST') {
-      if (caller.tokenId) this.#o.tokens.revoke(caller.tokenId);
+      if (caller.tokenId) await this.#o.tokens.revoke(caller.tokenId);
       // Signing out ends the sign-in: every token made within it stops working too.
-      if (caller.session) this.#requireSessions().end(caller.session.sessionId);
+      if (caller.session) await this.#requireSessions().end(caller.session.sessionId);
       sendJson(res, 200, {
         revoked: caller.tokenId !== undefined,
         signInEnded: caller.session !== undefined,
@@ -223,7 +223,13 @@ export class AuthApi {
           `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
         );
       }
-      const { token } = this.#issue(caller.principal, 'kubeconfig', 'kubeconfig', ttlSeconds, caller.session);
+      const { token } = await this.#issue(
+        caller.principal,
+        'kubeconfig',
+        'kubeconfig',
+        ttlSeconds,
+        caller.session,
+      );
       const kubeconfig = renderGatewayKubeconfig({
         gatewayUrl: this.#o.publicUrl(),
         caPem: this.#o.caPem,

@@ -15,6 +15,7 @@ import {
   type PassthroughTarget,
   parsePassthroughTarget,
 } from '../proxy/passthrough-path.ts';
+import { PEER_PATH, type PeerEndpoint } from '../replicas/peer-endpoint.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AccessApi } from './access-api.ts';
@@ -22,6 +23,7 @@ import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { sendError } from './http-json.ts';
 import type { MetricsApi } from './metrics-api.ts';
+import type { ReplicasApi } from './replicas-api.ts';
 import type { TunnelEndpoint } from './tunnel-endpoint.ts';
 
 /** What the server routes to; set once the gateway's parts exist. */
@@ -34,6 +36,10 @@ export interface HttpRoutes {
   readonly metrics: MetricsApi;
   /** The access policy's API (docs/access-control.md). */
   readonly accessApi: AccessApi;
+  /** With a management store only. */
+  readonly replicas?: ReplicasApi;
+  /** Links from other replicas (docs/replicas.md §5); with a management store only. */
+  readonly peers?: PeerEndpoint;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -117,6 +123,7 @@ export function createGatewayServer(
           throw new GatewayError('UPGRADE_REQUIRED', 'the tunnel endpoint speaks WebSocket only');
         if (await routes.clustersApi.handle(req, res, url)) return;
         if (await routes.metrics.handle(req, res, url)) return;
+        if (routes.replicas && (await routes.replicas.handle(req, res, url))) return;
         if (await routes.authApi.handle(req, res, url)) return;
         if (await routes.accessApi.handle(req, res, url)) return;
         throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
@@ -157,6 +164,10 @@ export function createGatewayServer(
     }
     if (url.pathname === GRAPHQL_PATH) {
       routes.graphql.handleUpgrade(req, socket, head);
+      return;
+    }
+    if (url.pathname === PEER_PATH && routes.peers) {
+      routes.peers.handleUpgrade(req, socket, head);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

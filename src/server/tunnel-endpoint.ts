@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
-import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { AgentAuthentication, ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { CloseCode } from '../shared/tunnel/codes.ts';
 import {
@@ -90,7 +90,28 @@ export class TunnelEndpoint {
         ws.close(CloseCode.TOO_MANY_SESSIONS, 'this cluster already has the maximum number of tunnels');
         return;
       }
-      const auth = this.#registry.authenticateAgent(token);
+      void this.#admit(ws, socket, token, agentVersion, remote);
+    });
+  }
+
+  /** Checks what the agent presented (the store may take a moment) and opens its tunnel. */
+  async #admit(
+    ws: WebSocket,
+    socket: Duplex,
+    token: string,
+    agentVersion: string | null,
+    remote: string | undefined,
+  ): Promise<void> {
+    {
+      let auth: AgentAuthentication;
+      try {
+        auth = await this.#registry.authenticateAgent(token);
+      } catch (error) {
+        this.#log.error({ remote, err: error }, 'agent authentication failed in the store');
+        ws.close(CloseCode.GOING_AWAY, 'the gateway could not check the credential; retry');
+        return;
+      }
+      if (ws.readyState !== ws.OPEN) return;
       if (!auth.ok) {
         this.#log.warn({ remote, reason: auth.reason }, 'agent refused');
         ws.close(CloseCode.UNAUTHORIZED, auth.reason);
@@ -124,7 +145,7 @@ export class TunnelEndpoint {
         { clusterId, sessionId, remote, agentVersion, credentialIssued: issuedCredential !== undefined },
         'tunnel established',
       );
-    });
+    }
   }
 
   close(): void {

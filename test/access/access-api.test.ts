@@ -56,8 +56,8 @@ const count = () => gateway.access.memberships().length;
 before(async () => {
   auditFile = join(tmpdir(), `fleetgate-access-audit-${process.pid}.log`);
   gateway = await startInProcessGateway({ dangerouslyServeHttp: false, auditLog: auditFile });
-  clusterA = gateway.registry.register('alpha').cluster.clusterId;
-  clusterB = gateway.registry.register('beta').cluster.clusterId;
+  clusterA = (await gateway.registry.register('alpha')).cluster.clusterId;
+  clusterB = (await gateway.registry.register('beta')).cluster.clusterId;
   for (const [name, groups] of [
     ['admin', []],
     ['bob', []],
@@ -69,11 +69,13 @@ before(async () => {
     const user =
       gateway.users.get(name) ??
       (await gateway.users.create(name, `${name}-password-123456`, false, [...groups]));
-    tokens[name] = gateway.tokens.create(localPrincipal(user), {
-      kind: 'api',
-      description: 'test',
-      ttlSeconds: 3600,
-    }).token;
+    tokens[name] = (
+      await gateway.tokens.create(localPrincipal(user), {
+        kind: 'api',
+        description: 'test',
+        ttlSeconds: 3600,
+      })
+    ).token;
   }
 });
 

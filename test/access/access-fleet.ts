@@ -60,7 +60,7 @@ export async function startAccessFleet(namePrefix: string, count = 2): Promise<A
   const person = async (name: string, groups: string[] = []): Promise<Person> => {
     const user =
       gateway.users.get(name) ?? (await gateway.users.create(name, `${name}-password-123456`, false, groups));
-    const { token } = gateway.tokens.create(localPrincipal(user), {
+    const { token } = await gateway.tokens.create(localPrincipal(user), {
       kind: 'api',
       description: 'test',
       ttlSeconds: 3600,

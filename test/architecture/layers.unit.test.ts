@@ -22,7 +22,11 @@ const RANKS: Record<string, number> = {
   'src/admin': 4,
   'src/access': 4,
   'src/proxy': 4,
+  // The management cluster as the store of replicas: implements the repositories of the layers below.
+  'src/management': 4,
   'src/graphql': 5,
+  // Replicas: their Leases in the management cluster, peers, and who owns which cluster.
+  'src/replicas': 5,
   // Resolver types generated from the schema: they name the GraphQL context and its models.
   'src/generated': 6,
   'src/server': 7,

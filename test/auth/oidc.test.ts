@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Provider from 'oidc-provider';
 import { gatewayRequest } from '../harness/gateway-http.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { freePort } from '../harness/ports.ts';
 import { type InProcessFleet, startInProcessFleet } from '../tunnel/in-process-fleet.ts';
+import { browserSignIn, type ProviderPerson, startOidcProvider } from './oidc-provider.ts';
 
 // A real OpenID provider on loopback, and a gateway that signs people in with it.
 let run: TestClusters;
@@ -20,7 +20,7 @@ let issuer: string;
 let auditLog: string;
 
 /** The provider's people; tests change them to see the gateway follow. */
-const PEOPLE: Record<string, { email: string; emailVerified?: boolean; groups: string[] }> = {
+const PEOPLE: Record<string, ProviderPerson> = {
   carol: { email: 'carol@example.test', groups: ['platform', 'oncall'] },
   dave: { email: 'dave@example.test', groups: [] },
   erin: { email: 'erin@example.test', emailVerified: false, groups: [] },
@@ -36,40 +36,11 @@ before(async () => {
   run = await startClusters({ count: 1, namePrefix: 'oidc' });
   cluster = run.clusters[0] as TestCluster;
   const [issuerPort, gatewayPort] = [await freePort(), await freePort()];
-  issuer = `http://127.0.0.1:${issuerPort}`;
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'fleetgate',
-        token_endpoint_auth_method: 'none',
-        redirect_uris: [`https://127.0.0.1:${gatewayPort}/v1/auth/oidc/callback`],
-        response_types: ['code'],
-        grant_types: ['authorization_code', 'refresh_token'],
-      },
-    ],
-    // Refresh tokens without offline_access and prompt=consent, as many providers do.
-    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
-      client.grantTypeAllowed('refresh_token'),
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], groups: ['groups'] },
-    scopes: ['openid', 'email', 'profile', 'groups'],
-    // Put the requested claims in the ID token, as Kubernetes-style consumers expect.
-    conformIdTokenClaims: false,
-    cookies: { keys: ['test-cookie-key'] },
-    findAccount: (_ctx: unknown, accountId: string) => {
-      const person = PEOPLE[accountId];
-      if (!person) return undefined;
-      return {
-        accountId,
-        claims: () => ({
-          sub: accountId,
-          email: person.email,
-          email_verified: person.emailVerified ?? true,
-          groups: person.groups,
-        }),
-      };
-    },
-  });
-  issuerServer = provider.listen(issuerPort, '127.0.0.1');
+  ({ issuer, server: issuerServer } = startOidcProvider({
+    port: issuerPort,
+    redirectUris: [`https://127.0.0.1:${gatewayPort}/v1/auth/oidc/callback`],
+    people: PEOPLE,
+  }));
   auditLog = join(await mkdtemp(join(tmpdir(), 'fleetgate-oidc-audit-')), 'audit.log');
   fleet = await startInProcessFleet(cluster, {
     port: gatewayPort,
@@ -105,56 +76,13 @@ async function signIn(accountId: string): Promise<SignedIn> {
   return JSON.parse(answer.text) as SignedIn;
 }
 
-/** Plays the browser: follows redirects, keeps cookies, fills in the provider's dev login and consent forms. */
+/** Plays the browser through the gateway's sign-in. */
 async function signInAnswer(accountId: string): Promise<{ status: number; text: string }> {
-  const cookies = new Map<string, string>();
-  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const gatewayCa = fleet.gateway.caPem;
-  let next: { url: string; method: string; body?: string } = {
-    url: `${fleet.gateway.url}/v1/auth/oidc/login`,
-    method: 'GET',
-  };
-  for (let hop = 0; hop < 20; hop++) {
-    if (next.url.startsWith(fleet.gateway.url)) {
-      const answer = await gatewayRequest(next.url, { caPem: gatewayCa });
-      if (answer.status === 302) {
-        next = { url: new URL(answer.headers.location as string, next.url).href, method: 'GET' };
-        continue;
-      }
-      return answer;
-    }
-    const res = await fetch(next.url, {
-      method: next.method,
-      redirect: 'manual',
-      headers: {
-        cookie: cookieHeader(),
-        ...(next.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: next.body,
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = (pair ?? '').indexOf('=');
-      cookies.set((pair ?? '').slice(0, eq), (pair ?? '').slice(eq + 1));
-    }
-    if (res.status >= 300 && res.status < 400) {
-      next = { url: new URL(res.headers.get('location') as string, next.url).href, method: 'GET' };
-      continue;
-    }
-    const html = await res.text();
-    assert.equal(res.status, 200, html);
-    const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
-    const prompt = /name="prompt" value="([^"]+)"/.exec(html)?.[1];
-    assert.ok(action && prompt, `no form in:\n${html.slice(0, 500)}`);
-    const fields: Record<string, string> =
-      prompt === 'login' ? { prompt, login: accountId, password: 'any' } : { prompt };
-    next = {
-      url: new URL(action, next.url).href,
-      method: 'POST',
-      body: new URLSearchParams(fields).toString(),
-    };
-  }
-  throw new Error('sign-in did not finish within 20 redirects');
+  return browserSignIn({
+    startUrl: `${fleet.gateway.url}/v1/auth/oidc/login`,
+    accountId,
+    gatewayCa: { [new URL(fleet.gateway.url).origin]: fleet.gateway.caPem },
+  });
 }
 
 async function whoami(token: string) {

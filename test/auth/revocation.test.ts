@@ -54,7 +54,7 @@ let people = 0;
 async function newPerson(ttlSeconds = 3600): Promise<{ principalId: string; token: string }> {
   const user = await gateway.users.create(`person-${++people}`, 'person-password-123456', false, ['people']);
   const principal = localPrincipal(user);
-  const { token } = gateway.tokens.create(principal, { kind: 'api', description: 'test', ttlSeconds });
+  const { token } = await gateway.tokens.create(principal, { kind: 'api', description: 'test', ttlSeconds });
   return { principalId: principal.principalId, token };
 }
 
@@ -116,7 +116,7 @@ describe('revocation and expiry reach open connections', () => {
       const socket = sockets[0] as WebSocket;
       const closed = closedWithin(socket, 5_000);
       const tokensBefore = gateway.tokens.list(person.principalId).length;
-      gateway.tokens.revokeAll(person.principalId);
+      await gateway.tokens.revokeAll(person.principalId);
       // On the still-open socket, the next operation is refused whatever arrives first.
       const minted = await new Promise<unknown>((resolve) =>
         client.subscribe(
@@ -139,7 +139,7 @@ describe('revocation and expiry reach open connections', () => {
     try {
       await watching(watch);
       const revokedAt = Date.now();
-      gateway.tokens.revokeAll(person.principalId);
+      await gateway.tokens.revokeAll(person.principalId);
       const exitedAt = await Promise.race([
         watch.exited,
         new Promise<number>((_, reject) =>

@@ -104,11 +104,13 @@ before(async () => {
   );
   ({ adminToken, aliceToken } = await adminAndAlice(gateway, ['team-a']));
   const bob = await gateway.users.create('bob', 'bob-password-1234567', false, []);
-  bobToken = gateway.tokens.create(localPrincipal(bob), {
-    kind: 'api',
-    description: 'test',
-    ttlSeconds: 3600,
-  }).token;
+  bobToken = (
+    await gateway.tokens.create(localPrincipal(bob), {
+      kind: 'api',
+      description: 'test',
+      ttlSeconds: 3600,
+    })
+  ).token;
 });
 
 after(async () => {

@@ -11,10 +11,16 @@ export async function adminAndAlice(
 ): Promise<{ adminToken: string; aliceToken: string }> {
   const admin = gateway.users.get('admin');
   if (!admin) throw new Error('the gateway has no admin');
-  const issue = (user: Parameters<typeof localPrincipal>[0]) =>
-    gateway.tokens.create(localPrincipal(user), { kind: 'api', description: 'test', ttlSeconds: 3600 }).token;
+  const issue = async (user: Parameters<typeof localPrincipal>[0]) =>
+    (
+      await gateway.tokens.create(localPrincipal(user), {
+        kind: 'api',
+        description: 'test',
+        ttlSeconds: 3600,
+      })
+    ).token;
   const alice = await gateway.users.create('alice', 'alice-password-123456', false, groups);
-  return { adminToken: issue(admin), aliceToken: issue(alice) };
+  return { adminToken: await issue(admin), aliceToken: await issue(alice) };
 }
 
 /** A graphql-ws client that trusts the gateway's CA; `sockets` lets a test stall one like a slow reader. */

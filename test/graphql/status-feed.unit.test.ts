@@ -3,14 +3,19 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import type { Cluster } from '../../src/clusters/cluster.ts';
 import { ClusterRegistry } from '../../src/clusters/cluster-registry.ts';
+import { SqliteClusterRepository } from '../../src/clusters/sqlite-cluster-repository.ts';
 import { StatusFeed } from '../../src/graphql/status-feed.ts';
 import { openDatabase } from '../../src/store/database.ts';
 
 describe('the cluster status feed of one subscriber', () => {
   test('a subscriber that does not read holds one update per cluster, the newest, however many changes come', async () => {
-    const registry = new ClusterRegistry(openDatabase(await mkdtemp(join(tmpdir(), 'status-feed-'))));
-    const clusters = ['one', 'two', 'three'].map((name) => registry.register(name).cluster);
+    const registry = new ClusterRegistry(
+      new SqliteClusterRepository(openDatabase(await mkdtemp(join(tmpdir(), 'status-feed-')))),
+    );
+    const clusters: Cluster[] = [];
+    for (const name of ['one', 'two', 'three']) clusters.push((await registry.register(name)).cluster);
     const feed = new StatusFeed(registry);
     for (let i = 0; i < 10_000; i++) {
       const cluster = clusters[i % 3];

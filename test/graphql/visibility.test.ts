@@ -68,8 +68,9 @@ after(async () => {
 
 async function tokenOf(name: string): Promise<string> {
   const user = await gateway.users.create(name, `${name}-password-123456`, false, []);
-  return gateway.tokens.create(localPrincipal(user), { kind: 'api', description: 'test', ttlSeconds: 3600 })
-    .token;
+  return (
+    await gateway.tokens.create(localPrincipal(user), { kind: 'api', description: 'test', ttlSeconds: 3600 })
+  ).token;
 }
 
 interface Answer {

@@ -27,6 +27,10 @@ export interface GatewayProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Another checkout of the project whose gateway runs (a benchmark's baseline); default this one. */
   readonly root?: string;
+  /** More command-line options (e.g. --store kubernetes and its management cluster). */
+  readonly args?: readonly string[];
+  /** Name of its process and log files, to tell replicas apart (default gateway). */
+  readonly name?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -46,7 +50,7 @@ export class GatewayProcess {
     this.#port = port;
     this.url = `https://127.0.0.1:${port}`;
     this.adminPassword = options.adminPassword ?? ADMIN_PASSWORD;
-    this.dataDir = join(options.dir, 'gateway-data');
+    this.dataDir = join(options.dir, `${options.name ?? 'gateway'}-data`);
   }
 
   static async start(options: GatewayProcessOptions): Promise<GatewayProcess> {
@@ -64,7 +68,7 @@ export class GatewayProcess {
     await this.#process?.stop();
     this.#starts++;
     this.#process = ManagedProcess.start({
-      name: 'gateway',
+      name: this.#options.name ?? 'gateway',
       command: process.execPath,
       args: [
         join(this.#options.root ?? repoRoot, 'src/main.ts'),
@@ -72,8 +76,9 @@ export class GatewayProcess {
         `127.0.0.1:${this.#port}`,
         '--data-dir',
         this.dataDir,
+        ...(this.#options.args ?? []),
       ],
-      logFile: join(this.#options.dir, `gateway-${this.#starts}.log`),
+      logFile: join(this.#options.dir, `${this.#options.name ?? 'gateway'}-${this.#starts}.log`),
       env: {
         FLEETGATE_ADMIN_PASSWORD: this.adminPassword,
         ...(this.#options.heartbeatMs
@@ -198,6 +203,8 @@ export interface AgentInstallOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Names its files apart from another agent of the same cluster (default `agent`). */
   readonly label?: string;
+  /** Where the agent dials, when not the gateway's own URL (e.g. a load balancer in front of replicas). */
+  readonly gatewayUrl?: string;
 }
 
 /** An agent process for one test cluster. */
@@ -250,7 +257,14 @@ export class AgentProcess {
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
     const caFile = join(cluster.dir, options.label ? `${label}-gateway-ca.crt` : 'gateway-ca.crt');
     await writeFile(caFile, gateway.caPem);
-    const agent = new AgentProcess(cluster, gateway.url, tokenFile, kubeconfig, caFile, options);
+    const agent = new AgentProcess(
+      cluster,
+      options.gatewayUrl ?? gateway.url,
+      tokenFile,
+      kubeconfig,
+      caFile,
+      options,
+    );
     agent.start();
     return agent;
   }

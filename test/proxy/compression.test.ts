@@ -43,11 +43,13 @@ before(async () => {
   const admin = gateway.users.get('admin');
   assert.ok(admin);
   adminIdentity = downstreamIdentity(localPrincipal(admin));
-  token = gateway.tokens.create(localPrincipal(admin), {
-    kind: 'api',
-    description: 'test',
-    ttlSeconds: 3600,
-  }).token;
+  token = (
+    await gateway.tokens.create(localPrincipal(admin), {
+      kind: 'api',
+      description: 'test',
+      ttlSeconds: 3600,
+    })
+  ).token;
   kubeconfig = join(fleet.run.runDir, 'gzip-admin.kubeconfig');
   await writeKubeconfig(kubeconfig, {
     clusterName: 'gzip',

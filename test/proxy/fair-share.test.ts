@@ -45,11 +45,13 @@ before(async () => {
     server: `${gateway.url}/k8s/clusters/${agent.clusterId}`,
     caPem: gateway.caPem ?? '',
     userName: 'admin',
-    token: gateway.tokens.create(localPrincipal(admin), {
-      kind: 'api',
-      description: 'test',
-      ttlSeconds: 3600,
-    }).token,
+    token: (
+      await gateway.tokens.create(localPrincipal(admin), {
+        kind: 'api',
+        description: 'test',
+        ttlSeconds: 3600,
+      })
+    ).token,
   });
 });
 
@@ -61,8 +63,9 @@ after(async () => {
 let people = 0;
 async function newPersonToken(): Promise<string> {
   const user = await gateway.users.create(`sharer-${++people}`, 'sharer-password-123456', false, ['people']);
-  return gateway.tokens.create(localPrincipal(user), { kind: 'api', description: 'test', ttlSeconds: 3600 })
-    .token;
+  return (
+    await gateway.tokens.create(localPrincipal(user), { kind: 'api', description: 'test', ttlSeconds: 3600 })
+  ).token;
 }
 
 // One socket per request, as a person opening many watches from many processes would.

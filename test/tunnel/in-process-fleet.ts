@@ -39,7 +39,7 @@ export interface InProcessAgent {
 
 /** Registers `cluster` with `gateway`, installs its agent's objects, and connects an agent. */
 export async function connectInProcessAgent(gateway: Gateway, cluster: TestCluster): Promise<InProcessAgent> {
-  const { cluster: registered, token } = gateway.registry.register(cluster.name);
+  const { cluster: registered, token } = await gateway.registry.register(cluster.name);
   const manifest = await gatewayRequest(gateway.admin.installUrl(token), { caPem: gateway.caPem });
   if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
   const kubeconfig = join(cluster.dir, 'in-process-agent.kubeconfig');

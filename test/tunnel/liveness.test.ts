@@ -35,7 +35,7 @@ after(async () => {
 
 describe('tunnel liveness', () => {
   test('an agent that goes silent without closing is dropped after the liveness timeout', async () => {
-    const { cluster, token } = gateway.registry.register('silent');
+    const { cluster, token } = await gateway.registry.register('silent');
     const agent = connectRawAgent(gateway.url, token);
     await agent.hello;
     assert.equal(gateway.registry.get(cluster.clusterId)?.state, 'Active');

@@ -204,8 +204,10 @@ const agentViolations: AgentViolation[] = [
 describe('protocol violations by an agent close only its tunnel, with the documented code', () => {
   for (const violation of agentViolations) {
     test(violation.name, { timeout: 10_000 }, async () => {
-      const { cluster, token } = gateway.registry.register(`v-${Math.random().toString(36).slice(2, 10)}`);
-      const bystander = gateway.registry.register(`b-${Math.random().toString(36).slice(2, 10)}`);
+      const { cluster, token } = await gateway.registry.register(
+        `v-${Math.random().toString(36).slice(2, 10)}`,
+      );
+      const bystander = await gateway.registry.register(`b-${Math.random().toString(36).slice(2, 10)}`);
       const agent: RawAgent = connectRawAgent(gateway.url, token);
       const other: RawAgent = connectRawAgent(gateway.url, bystander.token);
       await Promise.all([agent.hello, other.hello]);

@@ -1,0 +1,122 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { ClusterClient } from '../clusters/cluster-client.ts';
+import type { ClusterConnections } from '../clusters/cluster-connections.ts';
+import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER } from '../clusters/peer-tunnels.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { Logger } from '../shared/log/logger.ts';
+import { CloseCode, ResetCode } from '../shared/tunnel/codes.ts';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSIONS } from '../shared/tunnel/limits.ts';
+import { TunnelSession } from '../shared/tunnel/session.ts';
+import type { TunnelStream } from '../shared/tunnel/stream.ts';
+
+/** Where replicas open their links to each other. */
+export const PEER_PATH = '/v1/peer';
+/** Streams one link may carry: every forwarded request of a replica to this one. */
+export const PEER_LINK_MAX_STREAMS = 4096;
+
+const lower = (name: string) => name.toLowerCase();
+const PEER_HEADERS = new Set([lower(PEER_CLUSTER_HEADER), lower(PEER_MODE_HEADER)]);
+
+/** True when the bearer token is the peer secret (constant time). */
+function provesPeer(req: IncomingMessage, secret: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
+  const expected = Buffer.from(secret, 'utf8');
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/**
+ * The replica side of links from other replicas (docs/replicas.md §5): a link speaks the
+ * tunnel protocol with this replica in the agent's role; each stream names a cluster whose
+ * tunnel this replica holds and goes down that tunnel as it came, impersonation included
+ * (the peer authenticated the person). A stream for a cluster this replica does not hold is
+ * refused: requests take at most one hop.
+ */
+export class PeerEndpoint {
+  readonly #secret: string;
+  readonly #clusters: ClusterClient;
+  readonly #connections: ClusterConnections;
+  readonly #log: Logger;
+  readonly #wss: WebSocketServer;
+  readonly #sessions = new Set<TunnelSession>();
+
+  constructor(options: {
+    readonly secret: string;
+    /** A client of this replica's own tunnels only. */
+    readonly clusters: ClusterClient;
+    readonly connections: ClusterConnections;
+    readonly log: Logger;
+  }) {
+    this.#secret = options.secret;
+    this.#clusters = options.clusters;
+    this.#connections = options.connections;
+    this.#log = options.log;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      handleProtocols: (offered: Set<string>) => PROTOCOL_VERSIONS.find((v) => offered.has(v)) ?? false,
+    });
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!provesPeer(req, this.#secret)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const session = new TunnelSession(ws, {
+        role: 'agent',
+        label: `peer ${req.socket.remoteAddress}`,
+        maxStreams: PEER_LINK_MAX_STREAMS,
+      });
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+      session.on('stream', (stream) => void this.#serve(stream));
+    });
+  }
+
+  async #serve(stream: TunnelStream): Promise<void> {
+    const head = stream.requestHead;
+    const value = (name: string) => head.headers.find(([n]) => lower(n) === lower(name))?.[1];
+    const clusterId = value(PEER_CLUSTER_HEADER) ?? '';
+    const mode = value(PEER_MODE_HEADER) ?? 'short';
+    if (!this.#connections.sessionFor(clusterId)) {
+      stream.reset(ResetCode.UPSTREAM_FAILED, `this replica holds no tunnel of ${clusterId.slice(0, 64)}`);
+      return;
+    }
+    try {
+      const answer = await this.#clusters.send(clusterId, {
+        method: head.method,
+        path: head.path,
+        headers: head.headers.filter(([name]) => !PEER_HEADERS.has(lower(name))),
+        body: mode === 'upgrade' ? undefined : stream,
+        upgrade: mode === 'upgrade',
+        longLived: mode !== 'short',
+      });
+      stream.respond({ status: answer.status, headers: answer.headers });
+      answer.body.on('error', (error) => stream.destroy(error));
+      stream.on('error', () => answer.body.destroy());
+      stream.on('close', () => answer.body.destroy());
+      if (mode === 'upgrade' && answer.status === 101) stream.pipe(answer.body);
+      answer.body.pipe(stream);
+    } catch (error) {
+      const code =
+        error instanceof GatewayError && error.code === 'CLUSTER_FORBIDDEN'
+          ? ResetCode.REFUSED
+          : error instanceof GatewayError && error.code === 'CLUSTER_BUSY'
+            ? ResetCode.TOO_MANY_STREAMS
+            : ResetCode.UPSTREAM_FAILED;
+      if (!stream.destroyed) stream.reset(code, (error as Error).message.slice(0, 512));
+      this.#log.debug({ clusterId, err: error }, 'a forwarded stream failed');
+    }
+  }
+
+  close(): void {
+    for (const session of this.#sessions) session.close(CloseCode.GOING_AWAY, 'replica stopping');
+    this.#wss.close();
+  }
+}

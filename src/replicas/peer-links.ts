@@ -1,0 +1,89 @@
+import { WebSocket } from 'ws';
+import type { PeerTunnels } from '../clusters/peer-tunnels.ts';
+import type { Logger } from '../shared/log/logger.ts';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSIONS } from '../shared/tunnel/limits.ts';
+import { TunnelSession } from '../shared/tunnel/session.ts';
+import { PEER_LINK_MAX_STREAMS, PEER_PATH } from './peer-endpoint.ts';
+import type { ReplicaMembership } from './replica-membership.ts';
+
+/** A link that does not open in this time is given up (the request fails as unavailable). */
+const DIAL_TIMEOUT_MS = 5_000;
+
+export interface PeerLinksOptions {
+  readonly membership: ReplicaMembership;
+  /** The replica the store says holds the cluster's tunnel. */
+  readonly holderOf: (clusterId: string) => string | null;
+  readonly secret: string;
+  /** The CA of the replicas' certificate, when it is not a public one. */
+  readonly caPem: string | undefined;
+  readonly log: Logger;
+}
+
+/**
+ * This replica's links to its peers (docs/replicas.md §5): one tunnel-protocol session per
+ * peer, dialled when a request first needs it, authenticated with the peer secret, dropped
+ * when it closes (the next request dials again). Only a live replica's address is dialled.
+ */
+export class PeerLinks implements PeerTunnels {
+  readonly #options: PeerLinksOptions;
+  readonly #links = new Map<string, Promise<TunnelSession>>();
+  #closed = false;
+
+  constructor(options: PeerLinksOptions) {
+    this.#options = options;
+  }
+
+  async sessionFor(clusterId: string): Promise<TunnelSession | undefined> {
+    const holder = this.#options.holderOf(clusterId);
+    const { membership } = this.#options;
+    if (!holder || holder === membership.replicaId || this.#closed) return undefined;
+    const peer = membership.live().find((replica) => replica.replicaId === holder);
+    if (!peer?.peerAddress) return undefined;
+    const key = `${peer.replicaId} ${peer.peerAddress}`;
+    let link = this.#links.get(key);
+    if (!link) {
+      link = this.#dial(peer.peerAddress, peer.replicaId);
+      this.#links.set(key, link);
+      link.then(
+        (session) => session.once('close', () => this.#links.delete(key)),
+        () => this.#links.delete(key),
+      );
+    }
+    const session = await link;
+    return session.closed ? undefined : session;
+  }
+
+  #dial(peerAddress: string, replicaId: string): Promise<TunnelSession> {
+    const url = new URL(PEER_PATH, peerAddress);
+    url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
+    const socket = new WebSocket(url, [...PROTOCOL_VERSIONS], {
+      headers: { authorization: `Bearer ${this.#options.secret}` },
+      ca: this.#options.caPem,
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: DIAL_TIMEOUT_MS,
+      perMessageDeflate: false,
+    });
+    return new Promise<TunnelSession>((resolve, reject) => {
+      socket.once('open', () => {
+        const session = new TunnelSession(socket, {
+          role: 'gateway',
+          label: `peer ${replicaId}`,
+          maxStreams: PEER_LINK_MAX_STREAMS,
+        });
+        this.#options.log.info({ replicaId, peerAddress }, 'peer link open');
+        resolve(session);
+      });
+      socket.once('error', (error) => {
+        this.#options.log.warn({ replicaId, peerAddress, err: error.message }, 'peer link failed');
+        reject(error);
+      });
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const link of this.#links.values())
+      link.then((session) => session.close(1001, 'replica stopping')).catch(() => {});
+    this.#links.clear();
+  }
+}

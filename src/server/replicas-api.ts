@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requireAdmin } from '../admin/gateway-admin.ts';
+import type { Authenticator } from '../auth/authenticator.ts';
+import type { PasswordSignIn } from '../auth/password-sign-in.ts';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { HealthMonitor } from '../clusters/health-monitor.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import type { ClusterOwnership } from '../replicas/cluster-ownership.ts';
+import type { ReplicaMembership } from '../replicas/replica-membership.ts';
+import { sendJson } from './http-json.ts';
+import { authenticateRequest } from './request-auth.ts';
+
+export interface ReplicasApiOptions {
+  readonly registry: ClusterRegistry;
+  readonly membership: ReplicaMembership;
+  readonly ownership: ClusterOwnership;
+  readonly health: HealthMonitor;
+  readonly authenticator: Authenticator;
+  readonly passwords: PasswordSignIn;
+}
+
+/**
+ * `GET /v1/replicas` (administrators): the live replicas from their Leases, and which
+ * replica owns each cluster's per-cluster work (docs/replicas.md §4, §6).
+ */
+export class ReplicasApi {
+  readonly #options: ReplicasApiOptions;
+
+  constructor(options: ReplicasApiOptions) {
+    this.#options = options;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname !== '/v1/replicas') return false;
+    const { principal } = await authenticateRequest(
+      req,
+      this.#options.authenticator,
+      this.#options.passwords,
+    );
+    requireAdmin(principal);
+    if (req.method !== 'GET') throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
+    const { membership, ownership, registry, health } = this.#options;
+    sendJson(res, 200, {
+      replicaId: membership.replicaId,
+      replicas: membership.live(),
+      // What this replica does for the clusters it owns.
+      owned: ownership.owned(),
+      healthChecks: health.checksRun,
+      clusters: registry.list().map((cluster) => ({
+        clusterId: cluster.clusterId,
+        name: cluster.name,
+        owner: ownership.ownerOf(cluster.clusterId) ?? null,
+      })),
+    });
+    return true;
+  }
+}

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { graphqlWsClient } from '../graphql/people.ts';
+import { CHANGES, collect } from '../graphql/subscriber.ts';
+import { AgentProcess, downloadKubeconfig, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import { kubectlOk, streamKubectl } from '../harness/kubectl.ts';
+import { startReplicas, within } from './replica-fleet.ts';
+
+// Two replicas; the agent's tunnel is on replica 1; kubectl uses replica 2, which reaches
+// the cluster through its link to replica 1.
+let run: TestClusters;
+let management: TestCluster;
+let downstream: TestCluster;
+let replicas: GatewayProcess[];
+let agent: AgentProcess | undefined;
+let viaSecond: string;
+let clusterId: string;
+
+before(async () => {
+  run = await startClusters({ count: 2, namePrefix: 'fwd' });
+  [management, downstream] = run.clusters as [TestCluster, TestCluster];
+  const dir = join(run.runDir, 'replicas');
+  replicas = await startReplicas(management, dir, 2, 'fleetgate-system', { sharedTls: true });
+  const [first, second] = replicas as [GatewayProcess, GatewayProcess];
+  const registration = await registerCluster(first, 'far');
+  clusterId = registration.cluster.clusterId;
+  agent = await AgentProcess.install(downstream, first, registration);
+  await second.waitForCluster(clusterId, (c) => c.state === 'Active', 'Active');
+  await downstream.kubectlOk('admin', [
+    'create',
+    'clusterrolebinding',
+    'fleetgate-admin-edits',
+    '--clusterrole=edit',
+    '--user=local:admin',
+  ]);
+  viaSecond = join(dir, 'admin-via-2.kubeconfig');
+  await downloadKubeconfig(second, 'admin', second.adminPassword, viaSecond);
+});
+
+after(async () => {
+  await agent?.stop();
+  await Promise.all((replicas ?? []).map((r) => r.stop()));
+  await run?.stop();
+});
+
+describe('a request reaches the replica holding the tunnel', () => {
+  test('kubectl through the replica without the tunnel lists, creates and reads, as the person', async () => {
+    await kubectlOk(viaSecond, [
+      'create',
+      'configmap',
+      'through-a-peer',
+      '-n',
+      'default',
+      '--from-literal=a=b',
+    ]);
+    const read = await kubectlOk(viaSecond, [
+      'get',
+      'configmap',
+      'through-a-peer',
+      '-n',
+      'default',
+      '-o',
+      'jsonpath={.data.a}',
+    ]);
+    assert.equal(read, 'b');
+    // The downstream cluster saw the person, not the agent: the request kept its impersonation.
+    const managers = await downstream.kubectlOk('admin', [
+      'get',
+      'configmap',
+      'through-a-peer',
+      '-n',
+      'default',
+      '-o',
+      'jsonpath={.metadata.managedFields[0].manager}',
+    ]);
+    assert.equal(managers, 'kubectl-create');
+    const denied = await kubectlOk(viaSecond, ['auth', 'can-i', 'create', 'clusterroles']).catch(
+      (error: Error) => error.message,
+    );
+    assert.match(denied, /no/);
+  });
+
+  test('kubectl get -w through the replica without the tunnel follows changes', async () => {
+    const watch = streamKubectl(viaSecond, ['get', 'configmaps', '-n', 'default', '-w', '-o', 'name']);
+    try {
+      await watch.waitForLine((line) => line.includes('through-a-peer'), 15_000);
+      await downstream.kubectlOk('admin', ['create', 'configmap', 'seen-by-a-watch', '-n', 'default']);
+      await watch.waitForLine((line) => line.includes('seen-by-a-watch'), 15_000);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  test("the cluster's health is checked by one replica, its owner, through the link when the tunnel is elsewhere", async () => {
+    interface Seen {
+      replicaId: string;
+      healthChecks: number;
+      clusters: { clusterId: string; owner: string | null }[];
+    }
+    const seen = async () =>
+      Promise.all(replicas.map(async (r) => (await r.api<Seen>('GET', '/v1/replicas')).body));
+    await within('a health check ran', 35_000, async () => (await seen()).some((s) => s.healthChecks > 0));
+    const [first, second] = await seen();
+    const owner = first?.clusters.find((c) => c.clusterId === clusterId)?.owner;
+    assert.ok(owner);
+    assert.equal(second?.clusters.find((c) => c.clusterId === clusterId)?.owner, owner);
+    for (const each of [first, second]) {
+      if (each?.replicaId === owner) assert.ok(each.healthChecks > 0);
+      else assert.equal(each?.healthChecks, 0, `${each?.replicaId} checked a cluster it does not own`);
+    }
+    // Recorded in the store by the owner, read by every replica.
+    await (replicas[1] as GatewayProcess).waitForCluster(
+      clusterId,
+      (c) => c.health === 'ok',
+      'healthy',
+      10_000,
+    );
+  });
+
+  test('a subscriber of replica 2 that resumes with its cursor on replica 1 gets every change made meanwhile', async () => {
+    const [first, second] = replicas as [GatewayProcess, GatewayProcess];
+    const signIn = async (gateway: GatewayProcess) => {
+      const answer = await gateway.request('/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: gateway.adminPassword }),
+      });
+      return (JSON.parse(answer.text) as { token: string }).token;
+    };
+    const variables = { apiVersion: 'v1', kind: 'ConfigMap', filter: { namespace: 'default' } };
+    const before = graphqlWsClient(second, await signIn(second));
+    const watching = collect(before.client, CHANGES, variables);
+    await downstream.kubectlOk('admin', ['create', 'configmap', 'before-the-move', '-n', 'default']);
+    await watching.until(() => watching.changes.some((c) => c.object?.metadata?.name === 'before-the-move'));
+    const cursor = watching.changes.at(-1)?.cursor as string;
+    await watching.stop();
+    await before.client.dispose();
+    for (const name of ['meanwhile-1', 'meanwhile-2'])
+      await downstream.kubectlOk('admin', ['create', 'configmap', name, '-n', 'default']);
+    const after = graphqlWsClient(first, await signIn(first));
+    const resumed = collect(after.client, CHANGES, { ...variables, since: cursor });
+    try {
+      await resumed.until(() =>
+        ['meanwhile-1', 'meanwhile-2'].every((name) =>
+          resumed.changes.some((c) => c.object?.metadata?.name === name),
+        ),
+      );
+      assert.equal(resumed.changes.filter((c) => c.object?.metadata?.name === 'before-the-move').length, 0);
+    } finally {
+      await resumed.stop();
+      await after.client.dispose();
+    }
+  });
+
+  test('a link without the peer secret is refused', async () => {
+    const second = replicas[1] as GatewayProcess;
+    const answer = await second.request('/v1/peer', {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', authorization: 'Bearer not-the-secret' },
+    });
+    assert.equal(answer.status, 401);
+  });
+});
