@@ -77,8 +77,17 @@ fi
 start=$SECONDS
 log "building helm ${HELM_VERSION} into $bin_dir (downloads modules on first run) ..."
 (
+  # Like helm's own Makefile: the Kubernetes version `helm template` and `helm lint` assume
+  # is the one of the client-go it is built with (without it, v1.20).
+  gomod=$(go mod download -json "helm.sh/helm/v3@${HELM_VERSION}" | sed -nE 's/^\s*"GoMod": "(.*)",?$/\1/p')
+  client_go=$(sed -nE 's/^\s*k8s\.io\/client-go v0\.([0-9]+)\.[0-9]+.*$/\1/p' "$gomod" | head -n 1)
+  [ -n "$client_go" ] || { echo "no k8s.io/client-go version in $gomod"; exit 1; }
+  kube_flags=""
+  for pkg in pkg/lint/rules pkg/chartutil; do
+    kube_flags+=" -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$client_go"
+  done
   GOBIN="$bin_dir/gobin" go install -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}$kube_flags" \
     "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}" && mv "$bin_dir/gobin/helm" "$helm"
 ) >"$logf" 2>&1 &
 pid=$!
