@@ -210,8 +210,9 @@ describe("the chart's ServiceAccount", () => {
     for (const [resource, verbs] of needed)
       for (const verb of verbs)
         if (!(await canI(verb, resource, NAMESPACE))) refused.push(`${verb} ${resource}`);
+    // An apply that finds no CRD creates it: create, narrowed to the name in the URL.
     for (const kind of Object.values(KINDS))
-      for (const verb of ['get', 'patch'])
+      for (const verb of ['get', 'create', 'patch'])
         if (
           !(await canI(verb, `customresourcedefinitions.apiextensions.k8s.io/${kind.plural}.fleetgate.dev`))
         )
@@ -237,6 +238,7 @@ describe("the chart's ServiceAccount", () => {
       ],
       ['patch', 'customresourcedefinitions.apiextensions.k8s.io/widgets.example.com', undefined],
       ['list', 'customresourcedefinitions.apiextensions.k8s.io', undefined],
+      ['create', 'customresourcedefinitions.apiextensions.k8s.io', undefined],
       ['get', `namespaces/${OTHER_NAMESPACE}`, undefined],
       ['create', 'namespaces', undefined],
       ['create', 'pods', NAMESPACE],
@@ -248,7 +250,10 @@ describe("the chart's ServiceAccount", () => {
     assert.deepEqual(granted, []);
   });
 
-  test('is enough for a gateway replica: it applies the CRDs, holds its Lease and stores a user', async () => {
+  test('is enough for a gateway replica: it applies the CRDs, recreating a missing one, holds its Lease and stores a user', async () => {
+    // One CRD gone (a cluster where the chart's crds/ were skipped): the replica's own apply brings it back.
+    const missing = `${KINDS.apiToken.plural}.fleetgate.dev`;
+    await management.kubectlOk('admin', ['delete', 'crd', missing, '--wait']);
     const token = (
       await management.kubectlOk('admin', ['create', 'token', RELEASE, '-n', NAMESPACE, '--duration', '1h'])
     ).trim();
@@ -291,5 +296,14 @@ describe("the chart's ServiceAccount", () => {
       'jsonpath={.items[*].spec.holderIdentity}',
     ]);
     assert.match(leases, /replica-sa/);
+    const managers = await management.kubectlOk('admin', [
+      'get',
+      'crd',
+      missing,
+      '--show-managed-fields',
+      '-o',
+      'jsonpath={.metadata.managedFields[*].manager}',
+    ]);
+    assert.match(managers, /\bfleetgate\b/);
   });
 });
