@@ -67,6 +67,8 @@ export interface GatewayConfig {
   readonly publicUrl?: string;
   /** Where other replicas reach this one (its Lease says so); default: the URL it listens at. */
   readonly peerAddress?: string;
+  /** The name peers' certificates are checked against, when not their peer address's host. */
+  readonly peerServerName?: string;
   /** The serving certificate; without it (and without dangerouslyServeHttp) one is made under the data directory. */
   readonly tls?: { readonly certPem: string; readonly keyPem: string };
   /** Plain HTTP, for a gateway behind a TLS-terminating proxy (kubectl sends tokens only over HTTPS). */
@@ -260,6 +262,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     (await joinReplicas({
       management: store.management,
       peerAddress: config.peerAddress ?? url,
+      peerServerName: config.peerServerName,
       registry,
       connections,
       clusterClient,
@@ -379,6 +382,7 @@ interface ReplicaParts {
 async function joinReplicas(options: {
   readonly management: ManagementStore;
   readonly peerAddress: string;
+  readonly peerServerName: string | undefined;
   readonly registry: ClusterRegistry;
   readonly connections: ClusterConnections;
   readonly clusterClient: ClusterClient;
@@ -408,6 +412,7 @@ async function joinReplicas(options: {
     holderOf: management.holderOf,
     secret,
     caPem: options.caPem,
+    serverName: options.peerServerName,
     log,
   });
   options.clusterClient.routeThroughPeers(peerLinks);

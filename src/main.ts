@@ -30,6 +30,11 @@ Options:
                          the host name; FLEETGATE_REPLICA_ID)
   --peer-address URL     where other replicas reach this one, published in its Lease
                          (default: the URL it listens at; FLEETGATE_PEER_ADDRESS)
+  --peer-server-name NAME
+                         the name peers' certificates are checked against (default: the peer
+                         address's host); replicas sharing one certificate for the public name
+                         but reached at pod addresses set it to that name
+                         (FLEETGATE_PEER_SERVER_NAME)
   --public-url URL       the URL agents and kubeconfigs use to reach this gateway
                          (default: derived from --listen; FLEETGATE_PUBLIC_URL)
   --tls-cert PATH        serve HTTPS with this certificate chain (with --tls-key); without
@@ -86,6 +91,7 @@ const values = parseCommandLine('fleetgate-gateway', HELP, {
   'management-namespace': { type: 'string' },
   'replica-id': { type: 'string' },
   'peer-address': { type: 'string' },
+  'peer-server-name': { type: 'string' },
   'public-url': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -201,6 +207,12 @@ if (peerAddress !== undefined) {
     fail(`--peer-address must be an http(s) URL, got ${JSON.stringify(peerAddress)}`);
   }
 }
+const peerServerName = values['peer-server-name'] ?? env.FLEETGATE_PEER_SERVER_NAME;
+if (peerServerName !== undefined) {
+  if (storeKind !== 'kubernetes') fail('--peer-server-name goes with --store kubernetes');
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/i.test(peerServerName))
+    fail(`--peer-server-name must be a DNS name, got ${JSON.stringify(peerServerName)}`);
+}
 const store =
   storeKind === 'kubernetes'
     ? {
@@ -219,6 +231,7 @@ const gateway = await startGateway({
   dataDir: values['data-dir'] ?? env.FLEETGATE_DATA_DIR ?? join(homedir(), '.local/share/fleetgate'),
   store,
   peerAddress,
+  peerServerName,
   host,
   port,
   publicUrl,

@@ -16,6 +16,11 @@ export interface PeerLinksOptions {
   readonly secret: string;
   /** The CA of the replicas' certificate, when it is not a public one. */
   readonly caPem: string | undefined;
+  /**
+   * The name the peer's certificate must be valid for, when not its address's host: replicas
+   * reached at pod addresses share one certificate for the public name.
+   */
+  readonly serverName?: string;
   readonly log: Logger;
 }
 
@@ -59,6 +64,7 @@ export class PeerLinks implements PeerTunnels {
     const socket = new WebSocket(url, [...PROTOCOL_VERSIONS], {
       headers: { authorization: `Bearer ${this.#options.secret}` },
       ca: this.#options.caPem,
+      ...(this.#options.serverName ? { servername: this.#options.serverName } : {}),
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: DIAL_TIMEOUT_MS,
       perMessageDeflate: false,
