@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request } from 'node:https';
 import type { Socket } from 'node:net';
+import { isHeaderValue } from '../src/shared/http/header-syntax.ts';
 import {
   headersObject,
   isUpgradeRequest,
@@ -13,6 +14,7 @@ import { ResetCode } from '../src/shared/tunnel/codes.ts';
 import type { TunnelStream } from '../src/shared/tunnel/stream.ts';
 import { ApiserverConnections } from './apiserver-connections.ts';
 import type { ApiserverCredentials } from './apiserver-credentials.ts';
+import { dispatchToApiserver } from './apiserver-dispatch.ts';
 import type { ApiserverTarget } from './apiserver-target.ts';
 
 export { IDLE_APISERVER_CONNECTIONS } from './apiserver-connections.ts';
@@ -91,7 +93,7 @@ export class ApiserverProxy {
     const current = this.#connections;
     if (current?.tls === credentials.tls) return current;
     current?.retire();
-    this.#connections = new ApiserverConnections(credentials.tls, this.#target.proxyUrl);
+    this.#connections = new ApiserverConnections(credentials.tls, this.#target.proxyUrl, this.#target.url);
     return this.#connections;
   }
 
@@ -121,9 +123,19 @@ export class ApiserverProxy {
       const protocol = head.headers.find(([name]) => name.toLowerCase() === 'upgrade')?.[1] ?? '';
       headers.push(['Connection', 'Upgrade'], ['Upgrade', protocol]);
     }
-    if (credentials.authorization) headers.push(['Authorization', credentials.authorization]);
+    if (credentials.authorization) {
+      // A broken token file or plugin output: fail this stream alone, saying why.
+      if (!isHeaderValue(credentials.authorization))
+        throw new Error("the agent's own authorization header holds characters HTTP forbids");
+      headers.push(['Authorization', credentials.authorization]);
+    }
 
     const connections = this.#connectionsFor(credentials);
+    if (!upgrade && connections.requests) {
+      const unauthorized = () => this.#target.credentials.rejected(credentials);
+      dispatchToApiserver(connections.requests, stream, url, headers, { unauthorized });
+      return;
+    }
     const req = request(url, {
       method: head.method,
       agent: upgrade ? connections.upgrades : connections.pooled,

@@ -8,12 +8,17 @@ const BENCHMARKS = [
   { name: 'passthrough', file: 'passthrough.ts', what: 'passthrough overhead vs direct and kubectl proxy' },
   { name: 'tunnel', file: 'tunnel-throughput.ts', what: 'bulk transfer through the tunnel vs direct' },
   { name: 'fan-out', file: 'fan-out.ts', what: 'GraphQL fan-out over 10/50/100 clusters' },
-  { name: 'subscriptions', file: 'subscriptions.ts', what: '1,000 and 10,000 subscribers' },
+  { name: 'subscriptions', file: 'subscriptions.ts', what: '10,000 subscribers at 1/s and 2,000 at 10/s' },
   { name: 'agents', file: 'agents.ts', what: '100, 500 and 2,000 agents on one gateway' },
   {
     name: 'token-store',
     file: 'token-store.ts',
     what: 'token verification and revocation: SQLite vs Kubernetes store',
+  },
+  {
+    name: 'access',
+    file: 'access-control.ts',
+    what: '1,000 memberships over 20 clusters, then a pass with nothing changed',
   },
 ] as const;
 

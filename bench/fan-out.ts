@@ -1,7 +1,11 @@
 // Fan-out: a GraphQL pods query over 10, 50 and 100 clusters with many pods each, first page
 // and a full walk, three ways in one run: the naive client (one passthrough list per
 // cluster, one after the other, then a sort), the gateway listing live for every page
-// (--no-list-cache), and the gateway answering from its watch-backed caches.
+// (--no-list-cache), and the gateway answering from its watch-backed caches, in the default
+// (cluster, namespace, name) order and sorted by creation time, newest first. Memory per
+// cached pod is reported twice: the gateway's RSS growth over the pods its caches hold, and
+// the heap per pod of the pods read from a cluster, stored as the caches did before
+// (parsed objects) and as they do now (compressed), measured in this process side by side.
 //
 // The registered clusters share a few real control planes (a cluster here is a registration
 // with its own agent process and tunnel; several agents point at the same apiserver), so
@@ -11,6 +15,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
+import type { KubeObject } from '../src/kube/objects.ts';
 import { installAgentIdentity } from '../test/harness/agent-identity.ts';
 import {
   downloadKubeconfig,
@@ -20,6 +25,7 @@ import {
 } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 import { ManagedProcess } from '../test/harness/managed-process.ts';
+import { cachedObjectMemory } from './cached-object-memory.ts';
 import { residentBytes } from './process-sampler.ts';
 
 const { values } = parseArgs({
@@ -174,9 +180,11 @@ try {
     first: number,
     after: string | null,
     allowClusterErrors = false,
+    sorted = false,
   ) {
+    const sort = sorted ? ', sort: [{ field: "createdAt", direction: DESC }]' : '';
     const query = `query($c: [ID!], $after: String) {
-      pods(first: ${first}, after: $after, filter: { clusters: $c }) {
+      pods(first: ${first}, after: $after, filter: { clusters: $c }${sort}) {
         totalCount pageInfo { hasNextPage endCursor }
         edges { node { clusterId namespace name phase nodeName } }
       }
@@ -205,11 +213,11 @@ try {
     return { ms: performance.now() - started, value };
   }
 
-  async function walk(scope: readonly string[]): Promise<number> {
+  async function walk(scope: readonly string[], sorted = false): Promise<number> {
     let after: string | null = null;
     let seen = 0;
     for (;;) {
-      const result = await page(scope, WALK_PAGE, after);
+      const result = await page(scope, WALK_PAGE, after, false, sorted);
       seen += result.edges.length;
       if (!result.pageInfo.hasNextPage) return seen;
       after = result.pageInfo.endCursor;
@@ -247,6 +255,7 @@ try {
   }
 
   const rows: string[] = [];
+  const memoryRows: string[] = [];
   const row = (cells: (string | number)[]) => rows.push(`| ${cells.join(' | ')} |`);
   const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
   let podsNow = 0;
@@ -350,12 +359,25 @@ try {
     // The same queries from the caches.
     await gateway.restart({ FLEETGATE_LIST_CACHE: 'on' });
     await waitAllActive();
+    await new Promise((r) => setTimeout(r, 2000));
+    const rssEmpty = residentBytes(gateway.process?.pid as number);
+    const heapEmpty = await metric('fleetgate_nodejs_heap_size_used_bytes');
     const largest = clusterIds.slice(0, maxClusters);
     // Filling 100 caches at once may take longer than a cluster's 10 s: counted, not fatal.
     const cold = await timed(() => page(largest, FIRST_PAGE, null, true));
     while ((await metric('fleetgate_list_caches_synced')) < maxClusters)
       await new Promise((r) => setTimeout(r, 250));
     log(`cold first page over ${maxClusters} clusters (fills every cache): ${ms(cold.ms)}`);
+    await new Promise((r) => setTimeout(r, 2000));
+    const cachedPods = await metric('fleetgate_list_cache_objects');
+    const rssFilled = residentBytes(gateway.process?.pid as number);
+    const heapFilled = await metric('fleetgate_nodejs_heap_size_used_bytes');
+    memoryRows.push(
+      `| ${maxClusters} x ${pods} | gateway heap growth per cached pod (heap used, garbage not forced out) | ${((heapFilled - heapEmpty) / cachedPods / 1024).toFixed(2)} KiB (${(heapEmpty / 2 ** 20).toFixed(0)} -> ${(heapFilled / 2 ** 20).toFixed(0)} MiB) |`,
+    );
+    memoryRows.push(
+      `| ${maxClusters} x ${pods} | gateway RSS growth per cached pod (all caches filled at once) | ${((rssFilled - rssEmpty) / cachedPods / 1024).toFixed(2)} KiB (${(rssEmpty / 2 ** 20).toFixed(0)} -> ${(rssFilled / 2 ** 20).toFixed(0)} MiB for ${cachedPods} pods) |`,
+    );
     for (const count of clusterCounts) {
       const scope = clusterIds.slice(0, count);
       log(`${count} clusters x ${pods} pods: cached ...`);
@@ -376,6 +398,21 @@ try {
       walks.sort((a, b) => a - b);
       if (!((await metric('fleetgate_list_cache_answers')) > 0))
         throw new Error('no list was answered from a cache');
+      const sortedFirsts: number[] = [];
+      for (let i = 0; i < repeats; i++) {
+        const first = await timed(() => page(scope, FIRST_PAGE, null, false, true));
+        if (first.value.totalCount !== total)
+          throw new Error(`sorted page counted ${first.value.totalCount} of ${total}`);
+        sortedFirsts.push(first.ms);
+      }
+      sortedFirsts.sort((a, b) => a - b);
+      const sortedWalks: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const full = await timed(() => walk(scope, true));
+        if (full.value !== total) throw new Error(`sorted walk saw ${full.value} of ${total}`);
+        sortedWalks.push(full.ms);
+      }
+      sortedWalks.sort((a, b) => a - b);
       row([
         count,
         pods,
@@ -388,14 +425,37 @@ try {
           ? `cold first page ${ms(cold.ms)} (${cold.value.failedClusters} clusters still filling); ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(residentBytes(gateway.process?.pid as number) / 2 ** 20).toFixed(0)} MiB`
           : '',
       ]);
+      row([
+        count,
+        pods,
+        total,
+        'gateway, caches, sorted by createdAt (newest first)',
+        ms(percentile(sortedFirsts, 50)),
+        ms(percentile(sortedFirsts, 99)),
+        `${ms(percentile(sortedWalks, 50))} (${Math.ceil(total / WALK_PAGE)} pages)`,
+        '',
+      ]);
     }
   }
 
+  // The heap per pod of real pods from one cluster, stored both ways, in this process.
+  const listed = await get(`/k8s/clusters/${clusterIds[0]}/api/v1/pods`);
+  const realPods = (JSON.parse(listed.text) as { items: KubeObject[] }).items.map((object) => {
+    const { managedFields: _dropped, ...metadata } = object.metadata as Record<string, unknown>;
+    return { ...object, metadata } as KubeObject;
+  });
+  const heap = cachedObjectMemory(realPods, 20_000);
+  memoryRows.push(
+    `| ${realPods.length} pods of one cluster, 20,000 copies | heap per cached pod: parsed objects (before) | ${(heap.parsed / 1024).toFixed(2)} KiB (JSON ${heap.jsonChars.toFixed(0)} characters) |`,
+    `| | heap per cached pod: compressed (now) | ${(heap.compact / 1024).toFixed(2)} KiB (${(heap.compact / heap.parsed).toFixed(2)}x) |`,
+  );
   console.log(
     `| clusters | pods each | pods in all | how | first page (${FIRST_PAGE}) p50 | first page p99 (max of 3 for live) | full walk, pages of ${WALK_PAGE} (p50) | notes |`,
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const line of rows) console.log(line);
+  console.log('\n| scale | memory measure | value |\n| --- | --- | --- |');
+  for (const line of memoryRows) console.log(line);
 } finally {
   await stopAll();
 }

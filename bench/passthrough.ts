@@ -2,10 +2,11 @@
 // `kubectl proxy`, and through the gateway (agent tunnel, impersonation), side by side in
 // one run. Prints p50 / p99 latency, throughput and the ratios to direct access.
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { downstreamIdentity } from '../src/auth/principal.ts';
@@ -22,6 +23,10 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     targets: { type: 'string', default: 'direct,direct as agent,kubectl proxy,gateway' },
     cases: { type: 'string', default: 'small-1,small-32,list-1,list-32' },
+    encodings: { type: 'string', default: 'identity,gzip' },
+    baseline: { type: 'string' },
+    out: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
     pin: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
@@ -36,6 +41,15 @@ if (values.help) {
                  gateway sends straight to the apiserver: what the apiserver itself spends
                  on the agent's identity and on impersonation)
   --cases LIST   comma-separated subset of: small-1,small-32,list-1,list-32
+  --encodings LIST
+                 identity,gzip (default both): each case without and with the client
+                 sending Accept-Encoding: gzip, as kubectl does
+  --baseline DIR another checkout of the project (with node_modules): its gateway and agent
+                 run beside this one's, on the same cluster, as the target "baseline", so that
+                 a change is measured against the code before it in one run
+  --out DIR      where profiles go (default .bench-out/passthrough-<time>)
+  --cpu-prof     write V8 CPU profiles of the gateways and agents into --out, one folder
+                 per process (open them in Chrome DevTools or speedscope)
   --pin          pin the gateway, the agent and this client to CPU 0 and the cluster's
                  processes (apiserver, etcd, ...) to CPU 1, so that the two sides do not
                  compete for a core (Linux, needs taskset)
@@ -46,14 +60,22 @@ per request (from /proc/<pid>/stat), which does not depend on how busy the machi
 }
 const requestsPerCase = Number(values.requests);
 const rounds = Number(values.rounds);
-const wantedTargets = new Set(values.targets.split(',').map((t) => t.trim()));
 const wantedCases = new Set(values.cases.split(',').map((c) => c.trim()));
+const encodings = values.encodings.split(',').map((e) => e.trim()) as ('identity' | 'gzip')[];
+const outDir = resolve(
+  values.out ?? `.bench-out/passthrough-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+);
+const wantedTargets = new Set(values.targets.split(',').map((t) => t.trim()));
+if (values.baseline) wantedTargets.add('baseline');
 
 interface Target {
   readonly name: string;
   readonly base: string;
   readonly headers: Record<string, string>;
   readonly caPem?: string;
+  /** The gateway and agent processes that serve this target, if any. */
+  readonly gatewayPid?: number;
+  readonly agentPid?: number;
 }
 
 /** CPU time (user + system, ms) a process has used so far; NaN for a process not running. */
@@ -75,20 +97,32 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-/** Runs `count` GETs with `concurrency` in flight; returns latencies (ms) and wall time. */
-async function load(target: Target, path: string, count: number, concurrency: number) {
+/** Runs `count` GETs with `concurrency` in flight; returns latencies (ms), wall time, gzip answers. */
+async function load(
+  target: Target,
+  path: string,
+  count: number,
+  concurrency: number,
+  encoding: 'identity' | 'gzip' = 'identity',
+) {
   const https = target.base.startsWith('https:');
   const agent = https
     ? new HttpsAgent({ keepAlive: true, maxSockets: concurrency, ca: target.caPem })
     : new HttpAgent({ keepAlive: true, maxSockets: concurrency });
   const send = https ? httpsRequest : httpRequest;
+  const headers = encoding === 'gzip' ? { ...target.headers, 'accept-encoding': 'gzip' } : target.headers;
   const latencies: number[] = [];
+  let gzipped = 0;
+  let wireBytes = 0;
   let next = 0;
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const started = performance.now();
-      const req = send(`${target.base}${path}`, { agent, headers: target.headers }, (res) => {
-        res.resume();
+      const req = send(`${target.base}${path}`, { agent, headers }, (res) => {
+        if (res.headers['content-encoding'] === 'gzip') gzipped++;
+        res.on('data', (chunk: Buffer) => {
+          wireBytes += chunk.length;
+        });
         res.on('end', () => {
           if (res.statusCode !== 200) reject(new Error(`${target.name} ${path}: ${res.statusCode}`));
           latencies.push(performance.now() - started);
@@ -109,17 +143,41 @@ async function load(target: Target, path: string, count: number, concurrency: nu
   );
   const wallMs = performance.now() - began;
   agent.destroy();
-  return { latencies, wallMs };
+  return { latencies, wallMs, gzipped, wireBytes };
+}
+
+/** NODE_OPTIONS that make a Node process write a CPU profile into `dir` when it exits. */
+function profileEnv(dir: string): NodeJS.ProcessEnv {
+  if (!values['cpu-prof']) return {};
+  mkdirSync(dir, { recursive: true });
+  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
 }
 
 console.error('starting a cluster, the gateway, an agent and kubectl proxy ...');
 const run = await startClusters({ count: 1, namePrefix: 'bench' });
 const cluster = run.clusters[0];
 if (!cluster) throw new Error('no cluster');
-const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn' });
-const registration = await registerCluster(gateway, 'bench');
-const agent = await AgentProcess.install(cluster, gateway, registration);
-await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+
+/** A gateway and its agent, from this checkout or from the baseline's. */
+async function fleetFrom(root: string | undefined, label: string) {
+  mkdirSync(join(run.runDir, label), { recursive: true });
+  const gateway = await GatewayProcess.start({
+    dir: join(run.runDir, label),
+    logLevel: 'warn',
+    root,
+    env: profileEnv(join(outDir, `${label}-gateway`)),
+  });
+  const registration = await registerCluster(gateway, `bench-${label}`);
+  const agent = await AgentProcess.install(cluster as NonNullable<typeof cluster>, gateway, registration, {
+    root,
+    label: `${label}-agent`,
+    env: profileEnv(join(outDir, `${label}-agent`)),
+  });
+  await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+  return { gateway, agent, clusterId: registration.cluster.clusterId };
+}
+const fleets = [await fleetFrom(undefined, 'current')];
+if (values.baseline) fleets.push(await fleetFrom(resolve(values.baseline), 'baseline'));
 await cluster.grantGatewayAdmin();
 await cluster.kubectlOk('admin', ['create', 'namespace', 'bench']);
 await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
@@ -134,11 +192,13 @@ await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
     })),
   }),
 });
-const kubeconfigPath = join(run.runDir, 'bench-gateway.kubeconfig');
-await downloadKubeconfig(gateway, 'admin', gateway.adminPassword, kubeconfigPath);
-const gatewayToken = (
-  parse(await readFile(kubeconfigPath, 'utf8')) as { users: { user: { token: string } }[] }
-).users[0]?.user.token as string;
+/** A token of the gateway's admin, from a kubeconfig the gateway hands out. */
+async function gatewayToken(gateway: GatewayProcess, label: string): Promise<string> {
+  const kubeconfigPath = join(run.runDir, `bench-${label}.kubeconfig`);
+  await downloadKubeconfig(gateway, 'admin', gateway.adminPassword, kubeconfigPath);
+  return (parse(await readFile(kubeconfigPath, 'utf8')) as { users: { user: { token: string } }[] }).users[0]
+    ?.user.token as string;
+}
 const proxyPort = await freePort();
 const proxy = spawn(
   kubectlBinary,
@@ -150,8 +210,10 @@ await new Promise((r) => setTimeout(r, 1500));
 /** The processes whose CPU time is counted per request. */
 const measured: { name: string; pid: number | undefined }[] = [
   { name: 'client', pid: process.pid },
-  { name: 'gateway', pid: gateway.process?.pid },
-  { name: 'agent', pid: agent.process?.pid },
+  ...fleets.flatMap((f, i) => [
+    { name: i ? 'baseline gateway' : 'gateway', pid: f.gateway.process?.pid },
+    { name: i ? 'baseline agent' : 'agent', pid: f.agent.process?.pid },
+  ]),
   { name: 'kubectl proxy', pid: proxy.pid },
   { name: 'apiserver', pid: cluster.processes.find((p) => p.name === 'kube-apiserver')?.pid },
   {
@@ -164,14 +226,19 @@ if (values.pin) {
     if (pid !== undefined)
       execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
   };
-  for (const pid of [process.pid, gateway.process?.pid, agent.process?.pid, proxy.pid]) pin(0, pid);
+  for (const pid of [
+    process.pid,
+    proxy.pid,
+    ...fleets.flatMap((f) => [f.gateway.process?.pid, f.agent.process?.pid]),
+  ])
+    pin(0, pid);
   for (const p of [...cluster.processes, ...(run.sharedEtcd ? [run.sharedEtcd.process] : [])]) pin(1, p.pid);
-  console.error('pinned gateway, agent, kubectl proxy and client to CPU 0; the cluster to CPU 1');
+  console.error('pinned gateways, agents, kubectl proxy and client to CPU 0; the cluster to CPU 1');
 }
 
 // The agent's own ServiceAccount token, from the kubeconfig the harness gave it.
 const agentToken = (
-  parse(await readFile(join(cluster.dir, 'agent.kubeconfig'), 'utf8')) as {
+  parse(await readFile(join(cluster.dir, 'current-agent.kubeconfig'), 'utf8')) as {
     users: { user: { token: string } }[];
   }
 ).users[0]?.user.token as string;
@@ -198,12 +265,16 @@ const allTargets: Target[] = [
     caPem: cluster.caPem,
   },
   { name: 'kubectl proxy', base: `http://127.0.0.1:${proxyPort}`, headers: {} },
-  {
-    name: 'gateway',
-    base: `${gateway.url}/k8s/clusters/${registration.cluster.clusterId}`,
-    headers: { authorization: `Bearer ${gatewayToken}` },
-    caPem: gateway.caPem,
-  },
+  ...(await Promise.all(
+    fleets.map(async (f, i) => ({
+      name: i ? 'baseline' : 'gateway',
+      base: `${f.gateway.url}/k8s/clusters/${f.clusterId}`,
+      headers: { authorization: `Bearer ${await gatewayToken(f.gateway, i ? 'baseline' : 'current')}` },
+      caPem: f.gateway.caPem,
+      gatewayPid: f.gateway.process?.pid,
+      agentPid: f.agent.process?.pid,
+    })),
+  )),
 ];
 const targets = allTargets.filter((t) => wantedTargets.has(t.name));
 const cases = [
@@ -216,12 +287,22 @@ const cases = [
     path: '/api/v1/namespaces/bench/configmaps',
     concurrency: 32,
   },
-].filter((c) => wantedCases.has(c.id));
+]
+  .filter((c) => wantedCases.has(c.id))
+  .flatMap((c) =>
+    encodings.map((encoding) => ({
+      ...c,
+      encoding,
+      name: `${c.name}${encoding === 'gzip' ? ', gzip' : ''}`,
+    })),
+  );
 
 interface Cell {
   latencies: number[];
   wallMs: number;
   count: number;
+  gzipped: number;
+  wireBytes: number;
   /** CPU ms spent per process during this cell's runs. */
   cpu: Map<string, number>;
 }
@@ -244,13 +325,21 @@ try {
       // Targets take turns within each round, so that machine noise hits them alike.
       for (const target of targets) {
         const cpuBefore = measured.map((m) => cpuMs(m.pid));
-        const { latencies, wallMs } = await load(target, c.path, requestsPerCase, c.concurrency);
+        const { latencies, wallMs, gzipped, wireBytes } = await load(
+          target,
+          c.path,
+          requestsPerCase,
+          c.concurrency,
+          c.encoding,
+        );
         const cpuAfter = measured.map((m) => cpuMs(m.pid));
         const key = `${c.name}|${c.concurrency}|${target.name}`;
         const entry = results.get(key) ?? {
           latencies: [],
           wallMs: 0,
           count: 0,
+          gzipped: 0,
+          wireBytes: 0,
           cpu: new Map<string, number>(),
         };
         for (const [i, m] of measured.entries())
@@ -258,6 +347,8 @@ try {
         entry.latencies.push(...latencies);
         entry.wallMs += wallMs;
         entry.count += latencies.length;
+        entry.gzipped += gzipped;
+        entry.wireBytes += wireBytes;
         results.set(key, entry);
         console.error(
           `round ${round + 1}/${rounds} ${c.name} c=${c.concurrency} ${target.name}: ${(latencies.length / (wallMs / 1000)).toFixed(0)} req/s`,
@@ -267,21 +358,40 @@ try {
   }
 } finally {
   proxy.kill();
-  await agent.stop();
-  await gateway.stop();
+  for (const f of fleets) {
+    await f.agent.stop();
+    await f.gateway.stop();
+  }
   await run.stop();
 }
 
+/** CPU ms per request of one process in one cell, less its idle CPU. */
+function cpuPerRequest(entry: Cell | undefined, processName: string): number {
+  const idle = (idleCpuPerMs.get(processName) ?? 0) * (entry?.wallMs ?? 0);
+  return ((entry?.cpu.get(processName) ?? 0) - idle) / (entry?.count || 1);
+}
+/** The names under which a target's gateway and agent are measured. */
+const rolesOf = (target: Target) =>
+  target.name === 'baseline' ? ['baseline gateway', 'baseline agent'] : ['gateway', 'agent'];
+
 console.log(
-  '| case | concurrency | target | p50 ms | p99 ms | req/s | p50 vs direct | p99 vs direct | req/s vs direct |',
+  '| case | concurrency | target | p50 ms | p99 ms | req/s | p50 vs direct | p99 vs direct | req/s vs direct | gzip answers | KB per answer |',
 );
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+const summary: {
+  c: (typeof cases)[number];
+  target: Target;
+  p50: number;
+  rps: number;
+  direct?: { p50: number; rps: number };
+}[] = [];
 for (const c of cases) {
   const stats = targets.map((target) => {
     const entry = results.get(`${c.name}|${c.concurrency}|${target.name}`);
     const sorted = [...(entry?.latencies ?? [])].sort((a, b) => a - b);
     return {
       target,
+      entry,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       rps: (entry?.count ?? 0) / ((entry?.wallMs ?? 1) / 1000),
@@ -290,26 +400,53 @@ for (const c of cases) {
   const direct = stats.find((s) => s.target.name === 'direct');
   for (const s of stats) {
     const ratio = (a: number, b: number | undefined) => (b ? `${(a / b).toFixed(2)}x` : '');
+    const count = s.entry?.count || 1;
     console.log(
-      `| ${c.name} | ${c.concurrency} | ${s.target.name} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rps.toFixed(0)} | ${ratio(s.p50, direct?.p50)} (${signed(s.p50 - (direct?.p50 ?? 0))} ms) | ${ratio(s.p99, direct?.p99)} (${signed(s.p99 - (direct?.p99 ?? 0))} ms) | ${ratio(s.rps, direct?.rps)} |`,
+      `| ${c.name} | ${c.concurrency} | ${s.target.name} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rps.toFixed(0)} | ${ratio(s.p50, direct?.p50)} (${signed(s.p50 - (direct?.p50 ?? 0))} ms) | ${ratio(s.p99, direct?.p99)} (${signed(s.p99 - (direct?.p99 ?? 0))} ms) | ${ratio(s.rps, direct?.rps)} | ${(((s.entry?.gzipped ?? 0) / count) * 100).toFixed(0)} % | ${((s.entry?.wireBytes ?? 0) / count / 1000).toFixed(1)} |`,
     );
+    summary.push({ c, target: s.target, p50: s.p50, rps: s.rps, direct });
   }
 }
 
 console.log('');
 console.log(
-  'CPU time per request (ms, user + system, from /proc/<pid>/stat, less what the process spends idle):',
+  "CPU time per request (ms, user + system, from /proc/<pid>/stat, less what the process spends idle; gateway and agent are the target's own):",
 );
 console.log('');
-console.log(`| case | concurrency | target | ${measured.map((m) => m.name).join(' | ')} |`);
-console.log(`| --- | --- | --- | ${measured.map(() => '---').join(' | ')} |`);
+const others = measured.filter((m) => !/gateway|agent/.test(m.name));
+console.log(
+  `| case | concurrency | target | gateway | agent | gateway + agent | ${others.map((m) => m.name).join(' | ')} |`,
+);
+console.log(`| --- | --- | --- | --- | --- | --- | ${others.map(() => '---').join(' | ')} |`);
 for (const c of cases) {
   for (const target of targets) {
     const entry = results.get(`${c.name}|${c.concurrency}|${target.name}`);
-    const perRequest = measured.map((m) => {
-      const idle = (idleCpuPerMs.get(m.name) ?? 0) * (entry?.wallMs ?? 0);
-      return (((entry?.cpu.get(m.name) ?? 0) - idle) / (entry?.count || 1)).toFixed(3);
-    });
-    console.log(`| ${c.name} | ${c.concurrency} | ${target.name} | ${perRequest.join(' | ')} |`);
+    const [gatewayRole, agentRole] = rolesOf(target) as [string, string];
+    const gatewayCpu = cpuPerRequest(entry, gatewayRole);
+    const agentCpu = cpuPerRequest(entry, agentRole);
+    const rest = others.map((m) => cpuPerRequest(entry, m.name).toFixed(3));
+    console.log(
+      `| ${c.name} | ${c.concurrency} | ${target.name} | ${gatewayCpu.toFixed(3)} | ${agentCpu.toFixed(3)} | ${(gatewayCpu + agentCpu).toFixed(3)} | ${rest.join(' | ')} |`,
+    );
   }
 }
+
+const gatewayTargets = targets.filter((t) => t.name === 'gateway' || t.name === 'baseline');
+if (gatewayTargets.length) {
+  console.log('');
+  console.log('Against the bar (gateway + agent CPU per request; the gateway against direct, same run):');
+  console.log('');
+  console.log(
+    '| case | concurrency | target | gateway + agent CPU ms | p50 over direct, ms | req/s vs direct |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const s of summary.filter((row) => gatewayTargets.includes(row.target))) {
+    const entry = results.get(`${s.c.name}|${s.c.concurrency}|${s.target.name}`);
+    const [gatewayRole, agentRole] = rolesOf(s.target) as [string, string];
+    const both = cpuPerRequest(entry, gatewayRole) + cpuPerRequest(entry, agentRole);
+    console.log(
+      `| ${s.c.name} | ${s.c.concurrency} | ${s.target.name} | ${both.toFixed(3)} | ${s.direct ? signed(s.p50 - s.direct.p50) : ''} | ${s.direct ? `${(s.rps / s.direct.rps).toFixed(2)}x` : ''} |`,
+    );
+  }
+}
+if (values['cpu-prof']) console.error(`CPU profiles in ${outDir}`);

@@ -12,8 +12,11 @@ export interface ClientStart {
   readonly type: 'start';
   readonly url: string;
   readonly caPem: string;
-  readonly token: string;
+  /** API tokens of the bench's people; subscriber i uses token i mod their number. */
+  readonly tokens: readonly string[];
   readonly count: number;
+  /** Index of this process's first subscriber among all (for the choice of token). */
+  readonly first: number;
   readonly namespace: string;
   /** Measured events the producer will send (sequence numbers 1..events). */
   readonly events: number;
@@ -114,7 +117,7 @@ async function run(start: ClientStart): Promise<void> {
   // this process's time in a profile.
   const secureContext = createSecureContext({ ca: start.caPem });
   let next = 0;
-  const openOne = () =>
+  const openOne = (index: number) =>
     new Promise<void>((resolve) => {
       const subscriber: Subscriber = {
         client: undefined as unknown as Client,
@@ -130,7 +133,7 @@ async function run(start: ClientStart): Promise<void> {
             super(address, protocols, { secureContext } as ClientOptions);
           }
         },
-        connectionParams: { authorization: `Bearer ${start.token}` },
+        connectionParams: { authorization: `Bearer ${start.tokens[index % start.tokens.length]}` },
         retryAttempts: 0,
         on: {
           connected: () => {
@@ -190,8 +193,7 @@ async function run(start: ClientStart): Promise<void> {
   await Promise.all(
     Array.from({ length: start.connectConcurrency }, async () => {
       while (next < start.count) {
-        next++;
-        await openOne();
+        await openOne(start.first + next++);
       }
     }),
   );

@@ -1,9 +1,10 @@
 // Tunnel throughput: large responses (a pod log stream, a big ConfigMap list) through the
 // gateway's passthrough and its agent tunnel vs directly from the apiserver, side by side in
 // one run; and the latency of small GETs beside a bulk transfer vs with nothing else running.
+import { mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { parse, stringify } from 'yaml';
@@ -22,6 +23,10 @@ const { values } = parseArgs({
     'probe-interval-ms': { type: 'string', default: '10' },
     cases: { type: 'string', default: 'log,list' },
     'throughput-only': { type: 'boolean', default: false },
+    encodings: { type: 'string', default: 'identity,gzip' },
+    baseline: { type: 'string' },
+    out: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -36,6 +41,14 @@ if (values.help) {
   --probe-interval-ms N   one small GET starts every N ms, one at a time (default 10)
   --cases log,list        which large responses: a pod log stream, a ConfigMap list
   --throughput-only       skip the small-GET latency part (for profiling)
+  --encodings LIST        identity,gzip (default both): bulk transfers without and with
+                          Accept-Encoding: gzip, as kubectl sends it (the apiserver compresses
+                          lists; CPU per MB is per MB of the uncompressed body)
+  --baseline DIR          another checkout of the project (with node_modules): its gateway
+                          and agent run beside this one's on the same cluster, as the target
+                          "baseline", taking turns with it in each round
+  --out DIR               where profiles go (default .bench-out/tunnel-<time>)
+  --cpu-prof              write V8 CPU profiles of the gateways and agents into --out
 
 Prints markdown tables on stdout, progress on stderr.`);
   process.exit(0);
@@ -47,15 +60,26 @@ const configMapKib = Number(values['configmap-kib']);
 const busyMs = Number(values['busy-seconds']) * 1000;
 const probeIntervalMs = Number(values['probe-interval-ms']);
 const caseKeys = new Set(values.cases.split(','));
+const encodings = values.encodings.split(',').map((e) => e.trim()) as ('identity' | 'gzip')[];
+const outDir = resolve(values.out ?? `.bench-out/tunnel-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 
 const SMALL_GET = '/api/v1/namespaces/default';
 const NAMESPACE = 'bulk';
 
 interface Target {
-  readonly name: 'direct' | 'gateway';
+  readonly name: 'direct' | 'gateway' | 'baseline';
   readonly base: string;
   readonly headers: Record<string, string>;
   readonly caPem: string;
+  readonly gatewayPid?: number;
+  readonly agentPid?: number;
+}
+
+/** NODE_OPTIONS that make a Node process write a CPU profile into `dir` when it exits. */
+function profileEnv(dir: string): NodeJS.ProcessEnv {
+  if (!values['cpu-prof']) return {};
+  mkdirSync(dir, { recursive: true });
+  return { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` };
 }
 
 const progress = (line: string) => console.error(line);
@@ -113,14 +137,20 @@ async function createConfigMaps(target: Target, count: number, kib: number): Pro
 }
 
 /** Runs one order on the bulk-reader thread. */
-function bulk(worker: Worker, target: Target, path: string, minMs: number): Promise<BulkResult> {
+function bulk(
+  worker: Worker,
+  target: Target,
+  path: string,
+  minMs: number,
+  encoding: 'identity' | 'gzip' = 'identity',
+): Promise<BulkResult> {
   return new Promise((resolve, reject) => {
     worker.once('message', (answer: BulkResult | { error: string }) =>
       'error' in answer ? reject(new Error(answer.error)) : resolve(answer),
     );
     worker.postMessage({
       url: `${target.base}${path}`,
-      headers: target.headers,
+      headers: encoding === 'gzip' ? { ...target.headers, 'accept-encoding': 'gzip' } : target.headers,
       caPem: target.caPem,
       minMs,
     } satisfies BulkOrder);
@@ -162,19 +192,38 @@ progress('starting a cluster, the gateway and an agent ...');
 const run = await startClusters({ count: 1, namePrefix: 'bench' });
 const cluster = run.clusters[0];
 if (!cluster) throw new Error('no cluster');
-const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn' });
-const registration = await registerCluster(gateway, 'bench');
-const agentProcess = await AgentProcess.install(cluster, gateway, registration);
+/** A gateway and its agent, from this checkout or from the baseline's. */
+async function fleetFrom(root: string | undefined, label: string) {
+  mkdirSync(join(run.runDir, label), { recursive: true });
+  const gateway = await GatewayProcess.start({
+    dir: join(run.runDir, label),
+    logLevel: 'warn',
+    root,
+    env: profileEnv(join(outDir, `${label}-gateway`)),
+  });
+  const registration = await registerCluster(gateway, `bench-${label}`);
+  const agent = await AgentProcess.install(cluster as NonNullable<typeof cluster>, gateway, registration, {
+    root,
+    label: `${label}-agent`,
+    env: profileEnv(join(outDir, `${label}-agent`)),
+  });
+  return { gateway, agent, registration };
+}
+const fleets = [await fleetFrom(undefined, 'current')];
+if (values.baseline) fleets.push(await fleetFrom(resolve(values.baseline), 'baseline'));
+const { gateway, agent: agentProcess } = fleets[0] as (typeof fleets)[number];
 const worker = new Worker(new URL('./tunnel-bulk-reader.ts', import.meta.url));
 
 try {
-  await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+  for (const f of fleets)
+    await f.gateway.waitForCluster(f.registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
   await cluster.grantGatewayAdmin();
-  const kubeconfigPath = join(run.runDir, 'bench-gateway.kubeconfig');
-  await downloadKubeconfig(gateway, 'admin', gateway.adminPassword, kubeconfigPath);
-  const gatewayToken = (
-    parse(await readFile(kubeconfigPath, 'utf8')) as { users: { user: { token: string } }[] }
-  ).users[0]?.user.token as string;
+  const tokenOf = async (g: GatewayProcess, label: string) => {
+    const kubeconfigPath = join(run.runDir, `bench-${label}.kubeconfig`);
+    await downloadKubeconfig(g, 'admin', g.adminPassword, kubeconfigPath);
+    return (parse(await readFile(kubeconfigPath, 'utf8')) as { users: { user: { token: string } }[] })
+      .users[0]?.user.token as string;
+  };
   const targets: Target[] = [
     {
       name: 'direct',
@@ -182,12 +231,19 @@ try {
       headers: { authorization: `Bearer ${cluster.tokens.admin}`, accept: 'application/json' },
       caPem: cluster.caPem,
     },
-    {
-      name: 'gateway',
-      base: `${gateway.url}/k8s/clusters/${registration.cluster.clusterId}`,
-      headers: { authorization: `Bearer ${gatewayToken}`, accept: 'application/json' },
-      caPem: gateway.caPem,
-    },
+    ...(await Promise.all(
+      fleets.map(async (f, i) => ({
+        name: i ? ('baseline' as const) : ('gateway' as const),
+        base: `${f.gateway.url}/k8s/clusters/${f.registration.cluster.clusterId}`,
+        headers: {
+          authorization: `Bearer ${await tokenOf(f.gateway, i ? 'baseline' : 'current')}`,
+          accept: 'application/json',
+        },
+        caPem: f.gateway.caPem,
+        gatewayPid: f.gateway.process?.pid,
+        agentPid: f.agent.process?.pid,
+      })),
+    )),
   ];
   const direct = targets[0] as Target;
 
@@ -222,7 +278,17 @@ try {
       name: `list ${configMapCount} ConfigMaps`,
       path: `/api/v1/namespaces/${NAMESPACE}/configmaps`,
     },
-  ].filter((c) => caseKeys.has(c.key));
+  ]
+    .filter((c) => caseKeys.has(c.key))
+    .flatMap((c) =>
+      encodings.map((encoding) => ({
+        ...c,
+        encoding,
+        name: `${c.name}${encoding === 'gzip' ? ', gzip' : ''}`,
+      })),
+    );
+  // The small-GET part runs beside the uncompressed transfers only.
+  const besideCases = cases.filter((c) => c.encoding === 'identity');
   const throughput = new Map<string, number[]>(); // `${case}|${target}` -> MB/s per round
   const cpuPerMb = new Map<string, number[]>(); // `${case}|${target}|${process}` -> CPU ms per MB
   const apiserver = cluster.processes.find((p) => p.name === 'kube-apiserver');
@@ -234,7 +300,16 @@ try {
     { name: 'etcd', read: () => cpuMs(run.sharedEtcd?.process.pid) },
     { name: 'agent', read: () => cpuMs(agentProcess.process?.pid) },
     { name: 'gateway', read: () => cpuMs(gateway.process?.pid) },
+    ...(fleets[1]
+      ? [
+          { name: 'baseline agent', read: () => cpuMs(fleets[1]?.agent.process?.pid) },
+          { name: 'baseline gateway', read: () => cpuMs(fleets[1]?.gateway.process?.pid) },
+        ]
+      : []),
   ];
+  /** The body's uncompressed size per case (from its identity transfer), for CPU per MB. */
+  const plainBytes = new Map<string, number>();
+  const wireBytes = new Map<string, number>();
   const bodyBytes = new Map<string, number>();
   const latency = new Map<string, number[]>(); // `${beside}|${target}` -> ms
   const busyThroughput = new Map<string, number[]>();
@@ -242,22 +317,31 @@ try {
     map.set(key, [...(map.get(key) ?? []), ...items]);
 
   for (const target of targets) await bulk(worker, target, cases[0]?.path ?? SMALL_GET, 0); // warm-up
+  // The uncompressed size of each body, so that a gzip transfer's CPU is per MB of content.
+  for (const c of cases)
+    if (c.encoding === 'identity') {
+      const { transfers } = await bulk(worker, targets[0] as Target, c.path, 0);
+      plainBytes.set(c.key, (transfers[0] as { bytes: number }).bytes);
+    }
   for (let round = 1; round <= rounds; round++) {
     for (const c of cases) {
       // Targets take turns within each round, so that machine noise hits them alike.
       for (const target of targets) {
         const cpuBefore = meters.map((m) => m.read());
-        const { transfers } = await bulk(worker, target, c.path, 0);
+        const { transfers } = await bulk(worker, target, c.path, 0, c.encoding);
         const cpuAfter = meters.map((m) => m.read());
         const one = transfers[0] as { bytes: number; ms: number };
-        record(throughput, `${c.name}|${target.name}`, mb(one.bytes) / (one.ms / 1000));
-        bodyBytes.set(c.name, one.bytes);
+        // MB of content: a compressed transfer counts the body it stands for.
+        const content = plainBytes.get(c.key) ?? one.bytes;
+        record(throughput, `${c.name}|${target.name}`, mb(content) / (one.ms / 1000));
+        bodyBytes.set(c.name, content);
+        wireBytes.set(`${c.name}|${target.name}`, one.bytes);
         for (const [i, m] of meters.entries()) {
           const spent = (cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0);
-          record(cpuPerMb, `${c.name}|${target.name}|${m.name}`, spent / mb(one.bytes));
+          record(cpuPerMb, `${c.name}|${target.name}|${m.name}`, spent / mb(content));
         }
         progress(
-          `round ${round}/${rounds} ${c.name} ${target.name}: ${(mb(one.bytes) / (one.ms / 1000)).toFixed(1)} MB/s`,
+          `round ${round}/${rounds} ${c.name} ${target.name}: ${(mb(content) / (one.ms / 1000)).toFixed(1)} MB/s (${mb(one.bytes).toFixed(1)} MB on the wire)`,
         );
       }
     }
@@ -266,7 +350,7 @@ try {
       await probe(target, agent, new Promise((r) => setTimeout(r, 200))); // connect, warm up
       const idle = await probe(target, agent, new Promise((r) => setTimeout(r, busyMs)));
       record(latency, `nothing|${target.name}`, ...idle);
-      for (const c of cases) {
+      for (const c of besideCases) {
         const busy = bulk(worker, target, c.path, busyMs);
         const beside = await probe(target, agent, busy);
         const { transfers } = await busy;
@@ -284,39 +368,48 @@ try {
 
   const fixed = (n: number, digits = 1) => n.toFixed(digits);
   console.log(
-    `\nBulk transfers, one at a time, ${rounds} rounds (MB = 10^6 bytes; spread = slowest–fastest round):\n`,
+    `\nBulk transfers, one at a time, ${rounds} rounds (MB = 10^6 bytes of content, uncompressed; spread = slowest–fastest round):\n`,
   );
-  console.log('| response | size | target | MB/s median | spread | gateway / direct (median; per round) |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| response | size | target | MB on the wire | MB/s median | spread | vs direct (median; per round) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const c of cases) {
     const d = throughput.get(`${c.name}|direct`) ?? [];
-    const g = throughput.get(`${c.name}|gateway`) ?? [];
-    const perRound = g.map((value, i) => value / (d[i] ?? Number.NaN));
-    for (const [name, values] of [
-      ['direct', d],
-      ['gateway', g],
-    ] as const) {
+    for (const target of targets) {
+      const values = throughput.get(`${c.name}|${target.name}`) ?? [];
+      const perRound = values.map((value, i) => value / (d[i] ?? Number.NaN));
       const ratio =
-        name === 'gateway'
-          ? `${fixed(median(g) / median(d), 2)}x; ${fixed(Math.min(...perRound), 2)}–${fixed(Math.max(...perRound), 2)}x`
-          : '';
+        target.name === 'direct'
+          ? ''
+          : `${fixed(median(values) / median(d), 2)}x; ${fixed(Math.min(...perRound), 2)}–${fixed(Math.max(...perRound), 2)}x`;
       console.log(
-        `| ${c.name} | ${fixed(mb(bodyBytes.get(c.name) ?? 0))} MB | ${name} | ${fixed(median(values))} | ${fixed(Math.min(...values))}–${fixed(Math.max(...values))} | ${ratio} |`,
+        `| ${c.name} | ${fixed(mb(bodyBytes.get(c.name) ?? 0))} MB | ${target.name} | ${fixed(mb(wireBytes.get(`${c.name}|${target.name}`) ?? 0))} | ${fixed(median(values))} | ${fixed(Math.min(...values))}–${fixed(Math.max(...values))} | ${ratio} |`,
       );
     }
   }
 
   console.log(
-    '\nCPU time per MB of body during those transfers, by process (median of the rounds; the client decrypts and counts):\n',
+    "\nCPU time per MB of content during those transfers, by process (median of the rounds; the client decrypts and counts; agent and gateway are the target's own):\n",
   );
-  console.log(`| response | target | ${meters.map((m) => m.name).join(' | ')} | all |`);
-  console.log(`| --- | --- | ${meters.map(() => '---').join(' | ')} | --- |`);
+  const shared = meters.filter((m) => !/agent|gateway/.test(m.name));
+  console.log(
+    `| response | target | ${shared.map((m) => m.name).join(' | ')} | agent | gateway | agent + gateway | all |`,
+  );
+  console.log(`| --- | --- | ${shared.map(() => '---').join(' | ')} | --- | --- | --- | --- |`);
   for (const c of cases) {
     for (const target of targets) {
-      const perProcess = meters.map((m) => median(cpuPerMb.get(`${c.name}|${target.name}|${m.name}`) ?? []));
+      const of = (name: string) => median(cpuPerMb.get(`${c.name}|${target.name}|${name}`) ?? []);
+      const own =
+        target.name === 'baseline'
+          ? [of('baseline agent'), of('baseline gateway')]
+          : target.name === 'gateway'
+            ? [of('agent'), of('gateway')]
+            : [0, 0];
+      const perProcess = [...shared.map((m) => of(m.name)), ...own];
       const all = perProcess.reduce((sum, v) => sum + v, 0);
       console.log(
-        `| ${c.name} | ${target.name} | ${perProcess.map((v) => `${fixed(v)} ms`).join(' | ')} | ${fixed(all)} ms |`,
+        `| ${c.name} | ${target.name} | ${perProcess.map((v) => `${fixed(v)} ms`).join(' | ')} | ${fixed((own[0] ?? 0) + (own[1] ?? 0))} ms | ${fixed(all)} ms |`,
       );
     }
   }
@@ -333,7 +426,7 @@ try {
   }
   for (const target of latency.size ? targets : []) {
     const quiet = [...(latency.get(`nothing|${target.name}`) ?? [])].sort((a, b) => a - b);
-    for (const beside of ['nothing', ...cases.map((c) => c.name)]) {
+    for (const beside of ['nothing', ...besideCases.map((c) => c.name)]) {
       const sorted = [...(latency.get(`${beside}|${target.name}`) ?? [])].sort((a, b) => a - b);
       const p50 = percentile(sorted, 50);
       const p99 = percentile(sorted, 99);
@@ -349,7 +442,9 @@ try {
   }
 } finally {
   await worker.terminate();
-  await agentProcess.stop();
-  await gateway.stop();
+  for (const f of fleets) {
+    await f.agent.stop();
+    await f.gateway.stop();
+  }
   await run.stop();
 }

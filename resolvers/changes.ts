@@ -3,6 +3,7 @@ import type { Resolvers } from '../src/generated/graphql.ts';
 import { type ChangeMessage, ChangeStream, decodePositions } from '../src/graphql/change-stream.ts';
 import { clustersInScope, validateFilter } from '../src/graphql/fan-out.ts';
 import { checkKind, collectionPath } from '../src/graphql/kind-paths.ts';
+import { identityKey } from '../src/kube/identity.ts';
 
 const FIELD_VALUE = /^[A-Za-z0-9._-]{1,253}$/;
 
@@ -11,7 +12,7 @@ function deliver(message: ChangeMessage): ChangeMessage {
   if (message.overflow) {
     throw new GatewayError(
       'SUBSCRIBER_TOO_SLOW',
-      'subscriber too slow: too many undelivered messages; resubscribe with the last cursor',
+      'subscriber too slow: too many undelivered objects even keeping only the latest state of each; resubscribe with the last cursor',
     );
   }
   return message;
@@ -19,6 +20,10 @@ function deliver(message: ChangeMessage): ChangeMessage {
 
 /** Live changes across clusters: shared watches where the caller may watch, else the caller's own. */
 export const changeResolvers: Resolvers = {
+  ResourceChange: {
+    // Reads nothing of the caller: a shared stream runs it once for all its subscribers.
+    coalesced: (change) => change.coalesced === true,
+  },
   Subscription: {
     resourceChanges: {
       subscribe: (_parent, args, context) => {
@@ -28,8 +33,28 @@ export const changeResolvers: Resolvers = {
         return new ChangeStream({
           context,
           clusterIds: clustersInScope(context, args.filter),
+          // Discovery as the caller; a discovery of the same person already in flight is joined.
           pathFor: (clusterId) =>
-            collectionPath(context, clusterId, args.apiVersion, args.kind, args.filter?.namespace),
+            context.sharedWatches.paths.run(
+              JSON.stringify([
+                identityKey(context.identity),
+                clusterId,
+                args.apiVersion,
+                args.kind,
+                args.filter?.namespace ?? '',
+              ]),
+              // A context that reads through to this one: collectionPath keeps the discovery
+              // it made for as long as the context it was given lives, and a subscription's
+              // lives as long as the subscription (about 20 KiB per subscriber, for nothing).
+              () =>
+                collectionPath(
+                  Object.create(context) as typeof context,
+                  clusterId,
+                  args.apiVersion,
+                  args.kind,
+                  args.filter?.namespace,
+                ),
+            ),
           labelSelector: args.filter?.labelSelector ?? undefined,
           fieldSelector: args.filter?.fieldSelector ?? undefined,
           since,

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { allResolvers } from '../resolvers/index.ts';
+import { AccessControllers } from './access/access-controllers.ts';
+import { AccessRepository } from './access/access-repository.ts';
+import { AccessService } from './access/access-service.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { SqliteApiTokenRepository } from './auth/api-token-repository.ts';
@@ -23,7 +26,9 @@ import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
 import { SqliteClusterRepository } from './clusters/sqlite-cluster-repository.ts';
+import { ClusterRateLimit } from './graphql/cluster-rate-limit.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
+import { LiveLists } from './graphql/live-lists.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
@@ -36,6 +41,7 @@ import { PeerEndpoint } from './replicas/peer-endpoint.ts';
 import { PeerLinks } from './replicas/peer-links.ts';
 import { loadPeerSecret } from './replicas/peer-secret.ts';
 import { ReplicaMembership } from './replicas/replica-membership.ts';
+import { AccessApi } from './server/access-api.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
 import { createGatewayServer } from './server/http-server.ts';
@@ -76,12 +82,16 @@ export interface GatewayConfig {
   readonly version?: string;
   /** GraphQL schema introspection (default on). */
   readonly graphqlIntrospection?: boolean;
-  /** Undelivered messages a GraphQL subscriber may have before it is ended (default 1000). */
+  /** Undelivered messages a GraphQL subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** How long a graphql-ws client may leave a ping unanswered before it is dropped (default 12 s). */
+  readonly graphqlKeepAliveMs?: number;
   /** Concurrent passthrough requests one person may have on one cluster (default 100). */
   readonly maxStreamsPerPerson?: number;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
   readonly listCache?: boolean;
+  /** Live lists GraphQL queries may make to one cluster a second (default 20; docs/list-cache.md). */
+  readonly clusterListsPerSecond?: number;
   /** How long a cluster's answer that a person may list a cached collection is reused (default 10 s). */
   readonly accessReviewTtlMs?: number;
   /** PEM of a private CA behind the gateway's certificate, handed to agents and kubeconfigs. */
@@ -112,6 +122,9 @@ export interface Gateway {
   readonly openConnections: OpenConnections;
   /** With a management store: the live replicas and who owns which cluster. */
   readonly replicas: ReplicaParts | undefined;
+  /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
+  readonly access: AccessService;
+  readonly accessControllers: AccessControllers;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -152,7 +165,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const { server, setRoutes } = createGatewayServer(log, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
+    // Connections waiting to be accepted: thousands of dashboards reconnect at once after a
+    // restart, and Node's default (511) dropped their SYNs, which TCP then retried only after
+    // 1, 3, 7, 15 s... (the kernel caps it at net.core.somaxconn).
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -187,8 +203,11 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     reviews,
   });
   const listCaches = config.listCache === false ? undefined : caches;
+  const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
+  const access = new AccessService({ store: store.access, registry, users, audit });
+  const accessControllers = new AccessControllers({ kube, registry, connections, service: access, log });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -199,14 +218,19 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     stats: new ClusterStats(caches),
     sharedWatches,
     admin,
-    resolvers: allResolvers({
-      version: config.version ?? '0.0.0',
-      startedAt: new Date().toISOString(),
-    }) as never,
+    resolvers: allResolvers(
+      {
+        version: config.version ?? '0.0.0',
+        startedAt: new Date().toISOString(),
+      },
+      { access },
+    ) as never,
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
+    keepAliveMs: config.graphqlKeepAliveMs,
     listCaches,
+    liveLists,
   });
   const clustersApi = new ClustersApi({
     registry,
@@ -263,7 +287,15 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       quota: new StreamQuota(config.maxStreamsPerPerson),
     }),
     graphql,
-    metrics: new MetricsApi({ registry, connections, listCaches: caches, authenticator, passwords }),
+    metrics: new MetricsApi({
+      registry,
+      connections,
+      listCaches: caches,
+      liveLists,
+      authenticator,
+      passwords,
+    }),
+    accessApi: new AccessApi({ access, kube, authenticator, passwords }),
   };
   setRoutes(routes);
   log.info(
@@ -284,6 +316,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     listCaches,
     sharedWatches,
     openConnections,
+    access,
+    accessControllers,
     caPem,
     replicas,
     generatedAdminPassword: bootstrap?.generatedPassword,
@@ -294,6 +328,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       replicas?.peerLinks.close();
       replicas?.peerEndpoint.close();
       health.stop();
+      accessControllers.close();
       openConnections.close();
       caches.close();
       await graphql.close();
@@ -301,7 +336,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       tunnel.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      audit.flush();
+      audit.close();
       store.close();
     },
   };
@@ -316,6 +351,7 @@ async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepos
     tokens: new SqliteApiTokenRepository(db),
     clusters: new SqliteClusterRepository(db),
     oidcSessions: new SqliteOidcSessionRepository(db),
+    access: new AccessRepository(db),
     pendingLogins: new PendingLogins(),
     close: () => db.close(),
   };

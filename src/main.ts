@@ -43,12 +43,16 @@ Options:
   --no-list-cache        answer every GraphQL list live from the clusters instead of from
                          watch-backed caches of pods, nodes and namespaces
                          (FLEETGATE_LIST_CACHE=off; see docs/list-cache.md)
+  --cluster-lists-per-second N
+                         live lists GraphQL queries may make to one cluster a second
+                         (default 20; FLEETGATE_CLUSTER_LISTS_PER_SECOND; docs/list-cache.md)
   --max-streams-per-person N
                          open passthrough requests one person may have on one cluster
                          (default 100; FLEETGATE_MAX_STREAMS_PER_PERSON)
   --max-subscriber-queue N
-                         undelivered messages a GraphQL subscriber may have before it is
-                         ended with SUBSCRIBER_TOO_SLOW (default 1000)
+                         undelivered messages a GraphQL subscriber may have before it gets
+                         only the latest state of each object, and distinct objects before
+                         it is ended with SUBSCRIBER_TOO_SLOW (default 1000)
   -h, --help             this text
 
 OpenID Connect sign-in (all optional; the client secret only from FLEETGATE_OIDC_CLIENT_SECRET):
@@ -91,6 +95,7 @@ const values = parseCommandLine('fleetgate-gateway', HELP, {
   'audit-log': { type: 'string' },
   'no-list-cache': { type: 'boolean' },
   'max-streams-per-person': { type: 'string' },
+  'cluster-lists-per-second': { type: 'string' },
   'max-subscriber-queue': { type: 'string' },
   'oidc-issuer': { type: 'string' },
   'oidc-client-id': { type: 'string' },
@@ -168,6 +173,10 @@ const maxStreamsPerPerson = positiveInteger(
   values['max-streams-per-person'] ?? env.FLEETGATE_MAX_STREAMS_PER_PERSON,
 );
 const maxSubscriberQueue = positiveInteger('max-subscriber-queue', values['max-subscriber-queue']);
+const clusterListsPerSecond = positiveInteger(
+  'cluster-lists-per-second',
+  values['cluster-lists-per-second'] ?? env.FLEETGATE_CLUSTER_LISTS_PER_SECOND,
+);
 
 const storeKind = values.store ?? env.FLEETGATE_STORE ?? 'sqlite';
 if (storeKind !== 'sqlite' && storeKind !== 'kubernetes')
@@ -226,6 +235,7 @@ const gateway = await startGateway({
   listCache: !values['no-list-cache'] && env.FLEETGATE_LIST_CACHE !== 'off',
   maxStreamsPerPerson,
   maxSubscriberQueue,
+  clusterListsPerSecond,
   log,
 }).catch((error: Error) => fail(error.message));
 

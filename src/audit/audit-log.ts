@@ -50,18 +50,69 @@ export interface AuditedAction {
   readonly remote?: string;
 }
 
+/** Audit lines are written together once this many bytes are waiting... */
+export const AUDIT_BATCH_BYTES = 32 * 1024;
+/** ...or once the oldest waited this long: a crash loses at most this much time's lines. */
+export const AUDIT_FLUSH_MS = 100;
+
+type FileDestination = ReturnType<typeof pino.destination>;
+
+/**
+ * Collects audit lines and hands them to the file in one write per batch. A write per
+ * passthrough request was about a tenth of the gateway's CPU per small GET (each is a
+ * system call on the thread pool and a completion back on the event loop).
+ */
+class LineBatch {
+  readonly #out: FileDestination;
+  #lines: string[] = [];
+  #bytes = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(out: FileDestination) {
+    this.#out = out;
+  }
+
+  write(line: string): boolean {
+    this.#lines.push(line);
+    this.#bytes += line.length;
+    if (this.#bytes >= AUDIT_BATCH_BYTES) this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => this.flush(), AUDIT_FLUSH_MS);
+      this.#timer.unref();
+    }
+    return true;
+  }
+
+  /** Hands what is waiting to the file (written asynchronously). */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#lines.length) return;
+    const text = this.#lines.join('');
+    this.#lines = [];
+    this.#bytes = 0;
+    this.#out.write(text);
+  }
+}
+
 /**
  * The audit trail: one JSON line per sign-in, per passthrough request and per change made
  * through the gateway's API, to its own destination. It never holds a token or a password.
  */
 export class AuditLog {
   readonly #log: Logger;
+  readonly #destination: FileDestination;
+  readonly #batch: LineBatch;
 
   /** `destination` is a file path, or "-" for standard output. */
   constructor(destination: string) {
+    this.#destination = pino.destination(
+      destination === '-' ? 1 : { dest: destination, mkdir: true, sync: false },
+    );
+    this.#batch = new LineBatch(this.#destination);
     this.#log = pino(
       { base: undefined, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'event' },
-      pino.destination(destination === '-' ? 1 : { dest: destination, mkdir: true, sync: false }),
+      this.#batch,
     );
   }
 
@@ -93,7 +144,18 @@ export class AuditLog {
     }
   }
 
+  /** Hands the lines waiting in the batch to the file (written asynchronously). */
   flush(): void {
-    this.#log.flush();
+    this.#batch.flush();
+  }
+
+  /** Writes every line before returning (the process may exit next). */
+  close(): void {
+    this.#batch.flush();
+    try {
+      this.#destination.flushSync();
+    } catch {
+      // Not open yet, or a write under way: the asynchronous write is all that is left.
+    }
   }
 }

@@ -119,8 +119,8 @@ export class ClusterStats {
 
   /** The cluster's stats now; CLUSTER_UNAVAILABLE when its caches are not in service. */
   async of(clusterId: string): Promise<ClusterStatsValue> {
-    const nodeCache = this.#caches.cacheFor(clusterId, 'nodes');
-    const podCache = this.#caches.cacheFor(clusterId, 'pods');
+    const nodeCache = this.#caches.cacheFor(clusterId, { group: '', version: 'v1', resource: 'nodes' });
+    const podCache = this.#caches.cacheFor(clusterId, { group: '', version: 'v1', resource: 'pods' });
     const [nodesReady, podsReady] = await Promise.all([
       nodeCache.ready(CLUSTER_TIMEOUT_MS),
       podCache.ready(CLUSTER_TIMEOUT_MS),

@@ -1,16 +1,32 @@
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import type { Identity } from '../kube/identity.ts';
+import { AGENT_IDENTITY, type Identity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import type { ResourceItem } from '../kube/resource-item.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import type { AccessReviews } from './access-reviews.ts';
-import type { CachedCollection, CachedTarget } from './cached-collections.ts';
+import { type AccessReviews, reviewAccess } from './access-reviews.ts';
+import {
+  agentAlwaysReads,
+  type CachedTarget,
+  type CollectionRef,
+  collectionRoot,
+} from './cached-collections.ts';
 import { CollectionCache } from './collection-cache.ts';
+import { FillSlots } from './fill-slots.ts';
 
 /** A cache nobody read for this long is stopped. */
 export const CACHE_IDLE_MS = 15 * 60_000;
 const SWEEP_INTERVAL_MS = 60_000;
+/** Caches run at most at once (all clusters, all kinds); past it, lists go live. */
+export const MAX_CACHES = 5_000;
+/** How long a cluster's answer about what the agent itself may list and watch is reused. */
+const AGENT_RIGHTS_TTL_MS = 60_000;
+
+/** A cache that answers a person's list: in service, or (asked with allowStale) its last copy. */
+export interface CacheAnswer {
+  readonly cache: CollectionCache;
+  /** Set when the copy is no longer kept current: when it stopped being. */
+  readonly staleSince?: Date;
+}
 
 export interface ListCacheOptions {
   /** A cache nobody read for this long is stopped (default 15 min). */
@@ -33,7 +49,10 @@ export class ListCaches {
   readonly #readyTimeoutMs: number;
   readonly #reviews: AccessReviews;
   #answered = 0;
+  #staleAnswers = 0;
   readonly #caches = new Map<string, CollectionCache>();
+  readonly #fills = new FillSlots();
+  readonly #agentRights = new Map<string, { readonly at: number; readonly allowed: Promise<boolean> }>();
   readonly #sweeper: NodeJS.Timeout;
   readonly #onRemoved = (clusterId: string) => this.#dropCluster(clusterId);
   readonly #onConnected = (clusterId: string) => {
@@ -64,44 +83,119 @@ export class ListCaches {
 
   /**
    * A person's list answered from the cache, if the cluster says they may list the whole
-   * collection (or namespace) and the cache is in service; undefined means go live.
-   * 'filling' means the cache's first list is still under way after the ready timeout: a
-   * live list beside it would only double the load on a slow cluster, so the caller reports
-   * a timeout instead, and the next query finds the cache filled.
+   * collection (or namespace), the agent may list and watch it, and the cache is in
+   * service; undefined means go live. 'filling' means the cache's first list is still under
+   * way after the ready timeout: a live list beside it would only double the load on a slow
+   * cluster, so the caller reports a timeout instead, and the next query finds the cache
+   * filled. With `allowStale`, a cache out of service that holds a copy answers the people
+   * its cluster said yes to within STALE_ACCESS_MAX_AGE_MS (docs/list-cache.md).
    */
   async answer(
     identity: Identity,
     clusterId: string,
     target: CachedTarget,
-  ): Promise<readonly ResourceItem[] | 'filling' | undefined> {
-    const allowed = await this.#reviews.mayList(identity, clusterId, target.collection, target.namespace);
-    if (allowed !== true) return undefined;
-    const cache = this.cacheFor(clusterId, target.collection);
-    if (!(await cache.ready(this.#readyTimeoutMs))) return cache.filling ? 'filling' : undefined;
+    options: { readonly allowStale?: boolean } = {},
+  ): Promise<CacheAnswer | 'filling' | undefined> {
+    const { ref, namespace } = target;
+    const allowed = await this.#reviews.mayList(identity, clusterId, ref.resource, namespace, ref.group);
+    if (allowed === false) return undefined;
+    if (allowed === undefined) {
+      // The cluster cannot be asked now: only a copy, only to whom it said yes lately.
+      if (!options.allowStale) return undefined;
+      const cache = this.#caches.get(cacheKey(clusterId, ref));
+      if (
+        !cache?.stale ||
+        !this.#reviews.saidYesRecently(identity, clusterId, ref.resource, namespace, ref.group)
+      )
+        return undefined;
+      return this.#stale(cache);
+    }
+    if (!this.#caches.has(cacheKey(clusterId, ref))) {
+      if (this.#caches.size >= MAX_CACHES) return undefined;
+      if (!(await this.#agentMayRead(clusterId, ref))) return undefined;
+    }
+    const cache = this.cacheFor(clusterId, ref);
+    // A copy out of service is served at once when asked for, rather than after the ready timeout.
+    if (options.allowStale && cache.stale) return this.#stale(cache);
+    if (!(await cache.ready(this.#readyTimeoutMs))) {
+      if (options.allowStale && cache.stale) return this.#stale(cache);
+      return cache.filling ? 'filling' : undefined;
+    }
     this.#answered++;
-    return cache.items(target.namespace);
+    return { cache };
+  }
+
+  /** The cache of a cluster's collection, if one runs. */
+  runningCache(clusterId: string, ref: CollectionRef): CollectionCache | undefined {
+    return this.#caches.get(cacheKey(clusterId, ref));
   }
 
   /** The cache of a cluster's collection, started if it is not running. */
-  cacheFor(clusterId: string, collection: CachedCollection): CollectionCache {
-    const key = `${clusterId}\u0000${collection}`;
+  cacheFor(clusterId: string, ref: CollectionRef): CollectionCache {
+    const key = cacheKey(clusterId, ref);
     let cache = this.#caches.get(key);
     if (!cache) {
-      cache = new CollectionCache(this.#kube, clusterId, collection, this.#log);
+      cache = new CollectionCache(this.#kube, clusterId, ref, this.#log, this.#fills);
       this.#caches.set(key, cache);
     }
     return cache;
   }
 
+  #stale(cache: CollectionCache): CacheAnswer {
+    cache.lastReadAt = Date.now();
+    this.#staleAnswers++;
+    return { cache, staleSince: cache.staleSince };
+  }
+
+  /**
+   * Whether the agent may list and watch a collection across the cluster: its ClusterRole
+   * always covers pods, nodes and namespaces; other kinds (all of them with the install
+   * manifest's `readAllKinds`) the cluster is asked about, as the agent, once a minute.
+   */
+  #agentMayRead(clusterId: string, ref: CollectionRef): Promise<boolean> {
+    if (agentAlwaysReads(ref)) return Promise.resolve(true);
+    const key = cacheKey(clusterId, ref);
+    const known = this.#agentRights.get(key);
+    if (known && Date.now() - known.at < AGENT_RIGHTS_TTL_MS) return known.allowed;
+    const ask = (verb: string) =>
+      reviewAccess(this.#kube, AGENT_IDENTITY, clusterId, { verb, group: ref.group, resource: ref.resource });
+    const allowed = Promise.all([ask('list'), ask('watch')]).then(
+      ([list, watch]) => list === true && watch === true,
+    );
+    this.#agentRights.delete(key);
+    this.#agentRights.set(key, { at: Date.now(), allowed });
+    if (this.#agentRights.size > MAX_CACHES * 2) {
+      const oldest = this.#agentRights.keys().next().value;
+      if (oldest !== undefined) this.#agentRights.delete(oldest);
+    }
+    return allowed;
+  }
+
   /** How many caches run and how many objects they hold (for metrics and benchmarks). */
-  stats(): { caches: number; synced: number; objects: number; answered: number } {
+  stats(): {
+    caches: number;
+    synced: number;
+    objects: number;
+    answered: number;
+    staleAnswers: number;
+    storedBytes: number;
+  } {
     let synced = 0;
     let objects = 0;
+    let storedBytes = 0;
     for (const cache of this.#caches.values()) {
       if (cache.synced) synced++;
       objects += cache.size;
+      storedBytes += cache.storedBytes;
     }
-    return { caches: this.#caches.size, synced, objects, answered: this.#answered };
+    return {
+      caches: this.#caches.size,
+      synced,
+      objects,
+      answered: this.#answered,
+      staleAnswers: this.#staleAnswers,
+      storedBytes,
+    };
   }
 
   close(): void {
@@ -117,6 +211,8 @@ export class ListCaches {
   }
 
   #dropCluster(clusterId: string): void {
+    for (const key of this.#agentRights.keys())
+      if (key.startsWith(`${clusterId}\u0000`)) this.#agentRights.delete(key);
     for (const [key, cache] of this.#caches) {
       if (cache.clusterId !== clusterId) continue;
       cache.stop();
@@ -132,4 +228,8 @@ export class ListCaches {
       this.#caches.delete(key);
     }
   }
+}
+
+function cacheKey(clusterId: string, ref: CollectionRef): string {
+  return `${clusterId}\u0000${collectionRoot(ref)}`;
 }

@@ -1,5 +1,9 @@
 import { stringify } from 'yaml';
-import { AGENT_READABLE_CORE_RESOURCES, PROVIDER_EXTRA_KEY } from '../kube/agent-rights.ts';
+import {
+  AGENT_ACCESS_RULES,
+  AGENT_READABLE_CORE_RESOURCES,
+  PROVIDER_EXTRA_KEY,
+} from '../kube/agent-rights.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
@@ -19,15 +23,25 @@ export interface InstallManifestOptions {
   readonly agentImage: string;
   /** PEM of a private CA the agent must trust for the gateway, if any. */
   readonly gatewayCaPem?: string;
+  /**
+   * Opt-in (`?readAllKinds=true` on the install URL): the agent may also get, list and watch
+   * every kind, so that the gateway can keep watch-backed caches of any kind a person lists
+   * (docs/list-cache.md), as Rancher's agent can. People are still checked by the cluster,
+   * as themselves, before anything cached is shown to them; Secrets are never cached.
+   */
+  readonly readAllKinds?: boolean;
 }
 
 /**
  * The agent's ServiceAccount may impersonate people (users, groups, uids) and read only
  * what the gateway's own controllers need: readiness and version, nodes and pods for
- * cluster statistics, and namespace names (to find where a person is bound). Everything a person does runs as that person.
+ * cluster statistics, and namespace names (to find where a person is bound); and write the
+ * RBAC objects and namespace labels of the access controllers (docs/access-control.md).
+ * Everything a person does runs as that person.
  */
-function agentRules(): object[] {
+function agentRules(readAllKinds: boolean): object[] {
   return [
+    ...(readAllKinds ? [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }] : []),
     { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
     {
       apiGroups: ['authentication.k8s.io'],
@@ -36,6 +50,7 @@ function agentRules(): object[] {
     },
     { apiGroups: [''], resources: [...AGENT_READABLE_CORE_RESOURCES], verbs: ['get', 'list', 'watch'] },
     { nonResourceURLs: ['/version', '/readyz', '/livez', '/healthz'], verbs: ['get'] },
+    ...AGENT_ACCESS_RULES.map((rule) => ({ ...rule })),
   ];
 }
 
@@ -65,7 +80,7 @@ export function renderInstallManifest(options: InstallManifestOptions): string {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: AGENT_NAME, labels },
-      rules: agentRules(),
+      rules: agentRules(options.readAllKinds === true),
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

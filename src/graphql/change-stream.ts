@@ -15,8 +15,38 @@ export interface ChangeMessage {
   readonly object?: KubeObject;
   readonly message?: string;
   readonly cursor: string;
-  /** Set on the last message of a subscriber that could not keep up. */
+  /**
+   * The latest state of an object whose earlier changes this subscriber skipped: it fell
+   * behind, and its queue kept only the newest change of each object.
+   */
+  readonly coalesced?: boolean;
+  /** Set on the last message of a subscriber that could not keep up even so. */
   readonly overflow?: boolean;
+}
+
+/**
+ * What a change is about, for coalescing: one object of one cluster (by uid, else by
+ * namespace and name), or one cluster's GAP or ERROR.
+ */
+export function changeKey(message: Pick<ChangeMessage, 'type' | 'clusterId' | 'object'>): string | undefined {
+  if (message.type === 'GAP' || message.type === 'ERROR') return `${message.type}\0${message.clusterId}`;
+  const metadata = message.object?.metadata;
+  if (!metadata) return undefined;
+  return `${message.clusterId}\0${metadata.uid ?? `${metadata.namespace ?? ''}/${metadata.name ?? ''}`}`;
+}
+
+/** One cluster's collection as a shared watch follows it for a share class (see `shareClass`). */
+export interface SharedCollection {
+  readonly clusterId: string;
+  readonly path: string;
+  readonly scope: AgentReadableScope;
+}
+
+/** Who sees what on a shared stream: the same collections with the same selectors. */
+export interface ShareClass {
+  readonly collections: readonly SharedCollection[];
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
 }
 
 export interface ChangeStreamOptions {
@@ -83,20 +113,72 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
   readonly #options: ChangeStreamOptions;
   readonly #positions = new Map<string, string>();
   readonly #queue: SubscriberQueue<ChangeMessage>;
-  /** Bytes of the objects in #queue, as they arrived, beside each message. */
-  readonly #queueSizes: number[] = [];
-  #queueBytes = 0;
   /** Ends each downstream watch this stream follows (private ones, or its shared attachments). */
   readonly #stops = new Set<() => void>();
   #wake: (() => void) | undefined;
+  #started = false;
+  /** Every cluster is followed by the caller's own watch, from #positions. */
+  #alone = false;
   #closed = false;
   #overflowed = false;
+  #overflow: ChangeMessage | undefined;
 
   constructor(options: ChangeStreamOptions) {
     this.#options = options;
-    this.#queue = new SubscriberQueue(options.maxQueue, options.maxQueueBytes ?? MAX_SUBSCRIBER_QUEUE_BYTES);
+    this.#queue = new SubscriberQueue<ChangeMessage>(
+      { maxItems: options.maxQueue, maxBytes: options.maxQueueBytes ?? MAX_SUBSCRIBER_QUEUE_BYTES },
+      changeKey,
+    );
     for (const [clusterId, rv] of Object.entries(options.since ?? {})) this.#positions.set(clusterId, rv);
-    for (const clusterId of options.clusterIds) void this.#follow(clusterId);
+  }
+
+  /** The subscriber's queue limits, for a shared stream that delivers for it instead. */
+  get maxQueue(): number {
+    return this.#options.maxQueue;
+  }
+
+  get maxQueueBytes(): number {
+    return this.#options.maxQueueBytes ?? MAX_SUBSCRIBER_QUEUE_BYTES;
+  }
+
+  /**
+   * What the caller would see through shared watches, when every cluster in scope can be
+   * followed by one and the cluster says (SelfSubjectAccessReview as the caller) that the
+   * caller may watch it there: then every caller of the same class sees the same changes,
+   * and one shared stream may serve them all. Undefined otherwise (and for a resumed stream).
+   */
+  async shareClass(): Promise<ShareClass | undefined> {
+    const { sharedWatches, context, since, clusterIds, labelSelector, fieldSelector } = this.#options;
+    if (!sharedWatches || since || this.#started || clusterIds.length === 0) return undefined;
+    try {
+      const collections = await Promise.all(
+        [...clusterIds].sort().map(async (clusterId) => {
+          const path = await this.#options.pathFor(clusterId);
+          const scope = agentReadableScope(path);
+          if (!scope || !(await callerMayWatch(context, clusterId, scope))) return undefined;
+          return { clusterId, path, scope };
+        }),
+      );
+      if (collections.some((c) => c === undefined)) return undefined;
+      return { collections: collections as SharedCollection[], labelSelector, fieldSelector };
+    } catch {
+      return undefined; // the caller's own watches report what is wrong
+    }
+  }
+
+  /**
+   * Follows every cluster with the caller's own watch from `positions` (a shared stream
+   * that served this subscriber hands it back this way when it may no longer serve it).
+   */
+  resumeAlone(positions: ReadonlyMap<string, string>): void {
+    for (const [clusterId, rv] of positions) this.#positions.set(clusterId, rv);
+    this.#alone = true;
+  }
+
+  #start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (const clusterId of this.#options.clusterIds) void this.#follow(clusterId);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<ChangeMessage> {
@@ -104,12 +186,17 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
   }
 
   async next(): Promise<IteratorResult<ChangeMessage>> {
+    this.#start();
     while (!this.#closed) {
-      const message = this.#queue.shift();
-      this.#queueBytes -= this.#queueSizes.shift() ?? 0;
-      if (message) {
-        if (message.overflow) this.#close();
-        return { done: false, value: message };
+      if (this.#overflow) {
+        const last = this.#overflow;
+        this.#overflow = undefined;
+        this.#close();
+        return { done: false, value: last };
+      }
+      const next = this.#queue.shift();
+      if (next) {
+        return { done: false, value: next.coalesced ? { ...next.item, coalesced: true } : next.item };
       }
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
@@ -143,15 +230,10 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
     if (this.#ended) return;
     const cursor = encodePositions(this.#positions);
     // The cursor is held with the message: it counts too (it grows with the clusters in scope).
-    if (!this.#queue.push({ ...message, cursor }, bytes + cursor.length)) {
-      // Drop what it could not take and tell it why it ends.
+    if (this.#queue.push({ ...message, cursor }, bytes + cursor.length) === 'overflow') {
+      // Even the latest state of each object is too much: tell it why it ends.
       this.#overflowed = true;
-      this.#queue.replaceAll({
-        type: message.type,
-        clusterId: message.clusterId,
-        overflow: true,
-        cursor: encodePositions(this.#positions),
-      });
+      this.#overflow = { type: message.type, clusterId: message.clusterId, overflow: true, cursor };
       this.#stopWatches();
       this.#wake?.();
       return;
@@ -164,7 +246,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeMessage> {
   /** Attaches to the shared watch of the cluster when allowed, else watches as the caller. */
   async #follow(clusterId: string): Promise<void> {
     const { sharedWatches, context } = this.#options;
-    if (sharedWatches && !this.#options.since) {
+    if (sharedWatches && !this.#options.since && !this.#alone) {
       try {
         const path = await this.#options.pathFor(clusterId);
         const scope = agentReadableScope(path);

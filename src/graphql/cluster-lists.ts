@@ -5,7 +5,8 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from '../kube/limits.ts';
 import { withoutManagedFields } from '../kube/object-trim.ts';
 import type { KubeObject } from '../kube/objects.ts';
-import type { ResourceItem } from '../kube/resource-item.ts';
+import { liveItem, type ResourceItem } from '../kube/resource-item.ts';
+import type { LiveLists } from './live-lists.ts';
 
 /** One list call to one cluster. */
 export interface ListRequest {
@@ -52,7 +53,7 @@ async function listAll(kube: KubeClient, identity: Identity, request: ListReques
       each: withoutManagedFields,
     },
   );
-  return { items: items.map((object) => ({ clusterId: request.clusterId, object })) };
+  return { items: items.map((object) => liveItem(request.clusterId, object)) };
 }
 
 async function withConcurrency<T, R>(
@@ -76,19 +77,26 @@ async function withConcurrency<T, R>(
 /**
  * A per-request loader of whole collections from clusters, as the caller: the same list
  * asked twice in one request is fetched once; clusters are asked in parallel (bounded);
- * a cluster that fails or is slow becomes an error value, never a failed request.
+ * a cluster that fails or is slow becomes an error value, never a failed request. With
+ * `live`, identical lists in flight across requests are shared and each cluster's rate limit
+ * is kept (live-lists.ts).
  */
 export function createListLoader(
   kube: KubeClient,
   identity: Identity,
+  live?: LiveLists,
 ): DataLoader<ListRequest, ClusterList, string> {
+  const listOnce = (request: ListRequest) => listAll(kube, identity, request);
+  const list = live
+    ? (request: ListRequest) => live.list(identity, request, () => listOnce(request))
+    : listOnce;
   return new DataLoader<ListRequest, ClusterList, string>(
     (requests) =>
       withConcurrency(requests, CLUSTER_CONCURRENCY, async (request) => {
         let timer: NodeJS.Timeout | undefined;
         try {
           return await Promise.race([
-            listAll(kube, identity, request),
+            list(request),
             new Promise<ClusterList>((resolve) => {
               timer = setTimeout(() => resolve({ error: timedOut(request.clusterId) }), CLUSTER_TIMEOUT_MS);
               timer.unref();

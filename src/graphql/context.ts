@@ -42,4 +42,6 @@ export interface GraphQLContext {
   readonly maxSubscriberQueue: number;
   /** Per-cluster failures, added to the answer's errors beside the data. */
   readonly clusterErrors: GatewayError[];
+  /** Clusters answered from a copy no longer kept current (allowStale), and since when: the answer's `extensions.stale`. */
+  readonly staleClusters: Map<string, string>;
 }

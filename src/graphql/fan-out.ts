@@ -1,11 +1,14 @@
 import { asGatewayError, badInput, GatewayError } from '../errors/gateway-error.ts';
 import type { KubeObject } from '../kube/objects.ts';
-import { compareItems, itemKey, type ResourceItem } from '../kube/resource-item.ts';
+import { liveItem } from '../kube/resource-item.ts';
 import { listFromCache } from './cached-lists.ts';
 import type { ClusterList } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
-import { type CursorKey, compareKeys, decodeCursor, encodeCursor } from './cursor.ts';
+import type { ClusterRun } from './pages.ts';
+import { DEFAULT_SORT, type SortSpec } from './sort.ts';
 import { visibleNamespaces } from './visible-namespaces.ts';
+
+export { type ClusterRun, MAX_PAGE_SIZE, paginate } from './pages.ts';
 
 /** Which objects a query asks for (the ResourceFilter input). */
 export interface ResourceFilterInput {
@@ -16,7 +19,6 @@ export interface ResourceFilterInput {
   readonly nameContains?: string | null;
 }
 
-export const MAX_PAGE_SIZE = 1000;
 const MAX_SELECTOR_CHARS = 1024;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -55,14 +57,11 @@ export function validateFilter(filter: ResourceFilterInput | null | undefined): 
   }
 }
 
-/** The items of one cluster; `sorted` when known to be in (namespace, name) order already. */
-export interface ClusterRun {
-  readonly clusterId: string;
-  readonly items: readonly ResourceItem[];
-  readonly sorted?: boolean;
-}
-
 export interface ListAcrossOptions {
+  /** The order the caller will page in: caches answer in it without sorting per query. */
+  readonly sort?: SortSpec;
+  /** Answer a cluster out of reach from the cache's last copy (docs/list-cache.md). */
+  readonly allowStale?: boolean;
   /** A namespaced kind: who may not list it everywhere sees it in the namespaces they are bound to. */
   readonly namespaced: boolean;
   /** A cluster-scoped kind: what a caller the cluster refused may still see (else the refusal). */
@@ -93,18 +92,31 @@ export async function listAcross(
 ): Promise<ClusterRun[]> {
   validateFilter(filter);
   const clusterIds = clustersInScope(context, filter);
-  const load = async (clusterId: string, path: string): Promise<ClusterList & { sorted?: boolean }> => {
-    const cached = await listFromCache(context, clusterId, path, filter);
-    if (cached) return { ...cached, sorted: true };
-    return context.lists.load({
+  const sort = options.sort ?? DEFAULT_SORT;
+  const allowStale = options.allowStale === true;
+  type Loaded = ClusterList & { order?: string; staleSince?: Date };
+  const load = async (clusterId: string, path: string): Promise<Loaded> => {
+    const cached = await listFromCache(context, clusterId, path, filter, sort, allowStale);
+    if (cached) return cached;
+    const live = await context.lists.load({
       clusterId,
       path,
       labelSelector: filter?.labelSelector ?? undefined,
       fieldSelector: filter?.fieldSelector ?? undefined,
     });
+    if (allowStale && 'error' in live && live.error.code === 'CLUSTER_UNAVAILABLE') {
+      return {
+        error: new GatewayError(
+          'CLUSTER_UNAVAILABLE',
+          `${live.error.message}; allowStale: the gateway holds no copy of ${path} of this cluster that you may be answered from`,
+          { clusterId },
+        ),
+      };
+    }
+    return live;
   };
   const lists = await Promise.all(
-    clusterIds.map(async (clusterId): Promise<ClusterList & { sorted?: boolean }> => {
+    clusterIds.map(async (clusterId): Promise<Loaded> => {
       let path: string;
       try {
         path = await pathFor(clusterId);
@@ -116,7 +128,7 @@ export async function listAcross(
       if (!options.namespaced) {
         // A cluster-scoped kind the caller may not list: what they may see of it, if anything.
         const seen = await options.whenRefused?.(clusterId);
-        return seen?.length ? { items: seen.map((object) => ({ clusterId, object })) } : list;
+        return seen?.length ? { items: seen.map((object) => liveItem(clusterId, object)) } : list;
       }
       // Not allowed across all namespaces: what is in the namespaces the caller is bound to.
       const namespaces = await visibleNamespaces(context, clusterId);
@@ -142,93 +154,15 @@ export async function listAcross(
       context.clusterErrors.push(list.error);
       continue;
     }
-    const items = needle
-      ? list.items.filter((item) => (item.object.metadata?.name ?? '').includes(needle))
-      : list.items;
-    runs.push({ clusterId: clusterIds[index] as string, items, sorted: list.sorted });
+    const items = needle ? list.items.filter((item) => item.name.includes(needle)) : list.items;
+    runs.push({
+      clusterId: clusterIds[index] as string,
+      items,
+      order: list.order,
+      staleSince: list.staleSince,
+    });
+    if (list.staleSince)
+      context.staleClusters.set(clusterIds[index] as string, list.staleSince.toISOString());
   }
   return runs;
-}
-
-/** Runs in cluster order, one per cluster, each in (namespace, name) order. */
-function inKeyOrder(runs: readonly ClusterRun[]): ClusterRun[] {
-  const byCluster = new Map<string, ClusterRun[]>();
-  for (const run of runs) {
-    const same = byCluster.get(run.clusterId);
-    if (same) same.push(run);
-    else byCluster.set(run.clusterId, [run]);
-  }
-  const ordered: ClusterRun[] = [];
-  for (const clusterId of [...byCluster.keys()].sort()) {
-    const same = byCluster.get(clusterId) as ClusterRun[];
-    const items = same.length === 1 ? (same[0] as ClusterRun).items : same.flatMap((run) => run.items);
-    const sorted = same.length === 1 && (same[0] as ClusterRun).sorted;
-    ordered.push({
-      clusterId,
-      items: sorted || isSorted(items) ? items : [...items].sort(compareItems),
-      sorted: true,
-    });
-  }
-  return ordered;
-}
-
-function isSorted(items: readonly ResourceItem[]): boolean {
-  for (let i = 1; i < items.length; i++)
-    if (compareItems(items[i - 1] as ResourceItem, items[i] as ResourceItem) > 0) return false;
-  return true;
-}
-
-/** Index of the first item after `key` in one cluster's sorted items. */
-function indexAfter(sorted: readonly ResourceItem[], key: CursorKey): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareKeys(itemKey(sorted[middle] as ResourceItem), key) <= 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/**
- * A Relay page of items in the global (cluster, namespace, name) order. Each cluster's items
- * are sorted already, so a page costs a binary search and its own size, not a sort of all.
- */
-export function paginate(
-  clusterRuns: readonly ClusterRun[],
-  first: number | null | undefined,
-  after: string | null | undefined,
-) {
-  const size = first ?? 100;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
-    throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`);
-  const runs = inKeyOrder(clusterRuns);
-  let totalCount = 0;
-  for (const run of runs) totalCount += run.items.length;
-  const afterKey = after ? decodeCursor(after) : undefined;
-  const page: ResourceItem[] = [];
-  let remaining = 0;
-  for (const run of runs) {
-    let start = 0;
-    if (afterKey) {
-      if (run.clusterId < afterKey[0]) continue;
-      if (run.clusterId === afterKey[0]) start = indexAfter(run.items, afterKey);
-    }
-    const take = Math.min(size - page.length, run.items.length - start);
-    for (let i = start; i < start + take; i++) page.push(run.items[i] as ResourceItem);
-    remaining += run.items.length - start - take;
-  }
-  // A cursor is made only when asked for: most clients read endCursor alone.
-  const edges = page.map((node) => ({
-    get cursor() {
-      return encodeCursor(itemKey(node));
-    },
-    node,
-  }));
-  const last = page.at(-1);
-  return {
-    edges,
-    pageInfo: { hasNextPage: remaining > 0, endCursor: last ? encodeCursor(itemKey(last)) : null },
-    totalCount,
-  };
 }

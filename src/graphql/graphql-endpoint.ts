@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { GraphQLError, type GraphQLSchema, parse } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
@@ -23,13 +23,18 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
+import type { LiveLists } from './live-lists.ts';
+import { ParsedDocuments } from './parsed-documents.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
+import { SharedSubscriptions } from './shared-subscriptions.ts';
 import type { SharedWatches } from './shared-watches.ts';
 import { SocketGuard, type SocketLimits, type SocketState } from './socket-guard.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 /** Undelivered messages a subscriber may have before it is ended. */
 export const DEFAULT_SUBSCRIBER_QUEUE = 1000;
+/** graphql-ws's own default: a client silent for one more interval after a ping is dropped. */
+export const DEFAULT_KEEP_ALIVE_MS = 12_000;
 const schemaDir = new URL('../../schema/', import.meta.url).pathname;
 
 export interface GraphqlEndpointOptions {
@@ -50,10 +55,14 @@ export interface GraphqlEndpointOptions {
   readonly log: Logger;
   /** Schema introspection (default: on). */
   readonly introspection?: boolean;
-  /** Undelivered messages a subscriber may have before it is ended (default 1000). */
+  /** Undelivered messages a subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Ping interval, and how long a ping may go unanswered before the socket is dropped (default 12 s). */
+  readonly keepAliveMs?: number;
   /** Watch-backed list caches (docs/list-cache.md); lists are all live without them. */
   readonly listCaches?: ListCaches;
+  /** Live lists shared across requests and limited per cluster (docs/list-cache.md); unshared without. */
+  readonly liveLists?: LiveLists;
 }
 
 function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSchema {
@@ -65,6 +74,10 @@ function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSche
     typeDefs,
     resolvers,
   });
+}
+
+function isDocument(parsed: DocumentNode | readonly GraphQLError[]): parsed is DocumentNode {
+  return !Array.isArray(parsed);
 }
 
 function unauthenticated(reason: string): GraphQLError {
@@ -83,6 +96,8 @@ export class GraphqlEndpoint {
   readonly #apollo: ApolloServer<GraphQLContext>;
   readonly #wss: WebSocketServer;
   readonly #disposeWs: { dispose: () => void | Promise<void> };
+  readonly #subscriptions: SharedSubscriptions;
+  readonly #documents: ParsedDocuments;
 
   private constructor(options: GraphqlEndpointOptions) {
     this.#options = options;
@@ -120,6 +135,18 @@ export class GraphqlEndpoint {
                     ),
                   ];
                 }
+                // Clusters answered from their last copy (allowStale), marked each with its date.
+                if (response.body.kind === 'single' && contextValue.staleClusters?.size) {
+                  const result = response.body.singleResult;
+                  result.extensions = {
+                    ...result.extensions,
+                    stale: [...contextValue.staleClusters].map(([clusterId, since]) => ({
+                      clusterId,
+                      stale: true,
+                      since,
+                    })),
+                  };
+                }
               },
             };
           },
@@ -128,11 +155,17 @@ export class GraphqlEndpoint {
     });
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: GRAPHQL_LIMITS.maxDocumentBytes });
     const guard = new SocketGuard(options.authenticator, options.openConnections, options.socketLimits);
+    this.#subscriptions = new SharedSubscriptions(options.sharedWatches);
+    this.#documents = new ParsedDocuments(this.#schema);
     this.#disposeWs = useServer<Record<string, unknown>, SocketState>(
       {
         schema: this.#schema,
-        onConnect: (ctx) => guard.connect(ctx),
-        onSubscribe: async (ctx, _id, payload) => {
+        onConnect: (ctx) => {
+          // graphql-ws keeps the upgrade request for the socket's life; nothing here reads it.
+          Reflect.deleteProperty(ctx.extra, 'request');
+          return guard.connect(ctx);
+        },
+        onSubscribe: async (ctx, operationId, payload) => {
           try {
             await guard.admit(ctx);
           } catch (error) {
@@ -142,18 +175,36 @@ export class GraphqlEndpoint {
           }
           if (payload.query.length > GRAPHQL_LIMITS.maxDocumentBytes)
             return [new GraphQLError('document too large', { extensions: { code: 'DOCUMENT_TOO_LARGE' } })];
+          const document = this.#documents.parse(payload.query);
+          if (!isDocument(document)) return [...document];
+          const variableValues = payload.variables ?? {};
           try {
-            enforceDocumentLimits(parse(payload.query), payload.variables ?? {});
+            enforceDocumentLimits(document, variableValues);
           } catch (error) {
             if (error instanceof GraphQLError) return [error];
             throw error;
           }
-          return undefined;
+          const invalid = this.#documents.validate(document);
+          if (invalid.length > 0) return [...invalid];
+          const contextValue = this.#context(ctx.extra.principal as Principal, ctx.extra.session);
+          this.#subscriptions.register(contextValue, {
+            socket: ctx.extra.socket,
+            operationId,
+            query: payload.query,
+          });
+          return {
+            schema: this.#schema,
+            document,
+            operationName: payload.operationName,
+            variableValues,
+            contextValue,
+          };
         },
+        subscribe: (args) => this.#subscriptions.subscribe(args),
         onClose: (ctx) => guard.disconnect(ctx),
-        context: (ctx) => this.#context(ctx.extra.principal as Principal, ctx.extra.session),
       },
       this.#wss,
+      options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
     );
   }
 
@@ -165,6 +216,9 @@ export class GraphqlEndpoint {
 
   #context(principal: Principal, session: SignInSession | undefined): GraphQLContext {
     const identity = downstreamIdentity(principal);
+    const kube = this.#options.kube;
+    const liveLists = this.#options.liveLists;
+    let lists: GraphQLContext['lists'] | undefined;
     return {
       receivedAt: new Date(),
       principal,
@@ -177,10 +231,15 @@ export class GraphqlEndpoint {
       audit: this.#options.audit,
       sharedWatches: this.#options.sharedWatches,
       admin: this.#options.admin,
-      lists: createListLoader(this.#options.kube, identity),
+      // Made when first used: a subscription's context lives as long as it, and never lists.
+      get lists() {
+        lists ??= createListLoader(kube, identity, liveLists);
+        return lists;
+      },
       listCaches: this.#options.listCaches,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
+      staleClusters: new Map(),
     };
   }
 

@@ -3,6 +3,8 @@ import { Informer } from '../kube/informer.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import type { ChangeType } from '../kube/watch-events.ts';
+import { InFlight } from './in-flight.ts';
+import { ChangeFeeds } from './shared-changes.ts';
 
 /** One subscriber of a shared watch. Calls are synchronous: a listener only queues. */
 export interface SharedWatchListener {
@@ -80,9 +82,16 @@ class SharedWatch {
 export class SharedWatches {
   readonly #kube: KubeClient;
   readonly #watches = new Map<string, SharedWatch>();
+  /** The shared change streams on these watches, one per document, variables and access class. */
+  readonly feeds: ChangeFeeds;
+  /** Access reviews of people who attach, in flight (see watch-access.ts). */
+  readonly reviews = new InFlight<boolean>();
+  /** Collection paths of subscriptions being set up, in flight, per person (discovery as them). */
+  readonly paths = new InFlight<string>();
 
   constructor(kube: KubeClient) {
     this.#kube = kube;
+    this.feeds = new ChangeFeeds(this);
   }
 
   /** Downstream watches running now. */

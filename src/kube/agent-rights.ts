@@ -10,3 +10,19 @@ export const AGENT_READABLE_CORE_RESOURCES = ['nodes', 'pods', 'namespaces'] as 
  * in with; the agent may impersonate this key and no other.
  */
 export const PROVIDER_EXTRA_KEY = 'fleetgate.io/provider';
+
+/**
+ * What the access controllers write downstream (docs/access-control.md, "What the agent
+ * holds, and why"): ClusterRoles for role templates, their bindings, and the project label
+ * on namespaces. `escalate` and `bind` on ClusterRoles only: project bindings point at
+ * ClusterRoles, so the agent holds nothing on namespaced Roles.
+ */
+export const AGENT_ACCESS_RULES = [
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['clusterroles', 'clusterrolebindings', 'rolebindings'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
+  },
+  { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate', 'bind'] },
+  { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'patch'] },
+] as const;

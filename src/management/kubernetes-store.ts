@@ -1,7 +1,16 @@
 import { hostname } from 'node:os';
 import { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import { API_GROUP, API_VERSION, ensureNamespace, installCrds, KINDS } from './crds.ts';
+import { ACCESS_CRDS, ACCESS_KINDS } from './access-crds.ts';
+import {
+  decodeClusterProjects,
+  decodeGlobalRole,
+  decodeGrant,
+  decodeMembership,
+  decodeTemplate,
+} from './access-records.ts';
+import { API_GROUP, API_VERSION, CRDS, ensureNamespace, installCrds, KINDS } from './crds.ts';
+import { KubeAccessStore } from './kube-access-store.ts';
 import { decodeApiToken, KubeApiTokenRepository } from './kube-api-token-repository.ts';
 import { decodeCluster, KubeClusterRepository } from './kube-cluster-repository.ts';
 import {
@@ -48,7 +57,7 @@ export async function openKubernetesStore(
   const transport = await ManagementTransport.connect(settings.kubeconfigPath);
   const kube = new KubeClient(transport);
   await ensureNamespace(kube, namespace);
-  await installCrds(kube);
+  await installCrds(kube, [...CRDS, ...ACCESS_CRDS]);
   const ours = (plural: string) => `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${plural}`;
   const secretsPath = `/api/v1/namespaces/${namespace}/secrets`;
   const views: ResourceView<unknown>[] = [];
@@ -62,6 +71,14 @@ export async function openKubernetesStore(
   const clusters = view(ours(KINDS.cluster.plural), decodeCluster);
   const sessions = view(secretsPath, decodeOidcSession, `type=${OIDC_SESSION_SECRET_TYPE}`);
   const pending = view(secretsPath, decodePendingLogin, `type=${PENDING_LOGIN_SECRET_TYPE}`);
+  const access = new KubeAccessStore({
+    templates: view(ours(ACCESS_KINDS.roleTemplate.plural), decodeTemplate),
+    globalRoles: view(ours(ACCESS_KINDS.globalRole.plural), decodeGlobalRole),
+    grants: view(ours(ACCESS_KINDS.globalRoleGrant.plural), decodeGrant),
+    projects: view(ours(ACCESS_KINDS.clusterProjects.plural), decodeClusterProjects),
+    memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
+    oidcSessions: sessions,
+  });
   const close = () => {
     for (const each of views) each.stop();
     transport.close();
@@ -98,6 +115,7 @@ export async function openKubernetesStore(
     clusters: clusterRepository,
     oidcSessions: new KubeOidcSessionRepository(sessions),
     pendingLogins: new KubePendingLogins(pending, kube, secretsPath),
+    access,
     close,
   };
 }

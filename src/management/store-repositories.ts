@@ -1,3 +1,4 @@
+import type { AccessStore } from '../access/access-repository.ts';
 import type { ApiTokenRepository } from '../auth/api-token-repository.ts';
 import type { OidcSessionRepository } from '../auth/oidc-session-repository.ts';
 import type { PendingLoginStore } from '../auth/pending-logins.ts';
@@ -21,6 +22,8 @@ export interface StoreRepositories {
   readonly clusters: ClusterRepository;
   readonly oidcSessions: OidcSessionRepository;
   readonly pendingLogins: PendingLoginStore;
+  /** The access policy (docs/access-control.md). */
+  readonly access: AccessStore;
   /** With a management cluster: how to reach it, where the gateway's objects are, and who this replica is. */
   readonly management?: ManagementStore;
   /** Stops watches and closes files; the repositories answer nothing useful afterwards. */

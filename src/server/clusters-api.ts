@@ -42,7 +42,7 @@ export class ClustersApi {
     const path = url.pathname;
     if (path.startsWith('/v1/install/')) {
       if (req.method !== 'GET') throw new GatewayError('METHOD_NOT_ALLOWED', 'use GET');
-      this.#serveManifest(res, path.slice('/v1/install/'.length));
+      this.#serveManifest(res, path.slice('/v1/install/'.length), url.searchParams.get('readAllKinds'));
       return true;
     }
     if (path !== '/v1/clusters' && !path.startsWith('/v1/clusters/')) return false;
@@ -91,7 +91,9 @@ export class ClustersApi {
     return true;
   }
 
-  #serveManifest(res: ServerResponse, file: string): void {
+  #serveManifest(res: ServerResponse, file: string, readAllKinds: string | null): void {
+    if (readAllKinds !== null && readAllKinds !== 'true' && readAllKinds !== 'false')
+      throw new GatewayError('BAD_USER_INPUT', 'readAllKinds must be true or false');
     const tokenText = file.endsWith('.yaml') ? decodeURIComponent(file.slice(0, -'.yaml'.length)) : '';
     const auth = this.#options.registry.checkRegistrationToken(tokenText);
     if (!auth.ok) {
@@ -106,6 +108,7 @@ export class ClustersApi {
       registrationToken: tokenText,
       agentImage: this.#options.agentImage,
       gatewayCaPem: this.#options.gatewayCaPem,
+      readAllKinds: readAllKinds === 'true',
     });
     res.writeHead(200, { 'content-type': 'application/yaml', 'cache-control': 'no-store' });
     res.end(manifest);

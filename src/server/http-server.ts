@@ -18,6 +18,7 @@ import {
 import { PEER_PATH, type PeerEndpoint } from '../replicas/peer-endpoint.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
+import type { AccessApi } from './access-api.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
 import { sendError } from './http-json.ts';
@@ -37,6 +38,8 @@ export interface HttpRoutes {
   readonly replicas?: ReplicasApi;
   /** Links from other replicas (docs/replicas.md §5); with a management store only. */
   readonly peers?: PeerEndpoint;
+  /** The access policy's API (docs/access-control.md). */
+  readonly accessApi: AccessApi;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */
@@ -122,6 +125,7 @@ export function createGatewayServer(
         if (await routes.metrics.handle(req, res, url)) return;
         if (routes.replicas && (await routes.replicas.handle(req, res, url))) return;
         if (await routes.authApi.handle(req, res, url)) return;
+        if (await routes.accessApi.handle(req, res, url)) return;
         throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
       } catch (error) {
         const failure = shownFailure(error, log, 'request failed');

@@ -6,6 +6,7 @@ import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { LiveLists } from '../graphql/live-lists.ts';
 import { authenticateRequest } from './request-auth.ts';
 
 export const METRICS_PATH = '/metrics';
@@ -14,6 +15,8 @@ export interface MetricsApiOptions {
   readonly registry: ClusterRegistry;
   readonly connections: ClusterConnections;
   readonly listCaches: ListCaches | undefined;
+  /** Live lists shared across requests and rate-limited per cluster. */
+  readonly liveLists?: LiveLists;
   readonly authenticator: Authenticator;
   readonly passwords: PasswordSignIn;
 }
@@ -80,6 +83,36 @@ export class MetricsApi {
       'fleetgate_list_cache_answers',
       'Cluster lists answered from a cache since start',
       (s) => s.answered,
+    );
+    cacheStat(
+      'fleetgate_list_cache_stale_answers',
+      'Cluster lists answered from a copy no longer kept current (allowStale) since start',
+      (s) => s.staleAnswers,
+    );
+    const { liveLists } = options;
+    const liveStat = (name: string, help: string, pick: (lists: LiveLists) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [metrics],
+        collect() {
+          this.set(liveLists ? pick(liveLists) : 0);
+        },
+      });
+    liveStat(
+      'fleetgate_live_lists_shared',
+      'Live lists answered by an identical list already in flight, since start',
+      (l) => l.shared,
+    );
+    liveStat(
+      'fleetgate_cluster_lists_delayed',
+      "Live lists that waited for their cluster's rate limit, since start",
+      (l) => l.rateLimit.counts.delayed,
+    );
+    liveStat(
+      'fleetgate_cluster_lists_throttled',
+      "Live lists refused (CLUSTER_THROTTLED) by their cluster's rate limit, since start",
+      (l) => l.rateLimit.counts.refused,
     );
   }
 

@@ -74,6 +74,61 @@ const MIGRATIONS: readonly string[] = [
      grace_until TEXT,
      PRIMARY KEY (cluster_id, secret_hash)
    );`,
+  // Access control across the fleet (docs/access-control.md): custom role templates and global
+  // roles (the built-in ones live in code), projects and their namespaces, memberships with
+  // the status their cluster's controller reports, and who holds which global role.
+  `CREATE TABLE role_templates (
+     template_id TEXT PRIMARY KEY,
+     context TEXT NOT NULL,
+     description TEXT NOT NULL,
+     rules TEXT NOT NULL,
+     includes TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE projects (
+     project_id TEXT PRIMARY KEY,
+     cluster_id TEXT NOT NULL REFERENCES clusters(cluster_id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     UNIQUE (cluster_id, name)
+   );
+   CREATE TABLE project_namespaces (
+     cluster_id TEXT NOT NULL,
+     namespace TEXT NOT NULL,
+     project_id TEXT NOT NULL REFERENCES projects(project_id) ON DELETE CASCADE,
+     PRIMARY KEY (cluster_id, namespace)
+   );
+   CREATE INDEX project_namespaces_by_project ON project_namespaces(project_id);
+   CREATE TABLE memberships (
+     membership_id TEXT PRIMARY KEY,
+     cluster_id TEXT NOT NULL REFERENCES clusters(cluster_id) ON DELETE CASCADE,
+     project_id TEXT REFERENCES projects(project_id) ON DELETE CASCADE,
+     subject_kind TEXT NOT NULL,
+     subject_name TEXT NOT NULL,
+     template_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     status_state TEXT NOT NULL,
+     status_message TEXT NOT NULL,
+     status_at TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX memberships_unique
+     ON memberships(cluster_id, COALESCE(project_id, ''), subject_kind, subject_name, template_id);
+   CREATE INDEX memberships_by_template ON memberships(template_id);
+   CREATE TABLE global_roles (
+     global_role_id TEXT PRIMARY KEY,
+     description TEXT NOT NULL,
+     permissions TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE global_role_grants (
+     grant_id TEXT PRIMARY KEY,
+     global_role_id TEXT NOT NULL,
+     subject_kind TEXT NOT NULL,
+     subject_name TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     UNIQUE (global_role_id, subject_kind, subject_name)
+   );`,
 ];
 
 /** The gateway's embedded store: one SQLite file under the data directory. */

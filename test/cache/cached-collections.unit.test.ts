@@ -22,19 +22,35 @@ describe('which collections a shared watch may cover', () => {
 });
 
 describe('which list paths a cache answers', () => {
-  test('pods across the cluster or in one namespace, nodes and namespaces; nothing else', () => {
-    assert.deepEqual(cachedTargetOf('/api/v1/pods'), { collection: 'pods', namespace: undefined });
+  const core = (resource: string) => ({ group: '', version: 'v1', resource });
+  test('any kind across the cluster or in one namespace, custom resources too', () => {
+    assert.deepEqual(cachedTargetOf('/api/v1/pods'), { ref: core('pods'), namespace: undefined });
     assert.deepEqual(cachedTargetOf('/api/v1/namespaces/shop/pods'), {
-      collection: 'pods',
+      ref: core('pods'),
       namespace: 'shop',
     });
-    assert.deepEqual(cachedTargetOf('/api/v1/nodes'), { collection: 'nodes', namespace: undefined });
-    assert.deepEqual(cachedTargetOf('/api/v1/namespaces'), {
-      collection: 'namespaces',
+    assert.deepEqual(cachedTargetOf('/api/v1/nodes'), { ref: core('nodes'), namespace: undefined });
+    assert.deepEqual(cachedTargetOf('/api/v1/namespaces'), { ref: core('namespaces'), namespace: undefined });
+    assert.deepEqual(cachedTargetOf('/api/v1/namespaces/shop/configmaps'), {
+      ref: core('configmaps'),
+      namespace: 'shop',
+    });
+    assert.deepEqual(cachedTargetOf('/apis/apps/v1/deployments'), {
+      ref: { group: 'apps', version: 'v1', resource: 'deployments' },
       namespace: undefined,
     });
+    assert.deepEqual(cachedTargetOf('/apis/stable.example.com/v1beta1/namespaces/shop/crontabs'), {
+      ref: { group: 'stable.example.com', version: 'v1beta1', resource: 'crontabs' },
+      namespace: 'shop',
+    });
+  });
+
+  test('secrets are never cached, cluster-scoped kinds not per namespace, and non-lists not at all', () => {
+    assert.equal(cachedTargetOf('/api/v1/secrets'), undefined);
+    assert.equal(cachedTargetOf('/api/v1/namespaces/shop/secrets'), undefined);
     assert.equal(cachedTargetOf('/api/v1/namespaces/shop/nodes'), undefined, 'nodes are not namespaced');
-    assert.equal(cachedTargetOf('/api/v1/namespaces/shop/configmaps'), undefined);
-    assert.equal(cachedTargetOf('/apis/apps/v1/deployments'), undefined);
+    assert.equal(cachedTargetOf('/api/v1/namespaces/shop/pods/web'), undefined);
+    assert.equal(cachedTargetOf('/apis/apps/v1'), undefined);
+    assert.equal(cachedTargetOf('/api/v1/namespaces/Shop/pods'), undefined);
   });
 });

@@ -34,17 +34,17 @@ describe('page cursors', () => {
     assert.match(encodeCursor(['c-abcdefghij', 'ns', 'n?']), /^[A-Za-z0-9_-]+$/);
   });
 
-  test('a cursor of 1024 characters is read, one of 1025 is refused unread', () => {
+  test('a cursor of 2048 characters is read, one of 2049 is refused unread', () => {
     const at = (length: number) => {
       const prefix = '["c","n","';
       const suffix = '"]';
       const nameLength = Math.floor((length * 3) / 4) - prefix.length - suffix.length;
       return b64(`${prefix}${'x'.repeat(nameLength)}${suffix}`);
     };
-    assert.equal(at(1024).length, 1024);
-    assert.equal(decodeCursor(at(1024))[2].length, 768 - 12);
-    const tooLong = `${at(1024)}A`;
-    assert.equal(tooLong.length, 1025);
+    assert.equal(at(2048).length, 2048);
+    assert.equal((decodeCursor(at(2048))[2] as string).length, 1536 - 12);
+    const tooLong = `${at(2048)}A`;
+    assert.equal(tooLong.length, 2049);
     assertMalformedCursor(tooLong);
   });
 

@@ -3,12 +3,10 @@ import { describe, test } from 'node:test';
 import { GatewayError } from '../../src/errors/gateway-error.ts';
 import { decodeCursor, encodeCursor } from '../../src/graphql/cursor.ts';
 import { type ClusterRun, MAX_PAGE_SIZE, paginate } from '../../src/graphql/fan-out.ts';
-import type { ResourceItem } from '../../src/kube/resource-item.ts';
+import { liveItem, type ResourceItem } from '../../src/kube/resource-item.ts';
 
-const item = (clusterId: string, namespace: string, name: string): ResourceItem => ({
-  clusterId,
-  object: { metadata: namespace ? { namespace, name } : { name } },
-});
+const item = (clusterId: string, namespace: string, name: string): ResourceItem =>
+  liveItem(clusterId, { metadata: namespace ? { namespace, name } : { name } });
 const label = (node: ResourceItem) =>
   `${node.clusterId}/${node.object.metadata?.namespace ?? ''}/${node.object.metadata?.name}`;
 
@@ -16,7 +14,11 @@ const label = (node: ResourceItem) =>
 // cluster split over two runs (its list came back per namespace).
 const runs: ClusterRun[] = [
   { clusterId: 'c-b', items: [item('c-b', 'shop', 'web-1'), item('c-b', 'db', 'pg-0')] },
-  { clusterId: 'c-a', items: [item('c-a', '', 'node-1'), item('c-a', 'shop', 'web-0')], sorted: true },
+  {
+    clusterId: 'c-a',
+    items: [item('c-a', '', 'node-1'), item('c-a', 'shop', 'web-0')],
+    order: 'cluster+,namespace+,name+',
+  },
   { clusterId: 'c-c', items: [item('c-c', 'team-b', 'x')] },
   { clusterId: 'c-c', items: [item('c-c', 'team-a', 'y')] },
 ];
@@ -114,6 +116,7 @@ describe('pages across clusters in one global (cluster, namespace, name) order',
       edges: [],
       pageInfo: { hasNextPage: false, endCursor: null },
       totalCount: 0,
+      clusters: [],
     });
   });
 
@@ -133,7 +136,11 @@ describe('page size limits', () => {
   );
 
   test(`first: ${MAX_PAGE_SIZE} is allowed and leaves the rest for the next page`, () => {
-    const page = paginate([{ clusterId: 'c-a', items: many, sorted: true }], MAX_PAGE_SIZE, null);
+    const page = paginate(
+      [{ clusterId: 'c-a', items: many, order: 'cluster+,namespace+,name+' }],
+      MAX_PAGE_SIZE,
+      null,
+    );
     assert.equal(page.edges.length, MAX_PAGE_SIZE);
     assert.equal(page.pageInfo.hasNextPage, true);
   });

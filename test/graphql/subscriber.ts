@@ -12,6 +12,8 @@ export interface Change {
   object: { kind?: string; metadata?: { name?: string }; reason?: string } | null;
   message: string | null;
   cursor: string;
+  /** Present when the document asks for it. */
+  coalesced?: boolean;
 }
 
 /** Collects a subscription's messages; `until` resolves once a matching one arrived. */

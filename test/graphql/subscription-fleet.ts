@@ -26,7 +26,13 @@ export async function startSubscriptionFleet(
 ): Promise<SubscriptionFleet> {
   const run = await startClusters({ count: 1, namePrefix });
   const cluster = run.clusters[0] as TestCluster;
-  const gateway = await startInProcessGateway({ dangerouslyServeHttp: false, maxSubscriberQueue });
+  // Tests stall a client's socket on purpose: graphql-ws's 12 s keep-alive would drop it
+  // before what they wait for reaches it when the machine is busy.
+  const gateway = await startInProcessGateway({
+    dangerouslyServeHttp: false,
+    maxSubscriberQueue,
+    graphqlKeepAliveMs: 120_000,
+  });
   const agent = await connectInProcessAgent(gateway, cluster);
   await cluster.grantGatewayAdmin();
   for (const ns of new Set([...namespaces, 'team-a', 'team-b']))

@@ -29,6 +29,8 @@ export interface GatewayProcessOptions {
   readonly args?: readonly string[];
   /** Name of its process and log files, to tell replicas apart (default gateway). */
   readonly name?: string;
+  /** Another checkout of the project whose gateway runs (a benchmark's baseline); default this one. */
+  readonly root?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -69,7 +71,7 @@ export class GatewayProcess {
       name: this.#options.name ?? 'gateway',
       command: process.execPath,
       args: [
-        join(repoRoot, 'src/main.ts'),
+        join(this.#options.root ?? repoRoot, 'src/main.ts'),
         '--listen',
         `127.0.0.1:${this.#port}`,
         '--data-dir',
@@ -197,6 +199,12 @@ export interface AgentInstallOptions {
   readonly prepareKubeconfig?: (kubeconfigPath: string) => Promise<void>;
   /** Where the agent dials, when not the gateway's own URL (e.g. a load balancer in front of replicas). */
   readonly gatewayUrl?: string;
+  /** Another checkout of the project whose agent runs (a benchmark's baseline); default this one. */
+  readonly root?: string;
+  /** More environment for the agent process (e.g. NODE_OPTIONS for a benchmark's profile). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Names its files apart from another agent of the same cluster (default `agent`). */
+  readonly label?: string;
 }
 
 /** An agent process for one test cluster. */
@@ -206,6 +214,7 @@ export class AgentProcess {
   readonly #tokenFile: string;
   readonly #kubeconfig: string;
   readonly #caFile: string;
+  readonly #options: AgentInstallOptions;
   #process: ManagedProcess | undefined;
   #starts = 0;
 
@@ -215,8 +224,10 @@ export class AgentProcess {
     tokenFile: string,
     kubeconfig: string,
     caFile: string,
+    options: AgentInstallOptions,
   ) {
     this.#caFile = caFile;
+    this.#options = options;
     this.#cluster = cluster;
     this.#gatewayUrl = gatewayUrl;
     this.#tokenFile = tokenFile;
@@ -238,14 +249,22 @@ export class AgentProcess {
     // gateway's CA, and applied with kubectl.
     const manifest = await gateway.request(new URL(registration.installUrl).pathname);
     if (manifest.status !== 200) throw new Error(`install manifest: ${manifest.status} ${manifest.text}`);
-    const kubeconfig = join(cluster.dir, 'agent.kubeconfig');
+    const label = options.label ?? 'agent';
+    const kubeconfig = join(cluster.dir, `${label}.kubeconfig`);
     await installAgentIdentity(cluster, manifest.text, kubeconfig);
     await options.prepareKubeconfig?.(kubeconfig);
-    const tokenFile = join(cluster.dir, 'registration-token');
+    const tokenFile = join(cluster.dir, options.label ? `${label}-registration-token` : 'registration-token');
     await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
-    const caFile = join(cluster.dir, 'gateway-ca.crt');
+    const caFile = join(cluster.dir, options.label ? `${label}-gateway-ca.crt` : 'gateway-ca.crt');
     await writeFile(caFile, gateway.caPem);
-    const agent = new AgentProcess(cluster, options.gatewayUrl ?? gateway.url, tokenFile, kubeconfig, caFile);
+    const agent = new AgentProcess(
+      cluster,
+      options.gatewayUrl ?? gateway.url,
+      tokenFile,
+      kubeconfig,
+      caFile,
+      options,
+    );
     agent.start();
     return agent;
   }
@@ -286,7 +305,7 @@ export class AgentProcess {
       name: `agent-${this.#cluster.name}`,
       command: process.execPath,
       args: [
-        join(repoRoot, 'agent/main.ts'),
+        join(this.#options.root ?? repoRoot, 'agent/main.ts'),
         '--gateway-url',
         this.#gatewayUrl,
         '--token-file',
@@ -298,8 +317,8 @@ export class AgentProcess {
         '--reconnect-max-ms',
         '1000',
       ],
-      logFile: join(this.#cluster.dir, `agent-${this.#starts}.log`),
-      env: { LOG_LEVEL: 'debug' },
+      logFile: join(this.#cluster.dir, `${this.#options.label ?? 'agent'}-${this.#starts}.log`),
+      env: { LOG_LEVEL: 'debug', ...this.#options.env },
     });
   }
 

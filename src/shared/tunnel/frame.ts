@@ -123,6 +123,15 @@ export const encode = {
   open: (streamId: number, head: RequestHead) => frameWith(FrameType.OPEN, streamId, json(head)),
   response: (streamId: number, head: ResponseHead) => frameWith(FrameType.RESPONSE, streamId, json(head)),
   data: (streamId: number, data: Buffer) => frameWith(FrameType.DATA, streamId, data),
+  /** One DATA frame of several pieces (`total` bytes together), copied once into the frame. */
+  dataOf: (streamId: number, pieces: readonly Buffer[], total: number) => {
+    const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + total);
+    frame[0] = FrameType.DATA;
+    frame.writeUInt32BE(streamId, 1);
+    let at = FRAME_HEADER_BYTES;
+    for (const piece of pieces) at += piece.copy(frame, at);
+    return frame;
+  },
   end: (streamId: number) => frameWith(FrameType.END, streamId, undefined),
   reset: (streamId: number, code: number, message: string) => {
     const text = utf8Prefix(message, MAX_RESET_MESSAGE_BYTES);

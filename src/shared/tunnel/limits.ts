@@ -35,6 +35,17 @@ export const MAX_WINDOW_BYTES = 0x7fff_ffff;
  */
 export const SEND_BUFFER_BYTES = 256 * 1024;
 
+/**
+ * A stream that has sent this much DATA is bulk: its further DATA and END wait in the
+ * session's bulk queue, behind every other stream's frames (docs/tunnel-protocol.md §5).
+ */
+export const SMALL_STREAM_BYTES = 64 * 1024;
+/**
+ * The bulk queue is written to the socket only while the socket holds less than this
+ * unsent, so that a small answer finds at most about this much bulk data ahead of it.
+ */
+export const SOCKET_QUEUE_BYTES = 64 * 1024;
+
 export const MAX_STREAMS_PER_SESSION = 1024;
 /**
  * Stream slots of a tunnel that long-lived streams (watches, log follows, exec, attach,

@@ -13,6 +13,7 @@ import {
   RESPONSE_HEAD_TIMEOUT_MS,
   STREAM_SLOT_WAIT_MS,
 } from './limits.ts';
+import { SendScheduler } from './send-scheduler.ts';
 import { type StreamHost, TunnelStream } from './stream.ts';
 import { traceEnabled, traceFrame } from './trace.ts';
 import { type Corkable, WriteCoalescer } from './write-coalescer.ts';
@@ -75,6 +76,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   #heartbeat: NodeJS.Timeout;
   readonly #slotWaiters: { readonly limit: number; readonly wake: () => void }[] = [];
   readonly #coalescer: WriteCoalescer | undefined;
+  readonly #scheduler: SendScheduler;
   #highestStreamId = 0;
   #lastHeardAt = performance.now();
   #closed: SessionClose | undefined;
@@ -91,6 +93,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     this.#responseHeadTimeoutMs = options.responseHeadTimeoutMs ?? RESPONSE_HEAD_TIMEOUT_MS;
     this.#heartbeat = this.#startHeartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.#coalescer = options.transport && new WriteCoalescer(options.transport);
+    this.#scheduler = new SendScheduler(this.#writeFrame, () => this.#socket.bufferedAmount);
 
     socket.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
     socket.on('ping', () => this.#heard());
@@ -232,8 +235,9 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   }
 
   readonly #host: StreamHost = {
-    send: (frame: Buffer, callback?: (error?: Error) => void) => this.#send(frame, callback),
-    bufferedBytes: () => this.#socket.bufferedAmount,
+    send: (frame: Buffer, callback?: (error?: Error) => void, bulk?: boolean) =>
+      this.#send(frame, callback, bulk),
+    bufferedBytes: () => this.#socket.bufferedAmount + this.#scheduler.queuedBytes,
     release: (streamId: number) => {
       if (this.#streams.delete(streamId)) {
         this.#clearHeadTimer(streamId);
@@ -252,15 +256,25 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     }
   }
 
-  #send(frame: Buffer, callback?: (error?: Error) => void): void {
+  /** Sends a frame: a bulk stream's DATA and END wait behind other frames (docs/tunnel-protocol.md §5). */
+  #send(frame: Buffer, callback?: (error?: Error) => void, bulk = false): void {
     if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) {
       callback?.(new StreamResetError(ResetCode.CANCELLED, 'tunnel is closed'));
       return;
     }
     if (traceEnabled) traceFrame(this.label, 'send', frame);
     this.#coalescer?.hold();
-    this.#socket.send(frame, { binary: true }, callback);
+    if (bulk) this.#scheduler.bulk(frame, callback);
+    else this.#scheduler.urgent(frame, callback);
   }
+
+  readonly #writeFrame = (frame: Buffer, done: (error?: Error) => void): void => {
+    if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) {
+      done(new StreamResetError(ResetCode.CANCELLED, 'tunnel is closed'));
+      return;
+    }
+    this.#socket.send(frame, { binary: true }, done);
+  };
 
   #heard(): void {
     this.#lastHeardAt = performance.now();
@@ -388,6 +402,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   #teardown(close: SessionClose): void {
     if (this.#closed) return;
     this.#closed = close;
+    this.#scheduler.clear(new StreamResetError(ResetCode.CANCELLED, 'tunnel is closed'));
     clearInterval(this.#heartbeat);
     for (const timer of this.#headTimers.values()) clearTimeout(timer);
     this.#headTimers.clear();

@@ -7,12 +7,14 @@ import {
   MAX_PAYLOAD_BYTES,
   MAX_WINDOW_BYTES,
   SEND_BUFFER_BYTES,
+  SMALL_STREAM_BYTES,
   WINDOW_UPDATE_THRESHOLD_BYTES,
 } from './limits.ts';
 
 /** What a stream needs from its session. */
 export interface StreamHost {
-  send(frame: Buffer, callback?: (error?: Error) => void): void;
+  /** `bulk`: the frame may wait behind other streams' frames (docs/tunnel-protocol.md §5). */
+  send(frame: Buffer, callback?: (error?: Error) => void, bulk?: boolean): void;
   /** Bytes queued on the tunnel's socket and not yet sent. */
   bufferedBytes(): number;
   /** The stream is finished; frames for it are ignored from now on. */
@@ -35,6 +37,10 @@ export class TunnelStream extends Duplex {
   readonly requestHead: RequestHead;
   readonly #host: StreamHost;
   #sendCredit = INITIAL_WINDOW_BYTES;
+  /** DATA bytes sent; past SMALL_STREAM_BYTES the stream is bulk. */
+  #sentBytes = 0;
+  /** Whether a DATA frame went through the bulk queue: the END must follow it there. */
+  #sentBulk = false;
   #peerMaySend = INITIAL_WINDOW_BYTES;
   #received = 0;
   #granted = 0;
@@ -150,10 +156,51 @@ export class TunnelStream extends Duplex {
     chunks: { chunk: Buffer; encoding: BufferEncoding }[],
     callback: (error?: Error | null) => void,
   ): void {
-    this.#sendData(
-      chunks.length === 1 ? (chunks[0]?.chunk as Buffer) : Buffer.concat(chunks.map((c) => c.chunk)),
-      callback,
-    );
+    if (chunks.length === 1) {
+      this.#sendData(chunks[0]?.chunk as Buffer, callback);
+      return;
+    }
+    let total = 0;
+    for (const { chunk } of chunks) total += chunk.length;
+    // The common case, one frame's worth within credit: the frame is built from the pieces
+    // directly, one copy instead of two (a concatenation, then the frame), and one large
+    // buffer less for the garbage collector, which was a third of the agent's CPU in bulk.
+    if (total > 0 && total <= MAX_PAYLOAD_BYTES && total <= this.#sendCredit && !this.#released) {
+      this.#sendFrame(
+        encode.dataOf(
+          this.streamId,
+          chunks.map((c) => c.chunk),
+          total,
+        ),
+        total,
+        true,
+        callback,
+      );
+      return;
+    }
+    this.#sendData(Buffer.concat(chunks.map((c) => c.chunk)), callback);
+  }
+
+  /** Sends one DATA frame of `size` payload bytes; `last` completes the write (now or once sent). */
+  #sendFrame(frame: Buffer, size: number, last: boolean, callback?: (error?: Error | null) => void): void {
+    this.#sendCredit -= size;
+    const bulk = this.#sentBytes >= SMALL_STREAM_BYTES;
+    this.#sentBytes += size;
+    this.#sentBulk ||= bulk;
+    if (!last) {
+      this.#host.send(frame, undefined, bulk);
+      return;
+    }
+    // A write completes at once while the tunnel's socket has room, so that a body's end
+    // can follow its data in the same socket write; once the socket holds too much, it
+    // completes when its last frame is on the socket: back-pressure from the tunnel's
+    // own TCP connection.
+    if (this.#host.bufferedBytes() + frame.length > SEND_BUFFER_BYTES) {
+      this.#host.send(frame, (error) => callback?.(error), bulk);
+    } else {
+      this.#host.send(frame, undefined, bulk);
+      callback?.();
+    }
   }
 
   #sendData(chunk: Buffer, callback: (error?: Error | null) => void): void {
@@ -171,29 +218,16 @@ export class TunnelStream extends Duplex {
       }
       const piece = chunk.subarray(offset, offset + size);
       offset += size;
-      this.#sendCredit -= size;
-      const frame = encode.data(this.streamId, piece);
-      if (offset < chunk.length) {
-        this.#host.send(frame);
-        continue;
-      }
-      // A write completes at once while the tunnel's socket has room, so that a body's end
-      // can follow its data in the same socket write; once the socket holds too much, it
-      // completes when its last frame is on the socket: back-pressure from the tunnel's
-      // own TCP connection.
-      if (this.#host.bufferedBytes() + frame.length > SEND_BUFFER_BYTES) {
-        this.#host.send(frame, (error) => callback(error));
-      } else {
-        this.#host.send(frame);
-        callback();
-      }
-      return;
+      const last = offset >= chunk.length;
+      this.#sendFrame(encode.data(this.streamId, piece), size, last, callback);
+      if (last) return;
     }
     if (chunk.length === 0) callback();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    if (!this.#released) this.#host.send(encode.end(this.streamId));
+    // A bulk stream's END follows its DATA through the bulk queue.
+    if (!this.#released) this.#host.send(encode.end(this.streamId), undefined, this.#sentBulk);
     this.#localEnded = true;
     this.#releaseIfDone();
     callback();

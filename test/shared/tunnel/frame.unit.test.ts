@@ -121,6 +121,23 @@ describe('every frame type survives encoding and decoding unchanged', () => {
     assert.deepEqual([...frame], [FrameType.END, 1, 2, 3, 4]);
   });
 
+  test('a DATA frame built from several pieces carries them joined, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 0, maxLength: 300 }), { minLength: 1, maxLength: 8 }),
+        (arrays) => {
+          const pieces = arrays.map((a) => Buffer.from(a));
+          const total = pieces.reduce((sum, p) => sum + p.length, 0);
+          fc.pre(total > 0);
+          const frame = parseFrame(encode.dataOf(9, pieces, total));
+          assert.equal(frame.type, 'DATA');
+          assert.equal(frame.streamId, 9);
+          assert.deepEqual(frame.type === 'DATA' && frame.data, Buffer.concat(pieces));
+        },
+      ),
+    );
+  });
+
   test('a DATA payload is a view of the message, not a copy', () => {
     const frame = encode.data(1, Buffer.from('abc'));
     const parsed = parseFrame(frame);

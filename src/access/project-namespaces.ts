@@ -1,0 +1,63 @@
+import type { Principal } from '../auth/principal.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
+import { AGENT_IDENTITY } from '../kube/identity.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import { parseNamespaces } from './access-input.ts';
+import { PROJECT_LABEL, type Project } from './access-model.ts';
+import type { AccessService } from './access-service.ts';
+import { subjectMatches } from './global-roles.ts';
+import { includesTemplate, NAMESPACE_CREATOR_TEMPLATES } from './role-templates.ts';
+
+/**
+ * A project member creates a namespace inside their project (docs/access-control.md,
+ * "Projects"): RBAC cannot tie the right to create a namespace to a label, so nobody gets it
+ * downstream; the gateway checks the membership and creates the namespace as the agent,
+ * labelled, and only if it does not exist (an existing namespace is not claimed this way).
+ */
+export async function createProjectNamespace(
+  caller: Principal,
+  projectId: string,
+  namespace: string,
+  parts: { readonly service: AccessService; readonly kube: KubeClient },
+): Promise<Project> {
+  const { service, kube } = parts;
+  return service.audited(
+    caller,
+    'createProjectNamespace',
+    { target: `${projectId.slice(0, 64)}/${namespace.slice(0, 64)}` },
+    () => create(caller, projectId, namespace, service, kube),
+  );
+}
+
+async function create(
+  caller: Principal,
+  projectId: string,
+  namespace: string,
+  service: AccessService,
+  kube: KubeClient,
+): Promise<Project> {
+  const project = service.project(projectId);
+  parseNamespaces([namespace]);
+  const templates = service.templates();
+  const member = service
+    .memberships({ clusterId: project.clusterId, projectId })
+    .some(
+      (m) =>
+        subjectMatches(m.subject, caller) &&
+        NAMESPACE_CREATOR_TEMPLATES.some((creator) => includesTemplate(m.templateId, creator, templates)),
+    );
+  if (!member && !service.ownsProject(caller, project) && !service.may(caller, 'projects:manage'))
+    throw new GatewayError(
+      'FORBIDDEN',
+      `creating namespaces in project ${project.name} needs a project-member or project-owner membership there`,
+    );
+  const holder = service.store.projectOfNamespace(project.clusterId, namespace);
+  if (holder !== undefined)
+    throw new GatewayError('CONFLICT', `namespace ${namespace} belongs to project ${holder} already`);
+  await kube.create({ clusterId: project.clusterId, as: AGENT_IDENTITY }, '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace, labels: { [PROJECT_LABEL]: projectId } },
+  });
+  return service.claimCreatedNamespace(project, namespace);
+}

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import type { Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { stringify } from 'yaml';
+import type { Gateway } from '../../src/gateway.ts';
+import type { TestCluster } from '../harness/index.ts';
+import { graphqlWsClient } from './people.ts';
+import { collect } from './subscriber.ts';
+import { type SubscriptionFleet, startSubscriptionFleet } from './subscription-fleet.ts';
+
+let cluster: TestCluster;
+let gateway: Gateway;
+let adminToken: string;
+let aliceToken: string;
+const MAX_QUEUE = 20;
+
+const CHANGES = `subscription Changes($filter: ResourceFilter) {
+  resourceChanges(apiVersion: "v1", kind: "Pod", filter: $filter) { type clusterId object message cursor coalesced }
+}`;
+
+function pod(name: string, namespace: string, annotations: Record<string, string> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, annotations },
+    spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
+  };
+}
+
+function createPods(pods: object[]) {
+  return cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+    timeoutMs: 120_000,
+    stdin: stringify({ apiVersion: 'v1', kind: 'List', items: pods }),
+  });
+}
+
+/** A merge patch straight to the apiserver as its admin (kubectl would take a process per change). */
+function patchPod(namespace: string, name: string, patch: object): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${cluster.server}/api/v1/namespaces/${namespace}/pods/${name}`,
+      {
+        method: 'PATCH',
+        ca: cluster.caPem,
+        headers: {
+          authorization: `Bearer ${cluster.tokens.admin}`,
+          'content-type': 'application/merge-patch+json',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(patch));
+  });
+}
+
+async function eventually<T>(read: () => T, expected: T, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (read() !== expected) {
+    if (Date.now() > deadline) assert.fail(`${what}: ${String(read())}, expected ${String(expected)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The payloads of the `next` messages a socket receives, exactly as the bytes arrived. */
+function rawPayloads(socket: { on(event: 'message', listener: (data: Buffer) => void): unknown }): string[] {
+  const payloads: string[] = [];
+  socket.on('message', (data: Buffer) => {
+    const text = data.toString('utf8');
+    if (text.includes('"type":"next"')) payloads.push(text.slice(text.indexOf('"payload":')));
+  });
+  return payloads;
+}
+
+let fleet: SubscriptionFleet | undefined;
+
+before(async () => {
+  fleet = await startSubscriptionFleet('shc', ['coalesce'], MAX_QUEUE);
+  ({ cluster, gateway, adminToken, aliceToken } = fleet);
+});
+
+after(async () => {
+  await fleet?.stop();
+});
+
+describe('changes are executed and serialized once per access class', () => {
+  test('two people the cluster lets watch the same pods share one stream and receive identical bytes', async () => {
+    // Both the admin and alice may watch pods in team-a: the same access class.
+    const admin = graphqlWsClient(gateway, adminToken);
+    const alice = graphqlWsClient(gateway, aliceToken);
+    const adminChanges = collect(admin.client, CHANGES, { filter: { namespace: 'team-a' } });
+    const aliceChanges = collect(alice.client, CHANGES, { filter: { namespace: 'team-a' } });
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 2, 'members');
+    assert.equal(gateway.sharedWatches.feeds.size, 1, 'one shared stream');
+    const adminBytes = rawPayloads(admin.sockets[0] as never);
+    const aliceBytes = rawPayloads(alice.sockets[0] as never);
+    await createPods([pod('same-1', 'team-a'), pod('same-2', 'team-a')]);
+    const both = () =>
+      [adminChanges, aliceChanges].every((s) =>
+        s.changes.some((ch) => ch.object?.metadata?.name === 'same-2'),
+      );
+    await adminChanges.until(both);
+    await aliceChanges.until(both);
+    assert.ok(adminBytes.length >= 2, `admin got ${adminBytes.length} messages`);
+    assert.deepEqual(aliceBytes, adminBytes, 'the same payload bytes, cursor included');
+    assert.ok(adminChanges.changes.every((ch) => ch.coalesced === false));
+    await admin.client.dispose();
+    await alice.client.dispose();
+    await eventually(() => gateway.sharedWatches.feeds.size, 0, 'shared streams after both left');
+  });
+
+  test('people of different access classes do not share, and nobody receives what they could not see', async () => {
+    const admin = graphqlWsClient(gateway, adminToken);
+    const alice = graphqlWsClient(gateway, aliceToken);
+    // Every namespace: the cluster lets the admin watch that, not alice (only team-a).
+    const adminEverywhere = collect(admin.client, CHANGES, {});
+    const aliceEverywhere = collect(alice.client, CHANGES, {});
+    await aliceEverywhere.until(() => aliceEverywhere.changes.some((ch) => ch.type === 'ERROR'));
+    assert.match(aliceEverywhere.changes[0]?.message ?? '', /forbidden/);
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 1, 'members: the admin alone');
+    await createPods([pod('secret', 'team-b')]);
+    await adminEverywhere.until(() =>
+      adminEverywhere.changes.some((ch) => ch.object?.metadata?.name === 'secret'),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(
+      !aliceEverywhere.changes.some((ch) => ch.object),
+      `alice saw ${JSON.stringify(aliceEverywhere.changes.map((ch) => ch.object?.metadata?.name))}`,
+    );
+    await admin.client.dispose();
+    await alice.client.dispose();
+    await eventually(() => gateway.sharedWatches.feeds.size, 0, 'shared streams after both left');
+  });
+});
+
+describe('a subscriber that falls behind', () => {
+  test('gets the latest state of each object, marked coalesced, and is not ended', async () => {
+    const names = ['c-0', 'c-1', 'c-2', 'c-3'];
+    // Large pods, so that the changes pass what the kernel's socket buffers absorb.
+    const payload = 'x'.repeat(100_000);
+    await createPods(names.map((name) => pod(name, 'coalesce', { payload })));
+    const fast = graphqlWsClient(gateway, adminToken);
+    const slow = graphqlWsClient(gateway, adminToken);
+    const fastChanges = collect(fast.client, CHANGES, { filter: { namespace: 'coalesce' } });
+    const slowChanges = collect(slow.client, CHANGES, { filter: { namespace: 'coalesce' } });
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 2, 'members');
+    await patchPod('coalesce', 'c-0', { metadata: { annotations: { step: '0' } } });
+    await Promise.all([
+      fastChanges.until(() => fastChanges.changes.length > 0),
+      slowChanges.until(() => slowChanges.changes.length > 0),
+    ]);
+    const tcp = (slow.sockets[0] as unknown as { _socket: Socket })._socket;
+    tcp.pause();
+    const steps = 40;
+    for (let step = 1; step <= steps; step++)
+      await Promise.all(
+        names.map((name) =>
+          patchPod('coalesce', name, { metadata: { annotations: { step: String(step) } } }),
+        ),
+      );
+    const last = (changes: typeof fastChanges.changes, name: string) =>
+      changes.filter((ch) => ch.object?.metadata?.name === name).at(-1) as
+        | { object: { metadata: { annotations?: Record<string, string> } }; coalesced: boolean }
+        | undefined;
+    const finished = (changes: typeof fastChanges.changes) =>
+      names.every((name) => last(changes, name)?.object.metadata.annotations?.step === String(steps));
+    await fastChanges.until(() => finished(fastChanges.changes), 60_000);
+    tcp.resume();
+    await slowChanges.until(() => finished(slowChanges.changes), 30_000);
+    assert.deepEqual(slowChanges.errors, [], 'not ended');
+    assert.ok(
+      slowChanges.changes.length < fastChanges.changes.length,
+      `the slow subscriber got ${slowChanges.changes.length} messages, the fast one ${fastChanges.changes.length}`,
+    );
+    assert.ok(
+      slowChanges.changes.some((ch) => ch.coalesced === true),
+      'what replaced skipped changes is marked',
+    );
+    assert.ok(fastChanges.changes.every((ch) => ch.coalesced === false));
+    assert.equal(gateway.sharedWatches.feeds.memberCount, 2, 'both still served');
+    await fast.client.dispose();
+    await slow.client.dispose();
+  });
+});
