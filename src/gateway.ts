@@ -257,6 +257,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       connections,
       clusterClient,
       health,
+      accessControllers,
       caPem,
       log,
     }));
@@ -376,6 +377,7 @@ async function joinReplicas(options: {
   readonly connections: ClusterConnections;
   readonly clusterClient: ClusterClient;
   readonly health: HealthMonitor;
+  readonly accessControllers: AccessControllers;
   readonly caPem: string | undefined;
   readonly log: Logger;
 }): Promise<ReplicaParts> {
@@ -406,8 +408,12 @@ async function joinReplicas(options: {
   options.clusterClient.routeThroughPeers(peerLinks);
   // Each cluster's health is checked once, by its owner, wherever its tunnel is.
   options.health.checkOwnedOnly((clusterId) => ownership.owns(clusterId));
+  // And its access controller runs there only (docs/replicas.md §6).
+  options.accessControllers.runOwnedOnly((clusterId) => ownership.owns(clusterId));
   ownership.on('acquired', (clusterId) => {
     if (registry.get(clusterId)?.state === 'Active') void options.health.check(clusterId, true);
+    options.accessControllers.acquired(clusterId);
   });
+  ownership.on('released', (clusterId) => options.accessControllers.released(clusterId));
   return { membership, ownership, peerEndpoint, peerLinks };
 }

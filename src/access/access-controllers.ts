@@ -27,10 +27,8 @@ export class AccessControllers {
     else this.#ensure(clusterId)?.policyChanged();
   };
   readonly #onConnected = (clusterId: string) => this.#ensure(clusterId)?.connected();
-  readonly #onRemoved = (clusterId: string) => {
-    this.#controllers.get(clusterId)?.stop();
-    this.#controllers.delete(clusterId);
-  };
+  readonly #onRemoved = (clusterId: string) => this.#stop(clusterId);
+  #owns: ((clusterId: string) => boolean) | undefined;
   readonly #onRegistryChange = (cluster: { clusterId: string }) => void this.#ensure(cluster.clusterId);
 
   constructor(options: AccessControllersOptions) {
@@ -46,6 +44,7 @@ export class AccessControllers {
     const known = this.#controllers.get(clusterId);
     if (known) return known;
     if (!this.#options.registry.get(clusterId)) return undefined;
+    if (this.#owns && !this.#owns(clusterId)) return undefined;
     const { kube, service, log } = this.#options;
     const controller = new ClusterAccessController({
       clusterId,
@@ -56,6 +55,30 @@ export class AccessControllers {
     });
     this.#controllers.set(clusterId, controller);
     return controller;
+  }
+
+  #stop(clusterId: string): void {
+    this.#controllers.get(clusterId)?.stop();
+    this.#controllers.delete(clusterId);
+  }
+
+  /**
+   * With replicas (docs/replicas.md §6): runs only the controllers of the clusters `owns`
+   * says this replica owns, so that one replica writes each cluster's RBAC and statuses.
+   */
+  runOwnedOnly(owns: (clusterId: string) => boolean): void {
+    this.#owns = owns;
+    for (const clusterId of [...this.#controllers.keys()]) if (!owns(clusterId)) this.#stop(clusterId);
+  }
+
+  /** This replica became a cluster's owner: its controller starts with a full pass. */
+  acquired(clusterId: string): void {
+    this.#ensure(clusterId)?.policyChanged();
+  }
+
+  /** Another replica owns the cluster now: this one stops (what it wrote stays for the new owner's controller). */
+  released(clusterId: string): void {
+    this.#stop(clusterId);
   }
 
   /** A cluster's controller (started if the cluster is registered and it was not yet). */

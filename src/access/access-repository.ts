@@ -53,6 +53,11 @@ export interface AccessStore {
   deleteGrant(grantId: string): Promise<boolean>;
   /** An OIDC user of this name as they last signed in (with their groups then), if they ever did. */
   oidcPrincipal(name: string): Principal | undefined;
+  /**
+   * A store shared by replicas tells of policy another replica wrote: the cluster whose
+   * controller must look again, or undefined for all of them.
+   */
+  onChangedElsewhere?(listener: (clusterId: string | undefined) => void): void;
 }
 
 interface TemplateRow {

@@ -67,6 +67,8 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     this.#options = options;
     this.#store = options.store;
     this.#clock = options.clock ?? (() => new Date());
+    // Policy written through another replica reaches this one's controllers the same way.
+    options.store.onChangedElsewhere?.((clusterId) => this.emit('changed', clusterId));
   }
 
   /** Changes to custom role templates, global roles and their grants. */

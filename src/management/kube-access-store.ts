@@ -56,6 +56,18 @@ export class KubeAccessStore implements AccessStore {
     this.#views = views;
   }
 
+  onChangedElsewhere(listener: (clusterId: string | undefined) => void): void {
+    const everyCluster = () => listener(undefined);
+    this.#views.templates.on('changedElsewhere', everyCluster);
+    this.#views.projects.on('changedElsewhere', (clusterId) => listener(clusterId));
+    this.#views.memberships.on('changedElsewhere', (_name, value, previous) => {
+      // A status another replica recorded changes no RBAC.
+      if (value && previous && sameGrant(value, previous)) return;
+      const clusterId = value?.clusterId ?? previous?.clusterId;
+      if (clusterId !== undefined) listener(clusterId);
+    });
+  }
+
   customTemplates(): RoleTemplate[] {
     return this.#views.templates.values().sort((a, b) => (a.templateId < b.templateId ? -1 : 1));
   }
@@ -233,6 +245,16 @@ function decodeProjectsOf(clusterId: string, object: KubeObject): readonly Proje
   if (!decoded)
     throw new GatewayError('INTERNAL', `the projects object of cluster ${clusterId} is malformed`);
   return decoded.projects;
+}
+
+function sameGrant(a: Membership, b: Membership): boolean {
+  return (
+    a.clusterId === b.clusterId &&
+    a.projectId === b.projectId &&
+    a.templateId === b.templateId &&
+    a.subject.kind === b.subject.kind &&
+    a.subject.name === b.subject.name
+  );
 }
 
 /** Waits (briefly) for another replica's write to reach this replica's view. */
