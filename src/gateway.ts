@@ -262,7 +262,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       log,
     }));
   const routes = {
-    replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, health, ...replicas }),
+    replicas:
+      replicas &&
+      new ReplicasApi({ registry, authenticator, passwords, health, accessControllers, ...replicas }),
     peers: replicas?.peerEndpoint,
     tunnel,
     clustersApi,

@@ -86,6 +86,11 @@ export class AccessControllers {
     return this.#ensure(clusterId);
   }
 
+  /** The clusters whose controllers run in this process. */
+  running(): string[] {
+    return [...this.#controllers.keys()].sort();
+  }
+
   /** Writes made by every controller since they started. */
   get writes(): number {
     let total = 0;

@@ -106,6 +106,24 @@ describe('the access policy is shared by the replicas', () => {
         },
       );
 
+    // One replica, the cluster's owner, runs its access controller.
+    interface Seen {
+      replicaId: string;
+      accessControllers: string[];
+      clusters: { clusterId: string; owner: string | null }[];
+    }
+    const seen = await Promise.all(
+      replicas.map(async (r) => (await r.api<Seen>('GET', '/v1/replicas')).body),
+    );
+    const owner = seen[0]?.clusters.find((c) => c.clusterId === clusterId)?.owner;
+    assert.ok(owner, 'the cluster has an owner');
+    for (const each of seen)
+      assert.equal(
+        each.accessControllers.includes(clusterId),
+        each.replicaId === owner,
+        `${each.replicaId} runs the controller of a cluster owned by ${owner}: ${JSON.stringify(each)}`,
+      );
+
     // Removed through replica 2: alice loses her rights, whichever replica owns the cluster.
     const removed = await replica(2).api('DELETE', `/v1/access/memberships/${membershipId}`);
     assert.equal(removed.status, 200, JSON.stringify(removed.body));
