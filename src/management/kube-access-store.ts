@@ -126,15 +126,16 @@ export class KubeAccessStore implements AccessStore {
         );
       return encodeClusterProjects(clusterId, projects);
     };
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       if (view.get(clusterId)) {
         // Read-change-replace with the resourceVersion as precondition: on a 409 the view's
         // update reads the newer object and runs `change` (and so every check) again.
-        await view.update(clusterId, (current: KubeObject) => {
+        const stored = await view.update(clusterId, (current: KubeObject) => {
           const set = decodeProjectsOf(clusterId, current);
           return { ...current, spec: encode(change(set)).spec };
         });
-        return;
+        // Undefined: the object was deleted meanwhile (by hand); it is made again below.
+        if (stored !== undefined) return;
       }
       try {
         // The first project of a cluster: the object's name is the cluster's, so of two
