@@ -29,7 +29,15 @@ export class AccessControllers {
   readonly #onConnected = (clusterId: string) => this.#ensure(clusterId)?.connected();
   readonly #onRemoved = (clusterId: string) => this.#stop(clusterId);
   #owns: ((clusterId: string) => boolean) | undefined;
-  readonly #onRegistryChange = (cluster: { clusterId: string }) => void this.#ensure(cluster.clusterId);
+  readonly #states = new Map<string, string>();
+  readonly #onRegistryChange = (cluster: { clusterId: string; state: string }) => {
+    const before = this.#states.get(cluster.clusterId);
+    this.#states.set(cluster.clusterId, cluster.state);
+    const controller = this.#ensure(cluster.clusterId);
+    // With replicas the tunnel may be on another replica than this controller: its coming
+    // back is seen here as the cluster turning Active in the store.
+    if (cluster.state === 'Active' && before !== undefined && before !== 'Active') controller?.connected();
+  };
 
   constructor(options: AccessControllersOptions) {
     this.#options = options;
@@ -58,6 +66,7 @@ export class AccessControllers {
   }
 
   #stop(clusterId: string): void {
+    this.#states.delete(clusterId);
     this.#controllers.get(clusterId)?.stop();
     this.#controllers.delete(clusterId);
   }
