@@ -1,16 +1,16 @@
 // Writes the Helm chart's copy of the CRDs from the definitions the gateway itself applies
-// (src/management/crds.ts), so that the TypeScript stays their one source. `--check` fails
+// (src/management/crds.ts, access-crds.ts), so that the TypeScript stays their one source. `--check` fails
 // when the chart's copy is stale instead of writing it (test/deploy/chart-crds.unit.test.ts
 // runs the same comparison).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { CRDS } from '../src/management/crds.ts';
+import { STORE_CRDS } from '../src/management/kubernetes-store.ts';
 
 /** Where the chart keeps the CRDs; Helm installs crds/ before the other templates. */
 export const CHART_CRDS_FILE = new URL('../deploy/helm/fleetgate/crds/fleetgate-crds.yaml', import.meta.url)
   .pathname;
 
-const HEADER = `# Generated from src/management/crds.ts by \`npm run chart:crds\`; do not edit.
+const HEADER = `# Generated from src/management/crds.ts and access-crds.ts by \`npm run chart:crds\`; do not edit.
 # The gateway applies the same definitions when it starts (server-side apply).
 `;
 
@@ -18,7 +18,7 @@ const HEADER = `# Generated from src/management/crds.ts by \`npm run chart:crds\
 export function renderChartCrds(): string {
   return (
     HEADER +
-    CRDS.map((crd) => `---\n${stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('')
+    STORE_CRDS.map((crd) => `---\n${stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false })}`).join('')
   );
 }
 

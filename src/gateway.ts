@@ -5,7 +5,6 @@ import { allResolvers } from '../resolvers/index.ts';
 import { AccessControllers } from './access/access-controllers.ts';
 import { AccessRepository } from './access/access-repository.ts';
 import { AccessService } from './access/access-service.ts';
-import { UnavailableAccessStore } from './access/unavailable-access-store.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { SqliteApiTokenRepository } from './auth/api-token-repository.ts';
@@ -123,12 +122,11 @@ export interface Gateway {
   readonly sharedWatches: SharedWatches;
   /** Long-lived connections by credential (tests count them). */
   readonly openConnections: OpenConnections;
-  /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
-  readonly access: AccessService;
-  /** None with the Kubernetes store, which cannot hold the access policy yet. */
-  readonly accessControllers: AccessControllers | undefined;
   /** With a management store: the live replicas and who owns which cluster. */
   readonly replicas: ReplicaParts | undefined;
+  /** The access policy (docs/access-control.md) and the controllers writing it into every cluster. */
+  readonly access: AccessService;
+  readonly accessControllers: AccessControllers;
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
@@ -210,13 +208,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
-  // The access policy has no Kubernetes backend yet: replicas refuse to change it and run no
-  // access controller, rather than each keep a policy of its own (docs/replicas.md).
-  const accessStore = store.sqlite ? new AccessRepository(store.sqlite) : new UnavailableAccessStore();
-  const access = new AccessService({ store: accessStore, registry, users, audit });
-  const accessControllers = store.sqlite
-    ? new AccessControllers({ kube, registry, connections, service: access, log })
-    : undefined;
+  const access = new AccessService({ store: store.access, registry, users, audit });
+  const accessControllers = new AccessControllers({ kube, registry, connections, service: access, log });
   const graphql = await GraphqlEndpoint.start({
     authenticator,
     registry,
@@ -267,11 +260,14 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       connections,
       clusterClient,
       health,
+      accessControllers,
       caPem,
       log,
     }));
   const routes = {
-    replicas: replicas && new ReplicasApi({ registry, authenticator, passwords, health, ...replicas }),
+    replicas:
+      replicas &&
+      new ReplicasApi({ registry, authenticator, passwords, health, accessControllers, ...replicas }),
     peers: replicas?.peerEndpoint,
     tunnel,
     clustersApi,
@@ -338,7 +334,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       replicas?.peerLinks.close();
       replicas?.peerEndpoint.close();
       health.stop();
-      accessControllers?.close();
+      accessControllers.close();
       openConnections.close();
       caches.close();
       await graphql.close();
@@ -361,8 +357,8 @@ async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepos
     tokens: new SqliteApiTokenRepository(db),
     clusters: new SqliteClusterRepository(db),
     oidcSessions: new SqliteOidcSessionRepository(db),
+    access: new AccessRepository(db),
     pendingLogins: new PendingLogins(),
-    sqlite: db,
     close: () => db.close(),
   };
 }
@@ -387,6 +383,7 @@ async function joinReplicas(options: {
   readonly connections: ClusterConnections;
   readonly clusterClient: ClusterClient;
   readonly health: HealthMonitor;
+  readonly accessControllers: AccessControllers;
   readonly caPem: string | undefined;
   readonly log: Logger;
 }): Promise<ReplicaParts> {
@@ -418,8 +415,12 @@ async function joinReplicas(options: {
   options.clusterClient.routeThroughPeers(peerLinks);
   // Each cluster's health is checked once, by its owner, wherever its tunnel is.
   options.health.checkOwnedOnly((clusterId) => ownership.owns(clusterId));
+  // And its access controller runs there only (docs/replicas.md §6).
+  options.accessControllers.runOwnedOnly((clusterId) => ownership.owns(clusterId));
   ownership.on('acquired', (clusterId) => {
     if (registry.get(clusterId)?.state === 'Active') void options.health.check(clusterId, true);
+    options.accessControllers.acquired(clusterId);
   });
+  ownership.on('released', (clusterId) => options.accessControllers.released(clusterId));
   return { membership, ownership, peerEndpoint, peerLinks };
 }

@@ -27,11 +27,17 @@ export class AccessControllers {
     else this.#ensure(clusterId)?.policyChanged();
   };
   readonly #onConnected = (clusterId: string) => this.#ensure(clusterId)?.connected();
-  readonly #onRemoved = (clusterId: string) => {
-    this.#controllers.get(clusterId)?.stop();
-    this.#controllers.delete(clusterId);
+  readonly #onRemoved = (clusterId: string) => this.#stop(clusterId);
+  #owns: ((clusterId: string) => boolean) | undefined;
+  readonly #states = new Map<string, string>();
+  readonly #onRegistryChange = (cluster: { clusterId: string; state: string }) => {
+    const before = this.#states.get(cluster.clusterId);
+    this.#states.set(cluster.clusterId, cluster.state);
+    const controller = this.#ensure(cluster.clusterId);
+    // With replicas the tunnel may be on another replica than this controller: its coming
+    // back is seen here as the cluster turning Active in the store.
+    if (cluster.state === 'Active' && before !== undefined && before !== 'Active') controller?.connected();
   };
-  readonly #onRegistryChange = (cluster: { clusterId: string }) => void this.#ensure(cluster.clusterId);
 
   constructor(options: AccessControllersOptions) {
     this.#options = options;
@@ -46,6 +52,7 @@ export class AccessControllers {
     const known = this.#controllers.get(clusterId);
     if (known) return known;
     if (!this.#options.registry.get(clusterId)) return undefined;
+    if (this.#owns && !this.#owns(clusterId)) return undefined;
     const { kube, service, log } = this.#options;
     const controller = new ClusterAccessController({
       clusterId,
@@ -58,9 +65,39 @@ export class AccessControllers {
     return controller;
   }
 
+  #stop(clusterId: string): void {
+    this.#states.delete(clusterId);
+    this.#controllers.get(clusterId)?.stop();
+    this.#controllers.delete(clusterId);
+  }
+
+  /**
+   * With replicas (docs/replicas.md §6): runs only the controllers of the clusters `owns`
+   * says this replica owns, so that one replica writes each cluster's RBAC and statuses.
+   */
+  runOwnedOnly(owns: (clusterId: string) => boolean): void {
+    this.#owns = owns;
+    for (const clusterId of [...this.#controllers.keys()]) if (!owns(clusterId)) this.#stop(clusterId);
+  }
+
+  /** This replica became a cluster's owner: its controller starts with a full pass. */
+  acquired(clusterId: string): void {
+    this.#ensure(clusterId)?.policyChanged();
+  }
+
+  /** Another replica owns the cluster now: this one stops (what it wrote stays for the new owner's controller). */
+  released(clusterId: string): void {
+    this.#stop(clusterId);
+  }
+
   /** A cluster's controller (started if the cluster is registered and it was not yet). */
   controller(clusterId: string): ClusterAccessController | undefined {
     return this.#ensure(clusterId);
+  }
+
+  /** The clusters whose controllers run in this process. */
+  running(): string[] {
+    return [...this.#controllers.keys()].sort();
   }
 
   /** Writes made by every controller since they started. */

@@ -15,40 +15,49 @@ import type {
 
 /**
  * Where the access policy is kept: the narrow interface the service and the controllers
- * use, so that another store (the management cluster's custom resources) can hold it too.
+ * use, so that another store (the management cluster's custom resources,
+ * src/management/kube-access-store.ts) can hold it too. Reads answer at once; writes
+ * settle once the store (and, for the management cluster, this replica's view) holds them.
  * Built-in templates and global roles are not stored: they live in code.
  */
 export interface AccessStore {
   customTemplates(): RoleTemplate[];
   /** Inserts or replaces a custom template. */
-  putTemplate(template: RoleTemplate, at: string): void;
-  deleteTemplate(templateId: string): boolean;
+  putTemplate(template: RoleTemplate, at: string): Promise<void>;
+  deleteTemplate(templateId: string): Promise<boolean>;
   projects(clusterId?: string): Project[];
   project(projectId: string): Project | undefined;
   /** The project holding a namespace of a cluster, if any. */
   projectOfNamespace(clusterId: string, namespace: string): string | undefined;
-  insertProject(project: Project): void;
-  deleteProject(projectId: string): boolean;
-  addNamespaces(project: Project, namespaces: readonly string[]): void;
-  removeNamespaces(projectId: string, namespaces: readonly string[]): void;
+  /**
+   * Changes the projects of one cluster as one write: `change` gets them as stored now
+   * (and again, newer, whenever another writer got in first) and answers them all as they
+   * must be, or throws to refuse. This is how one namespace stays in one project: the
+   * check runs against what the write replaces, never against an older read.
+   */
+  changeProjects(clusterId: string, change: (projects: readonly Project[]) => Project[]): Promise<void>;
   memberships(filter?: { clusterId?: string; templateId?: string }): Membership[];
   membership(membershipId: string): Membership | undefined;
   /** A membership of the same subject, template and scope, if one exists. */
   sameMembership(membership: Omit<Membership, 'membershipId' | 'createdAt' | 'status'>): string | undefined;
-  insertMembership(membership: Membership): void;
-  deleteMembership(membershipId: string): boolean;
+  insertMembership(membership: Membership): Promise<void>;
+  deleteMembership(membershipId: string): Promise<boolean>;
   /** Records controllers' statuses (state the controllers learn again after a restart). */
-  setStatuses(statuses: ReadonlyMap<string, MembershipStatus>): void;
+  setStatuses(statuses: ReadonlyMap<string, MembershipStatus>): Promise<void>;
   customGlobalRoles(): GlobalRole[];
-  putGlobalRole(role: GlobalRole, at: string): void;
-  deleteGlobalRole(globalRoleId: string): boolean;
+  putGlobalRole(role: GlobalRole, at: string): Promise<void>;
+  /** Deletes a custom global role and its grants. */
+  deleteGlobalRole(globalRoleId: string): Promise<boolean>;
   grants(): GlobalRoleGrant[];
-  insertGrant(grant: GlobalRoleGrant): void;
-  deleteGrant(grantId: string): boolean;
+  insertGrant(grant: GlobalRoleGrant): Promise<void>;
+  deleteGrant(grantId: string): Promise<boolean>;
   /** An OIDC user of this name as they last signed in (with their groups then), if they ever did. */
   oidcPrincipal(name: string): Principal | undefined;
-  /** Runs `work` as one transaction: all of it is kept, or none. */
-  transaction<T>(work: () => T): T;
+  /**
+   * A store shared by replicas tells of policy another replica wrote: the cluster whose
+   * controller must look again, or undefined for all of them.
+   */
+  onChangedElsewhere?(listener: (clusterId: string | undefined) => void): void;
 }
 
 interface TemplateRow {
@@ -115,7 +124,7 @@ export class AccessRepository implements AccessStore {
     }));
   }
 
-  putTemplate(template: RoleTemplate, at: string): void {
+  async putTemplate(template: RoleTemplate, at: string): Promise<void> {
     this.#db
       .prepare(
         `INSERT INTO role_templates (template_id, context, description, rules, includes, created_at, updated_at)
@@ -134,7 +143,7 @@ export class AccessRepository implements AccessStore {
       );
   }
 
-  deleteTemplate(templateId: string): boolean {
+  async deleteTemplate(templateId: string): Promise<boolean> {
     return this.#db.prepare('DELETE FROM role_templates WHERE template_id = ?').run(templateId).changes > 0;
   }
 
@@ -174,27 +183,36 @@ export class AccessRepository implements AccessStore {
     return row?.project_id;
   }
 
-  insertProject(project: Project): void {
-    this.#db
-      .prepare('INSERT INTO projects (project_id, cluster_id, name, created_at) VALUES (?, ?, ?, ?)')
-      .run(project.projectId, project.clusterId, project.name, project.createdAt);
-    this.addNamespaces(project, project.namespaces);
-  }
-
-  deleteProject(projectId: string): boolean {
-    return this.#db.prepare('DELETE FROM projects WHERE project_id = ?').run(projectId).changes > 0;
-  }
-
-  addNamespaces(project: Project, namespaces: readonly string[]): void {
-    const insert = this.#db.prepare(
-      'INSERT INTO project_namespaces (cluster_id, namespace, project_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    );
-    for (const namespace of namespaces) insert.run(project.clusterId, namespace, project.projectId);
-  }
-
-  removeNamespaces(projectId: string, namespaces: readonly string[]): void {
-    const remove = this.#db.prepare('DELETE FROM project_namespaces WHERE project_id = ? AND namespace = ?');
-    for (const namespace of namespaces) remove.run(projectId, namespace);
+  async changeProjects(
+    clusterId: string,
+    change: (projects: readonly Project[]) => Project[],
+  ): Promise<void> {
+    this.#transaction(() => {
+      const before = new Map(this.projects(clusterId).map((p) => [p.projectId, p]));
+      const after = new Map(change([...before.values()]).map((p) => [p.projectId, p]));
+      const addNamespace = this.#db.prepare(
+        'INSERT INTO project_namespaces (cluster_id, namespace, project_id) VALUES (?, ?, ?)',
+      );
+      const removeNamespace = this.#db.prepare(
+        'DELETE FROM project_namespaces WHERE project_id = ? AND namespace = ?',
+      );
+      for (const projectId of before.keys())
+        if (!after.has(projectId))
+          this.#db.prepare('DELETE FROM projects WHERE project_id = ?').run(projectId);
+      for (const [projectId, project] of after) {
+        const old = before.get(projectId);
+        if (!old)
+          this.#db
+            .prepare('INSERT INTO projects (project_id, cluster_id, name, created_at) VALUES (?, ?, ?, ?)')
+            .run(projectId, clusterId, project.name, project.createdAt);
+        const had = new Set(old?.namespaces ?? []);
+        const has = new Set(project.namespaces);
+        for (const namespace of had) if (!has.has(namespace)) removeNamespace.run(projectId, namespace);
+        // The table's key (cluster, namespace) refuses a namespace in two projects.
+        for (const namespace of has)
+          if (!had.has(namespace)) addNamespace.run(clusterId, namespace, projectId);
+      }
+    });
   }
 
   memberships(filter: { clusterId?: string; templateId?: string } = {}): Membership[] {
@@ -231,7 +249,7 @@ export class AccessRepository implements AccessStore {
     return row?.membership_id;
   }
 
-  insertMembership(m: Membership): void {
+  async insertMembership(m: Membership): Promise<void> {
     this.#db
       .prepare(
         `INSERT INTO memberships (membership_id, cluster_id, project_id, subject_kind, subject_name, template_id,
@@ -251,17 +269,17 @@ export class AccessRepository implements AccessStore {
       );
   }
 
-  deleteMembership(membershipId: string): boolean {
+  async deleteMembership(membershipId: string): Promise<boolean> {
     return this.#db.prepare('DELETE FROM memberships WHERE membership_id = ?').run(membershipId).changes > 0;
   }
 
-  setStatuses(statuses: ReadonlyMap<string, MembershipStatus>): void {
+  async setStatuses(statuses: ReadonlyMap<string, MembershipStatus>): Promise<void> {
     if (statuses.size === 0) return;
     const update = this.#db.prepare(
       'UPDATE memberships SET status_state = ?, status_message = ?, status_at = ? WHERE membership_id = ?',
     );
     withoutWaitingForDisk(this.#db, () =>
-      this.transaction(() => {
+      this.#transaction(() => {
         for (const [membershipId, status] of statuses)
           update.run(status.state, status.message, status.at, membershipId);
       }),
@@ -282,7 +300,7 @@ export class AccessRepository implements AccessStore {
     }));
   }
 
-  putGlobalRole(role: GlobalRole, at: string): void {
+  async putGlobalRole(role: GlobalRole, at: string): Promise<void> {
     this.#db
       .prepare(
         `INSERT INTO global_roles (global_role_id, description, permissions, created_at) VALUES (?, ?, ?, ?)
@@ -291,8 +309,8 @@ export class AccessRepository implements AccessStore {
       .run(role.globalRoleId, role.description, JSON.stringify(role.permissions), at);
   }
 
-  deleteGlobalRole(globalRoleId: string): boolean {
-    return this.transaction(() => {
+  async deleteGlobalRole(globalRoleId: string): Promise<boolean> {
+    return this.#transaction(() => {
       this.#db.prepare('DELETE FROM global_role_grants WHERE global_role_id = ?').run(globalRoleId);
       return (
         this.#db.prepare('DELETE FROM global_roles WHERE global_role_id = ?').run(globalRoleId).changes > 0
@@ -316,7 +334,7 @@ export class AccessRepository implements AccessStore {
     }));
   }
 
-  insertGrant(grant: GlobalRoleGrant): void {
+  async insertGrant(grant: GlobalRoleGrant): Promise<void> {
     this.#db
       .prepare(
         'INSERT INTO global_role_grants (grant_id, global_role_id, subject_kind, subject_name, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -324,7 +342,7 @@ export class AccessRepository implements AccessStore {
       .run(grant.grantId, grant.globalRoleId, grant.subject.kind, grant.subject.name, grant.createdAt);
   }
 
-  deleteGrant(grantId: string): boolean {
+  async deleteGrant(grantId: string): Promise<boolean> {
     return this.#db.prepare('DELETE FROM global_role_grants WHERE grant_id = ?').run(grantId).changes > 0;
   }
 
@@ -337,7 +355,7 @@ export class AccessRepository implements AccessStore {
     return row ? (JSON.parse(row.principal) as Principal) : undefined;
   }
 
-  transaction<T>(work: () => T): T {
+  #transaction<T>(work: () => T): T {
     if (this.#db.isTransaction) return work();
     this.#db.exec('BEGIN IMMEDIATE');
     try {

@@ -53,7 +53,8 @@ const PENDING_MESSAGE = "waiting for the cluster's controller";
 /**
  * The access policy (docs/access-control.md) behind GraphQL and REST alike: each surface
  * parses its input and calls this. Every change is checked whole before anything is
- * written, written in one transaction, audited, and announced with `changed` (the cluster
+ * written, written as one write of the store (a project change is checked again against
+ * the cluster's projects as the write replaces them: docs/replicas.md §2), audited, and announced with `changed` (the cluster
  * it touches, or undefined for all) for the controllers.
  */
 export class AccessService extends EventEmitter<{ changed: [clusterId: string | undefined] }> {
@@ -66,6 +67,8 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     this.#options = options;
     this.#store = options.store;
     this.#clock = options.clock ?? (() => new Date());
+    // Policy written through another replica reaches this one's controllers the same way.
+    options.store.onChangedElsewhere?.((clusterId) => this.emit('changed', clusterId));
   }
 
   /** Changes to custom role templates, global roles and their grants. */
@@ -86,8 +89,8 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     caller: Principal,
     action: string,
     where: { clusterId?: string; target?: string },
-    work: () => T,
-  ) {
+    work: () => T | Promise<T>,
+  ): Promise<T> {
     return this.#options.audit.audited(
       { principalId: caller.principalId, principal: caller.name, action, ...where },
       work,
@@ -196,7 +199,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
       caller,
       'createProject',
       { clusterId: input.clusterId.slice(0, 64), target: input.name.slice(0, 64) },
-      () => {
+      async () => {
         this.#cluster(input.clusterId);
         if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, input.clusterId))
           throw new GatewayError(
@@ -205,11 +208,6 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
           );
         checkProjectName(input.name);
         const namespaces = parseNamespaces(input.namespaces ?? []);
-        if (this.#store.projects(input.clusterId).some((p) => p.name === input.name))
-          throw new GatewayError(
-            'CONFLICT',
-            `cluster ${input.clusterId} has a project ${input.name} already`,
-          );
         const project: Project = {
           projectId: newAccessId('p'),
           clusterId: input.clusterId,
@@ -217,33 +215,20 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
           namespaces,
           createdAt: this.now(),
         };
-        this.#store.transaction(() => {
-          this.#claim(project, namespaces);
-          checkRoom(
-            'projects in a cluster',
-            this.#store.projects(project.clusterId).length,
-            ACCESS_INPUT_LIMITS.projectsPerCluster,
-          );
-          this.#store.insertProject(project);
+        await this.#store.changeProjects(project.clusterId, (projects) => {
+          if (projects.some((p) => p.name === input.name))
+            throw new GatewayError(
+              'CONFLICT',
+              `cluster ${input.clusterId} has a project ${input.name} already`,
+            );
+          claim(projects, project, namespaces);
+          checkRoom('projects in a cluster', projects.length, ACCESS_INPUT_LIMITS.projectsPerCluster);
+          return [...projects, project];
         });
         this.emit('changed', project.clusterId);
         return project;
       },
     );
-  }
-
-  /** Refuses namespaces another project holds (CONFLICT), before anything is written. */
-  #claim(project: Project, namespaces: readonly string[]): void {
-    for (const namespace of namespaces) {
-      const holder = this.#store.projectOfNamespace(project.clusterId, namespace);
-      if (holder !== undefined && holder !== project.projectId)
-        throw new GatewayError('CONFLICT', `namespace ${namespace} belongs to project ${holder} already`);
-    }
-    if (new Set([...project.namespaces, ...namespaces]).size > ACCESS_INPUT_LIMITS.namespacesPerProject)
-      throw new GatewayError(
-        'BAD_USER_INPUT',
-        `a project holds at most ${ACCESS_INPUT_LIMITS.namespacesPerProject} namespaces`,
-      );
   }
 
   /** Adds namespaces to a project: projects:manage or the cluster's owner (a project owner could claim kube-system-like namespaces of others). */
@@ -252,7 +237,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     projectId: string,
     namespaces: readonly string[],
   ): Promise<Project> {
-    return this.audited(caller, 'addProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
+    return this.audited(caller, 'addProjectNamespaces', { target: projectId.slice(0, 64) }, async () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
         throw new GatewayError(
@@ -260,11 +245,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
           "adding namespaces needs projects:manage or ownership of the project's cluster",
         );
       const parsed = parseNamespaces(namespaces);
-      this.#store.transaction(() => {
-        this.#claim(project, parsed);
-        this.#store.addNamespaces(project, parsed);
-      });
-      this.emit('changed', project.clusterId);
+      await this.#addNamespaces(project, parsed);
       return this.project(projectId);
     });
   }
@@ -274,39 +255,57 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     projectId: string,
     namespaces: readonly string[],
   ): Promise<Project> {
-    return this.audited(caller, 'removeProjectNamespaces', { target: projectId.slice(0, 64) }, () => {
+    return this.audited(caller, 'removeProjectNamespaces', { target: projectId.slice(0, 64) }, async () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsProject(caller, project))
         throw new GatewayError(
           'FORBIDDEN',
           'removing namespaces needs projects:manage or ownership of the project',
         );
-      this.#store.removeNamespaces(projectId, parseNamespaces(namespaces));
+      const removed = new Set(parseNamespaces(namespaces));
+      await this.#store.changeProjects(project.clusterId, (projects) =>
+        projects.map((p) =>
+          p.projectId === projectId ? { ...p, namespaces: p.namespaces.filter((n) => !removed.has(n)) } : p,
+        ),
+      );
       this.emit('changed', project.clusterId);
       return this.project(projectId);
     });
   }
 
   /** Records a namespace the gateway has just created for the project (project-namespaces.ts). */
-  claimCreatedNamespace(project: Project, namespace: string): Project {
-    this.#store.transaction(() => {
-      this.#claim(project, [namespace]);
-      this.#store.addNamespaces(project, [namespace]);
+  async claimCreatedNamespace(project: Project, namespace: string): Promise<Project> {
+    await this.#addNamespaces(project, [namespace]);
+    return this.project(project.projectId);
+  }
+
+  /** Adds namespaces no other project holds, as the write finds the cluster's projects. */
+  async #addNamespaces(project: Project, namespaces: readonly string[]): Promise<void> {
+    await this.#store.changeProjects(project.clusterId, (projects) => {
+      const current = projects.find((p) => p.projectId === project.projectId);
+      if (!current) throw new GatewayError('NOT_FOUND', `no project ${project.projectId}`);
+      claim(projects, current, namespaces);
+      const all = [...new Set([...current.namespaces, ...namespaces])].sort();
+      return projects.map((p) => (p === current ? { ...p, namespaces: all } : p));
     });
     this.emit('changed', project.clusterId);
-    return this.project(project.projectId);
   }
 
   /** Deletes a project and its memberships; its namespaces stay, without the project label. */
   deleteProject(caller: Principal, projectId: string): Promise<boolean> {
-    return this.audited(caller, 'deleteProject', { target: projectId.slice(0, 64) }, () => {
+    return this.audited(caller, 'deleteProject', { target: projectId.slice(0, 64) }, async () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
         throw new GatewayError(
           'FORBIDDEN',
           'deleting a project needs projects:manage or ownership of its cluster',
         );
-      this.#store.deleteProject(projectId);
+      await this.#store.changeProjects(project.clusterId, (projects) =>
+        projects.filter((p) => p.projectId !== projectId),
+      );
+      // SQLite cascades; the management cluster does not: its memberships go one by one.
+      for (const membership of this.#store.memberships({ clusterId: project.clusterId }))
+        if (membership.projectId === projectId) await this.#store.deleteMembership(membership.membershipId);
       this.emit('changed', project.clusterId);
       return true;
     });
@@ -391,7 +390,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
         clusterId: input.clusterId?.slice(0, 64),
         target: `${where.slice(0, 64)}/${input.subjectName.slice(0, 256)}/${input.templateId.slice(0, 64)}`,
       },
-      () => {
+      async () => {
         if ((input.clusterId === undefined) === (input.projectId === undefined))
           throw new GatewayError(
             'BAD_USER_INPUT',
@@ -430,7 +429,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
           this.#store.memberships({ clusterId }).length,
           ACCESS_INPUT_LIMITS.membershipsPerCluster,
         );
-        this.#store.insertMembership(membership);
+        await this.#store.insertMembership(membership);
         this.emit('changed', clusterId);
         return membership;
       },
@@ -438,12 +437,12 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   removeMembership(caller: Principal, membershipId: string): Promise<boolean> {
-    return this.audited(caller, 'removeMembership', { target: membershipId.slice(0, 64) }, () => {
+    return this.audited(caller, 'removeMembership', { target: membershipId.slice(0, 64) }, async () => {
       const membership = this.#store.membership(membershipId);
       if (!membership) throw new GatewayError('NOT_FOUND', `no membership ${membershipId.slice(0, 64)}`);
       const project = membership.projectId === null ? undefined : this.#store.project(membership.projectId);
       this.#mayChangeMemberships(caller, membership.clusterId, project);
-      this.#store.deleteMembership(membershipId);
+      await this.#store.deleteMembership(membershipId);
       this.emit('changed', membership.clusterId);
       return true;
     });
@@ -457,4 +456,23 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
       `changing memberships here needs memberships:manage or ownership of the ${project ? 'project' : 'cluster'}`,
     );
   }
+}
+
+/** Refuses namespaces another project of `projects` holds (CONFLICT), and a project past its size. */
+function claim(projects: readonly Project[], project: Project, namespaces: readonly string[]): void {
+  for (const namespace of namespaces) {
+    const holder = projects.find(
+      (p) => p.projectId !== project.projectId && p.namespaces.includes(namespace),
+    );
+    if (holder)
+      throw new GatewayError(
+        'CONFLICT',
+        `namespace ${namespace} belongs to project ${holder.projectId} already`,
+      );
+  }
+  if (new Set([...project.namespaces, ...namespaces]).size > ACCESS_INPUT_LIMITS.namespacesPerProject)
+    throw new GatewayError(
+      'BAD_USER_INPUT',
+      `a project holds at most ${ACCESS_INPUT_LIMITS.namespacesPerProject} namespaces`,
+    );
 }

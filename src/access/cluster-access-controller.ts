@@ -402,7 +402,10 @@ export class ClusterAccessController {
       if (next && (next.state !== membership.status.state || next.message !== membership.status.message))
         changed.set(membership.membershipId, next);
     }
-    this.#options.store.setStatuses(changed);
+    // Statuses are learnt again on the next pass: a failed write is logged, not retried.
+    this.#options.store
+      .setStatuses(changed)
+      .catch((error: unknown) => this.#options.log.warn({ err: error }, 'membership statuses not recorded'));
   }
 
   /** Stops watching; what it wrote stays in the cluster. */

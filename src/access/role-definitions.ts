@@ -74,7 +74,7 @@ export class RoleDefinitions {
     );
   }
 
-  #writeTemplate(input: TemplateInput, templates: Map<string, RoleTemplate>): RoleTemplate {
+  async #writeTemplate(input: TemplateInput, templates: Map<string, RoleTemplate>): Promise<RoleTemplate> {
     const description = input.description ?? '';
     checkDescription(description);
     const template: RoleTemplate = {
@@ -88,26 +88,31 @@ export class RoleDefinitions {
     templates.set(template.templateId, template);
     // Every template is checked again: a change can make one that includes it invalid.
     for (const other of templates.values()) checkTemplateGraph(other, templates);
-    this.#service.store.putTemplate(template, this.#service.now());
+    await this.#service.store.putTemplate(template, this.#service.now());
     this.#service.emit('changed', undefined);
     return template;
   }
 
   deleteTemplate(caller: Principal, templateId: string): Promise<boolean> {
-    return this.#service.audited(caller, 'deleteRoleTemplate', { target: templateId.slice(0, 64) }, () => {
-      this.#service.requirePermission(caller, 'templates:manage');
-      const templates = this.#service.templates();
-      const template = templates.get(templateId);
-      if (!template) throw new GatewayError('NOT_FOUND', `no template ${templateId.slice(0, 64)}`);
-      if (template.builtIn)
-        throw new GatewayError('FORBIDDEN', `built-in template ${templateId} cannot be deleted`);
-      const includer = [...templates.values()].find((t) => t.includes.includes(templateId));
-      if (includer)
-        throw new GatewayError('CONFLICT', `template ${includer.templateId} includes ${templateId}`);
-      const used = this.#service.store.memberships({ templateId }).length;
-      if (used > 0) throw new GatewayError('CONFLICT', `${used} memberships use template ${templateId}`);
-      return this.#service.store.deleteTemplate(templateId);
-    });
+    return this.#service.audited(
+      caller,
+      'deleteRoleTemplate',
+      { target: templateId.slice(0, 64) },
+      async () => {
+        this.#service.requirePermission(caller, 'templates:manage');
+        const templates = this.#service.templates();
+        const template = templates.get(templateId);
+        if (!template) throw new GatewayError('NOT_FOUND', `no template ${templateId.slice(0, 64)}`);
+        if (template.builtIn)
+          throw new GatewayError('FORBIDDEN', `built-in template ${templateId} cannot be deleted`);
+        const includer = [...templates.values()].find((t) => t.includes.includes(templateId));
+        if (includer)
+          throw new GatewayError('CONFLICT', `template ${includer.templateId} includes ${templateId}`);
+        const used = this.#service.store.memberships({ templateId }).length;
+        if (used > 0) throw new GatewayError('CONFLICT', `${used} memberships use template ${templateId}`);
+        return await this.#service.store.deleteTemplate(templateId);
+      },
+    );
   }
 
   createGlobalRole(
@@ -118,7 +123,7 @@ export class RoleDefinitions {
       caller,
       'createGlobalRole',
       { target: input.globalRoleId.slice(0, 64) },
-      () => {
+      async () => {
         this.#service.requirePermission(caller, 'global-roles:manage');
         checkGlobalRoleId(input.globalRoleId);
         checkDescription(input.description ?? '');
@@ -143,21 +148,26 @@ export class RoleDefinitions {
           this.#service.store.customGlobalRoles().length,
           ACCESS_INPUT_LIMITS.customGlobalRoles,
         );
-        this.#service.store.putGlobalRole(role, this.#service.now());
+        await this.#service.store.putGlobalRole(role, this.#service.now());
         return role;
       },
     );
   }
 
   deleteGlobalRole(caller: Principal, globalRoleId: string): Promise<boolean> {
-    return this.#service.audited(caller, 'deleteGlobalRole', { target: globalRoleId.slice(0, 64) }, () => {
-      this.#service.requirePermission(caller, 'global-roles:manage');
-      if (BUILT_IN_GLOBAL_ROLES.some((r) => r.globalRoleId === globalRoleId))
-        throw new GatewayError('FORBIDDEN', `built-in global role ${globalRoleId} cannot be deleted`);
-      if (!this.#service.store.deleteGlobalRole(globalRoleId))
-        throw new GatewayError('NOT_FOUND', `no global role ${globalRoleId.slice(0, 64)}`);
-      return true;
-    });
+    return this.#service.audited(
+      caller,
+      'deleteGlobalRole',
+      { target: globalRoleId.slice(0, 64) },
+      async () => {
+        this.#service.requirePermission(caller, 'global-roles:manage');
+        if (BUILT_IN_GLOBAL_ROLES.some((r) => r.globalRoleId === globalRoleId))
+          throw new GatewayError('FORBIDDEN', `built-in global role ${globalRoleId} cannot be deleted`);
+        if (!(await this.#service.store.deleteGlobalRole(globalRoleId)))
+          throw new GatewayError('NOT_FOUND', `no global role ${globalRoleId.slice(0, 64)}`);
+        return true;
+      },
+    );
   }
 
   grantGlobalRole(
@@ -168,7 +178,7 @@ export class RoleDefinitions {
       caller,
       'grantGlobalRole',
       { target: `${input.globalRoleId.slice(0, 64)}/${input.subjectName.slice(0, 256)}` },
-      () => {
+      async () => {
         this.#service.requirePermission(caller, 'global-roles:manage');
         const role = this.#service.globalRoles().get(input.globalRoleId);
         if (!role) throw new GatewayError('NOT_FOUND', `no global role ${input.globalRoleId.slice(0, 64)}`);
@@ -197,16 +207,16 @@ export class RoleDefinitions {
           this.#service.store.grants().length,
           ACCESS_INPUT_LIMITS.globalRoleGrants,
         );
-        this.#service.store.insertGrant(grant);
+        await this.#service.store.insertGrant(grant);
         return grant;
       },
     );
   }
 
   revokeGlobalRole(caller: Principal, grantId: string): Promise<boolean> {
-    return this.#service.audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, () => {
+    return this.#service.audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, async () => {
       this.#service.requirePermission(caller, 'global-roles:manage');
-      if (!this.#service.store.deleteGrant(grantId))
+      if (!(await this.#service.store.deleteGrant(grantId)))
         throw new GatewayError('NOT_FOUND', `no grant ${grantId.slice(0, 64)}`);
       return true;
     });

@@ -25,9 +25,11 @@ const nullableTime = { type: 'string', maxLength: 64, nullable: true } as const;
 const hash = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const names = { type: 'array', maxItems: 256, items: { type: 'string', maxLength: 256 } } as const;
 
-type Column = { name: string; type: string; jsonPath: string; priority?: number };
+/** A printer column of `kubectl get`. */
+export type Column = { name: string; type: string; jsonPath: string; priority?: number };
 
-function crd(
+/** A namespaced CRD of our group with its schema and `kubectl get` columns. */
+export function crd(
   names: { kind: string; plural: string; short: string },
   schema: Record<string, unknown>,
   columns: Column[],
@@ -197,8 +199,11 @@ const ESTABLISHED_TIMEOUT_MS = 30_000;
  * Applies the CRDs (server-side apply: a newer gateway's schema replaces an older one) and
  * waits until the apiserver serves them.
  */
-export async function installCrds(kube: KubeClient): Promise<void> {
-  for (const definition of CRDS) {
+export async function installCrds(
+  kube: KubeClient,
+  definitions: readonly KubeObject[] = CRDS,
+): Promise<void> {
+  for (const definition of definitions) {
     const name = definition.metadata?.name as string;
     await kube.patch(target, `${CRD_PATH}/${name}`, 'apply', definition, {
       fieldManager: FIELD_MANAGER,
@@ -206,7 +211,7 @@ export async function installCrds(kube: KubeClient): Promise<void> {
     });
   }
   const deadline = Date.now() + ESTABLISHED_TIMEOUT_MS;
-  for (const definition of CRDS) {
+  for (const definition of definitions) {
     const name = definition.metadata?.name as string;
     for (;;) {
       const current = await kube.get<{ status?: { conditions?: { type: string; status: string }[] } }>(

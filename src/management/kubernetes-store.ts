@@ -1,7 +1,17 @@
 import { hostname } from 'node:os';
 import { KubeClient } from '../kube/kube-client.ts';
+import type { KubeObject } from '../kube/objects.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import { API_GROUP, API_VERSION, ensureNamespace, installCrds, KINDS } from './crds.ts';
+import { ACCESS_CRDS, ACCESS_KINDS } from './access-crds.ts';
+import {
+  decodeClusterProjects,
+  decodeGlobalRole,
+  decodeGrant,
+  decodeMembership,
+  decodeTemplate,
+} from './access-records.ts';
+import { API_GROUP, API_VERSION, CRDS, ensureNamespace, installCrds, KINDS } from './crds.ts';
+import { KubeAccessStore } from './kube-access-store.ts';
 import { decodeApiToken, KubeApiTokenRepository } from './kube-api-token-repository.ts';
 import { decodeCluster, KubeClusterRepository } from './kube-cluster-repository.ts';
 import {
@@ -14,6 +24,9 @@ import { decodeUser, KubeUserRepository } from './kube-user-repository.ts';
 import { ManagementTransport } from './management-transport.ts';
 import { type Decoder, ResourceView } from './resource-view.ts';
 import type { ManagementStore, StoreRepositories } from './store-repositories.ts';
+
+/** Every CRD of the store, as the gateway applies them and the Helm chart ships them. */
+export const STORE_CRDS: readonly KubeObject[] = [...CRDS, ...ACCESS_CRDS];
 
 /** Where the management cluster is and who this replica is. */
 export interface KubernetesStoreSettings {
@@ -48,7 +61,7 @@ export async function openKubernetesStore(
   const transport = await ManagementTransport.connect(settings.kubeconfigPath);
   const kube = new KubeClient(transport);
   await ensureNamespace(kube, namespace);
-  await installCrds(kube);
+  await installCrds(kube, STORE_CRDS);
   const ours = (plural: string) => `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${plural}`;
   const secretsPath = `/api/v1/namespaces/${namespace}/secrets`;
   const views: ResourceView<unknown>[] = [];
@@ -62,6 +75,14 @@ export async function openKubernetesStore(
   const clusters = view(ours(KINDS.cluster.plural), decodeCluster);
   const sessions = view(secretsPath, decodeOidcSession, `type=${OIDC_SESSION_SECRET_TYPE}`);
   const pending = view(secretsPath, decodePendingLogin, `type=${PENDING_LOGIN_SECRET_TYPE}`);
+  const access = new KubeAccessStore({
+    templates: view(ours(ACCESS_KINDS.roleTemplate.plural), decodeTemplate),
+    globalRoles: view(ours(ACCESS_KINDS.globalRole.plural), decodeGlobalRole),
+    grants: view(ours(ACCESS_KINDS.globalRoleGrant.plural), decodeGrant),
+    projects: view(ours(ACCESS_KINDS.clusterProjects.plural), decodeClusterProjects),
+    memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
+    oidcSessions: sessions,
+  });
   const close = () => {
     for (const each of views) each.stop();
     transport.close();
@@ -98,6 +119,7 @@ export async function openKubernetesStore(
     clusters: clusterRepository,
     oidcSessions: new KubeOidcSessionRepository(sessions),
     pendingLogins: new KubePendingLogins(pending, kube, secretsPath),
+    access,
     close,
   };
 }

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from 'node:sqlite';
+import type { AccessStore } from '../access/access-repository.ts';
 import type { ApiTokenRepository } from '../auth/api-token-repository.ts';
 import type { OidcSessionRepository } from '../auth/oidc-session-repository.ts';
 import type { PendingLoginStore } from '../auth/pending-logins.ts';
@@ -22,10 +22,10 @@ export interface StoreRepositories {
   readonly clusters: ClusterRepository;
   readonly oidcSessions: OidcSessionRepository;
   readonly pendingLogins: PendingLoginStore;
+  /** The access policy (docs/access-control.md). */
+  readonly access: AccessStore;
   /** With a management cluster: how to reach it, where the gateway's objects are, and who this replica is. */
   readonly management?: ManagementStore;
-  /** The SQLite database, with the SQLite store: what has no Kubernetes backend yet (the access policy) keeps to it. */
-  readonly sqlite?: DatabaseSync;
   /** Stops watches and closes files; the repositories answer nothing useful afterwards. */
   close(): void;
 }

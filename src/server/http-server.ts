@@ -34,12 +34,12 @@ export interface HttpRoutes {
   readonly passthrough: Passthrough;
   readonly graphql: GraphqlEndpoint;
   readonly metrics: MetricsApi;
-  /** The access policy's API (docs/access-control.md). */
-  readonly accessApi: AccessApi;
   /** With a management store only. */
   readonly replicas?: ReplicasApi;
   /** Links from other replicas (docs/replicas.md §5); with a management store only. */
   readonly peers?: PeerEndpoint;
+  /** The access policy's API (docs/access-control.md). */
+  readonly accessApi: AccessApi;
 }
 
 /** The gateway's server, listening before its routes are ready (they may need its port). */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessControllers } from '../access/access-controllers.ts';
 import { requireAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { PasswordSignIn } from '../auth/password-sign-in.ts';
@@ -15,6 +16,7 @@ export interface ReplicasApiOptions {
   readonly membership: ReplicaMembership;
   readonly ownership: ClusterOwnership;
   readonly health: HealthMonitor;
+  readonly accessControllers: AccessControllers;
   readonly authenticator: Authenticator;
   readonly passwords: PasswordSignIn;
 }
@@ -39,13 +41,14 @@ export class ReplicasApi {
     );
     requireAdmin(principal);
     if (req.method !== 'GET') throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-    const { membership, ownership, registry, health } = this.#options;
+    const { membership, ownership, registry, health, accessControllers } = this.#options;
     sendJson(res, 200, {
       replicaId: membership.replicaId,
       replicas: membership.live(),
       // What this replica does for the clusters it owns.
       owned: ownership.owned(),
       healthChecks: health.checksRun,
+      accessControllers: accessControllers.running(),
       clusters: registry.list().map((cluster) => ({
         clusterId: cluster.clusterId,
         name: cluster.name,

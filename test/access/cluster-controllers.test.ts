@@ -117,7 +117,7 @@ describe('memberships become RBAC in the cluster, and only there', () => {
   });
 
   test('a pass with nothing changed makes no write', async () => {
-    const controller = fleet.gateway.accessControllers?.controller(fleet.clusterIds[0] as string);
+    const controller = fleet.gateway.accessControllers.controller(fleet.clusterIds[0] as string);
     assert.deepEqual(await controller?.passNow(), { applied: 0, deleted: 0, failed: 0 });
   });
 });
@@ -166,7 +166,7 @@ describe('drift is undone', () => {
       'app.kubernetes.io/managed-by=fleetgate',
     ]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await fleet.gateway.accessControllers?.controller(fleet.clusterIds[0] as string)?.passNow();
+    await fleet.gateway.accessControllers.controller(fleet.clusterIds[0] as string)?.passNow();
     assert.equal((await cluster1.kubectl('admin', ['get', 'clusterrole', 'hand-made'])).code, 0);
   });
 

@@ -20,7 +20,8 @@ const RANKS: Record<string, number> = {
   'src/auth': 3,
   'src/cache': 3,
   'src/admin': 4,
-  'src/access': 4,
+  // Between people and the management store, which implements its AccessStore.
+  'src/access': 3.5,
   'src/proxy': 4,
   // The management cluster as the store of replicas: implements the repositories of the layers below.
   'src/management': 4,

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { ACCESS_KINDS } from '../../src/management/access-crds.ts';
 import { KINDS } from '../../src/management/crds.ts';
 import { GatewayProcess } from '../harness/fleet.ts';
 import { chartDir, helmBinary, runHelm } from '../harness/helm.ts';
@@ -196,7 +197,7 @@ describe("the chart's ServiceAccount", () => {
 
   test('may do every verb the Kubernetes store and the Leases use in its namespace', async () => {
     const needed: [string, string[]][] = [
-      ...Object.values(KINDS).map(
+      ...[...Object.values(KINDS), ...Object.values(ACCESS_KINDS)].map(
         (kind) =>
           [
             `${kind.plural}.fleetgate.dev`,
@@ -211,7 +212,7 @@ describe("the chart's ServiceAccount", () => {
       for (const verb of verbs)
         if (!(await canI(verb, resource, NAMESPACE))) refused.push(`${verb} ${resource}`);
     // An apply that finds no CRD creates it: create, narrowed to the name in the URL.
-    for (const kind of Object.values(KINDS))
+    for (const kind of [...Object.values(KINDS), ...Object.values(ACCESS_KINDS)])
       for (const verb of ['get', 'create', 'patch'])
         if (
           !(await canI(verb, `customresourcedefinitions.apiextensions.k8s.io/${kind.plural}.fleetgate.dev`))

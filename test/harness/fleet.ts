@@ -25,12 +25,12 @@ export interface GatewayProcessOptions {
   readonly logLevel?: string;
   /** More environment for the gateway process (e.g. NODE_OPTIONS for a benchmark's probe). */
   readonly env?: NodeJS.ProcessEnv;
-  /** Another checkout of the project whose gateway runs (a benchmark's baseline); default this one. */
-  readonly root?: string;
   /** More command-line options (e.g. --store kubernetes and its management cluster). */
   readonly args?: readonly string[];
   /** Name of its process and log files, to tell replicas apart (default gateway). */
   readonly name?: string;
+  /** Another checkout of the project whose gateway runs (a benchmark's baseline); default this one. */
+  readonly root?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -197,14 +197,14 @@ export async function registerCluster(
 export interface AgentInstallOptions {
   /** Rewrites the agent's kubeconfig (written with the ServiceAccount's token) before the agent starts. */
   readonly prepareKubeconfig?: (kubeconfigPath: string) => Promise<void>;
+  /** Where the agent dials, when not the gateway's own URL (e.g. a load balancer in front of replicas). */
+  readonly gatewayUrl?: string;
   /** Another checkout of the project whose agent runs (a benchmark's baseline); default this one. */
   readonly root?: string;
   /** More environment for the agent process (e.g. NODE_OPTIONS for a benchmark's profile). */
   readonly env?: NodeJS.ProcessEnv;
   /** Names its files apart from another agent of the same cluster (default `agent`). */
   readonly label?: string;
-  /** Where the agent dials, when not the gateway's own URL (e.g. a load balancer in front of replicas). */
-  readonly gatewayUrl?: string;
 }
 
 /** An agent process for one test cluster. */
