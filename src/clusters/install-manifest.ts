@@ -5,6 +5,7 @@ import {
   PROVIDER_EXTRA_KEY,
 } from '../kube/agent-rights.ts';
 import { agentAdmissionPolicy } from './agent-admission-policy.ts';
+import { peopleAdmissionPolicy } from './people-admission-policy.ts';
 
 /** Namespace and names of everything the install manifest creates downstream. */
 export const AGENT_NAMESPACE = 'fleetgate-system';
@@ -97,6 +98,8 @@ export function renderInstallManifest(options: InstallManifestOptions): string {
       otherAgentObjects: [AGENT_CREDENTIAL_SECRET],
       labels,
     }),
+    // A binding in a namespace reaches that Namespace object: people may not relabel it.
+    ...peopleAdmissionPolicy(labels),
     {
       apiVersion: 'v1',
       kind: 'Secret',

@@ -25,8 +25,12 @@ const manifest = parseAllDocuments(
 );
 
 test("the install manifest holds the fence and its binding, matching only the agent's ServiceAccount", () => {
-  const policy = manifest.find((doc) => doc.kind === 'ValidatingAdmissionPolicy');
-  const binding = manifest.find((doc) => doc.kind === 'ValidatingAdmissionPolicyBinding');
+  const policy = manifest.find(
+    (doc) => doc.kind === 'ValidatingAdmissionPolicy' && doc.metadata.name === AGENT_FENCE_NAME,
+  );
+  const binding = manifest.find(
+    (doc) => doc.kind === 'ValidatingAdmissionPolicyBinding' && doc.metadata.name === AGENT_FENCE_NAME,
+  );
   assert.equal(policy?.metadata.name, AGENT_FENCE_NAME);
   assert.deepEqual(binding?.spec, { policyName: AGENT_FENCE_NAME, validationActions: ['Deny'] });
   assert.equal(policy?.spec?.failurePolicy, 'Fail');
