@@ -122,10 +122,13 @@ describe('a replica gets SIGTERM', () => {
 
     const ended = await watch.exited;
     const endedAfterMs = Date.now() - signalledAt;
-    console.log(`the watch through the draining replica ended ${endedAfterMs} ms after SIGTERM`);
+    console.log(
+      `the watch through the draining replica ended ${endedAfterMs} ms after SIGTERM: kubectl exit ${ended.code}, stderr ${JSON.stringify(ended.stderr)}`,
+    );
     assert.ok(endedAfterMs <= DRAIN_DEADLINE_MS + 3_000, `the watch ended after ${endedAfterMs} ms`);
     // Ended as the apiserver ends a watch, not cut: no reset, no truncated stream.
     assert.doesNotMatch(ended.stderr, /reset|unexpected EOF|broken pipe|INTERNAL_ERROR/i);
+    assert.equal(ended.code, 0, ended.stderr);
     assert.equal(await drained.process?.exited(), 0);
 
     await within('the agent is on the survivor', 15_000, async () => (await holder()) !== drainedId);
