@@ -44,6 +44,7 @@ import { ReplicaMembership } from './replicas/replica-membership.ts';
 import { AccessApi } from './server/access-api.ts';
 import { AuthApi } from './server/auth-api.ts';
 import { ClustersApi } from './server/clusters-api.ts';
+import { DRAIN_DEADLINE_MS, Drain } from './server/drain.ts';
 import { createGatewayServer } from './server/http-server.ts';
 import { MetricsApi } from './server/metrics-api.ts';
 import { ReplicasApi } from './server/replicas-api.ts';
@@ -130,6 +131,12 @@ export interface Gateway {
   /** Set on the first start when no admin password was given: print it once. */
   readonly generatedAdminPassword: string | undefined;
   close(): Promise<void>;
+  /**
+   * Stops gracefully (docs/replicas.md, "Drain"): answers not-ready and refuses new work,
+   * lets open streams end up to `deadlineMs` (ending the rest cleanly), then closes: Leases
+   * released, agents sent elsewhere with going-away.
+   */
+  drain(deadlineMs?: number): Promise<void>;
 }
 
 /** Opens the store, wires the parts together and starts listening. */
@@ -164,7 +171,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     caPem ??= made.caPem;
   }
   // Listen first: with port 0 the public URL, which OIDC's redirect URI needs, is known only then.
-  const { server, setRoutes } = createGatewayServer(log, tls);
+  const drain = new Drain();
+  const { server, setRoutes } = createGatewayServer(log, drain, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // Connections waiting to be accepted: thousands of dashboards reconnect at once after a
@@ -290,6 +298,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       audit,
       log,
       openConnections,
+      drain,
       quota: new StreamQuota(config.maxStreamsPerPerson),
     }),
     graphql,
@@ -309,7 +318,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     'gateway listening',
   );
 
-  return {
+  const gateway: Gateway = {
     url,
     server,
     registry,
@@ -327,7 +336,15 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     caPem,
     replicas,
     generatedAdminPassword: bootstrap?.generatedPassword,
+    async drain(deadlineMs = DRAIN_DEADLINE_MS) {
+      drain.start();
+      log.info({ openStreams: drain.openStreams, deadlineMs }, 'draining');
+      const ended = await drain.settle(deadlineMs);
+      log.info({ endedAtDeadline: ended }, 'drained');
+      await gateway.close();
+    },
     async close() {
+      drain.start();
       // First, and released rather than left to expire: peers take this replica's clusters at once.
       await replicas?.ownership.close();
       await replicas?.membership.leave();
@@ -346,6 +363,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       store.close();
     },
   };
+  return gateway;
 }
 
 /** Opens the configured store: SQLite under the data directory, or the management cluster. */

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from './gateway.ts';
+import { DRAIN_DEADLINE_MS } from './server/drain.ts';
 import { DEFAULT_TUNNEL_TIMING } from './server/tunnel-endpoint.ts';
 import { exitWithUsageError, parseCommandLine } from './shared/cli/command-line.ts';
 import { createLogger } from './shared/log/logger.ts';
@@ -260,10 +261,15 @@ if (gateway.generatedAdminPassword) {
 }
 process.stdout.write(`fleetgate gateway ${version} listening on ${gateway.url}\n`);
 
+// SIGTERM drains (docs/replicas.md, "Drain"); a second signal, or a drain that outlives its
+// deadline by 5 s, ends the process at once.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) process.exit(0);
+    stopping = true;
     log.info({ signal }, 'stopping');
-    void gateway.close().then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5_000).unref();
+    void gateway.drain(DRAIN_DEADLINE_MS).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), DRAIN_DEADLINE_MS + 5_000).unref();
   });
 }

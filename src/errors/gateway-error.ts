@@ -50,6 +50,8 @@ export const ERROR_CODES = {
   // The gateway itself.
   SUBSCRIBER_TOO_SLOW: { httpStatus: 503, reason: 'ServiceUnavailable' },
   STARTING: { httpStatus: 503, reason: 'ServiceUnavailable' },
+  /** The gateway is stopping (drain): try another replica. */
+  DRAINING: { httpStatus: 503, reason: 'ServiceUnavailable' },
   INTERNAL: { httpStatus: 500, reason: 'InternalError' },
 } as const;
 

@@ -27,6 +27,8 @@ export interface PassthroughOptions {
   readonly quota: StreamQuota;
   /** Long-lived requests by credential, ended when it is revoked or expires. */
   readonly openConnections: OpenConnections;
+  /** Open streams a stopping gateway waits for, and ends cleanly at its deadline. */
+  readonly drain?: { track(endCleanly: () => void): () => void };
   readonly audit: AuditLog;
   readonly log: Logger;
 }
@@ -184,10 +186,21 @@ export class Passthrough {
           acting.principal,
         )
       : NOTHING_TO_RELEASE;
+    // A draining gateway ends a watch at its deadline as the apiserver would: the chunked
+    // answer completes (the client sees the watch end, not a reset) and re-lists elsewhere.
+    const undrain =
+      longLived && this.#options.drain
+        ? this.#options.drain.track(() => {
+            body.unpipe(res);
+            body.destroy();
+            res.end();
+          })
+        : NOTHING_TO_RELEASE;
     // The client going away cancels the stream, which cancels the request downstream.
     res.once('close', () => {
       release();
       forget();
+      undrain();
       if (!body.readableEnded) body.destroy();
       this.#audit(req, target, info, acting, status, startedAt, false);
     });
@@ -249,9 +262,17 @@ export class Passthrough {
       () => socket.destroy(),
       acting.principal,
     );
+    const undrain = this.#options.drain
+      ? this.#options.drain.track(() => {
+          stream.unpipe(socket);
+          stream.destroy();
+          socket.end();
+        })
+      : NOTHING_TO_RELEASE;
     socket.once('close', () => {
       release();
       forget();
+      undrain();
       stream.destroy();
       this.#audit(req, target, info, acting, status, startedAt, true);
     });

@@ -21,6 +21,7 @@ import { TUNNEL_PATH } from '../shared/tunnel/limits.ts';
 import type { AccessApi } from './access-api.ts';
 import type { AuthApi } from './auth-api.ts';
 import type { ClustersApi } from './clusters-api.ts';
+import type { Drain } from './drain.ts';
 import { sendError } from './http-json.ts';
 import type { MetricsApi } from './metrics-api.ts';
 import type { ReplicasApi } from './replicas-api.ts';
@@ -70,9 +71,24 @@ function requestUrl(req: IncomingMessage): URL {
   return new URL(raw, 'http://gateway.invalid');
 }
 
+/** Liveness: the process answers. */
+const HEALTHZ_PATH = '/healthz';
+/** Readiness: the gateway takes new work (503 once it starts and while it drains). */
+const READYZ_PATH = '/readyz';
+/** While draining, a refused client is told to come back through another connection. */
+const DRAINING_HEADERS = { 'retry-after': '1', connection: 'close' } as const;
+const DRAINING_ON_SOCKET =
+  'HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: 0\r\n\r\n';
+
+function isProbe(rawTarget: string | undefined): boolean {
+  const path = rawTarget?.split('?')[0];
+  return path === HEALTHZ_PATH || path === READYZ_PATH;
+}
+
 /** The gateway's one HTTP(S) server: routes requests and WebSocket upgrades to the parts. */
 export function createGatewayServer(
   log: Logger,
+  drain: Drain,
   tls?: { readonly certPem: string; readonly keyPem: string },
 ): GatewayServer {
   let parts: HttpRoutes | undefined;
@@ -97,6 +113,14 @@ export function createGatewayServer(
       return;
     }
     const routes = parts;
+    if (drain.draining && !isProbe(req.url)) {
+      // No new work: a client retrying on a new connection reaches another replica.
+      for (const [name, value] of Object.entries(DRAINING_HEADERS)) res.setHeader(name, value);
+      const failure = new GatewayError('DRAINING', 'the gateway is stopping; try again');
+      if (req.url?.startsWith(PASSTHROUGH_PREFIX)) sendStatus(res, failure);
+      else sendError(res, failure);
+      return;
+    }
     if (req.url?.startsWith(PASSTHROUGH_PREFIX)) {
       passThrough(
         req.url,
@@ -111,8 +135,13 @@ export function createGatewayServer(
     void (async () => {
       try {
         const url = requestUrl(req);
-        if (url.pathname === '/healthz') {
+        if (url.pathname === HEALTHZ_PATH) {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+          return;
+        }
+        if (url.pathname === READYZ_PATH) {
+          if (drain.draining) res.writeHead(503, { 'content-type': 'text/plain' }).end('draining');
+          else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
           return;
         }
         if (url.pathname === GRAPHQL_PATH) {
@@ -143,6 +172,12 @@ export function createGatewayServer(
       return;
     }
     const routes = parts;
+    // No new tunnel, exec, port-forward or subscription. Links from peers are still taken:
+    // they reach the clusters whose tunnels are here until the drain ends.
+    if (drain.draining && req.url?.split('?')[0] !== PEER_PATH) {
+      socket.end(DRAINING_ON_SOCKET);
+      return;
+    }
     if (req.url?.startsWith(PASSTHROUGH_PREFIX)) {
       passThrough(
         req.url,

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { ACCESS_KINDS } from '../../src/management/access-crds.ts';
 import { KINDS } from '../../src/management/crds.ts';
+import { DRAIN_DEADLINE_MS } from '../../src/server/drain.ts';
 import { GatewayProcess } from '../harness/fleet.ts';
 import { chartDir, helmBinary, runHelm } from '../harness/helm.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
@@ -161,8 +162,9 @@ describe('the Helm chart', () => {
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
     assert.equal(container.securityContext.allowPrivilegeEscalation, false);
     assert.deepEqual(container.securityContext.capabilities, { drop: ['ALL'] });
-    for (const probe of [container.readinessProbe, container.livenessProbe])
-      assert.deepEqual(probe.httpGet, { path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    // Readiness turns false while the gateway drains; liveness does not.
+    assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'https', scheme: 'HTTPS' });
     const podIp = container.env.find((e) => e.name === 'POD_IP');
     assert.equal(podIp?.valueFrom?.fieldRef?.fieldPath, 'status.podIP');
     assert.ok(container.args.includes('--peer-address=https://$(POD_IP):8443'));
@@ -175,7 +177,11 @@ describe('the Helm chart', () => {
       'the client secret comes from a Secret',
     );
     // The sleep, then the gateway's own 5 s close deadline, must fit in the grace period.
-    assert.ok(pod.terminationGracePeriodSeconds >= container.lifecycle.preStop.sleep.seconds + 5);
+    // The sleep, then the drain deadline and the 5 s the gateway allows itself after it.
+    assert.ok(
+      pod.terminationGracePeriodSeconds >=
+        container.lifecycle.preStop.sleep.seconds + DRAIN_DEADLINE_MS / 1000 + 5,
+    );
   });
 });
 

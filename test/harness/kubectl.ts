@@ -56,6 +56,8 @@ export async function kubectlOk(
 export interface KubectlStream {
   readonly lines: string[];
   waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Resolves when kubectl exits on its own or is stopped: its exit code and stderr. */
+  readonly exited: Promise<{ code: number | null; stderr: string }>;
   stop(): void;
 }
 
@@ -83,8 +85,12 @@ export function streamKubectl(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, stderr })),
+  );
   return {
     lines,
+    exited,
     waitForLine(predicate, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

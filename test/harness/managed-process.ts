@@ -109,6 +109,11 @@ export class ManagedProcess {
     clearTimeout(timer);
   }
 
+  /** Sends `signal` (SIGTERM to drain) without waiting for the process to end. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.#child.kill(signal);
+  }
+
   /** SIGKILL at once, as a crash would. */
   async kill(): Promise<void> {
     if (!this.running) return;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { graphqlWsClient } from '../graphql/people.ts';
+import { CHANGES, collect } from '../graphql/subscriber.ts';
 import { AgentProcess, downloadKubeconfig, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { runKubectl } from '../harness/kubectl.ts';
@@ -18,6 +20,7 @@ let balancer: TcpBalancer;
 let agent: AgentProcess | undefined;
 let clusterId: string;
 let kubeconfig: string;
+let balanced: string;
 
 before(async () => {
   run = await startClusters({ count: 2, namePrefix: 'fail' });
@@ -25,7 +28,7 @@ before(async () => {
   const dir = join(run.runDir, 'replicas');
   replicas = await startReplicas(management, dir, 3, 'fleetgate-system', { sharedTls: true });
   balancer = await startTcpBalancer(replicas.map((r) => Number(new URL(r.url).port)));
-  const balanced = `https://127.0.0.1:${balancer.port}`;
+  balanced = `https://127.0.0.1:${balancer.port}`;
   const first = replicas[0] as GatewayProcess;
   const registration = await registerCluster(first, 'failover');
   clusterId = registration.cluster.clusterId;
@@ -34,8 +37,8 @@ before(async () => {
   await downstream.kubectlOk('admin', [
     'create',
     'clusterrolebinding',
-    'fleetgate-admin-reads',
-    '--clusterrole=view',
+    'fleetgate-admin-edits',
+    '--clusterrole=edit',
     '--user=local:admin',
   ]);
   kubeconfig = join(dir, 'admin-balanced.kubeconfig');
@@ -63,6 +66,22 @@ const holder = async () =>
       'jsonpath={.status.replica}',
     ])
   ).trim();
+
+const holderProcess = async () => {
+  const holderId = await holder();
+  const found = replicas.find((r) => r.dataDir.includes(`${holderId}-data`));
+  assert.ok(found, `no replica named ${holderId}`);
+  return { holderId, process: found };
+};
+
+const signIn = async (gateway: GatewayProcess) => {
+  const answer = await gateway.request('/v1/auth/login', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: gateway.adminPassword }),
+  });
+  return (JSON.parse(answer.text) as { token: string }).token;
+};
 
 const kubectlWorks = async () =>
   (
@@ -95,5 +114,59 @@ describe('the replica holding a tunnel dies', () => {
     // Several tries: they land on both survivors.
     for (let i = 0; i < 4; i++)
       assert.ok(await kubectlWorks(), `kubectl failed on try ${i} after the failover`);
+  });
+
+  test('kill -9 of the new holder: a subscriber that resumes with its cursor on the last replica gets every change made meanwhile', async () => {
+    // The first test killed one replica: sign in on one still running.
+    const first = replicas.find((r) => r.process?.running) as GatewayProcess;
+    const token = await signIn(first);
+    const variables = { apiVersion: 'v1', kind: 'ConfigMap', filter: { namespace: 'default' } };
+    // The subscriber comes through the load balancer, as a dashboard would.
+    const before = graphqlWsClient({ url: balanced, caPem: first.caPem }, token);
+    const watching = collect(before.client, CHANGES, variables);
+    // A subscription without a cursor starts from now, once its watch is open downstream:
+    // changes are made until one arrives.
+    for (let i = 0; watching.changes.length === 0; i++) {
+      assert.ok(i < 10, 'the subscriber saw no change');
+      const made = await runKubectl(kubeconfig, [
+        'create',
+        'configmap',
+        `before-the-kill-${i}`,
+        '-n',
+        'default',
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+      await watching.until(() => watching.changes.length > 0, 3_000).catch(() => {});
+    }
+    const cursor = watching.changes.at(-1)?.cursor as string;
+    const { holderId, process: victim } = await holderProcess();
+    await victim.process?.kill();
+    await watching.stop();
+    await before.client.dispose();
+    // Changes made through the load balancer once the agent is back on the last replica.
+    await within('kubectl works again through the balancer', 10_000, kubectlWorks);
+    const meanwhile = ['meanwhile-1', 'meanwhile-2', 'meanwhile-3'];
+    for (const name of meanwhile) {
+      const made = await runKubectl(kubeconfig, ['create', 'configmap', name, '-n', 'default']);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    await runKubectl(kubeconfig, ['delete', 'configmap', 'meanwhile-3', '-n', 'default']);
+    await within('a survivor records the tunnel', 10_000, async () => (await holder()) !== holderId);
+    const survivor = (await holderProcess()).process;
+    const after = graphqlWsClient(survivor, await signIn(survivor));
+    const resumed = collect(after.client, CHANGES, { ...variables, since: cursor });
+    try {
+      await resumed.until(
+        () =>
+          meanwhile.every((name) => resumed.changes.some((c) => c.object?.metadata?.name === name)) &&
+          resumed.changes.some((c) => c.type === 'DELETED' && c.object?.metadata?.name === 'meanwhile-3'),
+      );
+      // Nothing from before the cursor comes again.
+      const seen = new Set(watching.changes.map((c) => c.object?.metadata?.name));
+      assert.equal(resumed.changes.filter((c) => seen.has(c.object?.metadata?.name)).length, 0);
+    } finally {
+      await resumed.stop();
+      await after.client.dispose();
+    }
   });
 });

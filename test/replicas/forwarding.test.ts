@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { stringify } from 'yaml';
 import { graphqlWsClient } from '../graphql/people.ts';
 import { CHANGES, collect } from '../graphql/subscriber.ts';
 import { AgentProcess, downloadKubeconfig, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
-import { kubectlOk, streamKubectl } from '../harness/kubectl.ts';
+import { kubectlOk, runKubectl, streamKubectl } from '../harness/kubectl.ts';
 import { startReplicas, within } from './replica-fleet.ts';
 
 // Two replicas; the agent's tunnel is on replica 1; kubectl uses replica 2, which reaches
@@ -34,6 +36,23 @@ before(async () => {
     'fleetgate-admin-edits',
     '--clusterrole=edit',
     '--user=local:admin',
+  ]);
+  // A pod KWOK serves exec and port-forward for (test/harness/kwok.ts).
+  await downstream.kubectlOk('admin', ['apply', '-f', '-'], {
+    stdin: stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'box', namespace: 'default' },
+      spec: { containers: [{ name: 'main', image: 'registry.invalid/box:1' }] },
+    }),
+  });
+  await downstream.kubectlOk('admin', [
+    'wait',
+    '--for=condition=Ready',
+    'pod/box',
+    '-n',
+    'default',
+    '--timeout=60s',
   ]);
   viaSecond = join(dir, 'admin-via-2.kubeconfig');
   await downloadKubeconfig(second, 'admin', second.adminPassword, viaSecond);
@@ -153,6 +172,63 @@ describe('a request reaches the replica holding the tunnel', () => {
       await after.client.dispose();
     }
   });
+
+  for (const [transport, env] of [
+    ['WebSocket', {}],
+    ['SPDY', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }],
+  ] as const) {
+    test(`kubectl exec over ${transport} through the replica without the tunnel`, async () => {
+      const out = await runKubectl(
+        viaSecond,
+        ['exec', 'box', '-n', 'default', '--', 'echo', `hello over ${transport}`],
+        {
+          env,
+        },
+      );
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stdout.trim(), `hello over ${transport}`);
+    });
+  }
+
+  for (const [transport, env] of [
+    ['WebSocket', {}],
+    ['SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  ] as const) {
+    test(`kubectl port-forward over ${transport} through the replica without the tunnel`, async () => {
+      const accepted = new Set<Socket>();
+      const echo = createServer((socket) => {
+        accepted.add(socket);
+        socket.pipe(socket);
+      });
+      await new Promise<void>((resolve) =>
+        echo.listen(downstream.portForwardTarget.port, downstream.portForwardTarget.address, resolve),
+      );
+      const forward = streamKubectl(viaSecond, ['port-forward', 'pod/box', '-n', 'default', ':8080'], env);
+      try {
+        const line = await forward.waitForLine((l) => l.startsWith('Forwarding from 127.0.0.1:'));
+        const localPort = Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
+        const reply = await new Promise<string>((resolve, reject) => {
+          const socket = connect(localPort, '127.0.0.1', () => socket.write(`ping over ${transport}`));
+          socket.setEncoding('utf8');
+          socket.once('data', (data: string) => {
+            socket.destroy();
+            resolve(data);
+          });
+          socket.once('error', reject);
+          setTimeout(() => {
+            socket.destroy();
+            reject(new Error(`no echo through the port-forward over ${transport} in 15 s`));
+          }, 15_000).unref();
+        });
+        assert.equal(reply, `ping over ${transport}`);
+      } finally {
+        forward.stop();
+        // Stop listening (the next test listens on the same port) and drop what it accepted.
+        echo.close();
+        for (const socket of accepted) socket.destroy();
+      }
+    });
+  }
 
   test('a link without the peer secret is refused', async () => {
     const second = replicas[1] as GatewayProcess;
