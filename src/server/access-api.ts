@@ -6,7 +6,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import { readJsonBody, sendJson } from './http-json.ts';
+import { decodePathSegment, readJsonBody, sendJson } from './http-json.ts';
 import { authenticateRequest } from './request-auth.ts';
 
 export interface AccessApiOptions {
@@ -66,8 +66,8 @@ export class AccessApi {
     const { access, kube } = this.#options;
     const [collection, rawId, sub, rawSubId, ...rest] = url.pathname.slice(PREFIX.length).split('/');
     if (rest.length > 0) throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-    const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
-    const subId = rawSubId === undefined ? undefined : decodeURIComponent(rawSubId);
+    const id = rawId === undefined ? undefined : decodePathSegment(rawId);
+    const subId = rawSubId === undefined ? undefined : decodePathSegment(rawSubId);
     const route = `${req.method} ${collection}${id === undefined ? '' : '/:id'}${sub === undefined ? '' : `/${sub}`}${subId === undefined ? '' : '/:sub'}`;
     const query = (name: string) => url.searchParams.get(name) ?? undefined;
     const body = req.method === 'POST' || req.method === 'PUT' ? await readJsonBody(req) : {};

@@ -18,7 +18,7 @@ import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { optionalInteger, readJsonBody, sendJson } from './http-json.ts';
+import { decodePathSegment, optionalInteger, readJsonBody, sendJson } from './http-json.ts';
 import { authenticateRequest, type Caller } from './request-auth.ts';
 
 export interface AuthApiOptions {
@@ -212,7 +212,7 @@ export class AuthApi {
       requireAdmin(caller.principal);
       sendJson(res, 200, { users: this.#o.users.list() });
     } else if (path.startsWith('/v1/users/') && path.endsWith('/tokens') && method === 'DELETE') {
-      const principalId = decodeURIComponent(path.slice('/v1/users/'.length, -'/tokens'.length));
+      const principalId = decodePathSegment(path.slice('/v1/users/'.length, -'/tokens'.length));
       sendJson(res, 200, { revoked: await this.#o.admin.revokeAllTokens(caller.principal, principalId) });
     } else if (path === '/v1/kubeconfig' && method === 'GET') {
       const ttlText = url.searchParams.get('ttlSeconds');

@@ -5,7 +5,7 @@ import type { PasswordSignIn } from '../auth/password-sign-in.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { renderInstallManifest } from '../clusters/install-manifest.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
-import { optionalInteger, readJsonBody, sendJson } from './http-json.ts';
+import { decodePathSegment, optionalInteger, readJsonBody, sendJson } from './http-json.ts';
 import { authenticateRequest } from './request-auth.ts';
 
 export interface ClustersApiOptions {
@@ -94,7 +94,7 @@ export class ClustersApi {
   #serveManifest(res: ServerResponse, file: string, readAllKinds: string | null): void {
     if (readAllKinds !== null && readAllKinds !== 'true' && readAllKinds !== 'false')
       throw new GatewayError('BAD_USER_INPUT', 'readAllKinds must be true or false');
-    const tokenText = file.endsWith('.yaml') ? decodeURIComponent(file.slice(0, -'.yaml'.length)) : '';
+    const tokenText = file.endsWith('.yaml') ? decodePathSegment(file.slice(0, -'.yaml'.length)) : '';
     const auth = this.#options.registry.checkRegistrationToken(tokenText);
     if (!auth.ok) {
       throw new GatewayError(

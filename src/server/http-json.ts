@@ -13,6 +13,18 @@ export function sendError(res: ServerResponse, error: GatewayError): void {
   sendJson(res, error.httpStatus, { error: { code: error.code, message: error.message } });
 }
 
+/** A percent-encoded part of a request path, decoded; malformed encoding is the client's error, not ours. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError(
+      'BAD_USER_INPUT',
+      `the path holds malformed percent-encoding: ${JSON.stringify(segment.slice(0, 100))}`,
+    );
+  }
+}
+
 const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 /** Reads a JSON object body of at most 64 KiB; an empty body is {}. */

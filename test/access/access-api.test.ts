@@ -367,6 +367,13 @@ describe('the REST API carries the same', () => {
     assert.deepEqual(answer.json.error, { code: 'BAD_USER_INPUT', message: 'subjectName must be a string' });
   });
 
+  test('a path segment that is not valid percent-encoding is a 400, not an internal error', async () => {
+    const answer = await rest('admin', 'DELETE', '/v1/access/templates/%E0%A4%A');
+    assert.equal(answer.status, 400);
+    assert.equal(answer.json.error?.code, 'BAD_USER_INPUT');
+    assert.match(answer.json.error?.message ?? '', /percent-encoding/);
+  });
+
   test('a standard user may not change templates through REST either', async () => {
     const answer = await rest('bob', 'POST', '/v1/access/templates', {
       templateId: 'mine',
