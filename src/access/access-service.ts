@@ -84,17 +84,9 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     return this.#clock().toISOString();
   }
 
-  /** Runs one change, recorded in the audit log whatever its outcome. */
-  audited<T>(
-    caller: Principal,
-    action: string,
-    where: { clusterId?: string; target?: string },
-    work: () => T | Promise<T>,
-  ): Promise<T> {
-    return this.#options.audit.audited(
-      { principalId: caller.principalId, principal: caller.name, action, ...where },
-      work,
-    );
+  /** The audit log every change is recorded in, refused ones too. */
+  get audit(): AuditLog {
+    return this.#options.audit;
   }
 
   /** Every template by id: the built-ins and the custom ones. */
@@ -195,7 +187,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     caller: Principal,
     input: { clusterId: string; name: string; namespaces?: readonly string[] },
   ): Promise<Project> {
-    return this.audited(
+    return this.audit.auditedBy(
       caller,
       'createProject',
       { clusterId: input.clusterId.slice(0, 64), target: input.name.slice(0, 64) },
@@ -237,17 +229,22 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     projectId: string,
     namespaces: readonly string[],
   ): Promise<Project> {
-    return this.audited(caller, 'addProjectNamespaces', { target: projectId.slice(0, 64) }, async () => {
-      const project = this.project(projectId);
-      if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
-        throw new GatewayError(
-          'FORBIDDEN',
-          "adding namespaces needs projects:manage or ownership of the project's cluster",
-        );
-      const parsed = parseNamespaces(namespaces);
-      await this.#addNamespaces(project, parsed);
-      return this.project(projectId);
-    });
+    return this.audit.auditedBy(
+      caller,
+      'addProjectNamespaces',
+      { target: projectId.slice(0, 64) },
+      async () => {
+        const project = this.project(projectId);
+        if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
+          throw new GatewayError(
+            'FORBIDDEN',
+            "adding namespaces needs projects:manage or ownership of the project's cluster",
+          );
+        const parsed = parseNamespaces(namespaces);
+        await this.#addNamespaces(project, parsed);
+        return this.project(projectId);
+      },
+    );
   }
 
   removeProjectNamespaces(
@@ -255,22 +252,27 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
     projectId: string,
     namespaces: readonly string[],
   ): Promise<Project> {
-    return this.audited(caller, 'removeProjectNamespaces', { target: projectId.slice(0, 64) }, async () => {
-      const project = this.project(projectId);
-      if (!this.may(caller, 'projects:manage') && !this.ownsProject(caller, project))
-        throw new GatewayError(
-          'FORBIDDEN',
-          'removing namespaces needs projects:manage or ownership of the project',
+    return this.audit.auditedBy(
+      caller,
+      'removeProjectNamespaces',
+      { target: projectId.slice(0, 64) },
+      async () => {
+        const project = this.project(projectId);
+        if (!this.may(caller, 'projects:manage') && !this.ownsProject(caller, project))
+          throw new GatewayError(
+            'FORBIDDEN',
+            'removing namespaces needs projects:manage or ownership of the project',
+          );
+        const removed = new Set(parseNamespaces(namespaces));
+        await this.#store.changeProjects(project.clusterId, (projects) =>
+          projects.map((p) =>
+            p.projectId === projectId ? { ...p, namespaces: p.namespaces.filter((n) => !removed.has(n)) } : p,
+          ),
         );
-      const removed = new Set(parseNamespaces(namespaces));
-      await this.#store.changeProjects(project.clusterId, (projects) =>
-        projects.map((p) =>
-          p.projectId === projectId ? { ...p, namespaces: p.namespaces.filter((n) => !removed.has(n)) } : p,
-        ),
-      );
-      this.emit('changed', project.clusterId);
-      return this.project(projectId);
-    });
+        this.emit('changed', project.clusterId);
+        return this.project(projectId);
+      },
+    );
   }
 
   /** Records a namespace the gateway has just created for the project (project-namespaces.ts). */
@@ -293,7 +295,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
 
   /** Deletes a project and its memberships; its namespaces stay, without the project label. */
   deleteProject(caller: Principal, projectId: string): Promise<boolean> {
-    return this.audited(caller, 'deleteProject', { target: projectId.slice(0, 64) }, async () => {
+    return this.audit.auditedBy(caller, 'deleteProject', { target: projectId.slice(0, 64) }, async () => {
       const project = this.project(projectId);
       if (!this.may(caller, 'projects:manage') && !this.ownsCluster(caller, project.clusterId))
         throw new GatewayError(
@@ -383,7 +385,7 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
 
   addMembership(caller: Principal, input: MembershipInput): Promise<Membership> {
     const where = input.projectId ?? input.clusterId ?? '';
-    return this.audited(
+    return this.audit.auditedBy(
       caller,
       'addMembership',
       {
@@ -437,15 +439,20 @@ export class AccessService extends EventEmitter<{ changed: [clusterId: string | 
   }
 
   removeMembership(caller: Principal, membershipId: string): Promise<boolean> {
-    return this.audited(caller, 'removeMembership', { target: membershipId.slice(0, 64) }, async () => {
-      const membership = this.#store.membership(membershipId);
-      if (!membership) throw new GatewayError('NOT_FOUND', `no membership ${membershipId.slice(0, 64)}`);
-      const project = membership.projectId === null ? undefined : this.#store.project(membership.projectId);
-      this.#mayChangeMemberships(caller, membership.clusterId, project);
-      await this.#store.deleteMembership(membershipId);
-      this.emit('changed', membership.clusterId);
-      return true;
-    });
+    return this.audit.auditedBy(
+      caller,
+      'removeMembership',
+      { target: membershipId.slice(0, 64) },
+      async () => {
+        const membership = this.#store.membership(membershipId);
+        if (!membership) throw new GatewayError('NOT_FOUND', `no membership ${membershipId.slice(0, 64)}`);
+        const project = membership.projectId === null ? undefined : this.#store.project(membership.projectId);
+        this.#mayChangeMemberships(caller, membership.clusterId, project);
+        await this.#store.deleteMembership(membershipId);
+        this.emit('changed', membership.clusterId);
+        return true;
+      },
+    );
   }
 
   #mayChangeMemberships(caller: Principal, clusterId: string, project: Project | undefined): void {

@@ -21,7 +21,7 @@ export async function createProjectNamespace(
   parts: { readonly service: AccessService; readonly kube: KubeClient },
 ): Promise<Project> {
   const { service, kube } = parts;
-  return service.audited(
+  return service.audit.auditedBy(
     caller,
     'createProjectNamespace',
     { target: `${projectId.slice(0, 64)}/${namespace.slice(0, 64)}` },

@@ -35,7 +35,7 @@ export class RoleDefinitions {
   }
 
   createTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
-    return this.#service.audited(
+    return this.#service.audit.auditedBy(
       caller,
       'createRoleTemplate',
       { target: input.templateId.slice(0, 64) },
@@ -56,7 +56,7 @@ export class RoleDefinitions {
   }
 
   updateTemplate(caller: Principal, input: TemplateInput): Promise<RoleTemplate> {
-    return this.#service.audited(
+    return this.#service.audit.auditedBy(
       caller,
       'updateRoleTemplate',
       { target: input.templateId.slice(0, 64) },
@@ -94,7 +94,7 @@ export class RoleDefinitions {
   }
 
   deleteTemplate(caller: Principal, templateId: string): Promise<boolean> {
-    return this.#service.audited(
+    return this.#service.audit.auditedBy(
       caller,
       'deleteRoleTemplate',
       { target: templateId.slice(0, 64) },
@@ -119,7 +119,7 @@ export class RoleDefinitions {
     caller: Principal,
     input: { globalRoleId: string; description?: string; permissions: readonly string[] },
   ): Promise<GlobalRole> {
-    return this.#service.audited(
+    return this.#service.audit.auditedBy(
       caller,
       'createGlobalRole',
       { target: input.globalRoleId.slice(0, 64) },
@@ -155,7 +155,7 @@ export class RoleDefinitions {
   }
 
   deleteGlobalRole(caller: Principal, globalRoleId: string): Promise<boolean> {
-    return this.#service.audited(
+    return this.#service.audit.auditedBy(
       caller,
       'deleteGlobalRole',
       { target: globalRoleId.slice(0, 64) },
@@ -174,7 +174,7 @@ export class RoleDefinitions {
     caller: Principal,
     input: { globalRoleId: string; subjectKind: string; subjectName: string },
   ): Promise<GlobalRoleGrant> {
-    return this.#service.audited(
+    return this.#service.audit.auditedBy(
       caller,
       'grantGlobalRole',
       { target: `${input.globalRoleId.slice(0, 64)}/${input.subjectName.slice(0, 256)}` },
@@ -214,11 +214,16 @@ export class RoleDefinitions {
   }
 
   revokeGlobalRole(caller: Principal, grantId: string): Promise<boolean> {
-    return this.#service.audited(caller, 'revokeGlobalRole', { target: grantId.slice(0, 64) }, async () => {
-      this.#service.requirePermission(caller, 'global-roles:manage');
-      if (!(await this.#service.store.deleteGrant(grantId)))
-        throw new GatewayError('NOT_FOUND', `no grant ${grantId.slice(0, 64)}`);
-      return true;
-    });
+    return this.#service.audit.auditedBy(
+      caller,
+      'revokeGlobalRole',
+      { target: grantId.slice(0, 64) },
+      async () => {
+        this.#service.requirePermission(caller, 'global-roles:manage');
+        if (!(await this.#service.store.deleteGrant(grantId)))
+          throw new GatewayError('NOT_FOUND', `no grant ${grantId.slice(0, 64)}`);
+        return true;
+      },
+    );
   }
 }

@@ -58,33 +58,25 @@ export class GatewayAdmin {
     return { cluster, registrationToken, installUrl, installCommand: `kubectl apply -f ${installUrl}` };
   }
 
-  /** Runs one administrative call, recorded in the audit log whatever its outcome. */
-  #audited<T>(
-    caller: Principal,
-    action: string,
-    where: { clusterId?: string; target?: string },
-    work: () => T | Promise<T>,
-  ): Promise<T> {
-    return this.#options.audit.audited(
-      { principalId: caller.principalId, principal: caller.name, action, ...where },
-      work,
-    );
-  }
-
   registerCluster(
     caller: Principal,
     name: string,
     options: { tokenTtlSeconds?: number } = {},
   ): Promise<RegistrationAnswer> {
-    return this.#audited(caller, 'registerCluster', { target: name.slice(0, 64) }, async () => {
-      requireAdmin(caller);
-      const { cluster, token } = await this.#options.registry.register(name, options);
-      return this.#answer(cluster, token);
-    });
+    return this.#options.audit.auditedBy(
+      caller,
+      'registerCluster',
+      { target: name.slice(0, 64) },
+      async () => {
+        requireAdmin(caller);
+        const { cluster, token } = await this.#options.registry.register(name, options);
+        return this.#answer(cluster, token);
+      },
+    );
   }
 
   removeCluster(caller: Principal, clusterId: string): Promise<void> {
-    return this.#audited(caller, 'removeCluster', { clusterId }, async () => {
+    return this.#options.audit.auditedBy(caller, 'removeCluster', { clusterId }, async () => {
       requireAdmin(caller);
       await this.#options.registry.remove(clusterId);
     });
@@ -95,7 +87,7 @@ export class GatewayAdmin {
     clusterId: string,
     options: { graceSeconds?: number; tokenTtlSeconds?: number } = {},
   ): Promise<RegistrationAnswer> {
-    return this.#audited(caller, 'rotateRegistrationToken', { clusterId }, async () => {
+    return this.#options.audit.auditedBy(caller, 'rotateRegistrationToken', { clusterId }, async () => {
       requireAdmin(caller);
       const token = await this.#options.registry.rotateToken(clusterId, {
         graceSeconds: options.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS,
@@ -117,7 +109,7 @@ export class GatewayAdmin {
     clusterId: string,
     options: { graceSeconds?: number } = {},
   ): Promise<{ cluster: Cluster; deliveredTo: number; graceUntil: string }> {
-    return this.#audited(caller, 'rotateAgentCredential', { clusterId }, async () => {
+    return this.#options.audit.auditedBy(caller, 'rotateAgentCredential', { clusterId }, async () => {
       requireAdmin(caller);
       const rotation = await this.#options.connections.rotateCredential(
         clusterId,
@@ -162,20 +154,30 @@ export class GatewayAdmin {
 
   /** Revokes one token: the caller's own, or anyone's for an administrator. */
   revokeToken(caller: Principal, tokenId: string): Promise<boolean> {
-    return this.#audited(caller, 'revokeToken', { target: tokenId.slice(0, 32) }, async () => {
-      const token = this.#options.tokens.get(tokenId);
-      // Someone else's token is reported as missing, not as forbidden: its existence is not theirs to learn.
-      if (!token || (token.principalId !== caller.principalId && !caller.isAdmin))
-        throw new GatewayError('NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
-      return this.#options.tokens.revoke(tokenId);
-    });
+    return this.#options.audit.auditedBy(
+      caller,
+      'revokeToken',
+      { target: tokenId.slice(0, 32) },
+      async () => {
+        const token = this.#options.tokens.get(tokenId);
+        // Someone else's token is reported as missing, not as forbidden: its existence is not theirs to learn.
+        if (!token || (token.principalId !== caller.principalId && !caller.isAdmin))
+          throw new GatewayError('NOT_FOUND', `no token ${tokenId.slice(0, 32)}`);
+        return this.#options.tokens.revoke(tokenId);
+      },
+    );
   }
 
   /** Administrators: revokes every token a person holds; answers how many. */
   revokeAllTokens(caller: Principal, principalId: string): Promise<number> {
-    return this.#audited(caller, 'revokeAllTokens', { target: principalId.slice(0, 256) }, async () => {
-      requireAdmin(caller);
-      return this.#options.tokens.revokeAll(principalId);
-    });
+    return this.#options.audit.auditedBy(
+      caller,
+      'revokeAllTokens',
+      { target: principalId.slice(0, 256) },
+      async () => {
+        requireAdmin(caller);
+        return this.#options.tokens.revokeAll(principalId);
+      },
+    );
   }
 }

@@ -50,6 +50,18 @@ export interface AuditedAction {
   readonly remote?: string;
 }
 
+/** Who did an action, as the audit log names them (a `Principal` has both fields). */
+export interface AuditedCaller {
+  readonly principalId: string;
+  readonly name: string;
+}
+
+/** Where an action was done: the cluster, and what it was done to (never a secret). */
+export interface AuditedWhere {
+  readonly clusterId?: string;
+  readonly target?: string;
+}
+
 /** Audit lines are written together once this many bytes are waiting... */
 export const AUDIT_BATCH_BYTES = 32 * 1024;
 /** ...or once the oldest waited this long: a crash loses at most this much time's lines. */
@@ -142,6 +154,19 @@ export class AuditLog {
       this.action({ ...entry, outcome: 'failure', code: typeof code === 'string' ? code : 'INTERNAL' });
       throw error;
     }
+  }
+
+  /**
+   * Runs `work` as `caller`'s `action` and records it whatever its outcome: the one way the
+   * gateway's own services (administration, access policy) audit a call.
+   */
+  auditedBy<T>(
+    caller: AuditedCaller,
+    action: string,
+    where: AuditedWhere,
+    work: () => T | Promise<T>,
+  ): Promise<T> {
+    return this.audited({ principalId: caller.principalId, principal: caller.name, action, ...where }, work);
   }
 
   /** Hands the lines waiting in the batch to the file (written asynchronously). */
