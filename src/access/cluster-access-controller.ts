@@ -1,25 +1,19 @@
 import type { GatewayError } from '../errors/gateway-error.ts';
 import { AGENT_IDENTITY } from '../kube/identity.ts';
-import { Informer } from '../kube/informer.ts';
 import type { CallTarget, KubeClient } from '../kube/kube-client.ts';
-import type { KubeObject } from '../kube/objects.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import {
   ACCESS_FIELD_MANAGER,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
   type MembershipStatus,
   PROJECT_LABEL,
   RBAC_NAME_PREFIX,
   type RoleTemplate,
 } from './access-model.ts';
 import type { AccessStore } from './access-repository.ts';
+import { ManagedObjects, type Observed } from './managed-objects.ts';
 import {
   type DesiredObject,
   fingerprintOf,
-  MANAGED_KINDS,
-  type ManagedKind,
-  objectKey,
   objectPath,
   releasedNamespace,
   renderCluster,
@@ -55,32 +49,6 @@ export interface ClusterAccessControllerOptions {
   readonly clock?: () => Date;
 }
 
-interface Observed {
-  readonly kind: ManagedKind;
-  readonly namespace: string | undefined;
-  readonly name: string;
-  readonly fingerprint: string;
-}
-
-const WATCHED: readonly { kind: ManagedKind; path: string; labelSelector: string }[] = [
-  {
-    kind: 'ClusterRole',
-    path: MANAGED_KINDS.ClusterRole.collection,
-    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
-  },
-  {
-    kind: 'ClusterRoleBinding',
-    path: MANAGED_KINDS.ClusterRoleBinding.collection,
-    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
-  },
-  {
-    kind: 'RoleBinding',
-    path: MANAGED_KINDS.RoleBinding.collection,
-    labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
-  },
-  { kind: 'Namespace', path: MANAGED_KINDS.Namespace.collection, labelSelector: PROJECT_LABEL },
-];
-
 /** Runs `tasks` with at most `limit` in flight. */
 async function inParallel(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
@@ -100,19 +68,12 @@ export class ClusterAccessController {
   readonly clusterId: string;
   readonly #options: ClusterAccessControllerOptions;
   readonly #target: CallTarget;
-  readonly #observed = new Map<string, Observed>();
+  readonly #objects: ManagedObjects;
   /** Namespaces whose project label another field manager holds: fingerprint when last released. */
   readonly #foreignLabels = new Map<string, string>();
-  readonly #listed = new Set<ManagedKind>();
-  #informers: Informer[] = [];
   /** Whether an idle controller has looked for leftovers since the process started. */
   #swept = false;
   readonly #clock: () => Date;
-  /** Why the controller cannot see the cluster now (undefined once every kind is listed). */
-  #unreachable: { readonly message: string; readonly forbidden: boolean } | undefined = {
-    message: 'waiting for the first list of the cluster',
-    forbidden: false,
-  };
   #timer: NodeJS.Timeout | undefined;
   #resync: NodeJS.Timeout | undefined;
   #running: Promise<PassResult> | undefined;
@@ -127,12 +88,17 @@ export class ClusterAccessController {
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
     this.#target = { clusterId: options.clusterId, as: AGENT_IDENTITY };
+    this.#objects = new ManagedObjects({
+      clusterId: options.clusterId,
+      kube: options.kube,
+      changed: () => this.requestPass(),
+    });
     if (this.#hasPolicy()) this.#activate();
   }
 
   /** Whether it is watching its cluster (it is while the cluster has any policy or leftovers). */
   get active(): boolean {
-    return this.#informers.length > 0;
+    return this.#objects.watching;
   }
 
   #hasPolicy(): boolean {
@@ -148,59 +114,15 @@ export class ClusterAccessController {
    */
   #activate(): void {
     if (this.#stopped || this.active) return;
-    this.#informers = WATCHED.map(
-      ({ kind, path, labelSelector }) =>
-        new Informer(
-          {
-            kube: this.#options.kube,
-            clusterId: this.clusterId,
-            as: AGENT_IDENTITY,
-            path: () => path,
-            mode: 'list',
-            labelSelector,
-          },
-          {
-            listed: (objects) => {
-              for (const [key, seen] of this.#observed) if (seen.kind === kind) this.#observed.delete(key);
-              for (const object of objects) this.#see(kind, object);
-              this.#listed.add(kind);
-              if (this.#listed.size === WATCHED.length) this.#unreachable = undefined;
-              this.requestPass();
-            },
-            changed: (type, object) => {
-              if (type === 'DELETED')
-                this.#observed.delete(
-                  objectKey(kind, object.metadata?.namespace, object.metadata?.name ?? ''),
-                );
-              else this.#see(kind, object);
-              this.requestPass();
-            },
-            position: () => {
-              // A watch resumed after a failure without listing again: reachable again.
-              if (this.#listed.size === WATCHED.length && this.#unreachable !== undefined) {
-                this.#unreachable = undefined;
-                this.requestPass();
-              }
-            },
-            failed: (error: GatewayError) => {
-              this.#unreachable = { message: error.message, forbidden: error.code === 'CLUSTER_FORBIDDEN' };
-              this.requestPass();
-            },
-          },
-        ),
-    );
+    this.#objects.watch();
     this.#resync = setInterval(() => this.requestPass(0), CONTROLLER_TIMING.resyncMs);
     this.#resync.unref();
   }
 
   /** Stops watching once nothing is desired nor left in the cluster. */
   #deactivate(): void {
-    for (const informer of this.#informers) informer.stop();
-    this.#informers = [];
+    this.#objects.unwatch();
     clearInterval(this.#resync);
-    this.#observed.clear();
-    this.#listed.clear();
-    this.#unreachable = { message: 'waiting for the first list of the cluster', forbidden: false };
   }
 
   /** The policy of its cluster (or every template) changed. */
@@ -216,7 +138,7 @@ export class ClusterAccessController {
    */
   connected(): void {
     if (this.active) {
-      for (const informer of this.#informers) informer.wake();
+      this.#objects.wake();
       return;
     }
     if (this.#swept || this.#stopped) return;
@@ -227,24 +149,7 @@ export class ClusterAccessController {
   }
 
   async #sweep(): Promise<void> {
-    for (const { path, labelSelector } of WATCHED) {
-      const page = await this.#options.kube.listPage(this.#target, path, { labelSelector, limit: 1 });
-      if ((page.items ?? []).length > 0) {
-        this.#activate();
-        return;
-      }
-    }
-  }
-
-  #see(kind: ManagedKind, object: KubeObject): void {
-    const name = object.metadata?.name ?? '';
-    const namespace = object.metadata?.namespace;
-    this.#observed.set(objectKey(kind, namespace, name), {
-      kind,
-      namespace,
-      name,
-      fingerprint: fingerprintOf({ ...object, kind }),
-    });
+    if (await this.#objects.anyInCluster()) this.#activate();
   }
 
   /** Asks for a pass after `delayMs` (default: the debounce); passes never overlap. */
@@ -281,7 +186,7 @@ export class ClusterAccessController {
   async #pass(): Promise<PassResult> {
     const { store } = this.#options;
     const memberships = store.memberships({ clusterId: this.clusterId });
-    const unreachable = this.#unreachable;
+    const unreachable = this.#objects.unreachable;
     if (unreachable !== undefined) {
       // Refused: the agent lacks the rights (an older install manifest), an error to act on;
       // anything else (no tunnel, a timeout) passes by itself.
@@ -307,22 +212,20 @@ export class ClusterAccessController {
         });
         this.writes++;
         applied++;
-        this.#see(object.kind, answer);
+        this.#objects.see(object.kind, answer);
       } catch (error) {
         errors.set(object.key, (error as Error).message);
       }
     };
     const stale = (desiredObjects: DesiredObject[]) =>
-      desiredObjects.filter((d) => this.#observed.get(d.key)?.fingerprint !== d.fingerprint);
+      desiredObjects.filter((d) => this.#objects.get(d.key)?.fingerprint !== d.fingerprint);
     const all = [...desired.values()];
     // Namespaces and roles first: a binding needs its namespace, and points at its role.
     const first = stale(all.filter((d) => d.kind === 'Namespace' || d.kind === 'ClusterRole'));
     await inParallel(first.map(apply), CONTROLLER_TIMING.concurrentWrites);
     const bindings = stale(all.filter((d) => d.kind === 'ClusterRoleBinding' || d.kind === 'RoleBinding'));
     await inParallel(bindings.map(apply), CONTROLLER_TIMING.concurrentWrites);
-    const unwanted = [...this.#observed.entries()].filter(([key, seen]) =>
-      this.#mayRemove(key, seen, desired),
-    );
+    const unwanted = this.#objects.entries().filter(([key, seen]) => this.#mayRemove(key, seen, desired));
     await inParallel(
       unwanted.map(([key, seen]) => async () => {
         try {
@@ -343,9 +246,9 @@ export class ClusterAccessController {
           }
           this.writes++;
           deleted++;
-          this.#observed.delete(key);
+          this.#objects.forget(key);
         } catch (error) {
-          if ((error as GatewayError).code === 'RESOURCE_NOT_FOUND') this.#observed.delete(key);
+          if ((error as GatewayError).code === 'RESOURCE_NOT_FOUND') this.#objects.forget(key);
           else errors.set(key, (error as Error).message);
         }
       }),
@@ -370,7 +273,7 @@ export class ClusterAccessController {
       );
     } else {
       this.#failedPasses = 0;
-      if (desired.size === 0 && this.#observed.size === 0) this.#deactivate();
+      if (desired.size === 0 && this.#objects.size === 0) this.#deactivate();
     }
     return { applied, deleted, failed: errors.size };
   }
@@ -413,6 +316,6 @@ export class ClusterAccessController {
     this.#stopped = true;
     clearTimeout(this.#timer);
     clearInterval(this.#resync);
-    for (const informer of this.#informers) informer.stop();
+    this.#objects.stopInformers();
   }
 }
