@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { GROUP_VERSION, KINDS } from './crds.ts';
+import { LatestValueQueue } from './latest-value-queue.ts';
 import type { ResourceView } from './resource-view.ts';
 
 /** Revocations of one person run this many writes at a time. */
@@ -11,9 +12,9 @@ const REVOKE_CONCURRENCY = 16;
  * Last-used times written at once: thousands of tokens first used in the same second must
  * not become thousands of concurrent writes in front of a revocation.
  */
-const TOUCH_CONCURRENCY = 2;
+export const TOUCH_CONCURRENCY = 2;
 /** Last-used times waiting to be written; beyond this the newest are dropped (best effort). */
-const MAX_PENDING_TOUCHES = 10_000;
+export const MAX_PENDING_TOUCHES = 10_000;
 
 interface TokenSpec {
   secretHash?: unknown;
@@ -83,12 +84,20 @@ export function encodeApiToken(token: ApiTokenRecord): KubeObject {
 export class KubeApiTokenRepository implements ApiTokenRepository {
   readonly #view: ResourceView<ApiTokenRecord>;
   readonly #log: Logger;
-  readonly #pendingTouches = new Map<string, string>();
-  #touching = 0;
+  readonly #touches: LatestValueQueue<string>;
 
   constructor(view: ResourceView<ApiTokenRecord>, log: Logger) {
     this.#view = view;
     this.#log = log;
+    this.#touches = new LatestValueQueue({
+      concurrency: TOUCH_CONCURRENCY,
+      maxWaiting: MAX_PENDING_TOUCHES,
+      write: (tokenId, at) =>
+        this.#view.patch(tokenId, { status: { lastUsedAt: at } }).then(
+          () => undefined,
+          (error: unknown) => this.#log.debug({ tokenId, err: error }, 'could not record a token use'),
+        ),
+    });
   }
 
   get(tokenId: string): ApiTokenRecord | undefined {
@@ -107,23 +116,7 @@ export class KubeApiTokenRepository implements ApiTokenRepository {
   }
 
   touch(tokenId: string, at: string): void {
-    if (!this.#pendingTouches.has(tokenId) && this.#pendingTouches.size >= MAX_PENDING_TOUCHES) return;
-    this.#pendingTouches.set(tokenId, at);
-    while (this.#touching < TOUCH_CONCURRENCY && this.#pendingTouches.size > 0) void this.#writeTouches();
-  }
-
-  async #writeTouches(): Promise<void> {
-    this.#touching++;
-    try {
-      for (const [tokenId, at] of this.#pendingTouches) {
-        this.#pendingTouches.delete(tokenId);
-        await this.#view.patch(tokenId, { status: { lastUsedAt: at } }).catch((error: unknown) => {
-          this.#log.debug({ tokenId, err: error }, 'could not record a token use');
-        });
-      }
-    } finally {
-      this.#touching--;
-    }
+    this.#touches.offer(tokenId, at);
   }
 
   async revoke(tokenId: string, at: string): Promise<boolean> {
