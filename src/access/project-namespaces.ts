@@ -8,11 +8,17 @@ import type { AccessService } from './access-service.ts';
 import { subjectMatches } from './global-roles.ts';
 import { includesTemplate, NAMESPACE_CREATOR_TEMPLATES } from './role-templates.ts';
 
+/** What the name of a namespace a project's member creates starts with: the project's name and a dash. */
+export function projectNamespacePrefix(project: Project): string {
+  return `${project.name}-`;
+}
+
 /**
  * A project member creates a namespace inside their project (docs/access-control.md,
  * "Projects"): RBAC cannot tie the right to create a namespace to a label, so nobody gets it
  * downstream; the gateway checks the membership and creates the namespace as the agent,
- * labelled, and only if it does not exist (an existing namespace is not claimed this way).
+ * labelled, and only if it does not exist (an existing namespace is not claimed this way),
+ * under the project's name (projectNamespacePrefix) unless the caller may claim any namespace.
  */
 export async function createProjectNamespace(
   caller: Principal,
@@ -50,6 +56,16 @@ async function create(
     throw new GatewayError(
       'FORBIDDEN',
       `creating namespaces in project ${project.name} needs a project-member or project-owner membership there`,
+    );
+  // Taking a free name is claiming it ahead of time: a namespace an administrator installs into
+  // later (monitoring, cert-manager...) would come with the member's rights in it. Claiming
+  // any namespace belongs to projects:manage and the cluster's owner; everyone else names
+  // theirs after the project.
+  const anyName = service.may(caller, 'projects:manage') || service.ownsCluster(caller, project.clusterId);
+  if (!anyName && !namespace.startsWith(projectNamespacePrefix(project)))
+    throw new GatewayError(
+      'FORBIDDEN',
+      `a new namespace of project ${project.name} is named ${projectNamespacePrefix(project)}<name>; only projects:manage or the cluster's owner may choose any free name`,
     );
   const holder = service.store.projectOfNamespace(project.clusterId, namespace);
   if (holder !== undefined)

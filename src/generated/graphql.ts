@@ -366,7 +366,7 @@ export type Mutation = {
   readonly createNamespace: ResourceResult;
   /** projects:manage or the cluster's owner: a project of namespaces. */
   readonly createProject: Project;
-  /** A project member or owner: creates a new namespace inside the project. */
+  /** A project member or owner: creates a new namespace inside the project, named <project name>-<anything> (projects:manage or the cluster's owner: any free name). */
   readonly createProjectNamespace: Project;
   /** templates:manage: a custom role template. */
   readonly createRoleTemplate: RoleTemplate;

@@ -126,25 +126,53 @@ describe('project members create namespaces inside their project only', () => {
   const CREATE_NS =
     'mutation ($projectId: ID!, $namespace: String!) { createProjectNamespace(projectId: $projectId, namespace: $namespace) { namespaces } }';
 
-  test('alice creates namespace d in P through the gateway and may create Deployments there within 10 s', async () => {
+  test('alice creates namespace shop-d in P (named shop) through the gateway and may create Deployments there within 10 s', async () => {
     const answer = dataOf(
       await fleet.graphql<{ createProjectNamespace: { namespaces: string[] } }>(alice, CREATE_NS, {
         projectId,
-        namespace: 'd',
+        namespace: 'shop-d',
       }),
     );
-    assert.deepEqual(answer.createProjectNamespace.namespaces, ['a', 'b', 'd']);
-    await within(10_000, 'alice creates in d', () => canCreateDeployment(alice, 0, 'd', 'web'));
+    assert.deepEqual(answer.createProjectNamespace.namespaces, ['a', 'b', 'shop-d']);
+    await within(10_000, 'alice creates in shop-d', () => canCreateDeployment(alice, 0, 'shop-d', 'web'));
+  });
+
+  test("a member may not pre-claim a free name outside the project's prefix (one an administrator may install into later); projects:manage may", async () => {
+    const squat = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'monitoring' });
+    assert.equal(squat.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(squat));
+    assert.match(squat.errors?.[0]?.message ?? '', /shop-/);
+    const there = await cluster1.kubectl('admin', ['get', 'namespace', 'monitoring']);
+    assert.notEqual(there.code, 0);
+    assert.match(there.stderr, /NotFound/);
+    assert.equal(
+      fleet.gateway.access.store.projectOfNamespace(fleet.clusterIds[0] as string, 'monitoring'),
+      undefined,
+    );
+    const byAdmin = dataOf(
+      await fleet.graphql<{ createProjectNamespace: { namespaces: string[] } }>(fleet.admin, CREATE_NS, {
+        projectId,
+        namespace: 'tools',
+      }),
+    );
+    assert.ok(byAdmin.createProjectNamespace.namespaces.includes('tools'));
   });
 
   test('an existing namespace is not claimed this way, nobody else may create one, and nobody may create one directly', async () => {
-    const existing = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'c' });
+    await cluster1.kubectlOk('admin', ['create', 'namespace', 'shop-existing']);
+    const existing = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'shop-existing' });
     assert.equal(existing.errors?.[0]?.extensions?.code, 'RESOURCE_CONFLICT');
+    assert.equal(
+      fleet.gateway.access.store.projectOfNamespace(fleet.clusterIds[0] as string, 'shop-existing'),
+      undefined,
+    );
+    // Outside the project's prefix, a member is refused before the cluster is asked.
+    const outside = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'c' });
+    assert.equal(outside.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.equal(
       fleet.gateway.access.store.projectOfNamespace(fleet.clusterIds[0] as string, 'c'),
       undefined,
     );
-    const outsider = await fleet.graphql(bob, CREATE_NS, { projectId, namespace: 'e' });
+    const outsider = await fleet.graphql(bob, CREATE_NS, { projectId, namespace: 'shop-e' });
     assert.equal(outsider.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     assert.ok(await forbidden(alice, 0, ['create', 'namespace', 'f']));
   });
