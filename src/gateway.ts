@@ -17,6 +17,7 @@ import { OidcSessions } from './auth/oidc-sessions.ts';
 import { OpenConnections } from './auth/open-connections.ts';
 import { PasswordSignIn } from './auth/password-sign-in.ts';
 import { PendingLogins } from './auth/pending-logins.ts';
+import { SignInLimiter, type SignInLimits } from './auth/sign-in-limiter.ts';
 import { SqliteUserRepository } from './auth/user-repository.ts';
 import { AccessReviews } from './cache/access-reviews.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
@@ -91,6 +92,8 @@ export interface GatewayConfig {
   readonly graphqlKeepAliveMs?: number;
   /** Concurrent passthrough requests one person may have on one cluster (default 100). */
   readonly maxStreamsPerPerson?: number;
+  /** Failed password sign-ins allowed and how long refusals last (default SIGN_IN_LIMITS). */
+  readonly signInLimits?: SignInLimits;
   /** Watch-backed caches for pods, nodes and namespaces lists (default on; docs/list-cache.md). */
   readonly listCache?: boolean;
   /** Live lists GraphQL queries may make to one cluster a second (default 20; docs/list-cache.md). */
@@ -201,7 +204,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   }
   const sessions = oidc ? new OidcSessions(store.oidcSessions, oidc) : undefined;
   const authenticator = new Authenticator(tokens, users, oidc, sessions);
-  const passwords = new PasswordSignIn(users, audit);
+  const passwords = new PasswordSignIn(users, audit, new SignInLimiter(config.signInLimits));
   // Long-lived connections of a revoked token end at once; of an expired one within seconds.
   const openConnections = new OpenConnections(authenticator);
   tokens.on('revoked', () => void openConnections.recheckNow().catch(() => {}));

@@ -19,7 +19,12 @@ after(async () => {
 
 async function gatewayWithUser(username: string) {
   const auditLog = join(await mkdtemp(join(tmpdir(), 'fleetgate-limits-')), 'audit.log');
-  const gateway = await startInProcessGateway({ auditLog });
+  // The first refusal lasts 1 s by default: a password check slowed by a loaded machine could
+  // outlast it between two requests. A longer first block keeps the test about the counting.
+  const gateway = await startInProcessGateway({
+    auditLog,
+    signInLimits: { ...SIGN_IN_LIMITS, firstBlockMs: 120_000 },
+  });
   gateways.push(gateway);
   await gateway.users.create(username, PASSWORD, false);
   return { gateway, auditLog };
