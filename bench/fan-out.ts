@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'skip-live': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'settle-seconds': { type: 'string', default: '30' },
+    'active-timeout': { type: 'string', default: '180' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -56,6 +57,7 @@ if (values.help) {
   --skip-live         measure only the cached gateway (no naive client, no live lists)
   --cpu-prof          write the gateway's CPU profiles (one per gateway start) under the
                       run's folder, in profiles-<which>/
+  --active-timeout N  seconds to wait for every agent to be Active after a (re)start (default 180)
   --settle-seconds N  how long the gateway is left quiet after filling its caches before its
                       RSS is read again (default 30; V8 gives pages back only once it is quiet)`);
   process.exit(0);
@@ -67,6 +69,7 @@ const repeats = Number(values.repeats);
 const maxLivePages = Number(values['max-live-pages']);
 const maxClusters = Math.max(...clusterCounts);
 const settleMs = Number(values['settle-seconds']) * 1000;
+const activeTimeoutMs = Number(values['active-timeout']) * 1000;
 const FIRST_PAGE = 100;
 const WALK_PAGE = 1000;
 const NAMESPACES = 10;
@@ -189,8 +192,8 @@ try {
       const { status, body } = await gateway.api<{ clusters: { state: string }[] }>('GET', '/v1/clusters');
       const active = status === 200 ? body.clusters.filter((c) => c.state === 'Active').length : 0;
       if (active === maxClusters) break;
-      if (performance.now() - started > 180_000)
-        throw new Error(`only ${active} clusters Active after 180 s`);
+      if (performance.now() - started > activeTimeoutMs)
+        throw new Error(`only ${active} clusters Active after ${activeTimeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 250));
     }
     log(`all ${maxClusters} clusters Active after ${((performance.now() - started) / 1000).toFixed(1)} s`);
