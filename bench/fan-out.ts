@@ -315,10 +315,20 @@ try {
               },
             });
           }
-          await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-            stdin: stringify({ apiVersion: 'v1', kind: 'List', items }),
-            timeoutMs: 300_000,
-          });
+          // Without client-side validation (its schema download times out on a loaded
+          // machine), and again on a failure.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await cluster.kubectlOk('admin', ['apply', '--validate=false', '-f', '-'], {
+                stdin: stringify({ apiVersion: 'v1', kind: 'List', items }),
+                timeoutMs: 300_000,
+              });
+              break;
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              log(`creating pods failed (${(error as Error).message.slice(0, 120)}); again`);
+            }
+          }
         }
       }),
     );

@@ -84,6 +84,23 @@ describe('queries run compiled, with the answers graphql-js gives', () => {
     assert.deepEqual(queries.runs, { compiled: 0, interpreted: 2 });
   });
 
+  test('text in a document is data in the compiled code, never code', async () => {
+    const queries = new CompiledQueries(schema);
+    // Closes a string, a template placeholder and a comment, in every quoting graphql-jit could use.
+    const text = [
+      '"); globalThis.compiledPwned = 1; ("',
+      '\\`$',
+      '{globalThis.compiledPwned = 2}`',
+      "'; //",
+    ].join('');
+    const query = `{ echo(text: ${JSON.stringify(text)}) a: echo(text: "x") }`;
+    await queries.execute(request(query));
+    const answer = await queries.execute(request(query));
+    assert.equal(queries.runs.compiled, 1);
+    assert.deepEqual(answer.data, { echo: text, a: 'x' });
+    assert.equal((globalThis as Record<string, unknown>).compiledPwned, undefined);
+  });
+
   test('mutations and introspection always run with graphql-js', async () => {
     const queries = new CompiledQueries(schema);
     for (let i = 0; i < 3; i++) {
