@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     'settle-seconds': { type: 'string', default: '30' },
     'active-timeout': { type: 'string', default: '180' },
+    'tunnel-liveness-ms': { type: 'string', default: '8000' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -58,6 +59,8 @@ if (values.help) {
   --cpu-prof          write the gateway's CPU profiles (one per gateway start) under the
                       run's folder, in profiles-<which>/
   --active-timeout N  seconds to wait for every agent to be Active after a (re)start (default 180)
+  --tunnel-liveness-ms N  how long the gateway waits for a sign of life from an agent
+                      before it drops its tunnel (default 8000, the gateway's own)
   --settle-seconds N  how long the gateway is left quiet after filling its caches before its
                       RSS is read again (default 30; V8 gives pages back only once it is quiet)`);
   process.exit(0);
@@ -90,7 +93,12 @@ function gatewayEnv(which: string): Record<string, string> {
   const profile = values['cpu-prof']
     ? ` --cpu-prof --cpu-prof-dir=${join(run.runDir, `profiles-${which}`)}`
     : '';
-  return { NODE_OPTIONS: `${memoryProbeNodeOptions}${profile}`, FLEETGATE_BENCH_MEMORY_FILE: memoryFile };
+  return {
+    NODE_OPTIONS: `${memoryProbeNodeOptions}${profile}`,
+    FLEETGATE_BENCH_MEMORY_FILE: memoryFile,
+    // 100 agent processes on a loaded machine can be starved past the default 8 s.
+    FLEETGATE_TUNNEL_LIVENESS_MS: values['tunnel-liveness-ms'] as string,
+  };
 }
 const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn', env: gatewayEnv('setup') });
 const baselineRoot = values.baseline ? exportBaseline(values.baseline, run.runDir) : undefined;
