@@ -25,8 +25,9 @@ import {
 } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
 import { ManagedProcess } from '../test/harness/managed-process.ts';
+import { exportBaseline } from './baseline-checkout.ts';
 import { cachedObjectMemory } from './cached-object-memory.ts';
-import { residentBytes } from './process-sampler.ts';
+import { heapAfterGc, memoryProbeNodeOptions, residentBytes } from './process-sampler.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +36,12 @@ const { values } = parseArgs({
     pods: { type: 'string', default: '100,1000' },
     repeats: { type: 'string', default: '200' },
     'max-live-pages': { type: 'string', default: '10' },
+    baseline: { type: 'string' },
+    'skip-live': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'settle-seconds': { type: 'string', default: '30' },
+    'active-timeout': { type: 'string', default: '180' },
+    'tunnel-liveness-ms': { type: 'string', default: '8000' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -45,7 +52,17 @@ if (values.help) {
   --pods LIST         pods per cluster, ascending (default 100,1000)
   --repeats N         warm first-page queries per cell for the cached gateway (default 200)
   --max-live-pages N  live full walks longer than this many pages are extrapolated from
-                      the measured page time instead of run (default 10)`);
+                      the measured page time instead of run (default 10)
+  --baseline REF      also measure the cached gateway of git commit REF, in turns with this
+                      checkout's, against the same clusters and agents (rows marked)
+  --skip-live         measure only the cached gateway (no naive client, no live lists)
+  --cpu-prof          write the gateway's CPU profiles (one per gateway start) under the
+                      run's folder, in profiles-<which>/
+  --active-timeout N  seconds to wait for every agent to be Active after a (re)start (default 180)
+  --tunnel-liveness-ms N  how long the gateway waits for a sign of life from an agent
+                      before it drops its tunnel (default 8000, the gateway's own)
+  --settle-seconds N  how long the gateway is left quiet after filling its caches before its
+                      RSS is read again (default 30; V8 gives pages back only once it is quiet)`);
   process.exit(0);
 }
 const realCount = Number(values['real-clusters']);
@@ -54,6 +71,8 @@ const podCounts = (values.pods as string).split(',').map(Number);
 const repeats = Number(values.repeats);
 const maxLivePages = Number(values['max-live-pages']);
 const maxClusters = Math.max(...clusterCounts);
+const settleMs = Number(values['settle-seconds']) * 1000;
+const activeTimeoutMs = Number(values['active-timeout']) * 1000;
 const FIRST_PAGE = 100;
 const WALK_PAGE = 1000;
 const NAMESPACES = 10;
@@ -68,7 +87,21 @@ function percentile(sorted: readonly number[], p: number): number {
 
 log(`starting ${realCount} control planes and the gateway ...`);
 const run = await startClusters({ count: realCount, namePrefix: 'fan' });
-const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn' });
+const memoryFile = join(run.runDir, 'gateway-memory.json');
+/** The gateway's environment: the memory probe, and a CPU profile per start if asked for. */
+function gatewayEnv(which: string): Record<string, string> {
+  const profile = values['cpu-prof']
+    ? ` --cpu-prof --cpu-prof-dir=${join(run.runDir, `profiles-${which}`)}`
+    : '';
+  return {
+    NODE_OPTIONS: `${memoryProbeNodeOptions}${profile}`,
+    FLEETGATE_BENCH_MEMORY_FILE: memoryFile,
+    // 100 agent processes on a loaded machine can be starved past the default 8 s.
+    FLEETGATE_TUNNEL_LIVENESS_MS: values['tunnel-liveness-ms'] as string,
+  };
+}
+const gateway = await GatewayProcess.start({ dir: run.runDir, logLevel: 'warn', env: gatewayEnv('setup') });
+const baselineRoot = values.baseline ? exportBaseline(values.baseline, run.runDir) : undefined;
 const agents: ManagedProcess[] = [];
 
 async function stopAll(): Promise<void> {
@@ -167,8 +200,8 @@ try {
       const { status, body } = await gateway.api<{ clusters: { state: string }[] }>('GET', '/v1/clusters');
       const active = status === 200 ? body.clusters.filter((c) => c.state === 'Active').length : 0;
       if (active === maxClusters) break;
-      if (performance.now() - started > 180_000)
-        throw new Error(`only ${active} clusters Active after 180 s`);
+      if (performance.now() - started > activeTimeoutMs)
+        throw new Error(`only ${active} clusters Active after ${activeTimeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 250));
     }
     log(`all ${maxClusters} clusters Active after ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -290,19 +323,29 @@ try {
               },
             });
           }
-          await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-            stdin: stringify({ apiVersion: 'v1', kind: 'List', items }),
-            timeoutMs: 300_000,
-          });
+          // Without client-side validation (its schema download times out on a loaded
+          // machine), and again on a failure.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await cluster.kubectlOk('admin', ['apply', '--validate=false', '-f', '-'], {
+                stdin: stringify({ apiVersion: 'v1', kind: 'List', items }),
+                timeoutMs: 300_000,
+              });
+              break;
+            } catch (error) {
+              if (attempt >= 3) throw error;
+              log(`creating pods failed (${(error as Error).message.slice(0, 120)}); again`);
+            }
+          }
         }
       }),
     );
     podsNow = pods;
 
     // Live, and naive, with the caches off.
-    await gateway.restart({ FLEETGATE_LIST_CACHE: 'off' });
-    await waitAllActive();
-    for (const count of clusterCounts) {
+    if (!values['skip-live']) await gateway.restart({ ...gatewayEnv('live'), FLEETGATE_LIST_CACHE: 'off' });
+    if (!values['skip-live']) await waitAllActive();
+    for (const count of values['skip-live'] ? [] : clusterCounts) {
       const scope = clusterIds.slice(0, count);
       log(`${count} clusters x ${pods} pods: naive ...`);
       const naiveRun = await timed(() => naive(scope));
@@ -356,85 +399,102 @@ try {
       ]);
     }
 
-    // The same queries from the caches.
-    await gateway.restart({ FLEETGATE_LIST_CACHE: 'on' });
-    await waitAllActive();
-    await new Promise((r) => setTimeout(r, 2000));
-    const rssEmpty = residentBytes(gateway.process?.pid as number);
-    const heapEmpty = await metric('fleetgate_nodejs_heap_size_used_bytes');
-    const largest = clusterIds.slice(0, maxClusters);
-    // Filling 100 caches at once may take longer than a cluster's 10 s: counted, not fatal.
-    const cold = await timed(() => page(largest, FIRST_PAGE, null, true));
-    while ((await metric('fleetgate_list_caches_synced')) < maxClusters)
-      await new Promise((r) => setTimeout(r, 250));
-    log(`cold first page over ${maxClusters} clusters (fills every cache): ${ms(cold.ms)}`);
-    await new Promise((r) => setTimeout(r, 2000));
-    const cachedPods = await metric('fleetgate_list_cache_objects');
-    const rssFilled = residentBytes(gateway.process?.pid as number);
-    const heapFilled = await metric('fleetgate_nodejs_heap_size_used_bytes');
-    memoryRows.push(
-      `| ${maxClusters} x ${pods} | gateway heap growth per cached pod (heap used, garbage not forced out) | ${((heapFilled - heapEmpty) / cachedPods / 1024).toFixed(2)} KiB (${(heapEmpty / 2 ** 20).toFixed(0)} -> ${(heapFilled / 2 ** 20).toFixed(0)} MiB) |`,
-    );
-    memoryRows.push(
-      `| ${maxClusters} x ${pods} | gateway RSS growth per cached pod (all caches filled at once) | ${((rssFilled - rssEmpty) / cachedPods / 1024).toFixed(2)} KiB (${(rssEmpty / 2 ** 20).toFixed(0)} -> ${(rssFilled / 2 ** 20).toFixed(0)} MiB for ${cachedPods} pods) |`,
-    );
-    for (const count of clusterCounts) {
-      const scope = clusterIds.slice(0, count);
-      log(`${count} clusters x ${pods} pods: cached ...`);
-      const firsts: number[] = [];
-      let total = 0;
-      for (let i = 0; i < repeats; i++) {
-        const first = await timed(() => page(scope, FIRST_PAGE, null));
-        firsts.push(first.ms);
-        total = first.value.totalCount;
+    // The same queries from the caches: the baseline's gateway and this one, in turns.
+    const targets: { name: string; root?: string }[] = [
+      ...(baselineRoot ? [{ name: `baseline ${values.baseline}`, root: baselineRoot }] : []),
+      { name: baselineRoot ? 'this checkout' : '', root: undefined },
+    ];
+    for (const target of targets) {
+      const which = target.root ? 'baseline' : 'new';
+      const how = (text: string) => (target.name ? `${text} [${target.name}]` : text);
+      await gateway.restart({ ...gatewayEnv(which), FLEETGATE_LIST_CACHE: 'on' }, target.root);
+      await waitAllActive();
+      await new Promise((r) => setTimeout(r, 2000));
+      const pid = gateway.process?.pid as number;
+      const empty = await heapAfterGc(pid, memoryFile);
+      const largest = clusterIds.slice(0, maxClusters);
+      // Filling 100 caches at once may take longer than a cluster's 10 s: counted, not fatal.
+      const cold = await timed(() => page(largest, FIRST_PAGE, null, true));
+      while ((await metric('fleetgate_list_caches_synced')) < maxClusters)
+        await new Promise((r) => setTimeout(r, 250));
+      log(`${how('cold first page')} over ${maxClusters} clusters (fills every cache): ${ms(cold.ms)}`);
+      const cachedPods = await metric('fleetgate_list_cache_objects');
+      const rssFilled = residentBytes(pid);
+      const filled = await heapAfterGc(pid, memoryFile);
+      log(`leaving the gateway quiet for ${settleMs / 1000} s ...`);
+      await new Promise((r) => setTimeout(r, settleMs));
+      const rssSettled = residentBytes(pid);
+      const settled = await heapAfterGc(pid, memoryFile);
+      const perPod = (from: number, to: number) =>
+        `${((to - from) / cachedPods / 1024).toFixed(2)} KiB (${(from / 2 ** 20).toFixed(0)} -> ${(to / 2 ** 20).toFixed(0)} MiB)`;
+      const scale = `${maxClusters} x ${pods}`;
+      memoryRows.push(
+        `| ${scale} | ${how('RSS growth per cached pod, right after the fill (no GC forced)')} | ${perPod(empty.rss, rssFilled)} for ${cachedPods} pods |`,
+        `| ${scale} | ${how('RSS growth per cached pod, after a full GC')} | ${perPod(empty.rss, filled.rss)} |`,
+        `| ${scale} | ${how(`RSS growth per cached pod, quiet ${settleMs / 1000} s (no GC forced)`)} | ${perPod(empty.rss, rssSettled)} |`,
+        `| ${scale} | ${how(`RSS growth per cached pod, quiet ${settleMs / 1000} s, then a full GC`)} | ${perPod(empty.rss, settled.rss)} |`,
+        `| ${scale} | ${how('heap used per cached pod, after a full GC')} | ${perPod(empty.heapUsed, settled.heapUsed)} |`,
+        `| ${scale} | ${how('heap committed per cached pod, after a full GC')} | ${perPod(empty.heapTotal, settled.heapTotal)} |`,
+        `| ${scale} | ${how('external (off-heap) per cached pod, of it ArrayBuffers')} | ${perPod(empty.external, settled.external)}; ${perPod(empty.arrayBuffers, settled.arrayBuffers)} |`,
+      );
+      for (const count of clusterCounts) {
+        const scope = clusterIds.slice(0, count);
+        log(`${count} clusters x ${pods} pods: ${how('cached')} ...`);
+        const firsts: number[] = [];
+        let total = 0;
+        for (let i = 0; i < repeats; i++) {
+          const first = await timed(() => page(scope, FIRST_PAGE, null));
+          firsts.push(first.ms);
+          total = first.value.totalCount;
+        }
+        firsts.sort((a, b) => a - b);
+        const walks: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const full = await timed(() => walk(scope));
+          if (full.value !== total) throw new Error(`cached walk saw ${full.value} of ${total}`);
+          walks.push(full.ms);
+        }
+        walks.sort((a, b) => a - b);
+        if (!((await metric('fleetgate_list_cache_answers')) > 0))
+          throw new Error('no list was answered from a cache');
+        const sortedFirsts: number[] = [];
+        for (let i = 0; i < repeats; i++) {
+          const first = await timed(() => page(scope, FIRST_PAGE, null, false, true));
+          if (first.value.totalCount !== total)
+            throw new Error(`sorted page counted ${first.value.totalCount} of ${total}`);
+          sortedFirsts.push(first.ms);
+        }
+        sortedFirsts.sort((a, b) => a - b);
+        const sortedWalks: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const full = await timed(() => walk(scope, true));
+          if (full.value !== total) throw new Error(`sorted walk saw ${full.value} of ${total}`);
+          sortedWalks.push(full.ms);
+        }
+        sortedWalks.sort((a, b) => a - b);
+        row([
+          count,
+          pods,
+          total,
+          how('gateway, watch-backed caches'),
+          ms(percentile(firsts, 50)),
+          ms(percentile(firsts, 99)),
+          `${ms(percentile(walks, 50))} (${Math.ceil(total / WALK_PAGE)} pages; all 3: ${walks.map(ms).join(', ')})`,
+          count === maxClusters
+            ? `cold first page ${ms(cold.ms)} (${cold.value.failedClusters} clusters still filling); ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(residentBytes(pid) / 2 ** 20).toFixed(0)} MiB`
+            : '',
+        ]);
+        row([
+          count,
+          pods,
+          total,
+          how('gateway, caches, sorted by createdAt (newest first)'),
+          ms(percentile(sortedFirsts, 50)),
+          ms(percentile(sortedFirsts, 99)),
+          `${ms(percentile(sortedWalks, 50))} (${Math.ceil(total / WALK_PAGE)} pages; all 3: ${sortedWalks.map(ms).join(', ')})`,
+          '',
+        ]);
       }
-      firsts.sort((a, b) => a - b);
-      const walks: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const full = await timed(() => walk(scope));
-        if (full.value !== total) throw new Error(`cached walk saw ${full.value} of ${total}`);
-        walks.push(full.ms);
-      }
-      walks.sort((a, b) => a - b);
-      if (!((await metric('fleetgate_list_cache_answers')) > 0))
-        throw new Error('no list was answered from a cache');
-      const sortedFirsts: number[] = [];
-      for (let i = 0; i < repeats; i++) {
-        const first = await timed(() => page(scope, FIRST_PAGE, null, false, true));
-        if (first.value.totalCount !== total)
-          throw new Error(`sorted page counted ${first.value.totalCount} of ${total}`);
-        sortedFirsts.push(first.ms);
-      }
-      sortedFirsts.sort((a, b) => a - b);
-      const sortedWalks: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const full = await timed(() => walk(scope, true));
-        if (full.value !== total) throw new Error(`sorted walk saw ${full.value} of ${total}`);
-        sortedWalks.push(full.ms);
-      }
-      sortedWalks.sort((a, b) => a - b);
-      row([
-        count,
-        pods,
-        total,
-        'gateway, watch-backed caches',
-        ms(percentile(firsts, 50)),
-        ms(percentile(firsts, 99)),
-        `${ms(percentile(walks, 50))} (${Math.ceil(total / WALK_PAGE)} pages)`,
-        count === maxClusters
-          ? `cold first page ${ms(cold.ms)} (${cold.value.failedClusters} clusters still filling); ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(residentBytes(gateway.process?.pid as number) / 2 ** 20).toFixed(0)} MiB`
-          : '',
-      ]);
-      row([
-        count,
-        pods,
-        total,
-        'gateway, caches, sorted by createdAt (newest first)',
-        ms(percentile(sortedFirsts, 50)),
-        ms(percentile(sortedFirsts, 99)),
-        `${ms(percentile(sortedWalks, 50))} (${Math.ceil(total / WALK_PAGE)} pages)`,
-        '',
-      ]);
     }
   }
 

@@ -43,17 +43,7 @@ export const changeResolvers: Resolvers = {
                 args.kind,
                 args.filter?.namespace ?? '',
               ]),
-              // A context that reads through to this one: collectionPath keeps the discovery
-              // it made for as long as the context it was given lives, and a subscription's
-              // lives as long as the subscription (about 20 KiB per subscriber, for nothing).
-              () =>
-                collectionPath(
-                  Object.create(context) as typeof context,
-                  clusterId,
-                  args.apiVersion,
-                  args.kind,
-                  args.filter?.namespace,
-                ),
+              () => collectionPath(context, clusterId, args.apiVersion, args.kind, args.filter?.namespace),
             ),
           labelSelector: args.filter?.labelSelector ?? undefined,
           fieldSelector: args.filter?.fieldSelector ?? undefined,

@@ -22,6 +22,7 @@ import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { createListLoader } from './cluster-lists.ts';
+import { CompiledQueries } from './compiled-queries.ts';
 import type { GraphQLContext } from './context.ts';
 import type { LiveLists } from './live-lists.ts';
 import { ParsedDocuments } from './parsed-documents.ts';
@@ -103,7 +104,8 @@ export class GraphqlEndpoint {
     this.#options = options;
     this.#schema = loadSchema(options.resolvers);
     this.#apollo = new ApolloServer<GraphQLContext>({
-      schema: this.#schema,
+      // Queries run compiled (compiled-queries.ts); Apollo parses, validates and answers.
+      gateway: new CompiledQueries(this.#schema).asApolloGateway(),
       introspection: options.introspection ?? true,
       csrfPrevention: true,
       includeStacktraceInErrorResponses: false,

@@ -1,10 +1,98 @@
 import { asGatewayError, badInput, GatewayError } from '../errors/gateway-error.ts';
-import type { ApiResourceList } from '../kube/objects.ts';
+import { identityKey } from '../kube/identity.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
 import type { GraphQLContext } from './context.ts';
 
 const API_VERSION = /^([a-z0-9.-]{1,253}\/)?v[0-9]+((alpha|beta)[0-9]+)?$/;
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
-const discoveryCache = new WeakMap<GraphQLContext, Map<string, Promise<ApiResourceList | GatewayError>>>();
+/** How long a cluster's discovery of an API version is reused, per person. */
+export const DISCOVERY_TTL_MS = 10_000;
+/** Discoveries kept at once per gateway; the oldest is dropped past it. */
+export const MAX_DISCOVERIES = 1_000;
+
+/** What paths need of one kind in a discovery: its collection's name, scope and whether it lists. */
+interface KindEntry {
+  readonly resource: string;
+  readonly namespaced: boolean;
+  readonly listable: boolean;
+}
+type Discovered = ReadonlyMap<string, KindEntry>;
+
+/**
+ * Discoveries (API version -> its kinds) asked as each person, shared by every request and
+ * subscription of the gateway for DISCOVERY_TTL_MS and bounded in number, keeping only the
+ * kinds' collection names and scopes, not the documents. A discovery in flight is joined;
+ * a failed one is not kept.
+ */
+class Discoveries {
+  readonly #entries = new Map<
+    string,
+    { readonly at: number; readonly kinds: Promise<Discovered | GatewayError> }
+  >();
+
+  get(
+    context: GraphQLContext,
+    clusterId: string,
+    apiVersion: string,
+    fresh: boolean,
+  ): { readonly kinds: Promise<Discovered | GatewayError>; readonly reused: boolean } {
+    const key = JSON.stringify([identityKey(context.identity), clusterId, apiVersion]);
+    const known = this.#entries.get(key);
+    if (known && !fresh && Date.now() - known.at < DISCOVERY_TTL_MS)
+      return { kinds: known.kinds, reused: true };
+    const kinds = context.kube.resources({ clusterId, as: context.identity }, apiVersion).then(
+      (list): Discovered => {
+        const byKind = new Map<string, KindEntry>();
+        for (const r of list.resources ?? []) {
+          if (r.name.includes('/') || byKind.has(r.kind)) continue;
+          byKind.set(r.kind, {
+            resource: r.name,
+            namespaced: r.namespaced,
+            listable: (r.verbs ?? ['list']).includes('list'),
+          });
+        }
+        return byKind;
+      },
+      (error: unknown) => {
+        this.#entries.delete(key);
+        const failure = asGatewayError(error);
+        return failure.code === 'RESOURCE_NOT_FOUND'
+          ? new GatewayError('RESOURCE_NOT_FOUND', `cluster ${clusterId}: ${apiVersion} is not served`, {
+              clusterId,
+            })
+          : failure;
+      },
+    );
+    this.#entries.delete(key);
+    if (this.#entries.size >= MAX_DISCOVERIES) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    this.#entries.set(key, { at: Date.now(), kinds });
+    return { kinds, reused: false };
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+/** One set of discoveries per gateway (its KubeClient), so that gateways in one process share nothing. */
+const discoveriesOf = new WeakMap<KubeClient, Discoveries>();
+
+function discoveries(kube: KubeClient): Discoveries {
+  let known = discoveriesOf.get(kube);
+  if (!known) {
+    known = new Discoveries();
+    discoveriesOf.set(kube, known);
+  }
+  return known;
+}
+
+/** How many discoveries a gateway keeps (for tests of the bound). */
+export function discoveriesKept(kube: KubeClient): number {
+  return discoveriesOf.get(kube)?.size ?? 0;
+}
 
 /** Checks an apiVersion and a kind given by a person (BAD_USER_INPUT when malformed). */
 export function checkKind(apiVersion: string, kind: string): void {
@@ -26,28 +114,15 @@ export async function collectionPath(
 ): Promise<string> {
   checkKind(apiVersion, kind);
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  let cache = discoveryCache.get(context);
-  if (!cache) {
-    cache = new Map();
-    discoveryCache.set(context, cache);
-  }
-  const key = `${clusterId} ${base}`;
-  let pending = cache.get(key);
-  if (!pending) {
-    pending = context.kube.resources({ clusterId, as: context.identity }, apiVersion).catch((error) => {
-      const failure = asGatewayError(error);
-      return failure.code === 'RESOURCE_NOT_FOUND'
-        ? new GatewayError('RESOURCE_NOT_FOUND', `cluster ${clusterId}: ${apiVersion} is not served`, {
-            clusterId,
-          })
-        : failure;
-    });
-    cache.set(key, pending);
-  }
-  const discovery = await pending;
+  const shared = discoveries(context.kube);
+  const asked = shared.get(context, clusterId, apiVersion, false);
+  let discovery = await asked.kinds;
+  // A kind not in a reused discovery may have been added since (a new CRD): ask again once.
+  if (asked.reused && !(discovery instanceof GatewayError) && !discovery.get(kind)?.listable)
+    discovery = await shared.get(context, clusterId, apiVersion, true).kinds;
   if (discovery instanceof GatewayError) throw discovery;
-  const resource = discovery.resources?.find((r) => r.kind === kind && !r.name.includes('/'));
-  if (!resource || !(resource.verbs ?? ['list']).includes('list')) {
+  const resource = discovery.get(kind);
+  if (!resource?.listable) {
     throw new GatewayError(
       'RESOURCE_NOT_FOUND',
       `cluster ${clusterId}: no listable ${kind} in ${apiVersion}`,
@@ -57,6 +132,6 @@ export async function collectionPath(
     );
   }
   return resource.namespaced && namespace
-    ? `${base}/namespaces/${namespace}/${resource.name}`
-    : `${base}/${resource.name}`;
+    ? `${base}/namespaces/${namespace}/${resource.resource}`
+    : `${base}/${resource.resource}`;
 }

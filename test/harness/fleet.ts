@@ -63,15 +63,18 @@ export class GatewayProcess {
     return this.#process;
   }
 
-  /** Starts the gateway (again), with the same data directory and port; `env` adds to its environment. */
-  async restart(env: Record<string, string> = {}): Promise<void> {
+  /**
+   * Starts the gateway (again), with the same data directory and port; `env` adds to its
+   * environment; `root` runs another checkout's gateway this time (a benchmark's baseline).
+   */
+  async restart(env: Record<string, string> = {}, root = this.#options.root): Promise<void> {
     await this.#process?.stop();
     this.#starts++;
     this.#process = ManagedProcess.start({
       name: this.#options.name ?? 'gateway',
       command: process.execPath,
       args: [
-        join(this.#options.root ?? repoRoot, 'src/main.ts'),
+        join(root ?? repoRoot, 'src/main.ts'),
         '--listen',
         `127.0.0.1:${this.#port}`,
         '--data-dir',
