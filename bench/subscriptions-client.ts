@@ -45,6 +45,8 @@ export interface ClientResult {
   readonly lost: number;
   readonly errors: Record<string, number>;
   readonly eventLoopUtilization: number;
+  /** The same from the start until measuring began (subscribers attaching). */
+  readonly attachEventLoopUtilization: number;
 }
 
 export const SEQ_ANNOTATION = 'bench.fleetgate.io/seq';
@@ -90,10 +92,12 @@ async function run(start: ClientStart): Promise<void> {
   });
   const timer = setInterval(() => send(status()), 500);
   let eluStart = performance.eventLoopUtilization();
+  let attachElu = Number.NaN;
 
   process.on('message', (message: { type: string }) => {
     if (message.type === 'measure') {
       measuring = true;
+      attachElu = performance.eventLoopUtilization(eluStart).utilization;
       eluStart = performance.eventLoopUtilization();
     }
     if (message.type !== 'finish') return;
@@ -108,6 +112,7 @@ async function run(start: ClientStart): Promise<void> {
       lost,
       errors,
       eventLoopUtilization: elu,
+      attachEventLoopUtilization: attachElu,
     });
     for (const s of subscribers) void s.client.dispose();
     setTimeout(() => process.exit(0), 2000).unref();
