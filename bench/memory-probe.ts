@@ -6,7 +6,7 @@
 // (window-N.cpuprofile): a profile of the measured window alone, without start-up and attach.
 
 import { renameSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -41,10 +41,13 @@ if (profileDir) {
   process.on('SIGTTOU', () => {
     if (!running) return;
     running = false;
+    const name = `window-${++window}.cpuprofile`;
     void session
       .post('Profiler.stop')
-      .then(({ profile }) =>
-        writeFile(join(profileDir, `window-${++window}.cpuprofile`), JSON.stringify(profile)),
-      );
+      .then(async ({ profile }) => {
+        await mkdir(profileDir, { recursive: true });
+        await writeFile(join(profileDir, name), JSON.stringify(profile));
+      })
+      .catch((error: unknown) => console.error(`bench probe: no ${name}: ${String(error)}`));
   });
 }

@@ -114,7 +114,8 @@ async function run(start: ClientStart): Promise<void> {
       eventLoopUtilization: elu,
       attachEventLoopUtilization: attachElu,
     });
-    for (const s of subscribers) void s.client.dispose();
+    // A client whose socket already failed rejects its dispose: nothing is left to close.
+    for (const s of subscribers) Promise.resolve(s.client.dispose()).catch(() => {});
     setTimeout(() => process.exit(0), 2000).unref();
   });
 

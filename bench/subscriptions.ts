@@ -234,6 +234,11 @@ interface PhaseResult {
   /** V8 heap after a full collection, idle and with every subscriber attached (MiB). */
   readonly heapIdle: number;
   readonly heapAttached: number;
+  /** The rest of the samples: heap committed and ArrayBuffers (MiB), idle and attached. */
+  readonly heapTotalIdle: number;
+  readonly heapTotalAttached: number;
+  readonly arrayBuffersIdle: number;
+  readonly arrayBuffersAttached: number;
   readonly rssAfter: number;
   readonly gatewayCpu: number;
   readonly cpuSecondsDelivering: number;
@@ -244,7 +249,8 @@ const workers: ChildProcess[] = [];
 async function runPhase(target: Target, phase: (typeof phases)[number]): Promise<PhaseResult> {
   const { subscribers: count, rate, events } = phase;
   const gatewayPid = target.gateway.process?.pid;
-  const heapIdle = (await heapAfterGc(gatewayPid as number, target.memoryFile)).heapUsed / 1048576;
+  const idleSample = await heapAfterGc(gatewayPid as number, target.memoryFile);
+  const heapIdle = idleSample.heapUsed / 1048576;
   const rssIdle = await rssMiB(gatewayPid);
   const clients = Math.max(1, Math.ceil(count / perClient));
   const statuses = new Map<ChildProcess, ClientStatus>();
@@ -307,7 +313,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   const overflowsDuringAttach = listenOverflows() - overflowsBefore;
   // Settle (the last warm-up events), so that the memory read is of subscribers at rest.
   await new Promise((r) => setTimeout(r, 2000));
-  const heapAttached = (await heapAfterGc(gatewayPid as number, target.memoryFile)).heapUsed / 1048576;
+  const attachedSample = await heapAfterGc(gatewayPid as number, target.memoryFile);
+  const heapAttached = attachedSample.heapUsed / 1048576;
   const rssAttached = await rssMiB(gatewayPid);
 
   console.error(`${label}: measuring ${events} patches ...`);
@@ -379,6 +386,10 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     rssAttached,
     heapIdle,
     heapAttached,
+    heapTotalIdle: idleSample.heapTotal / 1048576,
+    heapTotalAttached: attachedSample.heapTotal / 1048576,
+    arrayBuffersIdle: idleSample.arrayBuffers / 1048576,
+    arrayBuffersAttached: attachedSample.arrayBuffers / 1048576,
     rssAfter,
     gatewayCpu,
     cpuSecondsDelivering,
@@ -417,6 +428,8 @@ try {
   await run.stop();
 }
 
+/** KiB per attached subscriber of a growth in MiB. */
+const perSubscriber = (mib: number, r: PhaseResult) => ((mib * 1024) / Math.max(1, r.attached)).toFixed(1);
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(
@@ -441,6 +454,6 @@ for (const r of results) {
 console.log('');
 for (const r of results) {
   console.log(
-    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
+    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); per subscriber: V8 heap committed ${perSubscriber(r.heapTotalAttached - r.heapTotalIdle, r)} KiB, ArrayBuffers ${perSubscriber(r.arrayBuffersAttached - r.arrayBuffersIdle, r)} KiB; direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
   );
 }
