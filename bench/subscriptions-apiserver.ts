@@ -56,6 +56,8 @@ export class Apiserver {
         },
       );
       req.on('error', reject);
+      // A call the apiserver never answers fails (a run never waits forever on one patch).
+      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
       req.end(body);
     });
   }

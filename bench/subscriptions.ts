@@ -266,12 +266,24 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     phaseWorkers.push(worker);
     finished.set(
       worker,
-      new Promise((resolve) =>
+      new Promise((resolve) => {
         worker.on('message', (m: ClientStatus | ClientResult) => {
           if (m.type === 'status') statuses.set(worker, m);
           else resolve(m);
-        }),
-      ),
+        });
+        // A client that ends without its result loses all its subscribers' events (instead
+        // of the run waiting for it forever).
+        worker.once('exit', (code) =>
+          resolve({
+            type: 'result',
+            latencies: '',
+            lost: Number.NaN,
+            errors: { [`client process ended (${code}) without a result`]: 1 },
+            eventLoopUtilization: Number.NaN,
+            attachEventLoopUtilization: Number.NaN,
+          }),
+        );
+      }),
     );
     const share = Math.floor(count / clients) + (i < count % clients ? 1 : 0);
     const start: ClientStart = {
