@@ -17,7 +17,25 @@ export class Apiserver {
     this.#agent = new HttpsAgent({ keepAlive: true, ca: cluster.caPem });
   }
 
-  request(method: string, path: string, body?: string, contentType = 'application/json') {
+  /**
+   * One call; a kept-alive connection the apiserver closed meanwhile (a reset before any
+   * answer) is retried once on a new one, as Node's own clients do not.
+   */
+  async request(
+    method: string,
+    path: string,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<{ status: number; text: string }> {
+    try {
+      return await this.#requestOnce(method, path, body, contentType);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+      return this.#requestOnce(method, path, body, contentType);
+    }
+  }
+
+  #requestOnce(method: string, path: string, body: string | undefined, contentType: string) {
     return new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpsRequest(
         `${this.#cluster.server}${path}`,
@@ -38,6 +56,8 @@ export class Apiserver {
         },
       );
       req.on('error', reject);
+      // A call the apiserver never answers fails (a run never waits forever on one patch).
+      req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer in 30 s`)));
       req.end(body);
     });
   }

@@ -45,6 +45,8 @@ export interface ClientResult {
   readonly lost: number;
   readonly errors: Record<string, number>;
   readonly eventLoopUtilization: number;
+  /** The same from the start until measuring began (subscribers attaching). */
+  readonly attachEventLoopUtilization: number;
 }
 
 export const SEQ_ANNOTATION = 'bench.fleetgate.io/seq';
@@ -67,8 +69,8 @@ interface Subscriber {
   ended: boolean;
 }
 
-function send(message: ClientStatus | ClientResult): void {
-  process.send?.(message);
+function send(message: ClientStatus | ClientResult, sent?: () => void): void {
+  process.send?.(message, undefined, {}, () => sent?.());
 }
 
 async function run(start: ClientStart): Promise<void> {
@@ -90,10 +92,12 @@ async function run(start: ClientStart): Promise<void> {
   });
   const timer = setInterval(() => send(status()), 500);
   let eluStart = performance.eventLoopUtilization();
+  let attachElu = Number.NaN;
 
   process.on('message', (message: { type: string }) => {
     if (message.type === 'measure') {
       measuring = true;
+      attachElu = performance.eventLoopUtilization(eluStart).utilization;
       eluStart = performance.eventLoopUtilization();
     }
     if (message.type !== 'finish') return;
@@ -102,15 +106,21 @@ async function run(start: ClientStart): Promise<void> {
     let lost = 0;
     for (const s of subscribers) for (let seq = 1; seq <= start.events; seq++) if (!s.received[seq]) lost++;
     lost += (start.count - subscribers.length) * start.events;
-    send({
-      type: 'result',
-      latencies: Buffer.from(new Float64Array(latencies).buffer).toString('base64'),
-      lost,
-      errors,
-      eventLoopUtilization: elu,
-    });
-    for (const s of subscribers) void s.client.dispose();
-    setTimeout(() => process.exit(0), 2000).unref();
+    send(
+      {
+        type: 'result',
+        latencies: Buffer.from(new Float64Array(latencies).buffer).toString('base64'),
+        lost,
+        errors,
+        eventLoopUtilization: elu,
+        attachEventLoopUtilization: attachElu,
+      },
+      // Only once the parent has it: the result of 300 events x 1,000 subscribers is MiBs,
+      // which a busy parent may take seconds to read.
+      () => setTimeout(() => process.exit(0), 1000),
+    );
+    // A client whose socket already failed rejects its dispose: nothing is left to close.
+    for (const s of subscribers) Promise.resolve(s.client.dispose()).catch(() => {});
   });
 
   // One TLS context for all: building one per connection (parsing the CA) was a fifth of

@@ -66,6 +66,23 @@ function decodeLatencies(base64: string): Float64Array {
   return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
+/** The kernel's count of connections dropped because a listen queue was full (all processes). */
+function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const names = lines.find((l) => l.startsWith('TcpExt:'))?.split(' ') ?? [];
+  const counts = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(' ') ?? [];
+  return Number(counts[names.indexOf('ListenOverflows')] ?? Number.NaN);
+}
+
+/** A kernel setting as this user can read it, or '?'. */
+function sysctl(name: string): string {
+  try {
+    return readFileSync(`/proc/sys/${name.replaceAll('.', '/')}`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
 async function rssMiB(pid: number | undefined): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
@@ -115,7 +132,8 @@ async function startTarget(
   const dir = join(runDir, name.split(' ')[0] ?? name);
   mkdirSync(dir, { recursive: true });
   const memoryFile = join(dir, 'gateway-memory.json');
-  const profile = values['cpu-prof'] ? ` --cpu-prof --cpu-prof-dir=${join(dir, 'profiles')}` : '';
+  const profileDir = join(dir, 'profiles');
+  const profile = values['cpu-prof'] ? ` --cpu-prof --cpu-prof-dir=${profileDir}` : '';
   const gateway = await GatewayProcess.start({
     dir,
     logLevel: 'warn',
@@ -123,6 +141,8 @@ async function startTarget(
     env: {
       NODE_OPTIONS: `${memoryProbeNodeOptions}${profile} ${values['gateway-node-options']}`,
       FLEETGATE_BENCH_MEMORY_FILE: memoryFile,
+      // A profile of each measured window too (bench/memory-probe.ts), beside the whole run's.
+      ...(values['cpu-prof'] ? { FLEETGATE_BENCH_PROFILE_DIR: profileDir } : {}),
     },
   });
   const registration = await registerCluster(gateway, 'bench');
@@ -204,12 +224,21 @@ interface PhaseResult {
   readonly lost: number;
   readonly errors: Record<string, number>;
   readonly clientUtilization: number[];
+  /** Client processes' event-loop utilization while subscribers attached. */
+  readonly clientAttachUtilization: number[];
+  /** Kernel listen-queue overflows (all processes) while subscribers attached. */
+  readonly listenOverflows: number;
   readonly direct: { latencies: Float64Array; lost: number; restarts: number };
   readonly rssIdle: number;
   readonly rssAttached: number;
   /** V8 heap after a full collection, idle and with every subscriber attached (MiB). */
   readonly heapIdle: number;
   readonly heapAttached: number;
+  /** The rest of the samples: heap committed and ArrayBuffers (MiB), idle and attached. */
+  readonly heapTotalIdle: number;
+  readonly heapTotalAttached: number;
+  readonly arrayBuffersIdle: number;
+  readonly arrayBuffersAttached: number;
   readonly rssAfter: number;
   readonly gatewayCpu: number;
   readonly cpuSecondsDelivering: number;
@@ -220,7 +249,8 @@ const workers: ChildProcess[] = [];
 async function runPhase(target: Target, phase: (typeof phases)[number]): Promise<PhaseResult> {
   const { subscribers: count, rate, events } = phase;
   const gatewayPid = target.gateway.process?.pid;
-  const heapIdle = (await heapAfterGc(gatewayPid as number, target.memoryFile)).heapUsed / 1048576;
+  const idleSample = await heapAfterGc(gatewayPid as number, target.memoryFile);
+  const heapIdle = idleSample.heapUsed / 1048576;
   const rssIdle = await rssMiB(gatewayPid);
   const clients = Math.max(1, Math.ceil(count / perClient));
   const statuses = new Map<ChildProcess, ClientStatus>();
@@ -236,12 +266,24 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     phaseWorkers.push(worker);
     finished.set(
       worker,
-      new Promise((resolve) =>
+      new Promise((resolve) => {
         worker.on('message', (m: ClientStatus | ClientResult) => {
           if (m.type === 'status') statuses.set(worker, m);
           else resolve(m);
-        }),
-      ),
+        });
+        // A client that ends without its result loses all its subscribers' events (instead
+        // of the run waiting for it forever).
+        worker.once('exit', (code) =>
+          resolve({
+            type: 'result',
+            latencies: '',
+            lost: Number.NaN,
+            errors: { [`client process ended (${code}) without a result`]: 1 },
+            eventLoopUtilization: Number.NaN,
+            attachEventLoopUtilization: Number.NaN,
+          }),
+        );
+      }),
     );
     const share = Math.floor(count / clients) + (i < count % clients ? 1 : 0);
     const start: ClientStart = {
@@ -264,6 +306,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
 
   // Warm-up: a patch a second until every subscriber has received one (its watch is live).
   const began = Date.now();
+  const overflowsBefore = listenOverflows();
   let warm = 0;
   let attachSeconds = Number.NaN;
   while (Date.now() - began < attachTimeoutMs) {
@@ -279,9 +322,11 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   }
   const attached = sum('attached');
   const connected = sum('connected');
+  const overflowsDuringAttach = listenOverflows() - overflowsBefore;
   // Settle (the last warm-up events), so that the memory read is of subscribers at rest.
   await new Promise((r) => setTimeout(r, 2000));
-  const heapAttached = (await heapAfterGc(gatewayPid as number, target.memoryFile)).heapUsed / 1048576;
+  const attachedSample = await heapAfterGc(gatewayPid as number, target.memoryFile);
+  const heapAttached = attachedSample.heapUsed / 1048576;
   const rssAttached = await rssMiB(gatewayPid);
 
   console.error(`${label}: measuring ${events} patches ...`);
@@ -289,6 +334,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   const directRestarts = target.directWatch.restarts;
   for (const worker of phaseWorkers) worker.send({ type: 'measure' });
   await new Promise((r) => setTimeout(r, 200));
+  if (values['cpu-prof']) process.kill(gatewayPid as number, 'SIGTTIN');
   const cpuBefore = await cpuSeconds(gatewayPid);
   const t0 = performance.now();
   const writes: Promise<unknown>[] = [];
@@ -312,6 +358,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   }
   // CPU from the first patch until the deliveries stopped: late deliveries are paid for too.
   const cpuSecondsDelivering = (await cpuSeconds(gatewayPid)) - cpuBefore;
+  if (values['cpu-prof']) process.kill(gatewayPid as number, 'SIGTTOU');
   const rssAfter = await rssMiB(gatewayPid);
   for (const worker of phaseWorkers) worker.send({ type: 'finish' });
   const outcomes = await Promise.all(phaseWorkers.map((w) => finished.get(w) as Promise<ClientResult>));
@@ -340,6 +387,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     lost: outcomes.reduce((total, o) => total + o.lost, 0),
     errors,
     clientUtilization: outcomes.map((o) => o.eventLoopUtilization),
+    clientAttachUtilization: outcomes.map((o) => o.attachEventLoopUtilization),
+    listenOverflows: overflowsDuringAttach,
     direct: {
       latencies: new Float64Array(target.direct.latencies).sort(),
       lost: target.direct.lost(),
@@ -349,6 +398,10 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     rssAttached,
     heapIdle,
     heapAttached,
+    heapTotalIdle: idleSample.heapTotal / 1048576,
+    heapTotalAttached: attachedSample.heapTotal / 1048576,
+    arrayBuffersIdle: idleSample.arrayBuffers / 1048576,
+    arrayBuffersAttached: attachedSample.arrayBuffers / 1048576,
     rssAfter,
     gatewayCpu,
     cpuSecondsDelivering,
@@ -387,10 +440,12 @@ try {
   await run.stop();
 }
 
+/** KiB per attached subscriber of a growth in MiB. */
+const perSubscriber = (mib: number, r: PhaseResult) => ((mib * 1024) / Math.max(1, r.attached)).toFixed(1);
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(
-  `${values.seconds} s per phase; latency = producer's PATCH sent -> event received; load average at the end ${load}`,
+  `${values.seconds} s per phase; latency = producer's PATCH sent -> event received; load average at the end ${load}; net.core.somaxconn ${sysctl('net.core.somaxconn')}, net.ipv4.tcp_max_syn_backlog ${sysctl('net.ipv4.tcp_max_syn_backlog')}`,
 );
 console.log('');
 console.log(
@@ -411,6 +466,6 @@ for (const r of results) {
 console.log('');
 for (const r of results) {
   console.log(
-    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected; direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
+    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); per subscriber: V8 heap committed ${perSubscriber(r.heapTotalAttached - r.heapTotalIdle, r)} KiB, ArrayBuffers ${perSubscriber(r.arrayBuffersAttached - r.arrayBuffersIdle, r)} KiB; direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
   );
 }

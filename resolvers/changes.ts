@@ -76,6 +76,8 @@ export const changeResolvers: Resolvers = {
           fieldSelector: selectors.join(',') || undefined,
           since: args.since ? decodePositions(args.since) : undefined,
           maxQueue: context.maxSubscriberQueue,
+          // Shared like resourceChanges: one watch and one execution per access class.
+          sharedWatches: context.sharedWatches,
         });
       },
       resolve: (message: ChangeMessage) => deliver(message),

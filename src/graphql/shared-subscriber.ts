@@ -18,6 +18,17 @@ const TEXT = { binary: false } as const;
 const FRAME_END = Buffer.from('}');
 const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
 
+/**
+ * The bytes of `text` in a memory of their own. `Buffer.from` takes small buffers from a
+ * shared 8 KiB pool, and a small buffer kept for a subscriber's life keeps its whole slab
+ * alive: made between other allocations, every subscriber's prefix pinned a slab of its own.
+ */
+function ownBytes(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
 /** What a shared subscriber needs to know about its subscription. */
 export interface SharedSubscriberOptions {
   readonly socket: WebSocket;
@@ -61,7 +72,7 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
       { maxItems: stream.maxQueue, maxBytes: stream.maxQueueBytes },
       (delivery) => delivery.key,
     );
-    this.#prefix = Buffer.from(`{"id":${JSON.stringify(options.operationId)},"type":"next","payload":`);
+    this.#prefix = ownBytes(`{"id":${JSON.stringify(options.operationId)},"type":"next","payload":`);
     // A caller's own watch is authorized again whenever it restarts (every few minutes); a
     // shared stream reviews its subscribers as often, so that revoked access stops delivery
     // as soon. When refused, its own watches take over and report why.

@@ -1,3 +1,4 @@
+import { ACCESS_REVIEW_TTL_MS } from '../cache/access-reviews.ts';
 import { AGENT_IDENTITY } from '../kube/identity.ts';
 import { Informer } from '../kube/informer.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -84,10 +85,17 @@ export class SharedWatches {
   readonly #watches = new Map<string, SharedWatch>();
   /** The shared change streams on these watches, one per document, variables and access class. */
   readonly feeds: ChangeFeeds;
-  /** Access reviews of people who attach, in flight (see watch-access.ts). */
-  readonly reviews = new InFlight<boolean>();
-  /** Collection paths of subscriptions being set up, in flight, per person (discovery as them). */
-  readonly paths = new InFlight<string>();
+  /**
+   * Access reviews of people who attach (see watch-access.ts): joined while in flight, and a
+   * cluster's answer reused for as long as a list review's (ACCESS_REVIEW_TTL_MS); an
+   * answer the cluster could not give is never kept.
+   */
+  readonly reviews = new InFlight<boolean | undefined>(
+    { keepMs: ACCESS_REVIEW_TTL_MS },
+    (answer) => answer !== undefined,
+  );
+  /** Collection paths of subscriptions being set up, per person (discovery as them), reused as long. */
+  readonly paths = new InFlight<string>({ keepMs: ACCESS_REVIEW_TTL_MS });
 
   constructor(kube: KubeClient) {
     this.#kube = kube;

@@ -6,9 +6,10 @@ import type { GraphQLContext } from './context.ts';
 /**
  * Whether the caller may watch `scope` in a cluster, asked of that cluster AS THE CALLER
  * (SelfSubjectAccessReview through the tunnel): only then may they receive what a watch
- * run with the gateway's own identity sees. Any failure answers no. Answers are not kept:
- * only a review of the same person and collection already in flight is joined (thousands of
- * a few people's subscribers attach at once), so an answer is never older than that review.
+ * run with the gateway's own identity sees. Any failure answers no. A review of the same
+ * person and collection in flight is joined, and the cluster's answer reused for
+ * ACCESS_REVIEW_TTL_MS (thousands of a few people's subscribers attach at once), as a list
+ * review's is: a subscriber is never admitted on an answer older than that.
  */
 export async function callerMayWatch(
   context: GraphQLContext,
@@ -21,12 +22,12 @@ export async function callerMayWatch(
     scope.resource,
     scope.namespace ?? '',
   ]);
-  return context.sharedWatches.reviews.run(key, async () => {
-    const allowed = await reviewAccess(context.kube, context.identity, clusterId, {
+  const allowed = await context.sharedWatches.reviews.run(key, () =>
+    reviewAccess(context.kube, context.identity, clusterId, {
       verb: 'watch',
       resource: scope.resource,
       namespace: scope.namespace,
-    });
-    return allowed === true;
-  });
+    }),
+  );
+  return allowed === true;
 }

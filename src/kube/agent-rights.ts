@@ -1,9 +1,10 @@
 /**
  * Core (v1) resources the agent's ServiceAccount may get, list and watch everywhere (its
  * ClusterRole in the install manifest): what cluster statistics and namespace lookups need,
- * what the list caches hold and what subscribers' shared watches cover.
+ * what the list caches hold and what subscribers' shared watches cover (events too: the
+ * `events` subscription is shared like `resourceChanges`).
  */
-export const AGENT_READABLE_CORE_RESOURCES = ['nodes', 'pods', 'namespaces'] as const;
+export const AGENT_READABLE_CORE_RESOURCES = ['nodes', 'pods', 'namespaces', 'events'] as const;
 
 /**
  * The impersonation extra every person carries downstream, naming the provider they signed

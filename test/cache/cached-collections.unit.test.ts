@@ -8,6 +8,8 @@ describe('which collections a shared watch may cover', () => {
     ['/api/v1/pods', { resource: 'pods', namespace: undefined }],
     ['/api/v1/nodes', { resource: 'nodes', namespace: undefined }],
     ['/api/v1/namespaces', { resource: 'namespaces', namespace: undefined }],
+    ['/api/v1/events', { resource: 'events', namespace: undefined }],
+    ['/api/v1/namespaces/team-a/events', { resource: 'events', namespace: 'team-a' }],
     ['/api/v1/namespaces/team-a/configmaps', undefined],
     ['/api/v1/namespaces/team-a/secrets', undefined],
     ['/apis/apps/v1/namespaces/team-a/deployments', undefined],

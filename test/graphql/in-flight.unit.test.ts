@@ -42,3 +42,45 @@ describe('identical calls in flight are made once, and nothing is kept after', (
     assert.equal(await inFlight.run('alice', async () => 'asked again'), 'asked again');
   });
 });
+
+describe('with keepMs, a successful answer is reused for that long, and only that long', () => {
+  test('a call made after the first settled, within keepMs, gets the kept answer without calling', async () => {
+    const inFlight = new InFlight<string>({ keepMs: 60_000 });
+    let calls = 0;
+    const call = async () => `answer ${++calls}`;
+    assert.equal(await inFlight.run('alice pods', call), 'answer 1');
+    assert.equal(await inFlight.run('alice pods', call), 'answer 1');
+    assert.equal(calls, 1);
+    assert.equal(await inFlight.run('bob pods', call), 'answer 2', 'another key asks');
+  });
+
+  test('past keepMs the next call asks again', async () => {
+    const inFlight = new InFlight<string>({ keepMs: 20 });
+    let calls = 0;
+    const call = async () => `answer ${++calls}`;
+    assert.equal(await inFlight.run('k', call), 'answer 1');
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(await inFlight.run('k', call), 'answer 2');
+  });
+
+  test('failures and answers keepIf refuses are never kept', async () => {
+    const inFlight = new InFlight<boolean | undefined>({ keepMs: 60_000 }, (answer) => answer !== undefined);
+    await assert.rejects(
+      inFlight.run('k', async () => {
+        throw new Error('tunnel down');
+      }),
+    );
+    assert.equal(await inFlight.run('k', async () => undefined), undefined, 'the cluster could not say');
+    assert.equal(inFlight.keptCount, 0);
+    assert.equal(await inFlight.run('k', async () => true), true);
+    assert.equal(await inFlight.run('k', async () => false), true, 'the yes is kept');
+  });
+
+  test('at most maxKept answers are kept, the oldest dropped first', async () => {
+    const inFlight = new InFlight<number>({ keepMs: 60_000, maxKept: 2 });
+    for (const key of ['a', 'b', 'c']) await inFlight.run(key, async () => 1);
+    assert.equal(inFlight.keptCount, 2);
+    assert.equal(await inFlight.run('a', async () => 2), 2, 'a was dropped');
+    assert.equal(await inFlight.run('c', async () => 2), 1, 'c is kept');
+  });
+});

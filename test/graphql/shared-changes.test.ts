@@ -137,6 +137,57 @@ describe('changes are executed and serialized once per access class', () => {
   });
 });
 
+const EVENTS = `subscription Events($filter: EventFilter) {
+  events(filter: $filter) { type clusterId object message cursor coalesced }
+}`;
+
+function event(name: string, namespace: string, reason: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace },
+    involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web', namespace },
+    reason,
+    message: `${reason} happened`,
+    type: 'Normal',
+  };
+}
+
+describe('events subscriptions are shared like resource changes', () => {
+  test('two people the cluster lets watch the events of a namespace share one stream and receive identical bytes', async () => {
+    const admin = graphqlWsClient(gateway, adminToken);
+    const alice = graphqlWsClient(gateway, aliceToken);
+    const adminEvents = collect(admin.client, EVENTS, { filter: { namespace: 'team-a' } });
+    const aliceEvents = collect(alice.client, EVENTS, { filter: { namespace: 'team-a' } });
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 2, 'members');
+    assert.equal(gateway.sharedWatches.feeds.size, 1, 'one shared stream');
+    const adminBytes = rawPayloads(admin.sockets[0] as never);
+    const aliceBytes = rawPayloads(alice.sockets[0] as never);
+    await createPods([event('shared-event', 'team-a', 'Shared')]);
+    const seen = (changes: typeof adminEvents.changes) =>
+      changes.some((ch) => ch.object?.metadata?.name === 'shared-event');
+    await adminEvents.until(() => seen(adminEvents.changes));
+    await aliceEvents.until(() => seen(aliceEvents.changes));
+    assert.equal(aliceEvents.changes.find((ch) => ch.object)?.object?.reason, 'Shared');
+    assert.deepEqual(aliceBytes, adminBytes, 'the same payload bytes, cursor included');
+    await admin.client.dispose();
+    await alice.client.dispose();
+    await eventually(() => gateway.sharedWatches.feeds.size, 0, 'shared streams after both left');
+  });
+
+  test('a person the cluster does not let watch events elsewhere gets no shared stream and none of them', async () => {
+    const alice = graphqlWsClient(gateway, aliceToken);
+    const aliceEvents = collect(alice.client, EVENTS, { filter: { namespace: 'team-b' } });
+    await aliceEvents.until(() => aliceEvents.changes.some((ch) => ch.type === 'ERROR'));
+    assert.match(aliceEvents.changes[0]?.message ?? '', /forbidden/);
+    assert.equal(gateway.sharedWatches.feeds.memberCount, 0);
+    await createPods([event('hidden-event', 'team-b', 'Hidden')]);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!aliceEvents.changes.some((ch) => ch.object), 'alice saw nothing of team-b');
+    await alice.client.dispose();
+  });
+});
+
 describe('a subscriber that falls behind', () => {
   test('gets the latest state of each object, marked coalesced, and is not ended', async () => {
     const names = ['c-0', 'c-1', 'c-2', 'c-3'];
