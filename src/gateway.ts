@@ -270,6 +270,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       health,
       accessControllers,
       caPem,
+      drain,
       log,
     }));
   const routes = {
@@ -403,6 +404,7 @@ async function joinReplicas(options: {
   readonly health: HealthMonitor;
   readonly accessControllers: AccessControllers;
   readonly caPem: string | undefined;
+  readonly drain: Drain;
   readonly log: Logger;
 }): Promise<ReplicaParts> {
   const { management, registry, log } = options;
@@ -420,6 +422,7 @@ async function joinReplicas(options: {
     // Its own tunnels only: a forwarded request is not forwarded again.
     clusters: new ClusterClient(registry, options.connections),
     connections: options.connections,
+    drain: options.drain,
     log,
   });
   const peerLinks = new PeerLinks({
