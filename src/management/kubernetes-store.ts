@@ -22,6 +22,7 @@ import {
 import { decodePendingLogin, KubePendingLogins, PENDING_LOGIN_SECRET_TYPE } from './kube-pending-logins.ts';
 import { decodeUser, KubeUserRepository } from './kube-user-repository.ts';
 import { ManagementTransport } from './management-transport.ts';
+import { NameClaims } from './name-claims.ts';
 import { type Decoder, ResourceView } from './resource-view.ts';
 import type { ManagementStore, StoreRepositories } from './store-repositories.ts';
 
@@ -106,7 +107,12 @@ export async function openKubernetesStore(
     clearTimeout(timer);
   }
   log.info({ namespace, replicaId }, 'store: management cluster');
-  const clusterRepository = new KubeClusterRepository(clusters, replicaId);
+  const clusterRepository = new KubeClusterRepository({
+    view: clusters,
+    replicaId,
+    claims: new NameClaims(kube, namespace),
+    collectionPath: ours(KINDS.cluster.plural),
+  });
   return {
     management: {
       kube,

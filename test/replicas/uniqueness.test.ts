@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { GatewayProcess } from '../harness/fleet.ts';
+import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
+import { startReplicas } from './replica-fleet.ts';
+
+// Two replicas on one management cluster write at the same instant what must be unique
+// (docs/replicas.md §2): the management cluster, not each replica's view, decides.
+let run: TestClusters;
+let management: TestCluster;
+let replicas: GatewayProcess[];
+
+const replica = (n: 1 | 2) => replicas[n - 1] as GatewayProcess;
+const ROUNDS = 20;
+
+before(async () => {
+  run = await startClusters({ count: 1, namePrefix: 'uniq' });
+  [management] = run.clusters as [TestCluster];
+  replicas = await startReplicas(management, join(run.runDir, 'replicas'), 2);
+});
+
+after(async () => {
+  await Promise.all((replicas ?? []).map((r) => r.stop()));
+  await run?.stop();
+});
+
+/** The store's objects of a kind, as kubectl reads them. */
+const storeObjects = async <T>(plural: string): Promise<T[]> =>
+  (
+    JSON.parse(
+      await management.kubectlOk('admin', ['get', plural, '-n', 'fleetgate-system', '-o', 'json']),
+    ) as { items: T[] }
+  ).items;
+
+describe('what must be unique stays unique across replicas', () => {
+  test('of two replicas registering one cluster name in the same instant, exactly one succeeds, every time', async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const name = `race-${round}`;
+      const answers = await Promise.all(
+        [replica(1), replica(2)].map((r) => r.api<{ code?: string }>('POST', '/v1/clusters', { name })),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      assert.deepEqual(statuses, [201, 409], `round ${round}: ${JSON.stringify(answers)}`);
+    }
+    const clusters = await storeObjects<{ spec: { displayName: string } }>('fleetgateclusters');
+    for (let round = 0; round < ROUNDS; round++)
+      assert.equal(
+        clusters.filter((c) => c.spec.displayName === `race-${round}`).length,
+        1,
+        `race-${round} is stored once`,
+      );
+  });
+
+  test('a deleted cluster frees its name at once, for either replica', async () => {
+    const first = await replica(1).api<{ cluster: { clusterId: string } }>('POST', '/v1/clusters', {
+      name: 'reused',
+    });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const removed = await replica(1).api('DELETE', `/v1/clusters/${first.body.cluster.clusterId}`);
+    assert.ok(removed.status < 300, JSON.stringify(removed.body));
+    const again = await replica(2).api('POST', '/v1/clusters', { name: 'reused' });
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+  });
+});
