@@ -11,6 +11,7 @@ import type { OidcSessionRecord } from '../auth/oidc-session-repository.ts';
 import type { Principal } from '../auth/principal.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeObject } from '../kube/objects.ts';
+import { ACCESS_KINDS } from './access-crds.ts';
 import {
   type ClusterProjects,
   decodeClusterProjects,
@@ -20,6 +21,7 @@ import {
   encodeMembership,
   encodeTemplate,
 } from './access-records.ts';
+import type { NameClaims } from './name-claims.ts';
 import type { ResourceView } from './resource-view.ts';
 
 /**
@@ -51,9 +53,21 @@ const byCreation = <T extends { createdAt: string }>(a: T, b: T, key: (x: T) => 
  */
 export class KubeAccessStore implements AccessStore {
   readonly #views: AccessViews;
+  readonly #claims: NameClaims;
+  readonly #membershipsPath: string;
 
-  constructor(views: AccessViews) {
+  constructor(
+    views: AccessViews,
+    options: {
+      /** Where what a membership grants is claimed: unique across replicas, not only in a view. */
+      readonly claims: NameClaims;
+      /** The FleetgateMemberships' collection (a claim's owner is looked up there). */
+      readonly membershipsPath: string;
+    },
+  ) {
     this.#views = views;
+    this.#claims = options.claims;
+    this.#membershipsPath = options.membershipsPath;
   }
 
   onChangedElsewhere(listener: (clusterId: string | undefined) => void): void {
@@ -178,12 +192,35 @@ export class KubeAccessStore implements AccessStore {
       )?.membershipId;
   }
 
+  /**
+   * Creates the membership's object, then claims what it grants (docs/replicas.md §2): of
+   * two replicas adding the same grant at once, the second claim meets a 409 and its object
+   * is deleted again.
+   */
   async insertMembership(membership: Membership): Promise<void> {
-    await this.#views.memberships.create(encodeMembership(membership));
+    const view = this.#views.memberships;
+    await view.create(encodeMembership(membership));
+    const uid = view.uidOf(membership.membershipId) ?? '';
+    try {
+      await this.#claims.claim('membership', grantKey(membership), {
+        kind: ACCESS_KINDS.membership.kind,
+        collectionPath: this.#membershipsPath,
+        name: membership.membershipId,
+        uid,
+      });
+    } catch (error) {
+      await view.delete(membership.membershipId, uid);
+      if (error instanceof GatewayError && error.code === 'CONFLICT')
+        throw new GatewayError('CONFLICT', 'another membership grants this already', { cause: error });
+      throw error;
+    }
   }
 
-  deleteMembership(membershipId: string): Promise<boolean> {
-    return this.#views.memberships.delete(membershipId);
+  async deleteMembership(membershipId: string): Promise<boolean> {
+    const membership = this.#views.memberships.get(membershipId);
+    const deleted = await this.#views.memberships.delete(membershipId);
+    if (deleted && membership) await this.#claims.release('membership', grantKey(membership), membershipId);
+    return deleted;
   }
 
   async setStatuses(statuses: ReadonlyMap<string, MembershipStatus>): Promise<void> {
@@ -246,6 +283,11 @@ function decodeProjectsOf(clusterId: string, object: KubeObject): readonly Proje
   if (!decoded)
     throw new GatewayError('INTERNAL', `the projects object of cluster ${clusterId} is malformed`);
   return decoded.projects;
+}
+
+/** What a membership grants, as the key of its claim: no two memberships grant the same. */
+function grantKey(m: Membership): string {
+  return JSON.stringify([m.clusterId, m.projectId, m.subject.kind, m.subject.name, m.templateId]);
 }
 
 function sameGrant(a: Membership, b: Membership): boolean {

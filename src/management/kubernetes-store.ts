@@ -76,14 +76,18 @@ export async function openKubernetesStore(
   const clusters = view(ours(KINDS.cluster.plural), decodeCluster);
   const sessions = view(secretsPath, decodeOidcSession, `type=${OIDC_SESSION_SECRET_TYPE}`);
   const pending = view(secretsPath, decodePendingLogin, `type=${PENDING_LOGIN_SECRET_TYPE}`);
-  const access = new KubeAccessStore({
-    templates: view(ours(ACCESS_KINDS.roleTemplate.plural), decodeTemplate),
-    globalRoles: view(ours(ACCESS_KINDS.globalRole.plural), decodeGlobalRole),
-    grants: view(ours(ACCESS_KINDS.globalRoleGrant.plural), decodeGrant),
-    projects: view(ours(ACCESS_KINDS.clusterProjects.plural), decodeClusterProjects),
-    memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
-    oidcSessions: sessions,
-  });
+  const claims = new NameClaims(kube, namespace);
+  const access = new KubeAccessStore(
+    {
+      templates: view(ours(ACCESS_KINDS.roleTemplate.plural), decodeTemplate),
+      globalRoles: view(ours(ACCESS_KINDS.globalRole.plural), decodeGlobalRole),
+      grants: view(ours(ACCESS_KINDS.globalRoleGrant.plural), decodeGrant),
+      projects: view(ours(ACCESS_KINDS.clusterProjects.plural), decodeClusterProjects),
+      memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
+      oidcSessions: sessions,
+    },
+    { claims, membershipsPath: ours(ACCESS_KINDS.membership.plural) },
+  );
   const close = () => {
     for (const each of views) each.stop();
     transport.close();
@@ -110,7 +114,7 @@ export async function openKubernetesStore(
   const clusterRepository = new KubeClusterRepository({
     view: clusters,
     replicaId,
-    claims: new NameClaims(kube, namespace),
+    claims,
     collectionPath: ours(KINDS.cluster.plural),
   });
   return {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { GatewayProcess } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
-import { startReplicas } from './replica-fleet.ts';
+import { startReplicas, within } from './replica-fleet.ts';
 
 // Two replicas on one management cluster write at the same instant what must be unique
 // (docs/replicas.md §2): the management cluster, not each replica's view, decides.
@@ -50,6 +50,67 @@ describe('what must be unique stays unique across replicas', () => {
         1,
         `race-${round} is stored once`,
       );
+  });
+
+  test('of two replicas adding the same membership in the same instant, exactly one succeeds, every time', async () => {
+    const registered = await replica(1).api<{ cluster: { clusterId: string } }>('POST', '/v1/clusters', {
+      name: 'members',
+    });
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    const { clusterId } = registered.body.cluster;
+    await within('replica 2 knows the cluster', 5_000, async () => {
+      const known = await replica(2).api('GET', `/v1/clusters/${clusterId}`);
+      return known.status === 200;
+    });
+    for (let round = 0; round < ROUNDS; round++) {
+      const membership = {
+        clusterId,
+        subjectKind: 'Group',
+        subjectName: `local:team-${round}`,
+        templateId: 'cluster-member',
+      };
+      const answers = await Promise.all(
+        [replica(1), replica(2)].map((r) => r.api('POST', '/v1/access/memberships', membership)),
+      );
+      const statuses = answers.map((a) => a.status).sort();
+      assert.deepEqual(statuses, [201, 409], `round ${round}: ${JSON.stringify(answers)}`);
+    }
+    const memberships = await storeObjects<{ spec: { clusterId: string; subject: { name: string } } }>(
+      'fleetgatememberships',
+    );
+    for (let round = 0; round < ROUNDS; round++)
+      assert.equal(
+        memberships.filter(
+          (m) => m.spec.clusterId === clusterId && m.spec.subject.name === `local:team-${round}`,
+        ).length,
+        1,
+        `the membership of team-${round} is stored once`,
+      );
+  });
+
+  test('a removed membership can be added again at once, through either replica', async () => {
+    const { clusterId } = (
+      await replica(1).api<{ clusters: { clusterId: string; name: string }[] }>('GET', '/v1/clusters')
+    ).body.clusters.find((c) => c.name === 'members') as { clusterId: string };
+    const membership = {
+      clusterId,
+      subjectKind: 'Group',
+      subjectName: 'local:again',
+      templateId: 'cluster-member',
+    };
+    const first = await replica(1).api<{ membership: { membershipId: string } }>(
+      'POST',
+      '/v1/access/memberships',
+      membership,
+    );
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    const removed = await replica(1).api(
+      'DELETE',
+      `/v1/access/memberships/${first.body.membership.membershipId}`,
+    );
+    assert.ok(removed.status < 300, JSON.stringify(removed.body));
+    const again = await replica(2).api('POST', '/v1/access/memberships', membership);
+    assert.equal(again.status, 201, JSON.stringify(again.body));
   });
 
   test('a deleted cluster frees its name at once, for either replica', async () => {
