@@ -21,6 +21,7 @@ import {
   encodeMembership,
   encodeTemplate,
 } from './access-records.ts';
+import { GROUP_VERSION, KINDS } from './crds.ts';
 import type { NameClaims } from './name-claims.ts';
 import type { ResourceView } from './resource-view.ts';
 
@@ -55,6 +56,7 @@ export class KubeAccessStore implements AccessStore {
   readonly #views: AccessViews;
   readonly #claims: NameClaims;
   readonly #membershipsPath: string;
+  readonly #clusterUid: (clusterId: string) => string | undefined;
 
   constructor(
     views: AccessViews,
@@ -63,11 +65,33 @@ export class KubeAccessStore implements AccessStore {
       readonly claims: NameClaims;
       /** The FleetgateMemberships' collection (a claim's owner is looked up there). */
       readonly membershipsPath: string;
+      /** The uid of a cluster's FleetgateCluster: its projects and memberships go with it. */
+      readonly clusterUid: (clusterId: string) => string | undefined;
     },
   ) {
     this.#views = views;
     this.#claims = options.claims;
     this.#membershipsPath = options.membershipsPath;
+    this.#clusterUid = options.clusterUid;
+  }
+
+  /**
+   * Deletes a cluster's projects and memberships (SQLite's foreign keys do it there). Their
+   * objects also carry an ownerReference to the cluster's, so the management cluster's
+   * garbage collector removes them when a replica dies before it gets here.
+   */
+  async deleteClusterObjects(clusterId: string): Promise<void> {
+    await this.#views.projects.delete(clusterId);
+    for (const membership of this.memberships({ clusterId }))
+      await this.deleteMembership(membership.membershipId);
+  }
+
+  /** The object with an ownerReference to its cluster's FleetgateCluster, when that is known. */
+  #ownedByCluster(object: KubeObject, clusterId: string): KubeObject {
+    const uid = this.#clusterUid(clusterId);
+    if (!uid) return object;
+    const ownerReferences = [{ apiVersion: GROUP_VERSION, kind: KINDS.cluster.kind, name: clusterId, uid }];
+    return { ...object, metadata: { ...object.metadata, ownerReferences } };
   }
 
   onChangedElsewhere(listener: (clusterId: string | undefined) => void): void {
@@ -146,7 +170,7 @@ export class KubeAccessStore implements AccessStore {
         // update reads the newer object and runs `change` (and so every check) again.
         const stored = await view.update(clusterId, (current: KubeObject) => {
           const set = decodeProjectsOf(clusterId, current);
-          return { ...current, spec: encode(change(set)).spec };
+          return this.#ownedByCluster({ ...current, spec: encode(change(set)).spec }, clusterId);
         });
         // Undefined: the object was deleted meanwhile (by hand); it is made again below.
         if (stored !== undefined) return;
@@ -154,7 +178,7 @@ export class KubeAccessStore implements AccessStore {
       try {
         // The first project of a cluster: the object's name is the cluster's, so of two
         // replicas creating it at once one gets CONFLICT and goes round again to update.
-        await view.create(encode(change([])));
+        await view.create(this.#ownedByCluster(encode(change([])), clusterId));
         return;
       } catch (error) {
         if (!(error instanceof GatewayError && error.code === 'CONFLICT')) throw error;
@@ -199,7 +223,7 @@ export class KubeAccessStore implements AccessStore {
    */
   async insertMembership(membership: Membership): Promise<void> {
     const view = this.#views.memberships;
-    await view.create(encodeMembership(membership));
+    await view.create(this.#ownedByCluster(encodeMembership(membership), membership.clusterId));
     const uid = view.uidOf(membership.membershipId) ?? '';
     try {
       await this.#claims.claim('membership', grantKey(membership), {

@@ -125,6 +125,7 @@ export class KubeClusterRepository implements ClusterRepository {
   readonly #replicaId: string;
   readonly #claims: NameClaims;
   readonly #collectionPath: string;
+  readonly #deleteDependents: (clusterId: string) => Promise<void>;
 
   constructor(options: {
     readonly view: ResourceView<ClusterEntry>;
@@ -133,7 +134,10 @@ export class KubeClusterRepository implements ClusterRepository {
     readonly claims: NameClaims;
     /** The FleetgateClusters' collection (a claim's owner is looked up there). */
     readonly collectionPath: string;
+    /** Deletes what belongs to a deleted cluster elsewhere in the store (its access policy). */
+    readonly deleteDependents: (clusterId: string) => Promise<void>;
   }) {
+    this.#deleteDependents = options.deleteDependents;
     this.#view = options.view;
     this.#replicaId = options.replicaId;
     this.#claims = options.claims;
@@ -182,9 +186,12 @@ export class KubeClusterRepository implements ClusterRepository {
   async delete(clusterId: string): Promise<boolean> {
     const name = this.#view.get(clusterId)?.cluster.name;
     const deleted = await this.#view.delete(clusterId);
-    // Free the name at once (the garbage collector would, a little later).
-    if (deleted && name !== undefined) await this.#claims.release('cluster-name', name, clusterId);
-    return deleted;
+    if (!deleted) return false;
+    // At once, rather than left to the garbage collector a little later: the name is free
+    // and the cluster's projects and memberships are gone when the answer leaves.
+    if (name !== undefined) await this.#claims.release('cluster-name', name, clusterId);
+    await this.#deleteDependents(clusterId);
+    return true;
   }
 
   async setState(

@@ -86,7 +86,11 @@ export async function openKubernetesStore(
       memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
       oidcSessions: sessions,
     },
-    { claims, membershipsPath: ours(ACCESS_KINDS.membership.plural) },
+    {
+      claims,
+      membershipsPath: ours(ACCESS_KINDS.membership.plural),
+      clusterUid: (clusterId) => clusters.uidOf(clusterId),
+    },
   );
   const close = () => {
     for (const each of views) each.stop();
@@ -116,6 +120,7 @@ export async function openKubernetesStore(
     replicaId,
     claims,
     collectionPath: ours(KINDS.cluster.plural),
+    deleteDependents: (clusterId) => access.deleteClusterObjects(clusterId),
   });
   return {
     management: {

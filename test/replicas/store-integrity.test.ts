@@ -6,7 +6,8 @@ import { startClusters, type TestCluster, type TestClusters } from '../harness/i
 import { startReplicas, within } from './replica-fleet.ts';
 
 // Two replicas on one management cluster write at the same instant what must be unique
-// (docs/replicas.md §2): the management cluster, not each replica's view, decides.
+// (docs/replicas.md §2): the management cluster, not each replica's view, decides. And what
+// belongs to a cluster leaves the store with it.
 let run: TestClusters;
 let management: TestCluster;
 let replicas: GatewayProcess[];
@@ -122,5 +123,66 @@ describe('what must be unique stays unique across replicas', () => {
     assert.ok(removed.status < 300, JSON.stringify(removed.body));
     const again = await replica(2).api('POST', '/v1/clusters', { name: 'reused' });
     assert.equal(again.status, 201, JSON.stringify(again.body));
+  });
+});
+
+/** Registers a cluster through replica 1 with a project and a membership in it. */
+const clusterWithPolicy = async (name: string) => {
+  const registered = await replica(1).api<{ cluster: { clusterId: string } }>('POST', '/v1/clusters', {
+    name,
+  });
+  assert.equal(registered.status, 201, JSON.stringify(registered.body));
+  const { clusterId } = registered.body.cluster;
+  const project = await replica(1).api<{ project: { projectId: string } }>('POST', '/v1/access/projects', {
+    clusterId,
+    name: 'payments',
+    namespaces: ['team-a'],
+  });
+  assert.equal(project.status, 201, JSON.stringify(project.body));
+  const added = await replica(1).api('POST', '/v1/access/memberships', {
+    projectId: project.body.project.projectId,
+    subjectKind: 'Group',
+    subjectName: 'local:payments',
+    templateId: 'project-member',
+  });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  return clusterId;
+};
+
+/** The store's projects, memberships and claims that belong to the cluster. */
+const leftOf = async (clusterId: string) => {
+  const projects = await storeObjects<{ metadata: { name: string } }>('fleetgateclusterprojects');
+  const memberships = await storeObjects<{ metadata: { name: string }; spec: { clusterId: string } }>(
+    'fleetgatememberships',
+  );
+  const claims = await storeObjects<{ spec: { owner: string } }>('fleetgateclaims');
+  const membershipIds = new Set(
+    memberships.filter((m) => m.spec.clusterId === clusterId).map((m) => m.metadata.name),
+  );
+  return [
+    ...projects.filter((p) => p.metadata.name === clusterId).map((p) => `projects ${p.metadata.name}`),
+    ...[...membershipIds].map((id) => `membership ${id}`),
+    ...claims
+      .filter((c) => c.spec.owner === clusterId || membershipIds.has(c.spec.owner))
+      .map((c) => `claim of ${c.spec.owner}`),
+  ];
+};
+
+describe("a cluster's access policy leaves the store with it", () => {
+  test('deleting a cluster through a replica deletes its projects, memberships and claims before it answers', async () => {
+    const clusterId = await clusterWithPolicy('removed');
+    assert.equal((await leftOf(clusterId)).length, 4, 'projects, a membership, its claim and the name claim');
+    const removed = await replica(2).api('DELETE', `/v1/clusters/${clusterId}`);
+    assert.equal(removed.status, 204, JSON.stringify(removed.body));
+    assert.deepEqual(await leftOf(clusterId), []);
+  });
+
+  test("a cluster's object deleted behind the replicas' back (a replica dying mid-delete) takes its projects, memberships and claims with it", async () => {
+    const clusterId = await clusterWithPolicy('deleted-by-hand');
+    await management.kubectlOk('admin', ['delete', 'fgc', clusterId, '-n', 'fleetgate-system']);
+    // The management cluster's garbage collector follows the ownerReferences.
+    await within('the garbage collector removes what belonged to the cluster', 30_000, async () => {
+      return (await leftOf(clusterId)).length === 0;
+    });
   });
 });
