@@ -88,10 +88,7 @@ export class KubeAccessStore implements AccessStore {
 
   /** The object with an ownerReference to its cluster's FleetgateCluster, when that is known. */
   #ownedByCluster(object: KubeObject, clusterId: string): KubeObject {
-    const uid = this.#clusterUid(clusterId);
-    if (!uid) return object;
-    const ownerReferences = [{ apiVersion: GROUP_VERSION, kind: KINDS.cluster.kind, name: clusterId, uid }];
-    return { ...object, metadata: { ...object.metadata, ownerReferences } };
+    return ownedByCluster(object, clusterId, this.#clusterUid(clusterId));
   }
 
   onChangedElsewhere(listener: (clusterId: string | undefined) => void): void {
@@ -301,6 +298,16 @@ export class KubeAccessStore implements AccessStore {
   }
 }
 
+/**
+ * The object with an ownerReference to its cluster's FleetgateCluster (the garbage collector
+ * removes it with the cluster), or as it is when the cluster's uid is unknown.
+ */
+export function ownedByCluster(object: KubeObject, clusterId: string, uid: string | undefined): KubeObject {
+  if (!uid) return object;
+  const ownerReferences = [{ apiVersion: GROUP_VERSION, kind: KINDS.cluster.kind, name: clusterId, uid }];
+  return { ...object, metadata: { ...object.metadata, ownerReferences } };
+}
+
 /** The projects an object holds, refusing one that cannot be read (fail closed). */
 function decodeProjectsOf(clusterId: string, object: KubeObject): readonly Project[] {
   const decoded = decodeClusterProjects(object);
@@ -310,7 +317,7 @@ function decodeProjectsOf(clusterId: string, object: KubeObject): readonly Proje
 }
 
 /** What a membership grants, as the key of its claim: no two memberships grant the same. */
-function grantKey(m: Membership): string {
+export function grantKey(m: Membership): string {
   return JSON.stringify([m.clusterId, m.projectId, m.subject.kind, m.subject.name, m.templateId]);
 }
 

@@ -29,6 +29,23 @@ export function claimName(purpose: ClaimPurpose, key: string): string {
   return `${purpose}-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }
 
+/** The FleetgateClaim of `key` for `owner`, with its ownerReference. */
+export function claimObject(
+  purpose: ClaimPurpose,
+  key: string,
+  owner: Pick<ClaimOwner, 'kind' | 'name' | 'uid'>,
+): KubeObject {
+  return {
+    apiVersion: GROUP_VERSION,
+    kind: KINDS.claim.kind,
+    metadata: {
+      name: claimName(purpose, key),
+      ownerReferences: [{ apiVersion: GROUP_VERSION, kind: owner.kind, name: owner.name, uid: owner.uid }],
+    },
+    spec: { purpose, key, owner: owner.name },
+  } as KubeObject;
+}
+
 /**
  * Unique keys across replicas (docs/replicas.md §2): a view can only say what this replica
  * has seen, so two replicas checking their views in the same instant both find a name free.
@@ -52,7 +69,7 @@ export class NameClaims {
     const name = claimName(purpose, key);
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
       try {
-        await this.#kube.create(target, this.#path, this.#claimObject(name, purpose, key, owner));
+        await this.#kube.create(target, this.#path, claimObject(purpose, key, owner));
         return;
       } catch (error) {
         if (!isCode(error, 'RESOURCE_CONFLICT')) throw error;
@@ -75,18 +92,6 @@ export class NameClaims {
     const held = await this.#get(`${this.#path}/${name}`);
     if (held?.metadata?.ownerReferences?.[0]?.name === ownerName)
       await this.#deleteExactly(name, held.metadata?.uid);
-  }
-
-  #claimObject(name: string, purpose: ClaimPurpose, key: string, owner: ClaimOwner): KubeObject {
-    return {
-      apiVersion: GROUP_VERSION,
-      kind: KINDS.claim.kind,
-      metadata: {
-        name,
-        ownerReferences: [{ apiVersion: GROUP_VERSION, kind: owner.kind, name: owner.name, uid: owner.uid }],
-      },
-      spec: { purpose, key, owner: owner.name },
-    } as KubeObject;
   }
 
   /** True when the object of that name is the very one (same uid) the claim names. */
