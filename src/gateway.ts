@@ -310,6 +310,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       liveLists,
       authenticator,
       passwords,
+      peerLinks: replicas && {
+        outbound: () => replicas.peerLinks.stats(),
+        inbound: () => replicas.peerEndpoint.stats(),
+      },
     }),
     accessApi: new AccessApi({ access, kube, authenticator, passwords }),
   };

@@ -18,6 +18,12 @@ export interface StreamDrain {
   track(endCleanly: () => void): () => void;
 }
 
+/** Links of one direction open now, and the streams they carry. */
+export interface PeerLinkStats {
+  readonly links: number;
+  readonly streams: number;
+}
+
 /** Where replicas open their links to each other. */
 export const PEER_PATH = '/v1/peer';
 /** Streams one link may carry: every forwarded request of a replica to this one. */
@@ -139,6 +145,13 @@ export class PeerEndpoint {
       if (!stream.destroyed) stream.reset(code, (error as Error).message.slice(0, 512));
       this.#log.debug({ clusterId, err: error }, 'a forwarded stream failed');
     }
+  }
+
+  /** The links peers opened to this replica, and the streams they carry (for /metrics). */
+  stats(): PeerLinkStats {
+    let streams = 0;
+    for (const session of this.#sessions) streams += session.streamCount;
+    return { links: this.#sessions.size, streams };
   }
 
   close(): void {
