@@ -113,7 +113,8 @@ export class PeerEndpoint {
     // follow or an upgraded stream ends as the apiserver ends a watch (see below).
     let endAtDeadline = () => stream.reset(ResetCode.CANCELLED, 'replica stopping');
     const untrack = this.#drain?.track(() => endAtDeadline());
-    if (untrack) stream.once('close', untrack);
+    // Done once its answer is complete ('finish': the END went out), or once it is gone.
+    if (untrack) stream.once('finish', untrack).once('close', untrack);
     try {
       const answer = await this.#clusters.send(clusterId, {
         method: head.method,
