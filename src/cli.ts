@@ -22,7 +22,8 @@ Options:
   -h, --help            this text
 
 migrate-store copies a stopped gateway's state (users, tokens, OIDC sign-ins, clusters with
-their hashed registration tokens and agent credentials) from its SQLite data directory into
+their hashed registration tokens and agent credentials, the access policy) from its SQLite
+data directory into
 a management cluster, for replicas with --store kubernetes (docs/replicas.md). It never
 overwrites: running it again copies only what is missing, and an object there with other
 content fails the run.
@@ -81,7 +82,7 @@ if (command === 'migrate-store') {
   const [
     { KubeClient },
     { ensureNamespace, installCrds },
-    { DEFAULT_MANAGEMENT_NAMESPACE },
+    { DEFAULT_MANAGEMENT_NAMESPACE, STORE_CRDS },
     transportModule,
   ] = await Promise.all([
     import('./kube/kube-client.ts'),
@@ -105,7 +106,8 @@ if (command === 'migrate-store') {
   const db = openDatabase(dataDir);
   try {
     await ensureNamespace(kube, namespace);
-    await installCrds(kube);
+    // Every kind the store holds, the access policy's included.
+    await installCrds(kube, STORE_CRDS);
     const report = await migrateSqliteStore(db, kube, namespace);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (report.conflicts.length) {

@@ -273,6 +273,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       health,
       accessControllers,
       caPem,
+      drain,
       log,
     }));
   const routes = {
@@ -312,6 +313,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       liveLists,
       authenticator,
       passwords,
+      peerLinks: replicas && {
+        outbound: () => replicas.peerLinks.stats(),
+        inbound: () => replicas.peerEndpoint.stats(),
+      },
     }),
     accessApi: new AccessApi({ access, kube, authenticator, passwords }),
   };
@@ -406,6 +411,7 @@ async function joinReplicas(options: {
   readonly health: HealthMonitor;
   readonly accessControllers: AccessControllers;
   readonly caPem: string | undefined;
+  readonly drain: Drain;
   readonly log: Logger;
 }): Promise<ReplicaParts> {
   const { management, registry, log } = options;
@@ -423,6 +429,7 @@ async function joinReplicas(options: {
     // Its own tunnels only: a forwarded request is not forwarded again.
     clusters: new ClusterClient(registry, options.connections),
     connections: options.connections,
+    drain: options.drain,
     log,
   });
   const peerLinks = new PeerLinks({

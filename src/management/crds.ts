@@ -16,6 +16,7 @@ export const KINDS = {
   cluster: { kind: 'FleetgateCluster', plural: 'fleetgateclusters', short: 'fgc' },
   user: { kind: 'FleetgateUser', plural: 'fleetgateusers', short: 'fgu' },
   apiToken: { kind: 'FleetgateApiToken', plural: 'fleetgateapitokens', short: 'fgt' },
+  claim: { kind: 'FleetgateClaim', plural: 'fleetgateclaims', short: 'fgcl' },
 } as const;
 
 const str = { type: 'string', maxLength: 1024 } as const;
@@ -187,6 +188,25 @@ export const CRDS: readonly KubeObject[] = [
       { name: 'Kind', type: 'string', jsonPath: '.spec.kind' },
       { name: 'Expires', type: 'string', jsonPath: '.spec.expiresAt' },
       { name: 'Revoked', type: 'string', jsonPath: '.spec.revokedAt' },
+    ],
+  ),
+  crd(
+    KINDS.claim,
+    {
+      spec: {
+        type: 'object',
+        required: ['purpose', 'key', 'owner'],
+        properties: {
+          purpose: { type: 'string', enum: ['cluster-name', 'membership'] },
+          key: { type: 'string', maxLength: 2048 },
+          owner: { type: 'string', maxLength: 253 },
+        },
+      },
+    },
+    [
+      { name: 'Purpose', type: 'string', jsonPath: '.spec.purpose' },
+      { name: 'Key', type: 'string', jsonPath: '.spec.key' },
+      { name: 'Owner', type: 'string', jsonPath: '.spec.owner' },
     ],
   ),
 ];

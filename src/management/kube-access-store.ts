@@ -11,6 +11,7 @@ import type { OidcSessionRecord } from '../auth/oidc-session-repository.ts';
 import type { Principal } from '../auth/principal.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeObject } from '../kube/objects.ts';
+import { ACCESS_KINDS } from './access-crds.ts';
 import {
   type ClusterProjects,
   decodeClusterProjects,
@@ -20,6 +21,8 @@ import {
   encodeMembership,
   encodeTemplate,
 } from './access-records.ts';
+import { GROUP_VERSION, KINDS } from './crds.ts';
+import type { NameClaims } from './name-claims.ts';
 import type { ResourceView } from './resource-view.ts';
 
 /**
@@ -51,9 +54,41 @@ const byCreation = <T extends { createdAt: string }>(a: T, b: T, key: (x: T) => 
  */
 export class KubeAccessStore implements AccessStore {
   readonly #views: AccessViews;
+  readonly #claims: NameClaims;
+  readonly #membershipsPath: string;
+  readonly #clusterUid: (clusterId: string) => string | undefined;
 
-  constructor(views: AccessViews) {
+  constructor(
+    views: AccessViews,
+    options: {
+      /** Where what a membership grants is claimed: unique across replicas, not only in a view. */
+      readonly claims: NameClaims;
+      /** The FleetgateMemberships' collection (a claim's owner is looked up there). */
+      readonly membershipsPath: string;
+      /** The uid of a cluster's FleetgateCluster: its projects and memberships go with it. */
+      readonly clusterUid: (clusterId: string) => string | undefined;
+    },
+  ) {
     this.#views = views;
+    this.#claims = options.claims;
+    this.#membershipsPath = options.membershipsPath;
+    this.#clusterUid = options.clusterUid;
+  }
+
+  /**
+   * Deletes a cluster's projects and memberships (SQLite's foreign keys do it there). Their
+   * objects also carry an ownerReference to the cluster's, so the management cluster's
+   * garbage collector removes them when a replica dies before it gets here.
+   */
+  async deleteClusterObjects(clusterId: string): Promise<void> {
+    await this.#views.projects.delete(clusterId);
+    for (const membership of this.memberships({ clusterId }))
+      await this.deleteMembership(membership.membershipId);
+  }
+
+  /** The object with an ownerReference to its cluster's FleetgateCluster, when that is known. */
+  #ownedByCluster(object: KubeObject, clusterId: string): KubeObject {
+    return ownedByCluster(object, clusterId, this.#clusterUid(clusterId));
   }
 
   onChangedElsewhere(listener: (clusterId: string | undefined) => void): void {
@@ -132,7 +167,7 @@ export class KubeAccessStore implements AccessStore {
         // update reads the newer object and runs `change` (and so every check) again.
         const stored = await view.update(clusterId, (current: KubeObject) => {
           const set = decodeProjectsOf(clusterId, current);
-          return { ...current, spec: encode(change(set)).spec };
+          return this.#ownedByCluster({ ...current, spec: encode(change(set)).spec }, clusterId);
         });
         // Undefined: the object was deleted meanwhile (by hand); it is made again below.
         if (stored !== undefined) return;
@@ -140,7 +175,7 @@ export class KubeAccessStore implements AccessStore {
       try {
         // The first project of a cluster: the object's name is the cluster's, so of two
         // replicas creating it at once one gets CONFLICT and goes round again to update.
-        await view.create(encode(change([])));
+        await view.create(this.#ownedByCluster(encode(change([])), clusterId));
         return;
       } catch (error) {
         if (!(error instanceof GatewayError && error.code === 'CONFLICT')) throw error;
@@ -178,12 +213,35 @@ export class KubeAccessStore implements AccessStore {
       )?.membershipId;
   }
 
+  /**
+   * Creates the membership's object, then claims what it grants (docs/replicas.md §2): of
+   * two replicas adding the same grant at once, the second claim meets a 409 and its object
+   * is deleted again.
+   */
   async insertMembership(membership: Membership): Promise<void> {
-    await this.#views.memberships.create(encodeMembership(membership));
+    const view = this.#views.memberships;
+    await view.create(this.#ownedByCluster(encodeMembership(membership), membership.clusterId));
+    const uid = view.uidOf(membership.membershipId) ?? '';
+    try {
+      await this.#claims.claim('membership', grantKey(membership), {
+        kind: ACCESS_KINDS.membership.kind,
+        collectionPath: this.#membershipsPath,
+        name: membership.membershipId,
+        uid,
+      });
+    } catch (error) {
+      await view.delete(membership.membershipId, uid);
+      if (error instanceof GatewayError && error.code === 'CONFLICT')
+        throw new GatewayError('CONFLICT', 'another membership grants this already', { cause: error });
+      throw error;
+    }
   }
 
-  deleteMembership(membershipId: string): Promise<boolean> {
-    return this.#views.memberships.delete(membershipId);
+  async deleteMembership(membershipId: string): Promise<boolean> {
+    const membership = this.#views.memberships.get(membershipId);
+    const deleted = await this.#views.memberships.delete(membershipId);
+    if (deleted && membership) await this.#claims.release('membership', grantKey(membership), membershipId);
+    return deleted;
   }
 
   async setStatuses(statuses: ReadonlyMap<string, MembershipStatus>): Promise<void> {
@@ -240,12 +298,27 @@ export class KubeAccessStore implements AccessStore {
   }
 }
 
+/**
+ * The object with an ownerReference to its cluster's FleetgateCluster (the garbage collector
+ * removes it with the cluster), or as it is when the cluster's uid is unknown.
+ */
+export function ownedByCluster(object: KubeObject, clusterId: string, uid: string | undefined): KubeObject {
+  if (!uid) return object;
+  const ownerReferences = [{ apiVersion: GROUP_VERSION, kind: KINDS.cluster.kind, name: clusterId, uid }];
+  return { ...object, metadata: { ...object.metadata, ownerReferences } };
+}
+
 /** The projects an object holds, refusing one that cannot be read (fail closed). */
 function decodeProjectsOf(clusterId: string, object: KubeObject): readonly Project[] {
   const decoded = decodeClusterProjects(object);
   if (!decoded)
     throw new GatewayError('INTERNAL', `the projects object of cluster ${clusterId} is malformed`);
   return decoded.projects;
+}
+
+/** What a membership grants, as the key of its claim: no two memberships grant the same. */
+export function grantKey(m: Membership): string {
+  return JSON.stringify([m.clusterId, m.projectId, m.subject.kind, m.subject.name, m.templateId]);
 }
 
 function sameGrant(a: Membership, b: Membership): boolean {

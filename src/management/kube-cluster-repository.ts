@@ -1,7 +1,9 @@
 import type { Cluster, ClusterState } from '../clusters/cluster.ts';
 import type { ClusterRepository, CredentialRecord, TokenRecord } from '../clusters/cluster-repository.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeObject } from '../kube/objects.ts';
 import { GROUP_VERSION, KINDS } from './crds.ts';
+import type { NameClaims } from './name-claims.ts';
 import type { ResourceView } from './resource-view.ts';
 
 /** A FleetgateCluster as the gateway reads it. */
@@ -121,14 +123,49 @@ export function encodeCluster(
 export class KubeClusterRepository implements ClusterRepository {
   readonly #view: ResourceView<ClusterEntry>;
   readonly #replicaId: string;
+  readonly #claims: NameClaims;
+  readonly #collectionPath: string;
+  readonly #deleteDependents: (clusterId: string) => Promise<void>;
 
-  constructor(view: ResourceView<ClusterEntry>, replicaId: string) {
-    this.#view = view;
-    this.#replicaId = replicaId;
+  constructor(options: {
+    readonly view: ResourceView<ClusterEntry>;
+    readonly replicaId: string;
+    /** Where names are claimed: unique across replicas, not only in this replica's view. */
+    readonly claims: NameClaims;
+    /** The FleetgateClusters' collection (a claim's owner is looked up there). */
+    readonly collectionPath: string;
+    /** Deletes what belongs to a deleted cluster elsewhere in the store (its access policy). */
+    readonly deleteDependents: (clusterId: string) => Promise<void>;
+  }) {
+    this.#deleteDependents = options.deleteDependents;
+    this.#view = options.view;
+    this.#replicaId = options.replicaId;
+    this.#claims = options.claims;
+    this.#collectionPath = options.collectionPath;
   }
 
+  /**
+   * Creates the cluster's object, then claims its name: of two replicas registering one
+   * name at once, the second claim meets a 409 and its object is deleted again.
+   */
   async insert(cluster: Cluster, token: TokenRecord): Promise<void> {
     await this.#view.create(encodeCluster(cluster, [token], []));
+    const uid = this.#view.uidOf(cluster.clusterId) ?? '';
+    try {
+      await this.#claims.claim('cluster-name', cluster.name, {
+        kind: KINDS.cluster.kind,
+        collectionPath: this.#collectionPath,
+        name: cluster.clusterId,
+        uid,
+      });
+    } catch (error) {
+      await this.#view.delete(cluster.clusterId, uid);
+      if (error instanceof GatewayError && error.code === 'CONFLICT')
+        throw new GatewayError('CONFLICT', `a cluster named ${cluster.name} exists already`, {
+          cause: error,
+        });
+      throw error;
+    }
   }
 
   all(): Cluster[] {
@@ -146,8 +183,15 @@ export class KubeClusterRepository implements ClusterRepository {
     return this.#view.values().some((entry) => entry.cluster.name === name);
   }
 
-  delete(clusterId: string): Promise<boolean> {
-    return this.#view.delete(clusterId);
+  async delete(clusterId: string): Promise<boolean> {
+    const name = this.#view.get(clusterId)?.cluster.name;
+    const deleted = await this.#view.delete(clusterId);
+    if (!deleted) return false;
+    // At once, rather than left to the garbage collector a little later: the name is free
+    // and the cluster's projects and memberships are gone when the answer leaves.
+    if (name !== undefined) await this.#claims.release('cluster-name', name, clusterId);
+    await this.#deleteDependents(clusterId);
+    return true;
   }
 
   async setState(

@@ -22,6 +22,7 @@ import {
 import { decodePendingLogin, KubePendingLogins, PENDING_LOGIN_SECRET_TYPE } from './kube-pending-logins.ts';
 import { decodeUser, KubeUserRepository } from './kube-user-repository.ts';
 import { ManagementTransport } from './management-transport.ts';
+import { NameClaims } from './name-claims.ts';
 import { type Decoder, ResourceView } from './resource-view.ts';
 import type { ManagementStore, StoreRepositories } from './store-repositories.ts';
 
@@ -75,14 +76,22 @@ export async function openKubernetesStore(
   const clusters = view(ours(KINDS.cluster.plural), decodeCluster);
   const sessions = view(secretsPath, decodeOidcSession, `type=${OIDC_SESSION_SECRET_TYPE}`);
   const pending = view(secretsPath, decodePendingLogin, `type=${PENDING_LOGIN_SECRET_TYPE}`);
-  const access = new KubeAccessStore({
-    templates: view(ours(ACCESS_KINDS.roleTemplate.plural), decodeTemplate),
-    globalRoles: view(ours(ACCESS_KINDS.globalRole.plural), decodeGlobalRole),
-    grants: view(ours(ACCESS_KINDS.globalRoleGrant.plural), decodeGrant),
-    projects: view(ours(ACCESS_KINDS.clusterProjects.plural), decodeClusterProjects),
-    memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
-    oidcSessions: sessions,
-  });
+  const claims = new NameClaims(kube, namespace);
+  const access = new KubeAccessStore(
+    {
+      templates: view(ours(ACCESS_KINDS.roleTemplate.plural), decodeTemplate),
+      globalRoles: view(ours(ACCESS_KINDS.globalRole.plural), decodeGlobalRole),
+      grants: view(ours(ACCESS_KINDS.globalRoleGrant.plural), decodeGrant),
+      projects: view(ours(ACCESS_KINDS.clusterProjects.plural), decodeClusterProjects),
+      memberships: view(ours(ACCESS_KINDS.membership.plural), decodeMembership),
+      oidcSessions: sessions,
+    },
+    {
+      claims,
+      membershipsPath: ours(ACCESS_KINDS.membership.plural),
+      clusterUid: (clusterId) => clusters.uidOf(clusterId),
+    },
+  );
   const close = () => {
     for (const each of views) each.stop();
     transport.close();
@@ -106,7 +115,13 @@ export async function openKubernetesStore(
     clearTimeout(timer);
   }
   log.info({ namespace, replicaId }, 'store: management cluster');
-  const clusterRepository = new KubeClusterRepository(clusters, replicaId);
+  const clusterRepository = new KubeClusterRepository({
+    view: clusters,
+    replicaId,
+    claims,
+    collectionPath: ours(KINDS.cluster.plural),
+    deleteDependents: (clusterId) => access.deleteClusterObjects(clusterId),
+  });
   return {
     management: {
       kube,

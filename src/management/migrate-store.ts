@@ -13,6 +13,8 @@ import { encodeCluster } from './kube-cluster-repository.ts';
 import { encodeOidcSession } from './kube-oidc-session-repository.ts';
 import { encodeUser } from './kube-user-repository.ts';
 import { MANAGEMENT_CLUSTER } from './management-transport.ts';
+import { migrateAccessPolicy } from './migrate-access.ts';
+import { claimObject } from './name-claims.ts';
 
 /** What a migration did, kind by kind. */
 export interface MigrationReport {
@@ -42,9 +44,12 @@ function canonical(value: unknown): string {
 const content = (object: KubeObject) =>
   canonical((object as { spec?: unknown; data?: unknown }).spec ?? (object as { data?: unknown }).data);
 
+/** Creates an object unless it exists; answers the object as stored (created or found). */
+export type PutObject = (kind: string, path: string, object: KubeObject) => Promise<KubeObject>;
+
 /**
- * Copies every user, token, OIDC sign-in and cluster (with its hashes) of a SQLite store
- * into the management cluster (docs/replicas.md §8). Never overwrites: an object that
+ * Copies every user, token, OIDC sign-in, cluster (with its hashes and its name's claim) and
+ * the access policy of a SQLite store into the management cluster (docs/replicas.md §8). Never overwrites: an object that
  * exists with the same content counts as present, one with other content as a conflict.
  * Clusters arrive Disconnected: their agents reconnect to the replicas.
  */
@@ -57,22 +62,25 @@ export async function migrateSqliteStore(
   const present: Record<string, number> = {};
   const conflicts: string[] = [];
   const ours = (plural: string) => `/apis/${API_GROUP}/${API_VERSION}/namespaces/${namespace}/${plural}`;
-  const put = async (kind: string, path: string, object: KubeObject) => {
+  const put: PutObject = async (kind, path, object) => {
     try {
-      await kube.create(target, path, object);
+      const created = await kube.create<KubeObject>(target, path, object);
       copied[kind] = (copied[kind] ?? 0) + 1;
+      return created;
     } catch (error) {
       if (!(error instanceof GatewayError && error.code === 'RESOURCE_CONFLICT')) throw error;
       const name = object.metadata?.name as string;
       const existing = await kube.get<KubeObject>(target, `${path}/${name}`);
       if (content(existing) === content(object)) present[kind] = (present[kind] ?? 0) + 1;
       else conflicts.push(`${kind} ${name}`);
+      return existing;
     }
   };
   for (const user of new SqliteUserRepository(db).list())
     await put('users', ours(KINDS.user.plural), encodeUser(user));
   const clusters = new SqliteClusterRepository(db);
   const migratedAt = new Date().toISOString();
+  const clusterUids = new Map<string, string>();
   for (const cluster of clusters.all()) {
     const resting =
       cluster.state === 'Active'
@@ -83,12 +91,21 @@ export async function migrateSqliteStore(
             stateChangedAt: migratedAt,
           }
         : cluster;
-    await put(
+    const stored = await put(
       'clusters',
       ours(KINDS.cluster.plural),
       encodeCluster(resting, clusters.tokens(cluster.clusterId), clusters.credentials(cluster.clusterId)),
     );
+    const uid = stored.metadata?.uid ?? '';
+    clusterUids.set(cluster.clusterId, uid);
+    // Its name's claim, as a replica registering it would have made (docs/replicas.md §2).
+    await put(
+      'claims',
+      ours(KINDS.claim.plural),
+      claimObject('cluster-name', cluster.name, { kind: KINDS.cluster.kind, name: cluster.clusterId, uid }),
+    );
   }
+  await migrateAccessPolicy(db, put, ours, (clusterId) => clusterUids.get(clusterId));
   // Sign-ins before tokens: a token names its sign-in.
   for (const session of new SqliteOidcSessionRepository(db).all())
     await put('oidcSessions', `/api/v1/namespaces/${namespace}/secrets`, encodeOidcSession(session));

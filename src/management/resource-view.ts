@@ -111,6 +111,11 @@ export class ResourceView<T> extends EventEmitter<ResourceViewEvents<T>> {
     return this.#entries.get(name)?.value;
   }
 
+  /** The uid of the object of that name in the view (a precondition, an ownerReference). */
+  uidOf(name: string): string | undefined {
+    return this.#entries.get(name)?.object.metadata?.uid;
+  }
+
   values(): T[] {
     return [...this.#entries.values()].map((entry) => entry.value);
   }

@@ -1,16 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import { ResourceView } from '../management/resource-view.ts';
+import type { ResourceView } from '../management/resource-view.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import {
-  decodeLease,
-  LEASE_ROLE_LABEL,
-  type LeaseRecord,
-  leaseHeld,
-  leaseObject,
-  renewLease,
-} from './leases.ts';
+import { decodeLease, type LeaseRecord, leaseHeld, leaseObject, leaseView, renewLease } from './leases.ts';
 import { rendezvousOrder } from './rendezvous.ts';
 import type { ReplicaMembership } from './replica-membership.ts';
 
@@ -63,15 +56,12 @@ export class ClusterOwnership extends EventEmitter<{
     super();
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
-    this.#view = new ResourceView<LeaseRecord>(
-      {
-        kube: options.kube,
-        path: `/apis/coordination.k8s.io/v1/namespaces/${options.namespace}/leases`,
-        labelSelector: `${LEASE_ROLE_LABEL}=cluster`,
-        log: options.log,
-      },
-      decodeLease,
-    );
+    this.#view = leaseView({
+      kube: options.kube,
+      namespace: options.namespace,
+      role: 'cluster',
+      log: options.log,
+    });
     this.#timer = setInterval(() => void this.reconcile(), RECONCILE_MS);
     this.#timer.unref();
     options.membership.on('changed', () => void this.reconcile());

@@ -1,4 +1,7 @@
+import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/objects.ts';
+import { ResourceView } from '../management/resource-view.ts';
+import type { Logger } from '../shared/log/logger.ts';
 
 /** Label of the gateway's Leases, by what they are for. */
 export const LEASE_ROLE_LABEL = 'fleetgate.dev/role';
@@ -78,4 +81,22 @@ export function renewLease(object: KubeObject, holder: string, at: Date): KubeOb
   }
   spec.renewTime = microTime(at);
   return object;
+}
+
+/** A watch-fed view of the gateway's Leases of one role (`replica`, `cluster`) in the namespace. */
+export function leaseView(options: {
+  readonly kube: KubeClient;
+  readonly namespace: string;
+  readonly role: 'replica' | 'cluster';
+  readonly log: Logger;
+}): ResourceView<LeaseRecord> {
+  return new ResourceView<LeaseRecord>(
+    {
+      kube: options.kube,
+      path: `/apis/coordination.k8s.io/v1/namespaces/${options.namespace}/leases`,
+      labelSelector: `${LEASE_ROLE_LABEL}=${options.role}`,
+      log: options.log,
+    },
+    decodeLease,
+  );
 }

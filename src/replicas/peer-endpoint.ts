@@ -12,6 +12,18 @@ import { MAX_FRAME_BYTES, PROTOCOL_VERSIONS } from '../shared/tunnel/limits.ts';
 import { TunnelSession } from '../shared/tunnel/session.ts';
 import type { TunnelStream } from '../shared/tunnel/stream.ts';
 
+/** What the endpoint needs of the gateway's drain (src/server/drain.ts). */
+export interface StreamDrain {
+  /** Tracks an open stream; `endCleanly` ends it at the deadline. The result forgets it. */
+  track(endCleanly: () => void): () => void;
+}
+
+/** Links of one direction open now, and the streams they carry. */
+export interface PeerLinkStats {
+  readonly links: number;
+  readonly streams: number;
+}
+
 /** Where replicas open their links to each other. */
 export const PEER_PATH = '/v1/peer';
 /** Streams one link may carry: every forwarded request of a replica to this one. */
@@ -42,6 +54,7 @@ export class PeerEndpoint {
   readonly #log: Logger;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<TunnelSession>();
+  readonly #drain: StreamDrain | undefined;
 
   constructor(options: {
     readonly secret: string;
@@ -49,8 +62,15 @@ export class PeerEndpoint {
     readonly clusters: ClusterClient;
     readonly connections: ClusterConnections;
     readonly log: Logger;
+    /**
+     * The gateway's drain: a forwarded stream counts as an open stream of this replica, so a
+     * draining replica keeps its agents' tunnels until the streams its peers run through them
+     * end, or ends them cleanly at the deadline (docs/replicas.md §7).
+     */
+    readonly drain?: StreamDrain;
   }) {
     this.#secret = options.secret;
+    this.#drain = options.drain;
     this.#clusters = options.clusters;
     this.#connections = options.connections;
     this.#log = options.log;
@@ -88,6 +108,13 @@ export class PeerEndpoint {
       stream.reset(ResetCode.UPSTREAM_FAILED, `this replica holds no tunnel of ${clusterId.slice(0, 64)}`);
       return;
     }
+    // At the drain's deadline: a stream still waiting for its answer, or a short answer
+    // still flowing, is reset (a truncated body must not look complete); a watch, a log
+    // follow or an upgraded stream ends as the apiserver ends a watch (see below).
+    let endAtDeadline = () => stream.reset(ResetCode.CANCELLED, 'replica stopping');
+    const untrack = this.#drain?.track(() => endAtDeadline());
+    // Done once its answer is complete ('finish': the END went out), or once it is gone.
+    if (untrack) stream.once('finish', untrack).once('close', untrack);
     try {
       const answer = await this.#clusters.send(clusterId, {
         method: head.method,
@@ -98,6 +125,12 @@ export class PeerEndpoint {
         longLived: mode !== 'short',
       });
       stream.respond({ status: answer.status, headers: answer.headers });
+      if (mode !== 'short')
+        endAtDeadline = () => {
+          answer.body.unpipe(stream);
+          answer.body.destroy();
+          stream.end();
+        };
       answer.body.on('error', (error) => stream.destroy(error));
       stream.on('error', () => answer.body.destroy());
       stream.on('close', () => answer.body.destroy());
@@ -113,6 +146,13 @@ export class PeerEndpoint {
       if (!stream.destroyed) stream.reset(code, (error as Error).message.slice(0, 512));
       this.#log.debug({ clusterId, err: error }, 'a forwarded stream failed');
     }
+  }
+
+  /** The links peers opened to this replica, and the streams they carry (for /metrics). */
+  stats(): PeerLinkStats {
+    let streams = 0;
+    for (const session of this.#sessions) streams += session.streamCount;
+    return { links: this.#sessions.size, streams };
   }
 
   close(): void {

@@ -3,7 +3,7 @@ import type { PeerTunnels } from '../clusters/peer-tunnels.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSIONS } from '../shared/tunnel/limits.ts';
 import { TunnelSession } from '../shared/tunnel/session.ts';
-import { PEER_LINK_MAX_STREAMS, PEER_PATH } from './peer-endpoint.ts';
+import { PEER_LINK_MAX_STREAMS, PEER_PATH, type PeerLinkStats } from './peer-endpoint.ts';
 import type { ReplicaMembership } from './replica-membership.ts';
 
 /** A link that does not open in this time is given up (the request fails as unavailable). */
@@ -32,6 +32,8 @@ export interface PeerLinksOptions {
 export class PeerLinks implements PeerTunnels {
   readonly #options: PeerLinksOptions;
   readonly #links = new Map<string, Promise<TunnelSession>>();
+  /** The links open now (a dial still under way is not one). */
+  readonly #open = new Set<TunnelSession>();
   #closed = false;
 
   constructor(options: PeerLinksOptions) {
@@ -50,7 +52,13 @@ export class PeerLinks implements PeerTunnels {
       link = this.#dial(peer.peerAddress, peer.replicaId);
       this.#links.set(key, link);
       link.then(
-        (session) => session.once('close', () => this.#links.delete(key)),
+        (session) => {
+          this.#open.add(session);
+          session.once('close', () => {
+            this.#links.delete(key);
+            this.#open.delete(session);
+          });
+        },
         () => this.#links.delete(key),
       );
     }
@@ -84,6 +92,13 @@ export class PeerLinks implements PeerTunnels {
         reject(error);
       });
     });
+  }
+
+  /** The links this replica dialled that are open, and the streams they carry (for /metrics). */
+  stats(): PeerLinkStats {
+    let streams = 0;
+    for (const session of this.#open) streams += session.streamCount;
+    return { links: this.#open.size, streams };
   }
 
   close(): void {

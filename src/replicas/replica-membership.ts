@@ -1,14 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import { ResourceView } from '../management/resource-view.ts';
+import type { ResourceView } from '../management/resource-view.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import {
-  decodeLease,
-  LEASE_ROLE_LABEL,
   type LeaseRecord,
   leaseHeld,
   leaseObject,
+  leaseView,
   PEER_ADDRESS_ANNOTATION,
   renewLease,
 } from './leases.ts';
@@ -56,15 +55,12 @@ export class ReplicaMembership extends EventEmitter<{ changed: [replicaIds: read
     super();
     this.#options = options;
     this.#clock = options.clock ?? (() => new Date());
-    this.#view = new ResourceView<LeaseRecord>(
-      {
-        kube: options.kube,
-        path: `/apis/coordination.k8s.io/v1/namespaces/${options.namespace}/leases`,
-        labelSelector: `${LEASE_ROLE_LABEL}=replica`,
-        log: options.log,
-      },
-      decodeLease,
-    );
+    this.#view = leaseView({
+      kube: options.kube,
+      namespace: options.namespace,
+      role: 'replica',
+      log: options.log,
+    });
     this.#view.on('changedElsewhere', () => this.#recompute());
     this.#timer = setInterval(() => {
       this.#ticking ??= this.#tick().finally(() => {

@@ -7,6 +7,7 @@ import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { LiveLists } from '../graphql/live-lists.ts';
+import type { PeerLinkStats } from '../replicas/peer-endpoint.ts';
 import { authenticateRequest } from './request-auth.ts';
 
 export const METRICS_PATH = '/metrics';
@@ -19,12 +20,19 @@ export interface MetricsApiOptions {
   readonly liveLists?: LiveLists;
   readonly authenticator: Authenticator;
   readonly passwords: PasswordSignIn;
+  /** A replica's links to and from its peers (docs/replicas.md §5); absent with one process. */
+  readonly peerLinks?: {
+    /** Links this replica dialled: its requests for clusters whose tunnels are elsewhere. */
+    readonly outbound: () => PeerLinkStats;
+    /** Links peers dialled to this replica: their requests for clusters whose tunnels are here. */
+    readonly inbound: () => PeerLinkStats;
+  };
 }
 
 /**
  * `GET /metrics`: Prometheus metrics for administrators (a bearer API token of an admin):
- * the process (memory, event-loop delay, GC), clusters by state, tunnels, open streams and
- * the list caches. Values are read when scraped, so keeping them costs nothing between.
+ * the process (memory, event-loop delay, GC), clusters by state, tunnels, open streams,
+ * the links between replicas and their streams, and the list caches. Values are read when scraped, so keeping them costs nothing between.
  */
 export class MetricsApi {
   readonly #options: MetricsApiOptions;
@@ -67,6 +75,29 @@ export class MetricsApi {
         this.set(connections.streamCount());
       },
     });
+    const { peerLinks } = options;
+    const peerStat = (name: string, help: string, pick: (stats: PeerLinkStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['direction'],
+        registers: [metrics],
+        collect() {
+          const zero = { links: 0, streams: 0 };
+          this.set({ direction: 'outbound' }, pick(peerLinks?.outbound() ?? zero));
+          this.set({ direction: 'inbound' }, pick(peerLinks?.inbound() ?? zero));
+        },
+      });
+    peerStat(
+      'fleetgate_peer_links',
+      'Links between replicas open now: outbound (dialled by this replica), inbound (dialled by a peer)',
+      (s) => s.links,
+    );
+    peerStat(
+      'fleetgate_peer_link_streams',
+      'Streams open across the links between replicas, by direction of the link',
+      (s) => s.streams,
+    );
     const cacheStat = (name: string, help: string, pick: (s: ReturnType<ListCaches['stats']>) => number) =>
       new Gauge({
         name,

@@ -45,7 +45,14 @@ async function importKey(pem: string): Promise<webcrypto.CryptoKey> {
  * HTTPS. The serving certificate is re-issued when the host names change or it nears
  * expiry; the CA stays, so kubeconfigs and agents handed out before keep working.
  */
-export async function ensureServingTls(dataDir: string, hosts: readonly string[]): Promise<ServingTls> {
+export async function ensureServingTls(
+  dataDir: string,
+  hosts: readonly string[],
+  options: {
+    /** False: the certificate names `hosts` only, not also localhost, 127.0.0.1 and ::1. */
+    readonly loopback?: boolean;
+  } = {},
+): Promise<ServingTls> {
   const dir = join(dataDir, 'tls');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const paths = {
@@ -55,7 +62,8 @@ export async function ensureServingTls(dataDir: string, hosts: readonly string[]
     key: join(dir, 'server.key'),
     hosts: join(dir, 'hosts.json'),
   };
-  const wanted = [...new Set(['localhost', '127.0.0.1', '::1', ...hosts])].sort();
+  const loopback = options.loopback === false ? [] : ['localhost', '127.0.0.1', '::1'];
+  const wanted = [...new Set([...loopback, ...hosts])].sort();
 
   if (!existsSync(paths.caCert) || !existsSync(paths.caKey)) {
     const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [

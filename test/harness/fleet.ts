@@ -31,6 +31,11 @@ export interface GatewayProcessOptions {
   readonly name?: string;
   /** Another checkout of the project whose gateway runs (a benchmark's baseline); default this one. */
   readonly root?: string;
+  /**
+   * The name its certificate is valid for, when it does not name 127.0.0.1 (a certificate of
+   * the caller's, with --tls-cert, whose CA the caller put at <data dir>/tls/ca.crt).
+   */
+  readonly serverName?: string;
 }
 
 /** A gateway process on a fixed port, so that it can be restarted where agents expect it. */
@@ -100,7 +105,9 @@ export class GatewayProcess {
       'serving',
       async () => {
         const caPem = await readFile(caFile, 'utf8');
-        const ok = (await probe(`${this.url}/healthz`, { caPem })).status === 200;
+        const ok =
+          (await probe(`${this.url}/healthz`, { caPem, servername: this.#options.serverName })).status ===
+          200;
         if (ok) this.caPem = caPem;
         return ok;
       },
@@ -117,6 +124,7 @@ export class GatewayProcess {
     const answer = await gatewayRequest(new URL(path, this.url).href, {
       method,
       caPem: this.caPem,
+      servername: this.#options.serverName,
       headers: {
         authorization: `Basic ${Buffer.from(`admin:${this.adminPassword}`).toString('base64')}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -128,7 +136,11 @@ export class GatewayProcess {
 
   /** An unauthenticated or hand-authenticated request, trusting the gateway's CA. */
   request(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-    return gatewayRequest(new URL(path, this.url).href, { ...options, caPem: this.caPem });
+    return gatewayRequest(new URL(path, this.url).href, {
+      ...options,
+      caPem: this.caPem,
+      servername: this.#options.serverName,
+    });
   }
 
   async cluster(clusterId: string): Promise<Cluster> {

@@ -11,14 +11,26 @@ export interface GatewayAnswer {
 /** One HTTP(S) request that trusts the gateway's CA (fetch cannot be given a CA). */
 export function gatewayRequest(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; caPem?: string } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    caPem?: string;
+    /** The name the certificate must be valid for, when not the URL's host (sent as SNI too). */
+    servername?: string;
+  } = {},
 ): Promise<GatewayAnswer> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers: options.headers, ca: options.caPem },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        ca: options.caPem,
+        ...(options.servername ? { servername: options.servername } : {}),
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

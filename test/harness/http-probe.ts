@@ -11,6 +11,8 @@ export interface ProbeOptions {
   readonly caPem?: string;
   readonly token?: string;
   readonly timeoutMs?: number;
+  /** The name the certificate must be valid for, when not the URL's host (sent as SNI too). */
+  readonly servername?: string;
   /** For a component's self-signed health endpoint only; never for an apiserver call. */
   readonly dangerouslySkipTlsVerify?: boolean;
 }
@@ -25,6 +27,7 @@ export function probe(url: string, options: ProbeOptions = {}): Promise<ProbeRes
       {
         method: 'GET',
         ca: options.caPem,
+        ...(options.servername ? { servername: options.servername } : {}),
         rejectUnauthorized: !options.dangerouslySkipTlsVerify,
         headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
         timeout: options.timeoutMs ?? 5_000,

@@ -112,6 +112,41 @@ describe('a request reaches the replica holding the tunnel', () => {
     }
   });
 
+  test('/metrics counts the link and its streams on both replicas: a watch through the link moves the gauges, and they come back when it ends', async () => {
+    const [first, second] = replicas as [GatewayProcess, GatewayProcess];
+    /** The value of a gauge with its labels, as `name{labels} value`. */
+    const gauge = async (gateway: GatewayProcess, series: string) => {
+      const answer = await gateway.request('/metrics', {
+        headers: {
+          authorization: `Basic ${Buffer.from(`admin:${gateway.adminPassword}`).toString('base64')}`,
+        },
+      });
+      assert.equal(answer.status, 200, answer.text);
+      const line = answer.text.split('\n').find((l) => l.startsWith(`${series} `));
+      assert.ok(line, `no ${series} in /metrics`);
+      return Number(line.slice(series.length + 1));
+    };
+    const outboundStreams = 'fleetgate_peer_link_streams{direction="outbound"}';
+    const inboundStreams = 'fleetgate_peer_link_streams{direction="inbound"}';
+    // Earlier tests left the link open (one link per pair of replicas, kept).
+    assert.equal(await gauge(second, 'fleetgate_peer_links{direction="outbound"}'), 1);
+    assert.equal(await gauge(first, 'fleetgate_peer_links{direction="inbound"}'), 1);
+    assert.equal(await gauge(first, 'fleetgate_peer_links{direction="outbound"}'), 0);
+    // A health check may cross the link now and then: wait for a quiet moment.
+    const quiet = async () =>
+      (await gauge(second, outboundStreams)) + (await gauge(first, inboundStreams)) === 0;
+    await within('no stream on the link', 10_000, quiet);
+    const watch = streamKubectl(viaSecond, ['get', 'configmaps', '-n', 'default', '-w', '-o', 'name']);
+    try {
+      await watch.waitForLine((line) => line.includes('through-a-peer'), 15_000);
+      assert.ok((await gauge(second, outboundStreams)) >= 1, 'the watch is an outbound stream of replica 2');
+      assert.ok((await gauge(first, inboundStreams)) >= 1, 'the watch is an inbound stream of replica 1');
+    } finally {
+      watch.stop();
+    }
+    await within("the watch's stream leaves both gauges", 10_000, quiet);
+  });
+
   test("the cluster's health is checked by one replica, its owner, through the link when the tunnel is elsewhere", async () => {
     interface Seen {
       replicaId: string;

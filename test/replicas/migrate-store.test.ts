@@ -58,7 +58,7 @@ after(async () => {
 });
 
 describe('fleetgate migrate-store', () => {
-  test('moves users, tokens and clusters with their credentials; the agent comes back to a replica on the same address', async () => {
+  test('moves users, tokens, clusters with their credentials and the access policy; the agent comes back to a replica on the same address', async () => {
     const user = await single.api('POST', '/v1/users', {
       username: 'dana',
       password: 'dana-password-123456',
@@ -70,16 +70,65 @@ describe('fleetgate migrate-store', () => {
     const waiting = await registerCluster(single, 'waiting');
     agent = await AgentProcess.install(downstream, single, connected);
     await single.waitForCluster(connected.cluster.clusterId, (c) => c.state === 'Active', 'Active');
+    // An access policy of every kind.
+    const policy: [string, unknown][] = [
+      [
+        '/v1/access/templates',
+        {
+          templateId: 'pod-reader',
+          context: 'project',
+          description: 'reads pods',
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+        },
+      ],
+      ['/v1/access/global-roles', { globalRoleId: 'operators', permissions: ['clusters:use'] }],
+      [
+        '/v1/access/global-role-grants',
+        { globalRoleId: 'operators', subjectKind: 'User', subjectName: 'local:dana' },
+      ],
+      [
+        '/v1/access/projects',
+        { clusterId: connected.cluster.clusterId, name: 'payments', namespaces: ['team-a'] },
+      ],
+    ];
+    for (const [path, body] of policy) {
+      const made = await single.api('POST', path, body);
+      assert.equal(made.status, 201, `${path}: ${JSON.stringify(made.body)}`);
+    }
+    const projects = await single.api<{ projects: { projectId: string }[] }>('GET', '/v1/access/projects');
+    const membership = await single.api<{ membership: { membershipId: string } }>(
+      'POST',
+      '/v1/access/memberships',
+      {
+        projectId: projects.body.projects[0]?.projectId,
+        subjectKind: 'User',
+        subjectName: 'local:dana',
+        templateId: 'pod-reader',
+      },
+    );
+    assert.equal(membership.status, 201, JSON.stringify(membership.body));
     await single.stop();
 
+    // Claims: the two cluster names and the membership's grant (docs/replicas.md §2).
+    const everything = {
+      users: 2,
+      clusters: 2,
+      claims: 3,
+      apiTokens: 1,
+      roleTemplates: 1,
+      globalRoles: 1,
+      globalRoleGrants: 1,
+      clusterProjects: 1,
+      memberships: 1,
+    };
     const first = await migrate();
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual(first.report.copied, { users: 2, clusters: 2, apiTokens: 1 });
+    assert.deepEqual(first.report.copied, everything);
     assert.deepEqual(first.report.conflicts, []);
     const again = await migrate();
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(again.report.copied, {});
-    assert.deepEqual(again.report.present, { users: 2, clusters: 2, apiTokens: 1 });
+    assert.deepEqual(again.report.present, everything);
 
     // The same address and TLS files (the data directory), the state from the management cluster.
     replica = await GatewayProcess.start({
@@ -100,6 +149,39 @@ describe('fleetgate migrate-store', () => {
       body: JSON.stringify({ username: 'dana', password: 'dana-password-123456' }),
     });
     assert.equal(login.status, 200, login.text);
+    // The access policy is the replica's, as it was the single gateway's.
+    const templates = await replica.api<{ templates: { templateId: string; rules: unknown[] }[] }>(
+      'GET',
+      '/v1/access/templates',
+    );
+    assert.deepEqual(templates.body.templates.find((t) => t.templateId === 'pod-reader')?.rules, [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    ]);
+    const roles = await replica.api<{ globalRoles: { globalRoleId: string }[] }>(
+      'GET',
+      '/v1/access/global-roles',
+    );
+    assert.ok(roles.body.globalRoles.some((r) => r.globalRoleId === 'operators'));
+    const grants = await replica.api<{ grants: { globalRoleId: string; subject: { name: string } }[] }>(
+      'GET',
+      '/v1/access/global-role-grants',
+    );
+    assert.ok(
+      grants.body.grants.some((g) => g.globalRoleId === 'operators' && g.subject.name === 'local:dana'),
+    );
+    const moved = await replica.api<{ projects: { projectId: string; namespaces: string[] }[] }>(
+      'GET',
+      '/v1/access/projects',
+    );
+    assert.deepEqual(moved.body.projects, projects.body.projects);
+    const memberships = await replica.api<{ memberships: { membershipId: string }[] }>(
+      'GET',
+      '/v1/access/memberships',
+    );
+    assert.deepEqual(
+      memberships.body.memberships.map((m) => m.membershipId),
+      [membership.body.membership.membershipId],
+    );
     // An unused registration token still installs; the used one does not.
     assert.equal((await replica.request(new URL(waiting.installUrl).pathname)).status, 200);
     assert.equal((await replica.request(new URL(connected.installUrl).pathname)).status, 401);

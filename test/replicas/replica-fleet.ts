@@ -1,9 +1,10 @@
 // Several gateway processes sharing one management cluster (docs/replicas.md), for tests.
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureServingTls } from '../../src/server/tls-bootstrap.ts';
-import { GatewayProcess } from '../harness/fleet.ts';
+import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import type { TestCluster } from '../harness/index.ts';
+import { startTcpBalancer, type TcpBalancer } from '../harness/tcp-balancer.ts';
 
 /** The options that put a gateway's state in the management cluster. */
 export function kubernetesStoreArgs(management: TestCluster, replicaId: string, namespace: string): string[] {
@@ -60,4 +61,103 @@ export async function within(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+/** The replica that the store says holds a cluster's tunnel (`status.replica`), or ''. */
+export async function holderOf(
+  management: TestCluster,
+  clusterId: string,
+  namespace = 'fleetgate-system',
+): Promise<string> {
+  const answer = await management.kubectlOk('admin', [
+    'get',
+    'fgc',
+    clusterId,
+    '-n',
+    namespace,
+    '-o',
+    'jsonpath={.status.replica}',
+  ]);
+  return answer.trim();
+}
+
+/** Replicas sharing a certificate behind a TCP balancer, one downstream cluster's agent dialling it. */
+export interface BalancedFleet {
+  readonly replicas: readonly GatewayProcess[];
+  readonly balancer: TcpBalancer;
+  /** The URL agents and clients dial: the balancer's. */
+  readonly balancedUrl: string;
+  readonly agent: AgentProcess;
+  readonly clusterId: string;
+  /** An admin kubeconfig that dials the balancer. */
+  readonly balancedKubeconfig: string;
+  /** The id of the replica holding the cluster's tunnel, as the store says. */
+  holder(): Promise<string>;
+  /** The process of that replica. */
+  holderProcess(): Promise<{ holderId: string; process: GatewayProcess }>;
+  /** The process of a replica by its id. */
+  replica(replicaId: string): GatewayProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `count` replicas with one certificate behind a TCP balancer, registers a cluster
+ * named `clusterName` through the first and installs its agent, dialling the balancer; the
+ * admin gets `clusterRole` (e.g. view, edit) downstream.
+ */
+export async function startBalancedFleet(
+  management: TestCluster,
+  downstream: TestCluster,
+  dir: string,
+  options: { readonly count: number; readonly clusterName: string; readonly clusterRole: string },
+): Promise<BalancedFleet> {
+  const replicas = await startReplicas(management, dir, options.count, 'fleetgate-system', {
+    sharedTls: true,
+  });
+  const balancer = await startTcpBalancer(replicas.map((r) => Number(new URL(r.url).port)));
+  const balancedUrl = `https://127.0.0.1:${balancer.port}`;
+  const first = replicas[0] as GatewayProcess;
+  const registration = await registerCluster(first, options.clusterName);
+  const { clusterId } = registration.cluster;
+  const agent = await AgentProcess.install(downstream, first, registration, { gatewayUrl: balancedUrl });
+  await first.waitForCluster(clusterId, (c) => c.state === 'Active', 'Active');
+  await downstream.kubectlOk('admin', [
+    'create',
+    'clusterrolebinding',
+    `fleetgate-admin-${options.clusterRole}`,
+    `--clusterrole=${options.clusterRole}`,
+    '--user=local:admin',
+  ]);
+  const balancedKubeconfig = join(dir, 'admin-balanced.kubeconfig');
+  await downloadKubeconfig(first, 'admin', first.adminPassword, balancedKubeconfig);
+  // kubectl dials the load balancer, not the replica that made the kubeconfig.
+  await writeFile(
+    balancedKubeconfig,
+    (await readFile(balancedKubeconfig, 'utf8')).replaceAll(first.url, balancedUrl),
+  );
+  const replica = (replicaId: string) => {
+    const found = replicas.find((r) => r.dataDir.includes(`${replicaId}-data`));
+    if (!found) throw new Error(`no replica named ${JSON.stringify(replicaId)}`);
+    return found;
+  };
+  const holder = () => holderOf(management, clusterId);
+  return {
+    replicas,
+    balancer,
+    balancedUrl,
+    agent,
+    clusterId,
+    balancedKubeconfig,
+    holder,
+    async holderProcess() {
+      const holderId = await holder();
+      return { holderId, process: replica(holderId) };
+    },
+    replica,
+    async stop() {
+      await agent.stop();
+      await balancer.close();
+      await Promise.all(replicas.map((r) => r.stop()));
+    },
+  };
 }
