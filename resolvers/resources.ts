@@ -1,7 +1,7 @@
 import { type CollectionRef, collectionRoot } from '../src/cache/cached-collections.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import type { GraphQLContext } from '../src/graphql/context.ts';
-import { listAcross, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
+import { listAcross, pageShape, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
 import { checkKind, collectionPath } from '../src/graphql/kind-paths.ts';
 import { parseSort, type SortInput } from '../src/graphql/sort.ts';
 import { visibleNamespaces } from '../src/graphql/visible-namespaces.ts';
@@ -31,7 +31,12 @@ async function listNamespaced(context: GraphQLContext, args: ListArgs, ref: Coll
       const ns = namespace ?? args.filter?.namespace;
       return ns ? `${base}/namespaces/${ns}/${ref.resource}` : root;
     },
-    { namespaced: true, sort, allowStale: args.allowStale === true },
+    {
+      namespaced: true,
+      sort,
+      allowStale: args.allowStale === true,
+      shape: pageShape(args.first, args.after, sort),
+    },
   );
   return paginate(runs, args.first, args.after, sort);
 }
@@ -52,6 +57,7 @@ export const resourceResolvers: Resolvers = {
           whenRefused: (clusterId) => visibleNamespaces(context, clusterId),
           sort,
           allowStale: args.allowStale === true,
+          shape: pageShape(args.first, args.after, sort),
         },
       );
       return paginate(runs, args.first, args.after, sort);
@@ -66,6 +72,7 @@ export const resourceResolvers: Resolvers = {
           namespaced: false,
           sort,
           allowStale: args.allowStale === true,
+          shape: pageShape(args.first, args.after, sort),
         },
       );
       return paginate(runs, args.first, args.after, sort);
@@ -86,7 +93,12 @@ export const resourceResolvers: Resolvers = {
         args.filter,
         (clusterId, namespace) =>
           collectionPath(context, clusterId, args.apiVersion, args.kind, namespace ?? args.filter?.namespace),
-        { namespaced: true, sort, allowStale: args.allowStale === true },
+        {
+          namespaced: true,
+          sort,
+          allowStale: args.allowStale === true,
+          shape: pageShape(args.first, args.after, sort),
+        },
       );
       return paginate(runs, args.first, args.after, sort);
     },
