@@ -218,6 +218,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const clusterStats = new ClusterStats(caches);
   // With replicas, a cluster's caches and stats run on its owner; others ask it (docs/replicas.md §6).
   const owners = store.management ? new OwnerAsks(log) : undefined;
+  const cacheAnswers = owners && new OwnerAnswers({ caches: listCaches, stats: clusterStats, owners, log });
   const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
@@ -276,7 +277,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       health,
       accessControllers,
       caches,
-      cacheAnswers: owners && new OwnerAnswers({ caches: listCaches, stats: clusterStats, owners, log }),
+      cacheAnswers,
       owners,
       caPem,
       log,
@@ -292,6 +293,11 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
         accessControllers,
         caches,
         clusterStats,
+        ownerQuestions: () => ({
+          asked: owners?.asked ?? 0,
+          unanswered: owners?.unanswered ?? 0,
+          answered: cacheAnswers?.answered ?? 0,
+        }),
         ...replicas,
       }),
     peers: replicas?.peerEndpoint,

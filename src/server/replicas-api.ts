@@ -22,6 +22,8 @@ export interface ReplicasApiOptions {
   /** The list caches and stats, which run for the clusters this replica owns (docs/replicas.md §6). */
   readonly caches: ListCaches;
   readonly clusterStats: ClusterStats;
+  /** Questions this replica asked owners (and how many got no answer) and answered as owner. */
+  readonly ownerQuestions?: () => { asked: number; unanswered: number; answered: number };
   readonly authenticator: Authenticator;
   readonly passwords: PasswordSignIn;
 }
@@ -58,6 +60,7 @@ export class ReplicasApi {
       // The collections cached here, per cluster, and the clusters whose stats are kept here.
       listCaches: Object.fromEntries(caches.byCluster()),
       clusterStats: clusterStats.keptFor(),
+      ownerQuestions: this.#options.ownerQuestions?.(),
       clusters: registry.list().map((cluster) => ({
         clusterId: cluster.clusterId,
         name: cluster.name,
