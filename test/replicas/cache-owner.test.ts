@@ -345,6 +345,41 @@ describe("list caches and stats run on each cluster's owner", () => {
     }
   });
 
+  test("allowStale through a replica that does not own the cluster: the owner's copy, marked stale", async () => {
+    const [, clusterId] = [...clusterOf.keys()] as [string, string];
+    const index = [...clusterOf.keys()].indexOf(clusterId);
+    const view = await replicaView(replicas[0] as GatewayProcess);
+    const ownerId = view.clusters.find((c) => c.clusterId === clusterId)?.owner;
+    const asker = replicas.find((r) => !r.dataDir.includes(`${ownerId}-data`)) as GatewayProcess;
+    const expected = (await kubectlTruth(clusterId)).names.length;
+    const agent = agents[index] as AgentProcess;
+    await agent.stop();
+    try {
+      await asker.waitForCluster(clusterId, (c) => c.state === 'Disconnected', 'Disconnected');
+      const query = `query($stale: Boolean) {
+        pods(first: 5, allowStale: $stale, filter: { clusters: ["${clusterId}"] }) {
+          totalCount clusters { clusterId stale staleSince } } }`;
+      type Stale = {
+        pods: { totalCount: number; clusters: { stale: boolean; staleSince: string | null }[] };
+      };
+      let answer: Answer<Stale> = {};
+      await within('the owner serves its copy, marked stale', 10_000, async () => {
+        answer = await graphql<Stale>(asker, query, { stale: true });
+        return (answer.errors ?? []).length === 0 && answer.data?.pods.clusters[0]?.stale === true;
+      }).catch((error: Error) => assert.fail(`${error.message}: ${JSON.stringify(answer)}`));
+      assert.equal(answer.data?.pods.totalCount, expected);
+      assert.ok(answer.data?.pods.clusters[0]?.staleSince);
+      const live = await graphql<Stale>(asker, query, { stale: false });
+      assert.deepEqual(
+        live.errors?.map((e) => e.extensions?.code),
+        ['CLUSTER_UNAVAILABLE'],
+      );
+    } finally {
+      agent.start();
+    }
+    await asker.waitForCluster(clusterId, (c) => c.state === 'Active', 'Active again');
+  });
+
   test('kill -9 of an owner: its caches move to the new owner within 15 s, and queries through the survivors still answer', async () => {
     const clusterId = [...clusterOf.keys()][0] as string;
     const ownerId = (await replicaView(replicas[0] as GatewayProcess)).clusters.find(
