@@ -3,6 +3,7 @@ import type { Resolvers } from '../src/generated/graphql.ts';
 import type { GraphQLContext } from '../src/graphql/context.ts';
 import { listAcross, pageShape, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
 import { checkKind, collectionPath } from '../src/graphql/kind-paths.ts';
+import { completePage } from '../src/graphql/owner-pages.ts';
 import { parseSort, type SortInput } from '../src/graphql/sort.ts';
 import { visibleNamespaces } from '../src/graphql/visible-namespaces.ts';
 import { kindProfile } from '../src/kube/kind-fields.ts';
@@ -38,7 +39,7 @@ async function listNamespaced(context: GraphQLContext, args: ListArgs, ref: Coll
       shape: pageShape(args.first, args.after, sort),
     },
   );
-  return paginate(runs, args.first, args.after, sort);
+  return completePage(context, paginate(runs, args.first, args.after, sort));
 }
 
 /** Objects across clusters: the typed core kinds, and any kind by apiVersion and kind. */
@@ -60,7 +61,7 @@ export const resourceResolvers: Resolvers = {
           shape: pageShape(args.first, args.after, sort),
         },
       );
-      return paginate(runs, args.first, args.after, sort);
+      return completePage(context, paginate(runs, args.first, args.after, sort));
     },
     nodes: async (_parent, args, context) => {
       const sort = parseSort(args.sort, kindProfile('', 'nodes'));
@@ -75,7 +76,7 @@ export const resourceResolvers: Resolvers = {
           shape: pageShape(args.first, args.after, sort),
         },
       );
-      return paginate(runs, args.first, args.after, sort);
+      return completePage(context, paginate(runs, args.first, args.after, sort));
     },
     deployments: (_parent, args, context) => listNamespaced(context, args, apps('deployments')),
     statefulsets: (_parent, args, context) => listNamespaced(context, args, apps('statefulsets')),
@@ -100,7 +101,7 @@ export const resourceResolvers: Resolvers = {
           shape: pageShape(args.first, args.after, sort),
         },
       );
-      return paginate(runs, args.first, args.after, sort);
+      return completePage(context, paginate(runs, args.first, args.after, sort));
     },
   },
 };

@@ -1,10 +1,12 @@
 import { type CachedTarget, cachedTargetOf } from '../cache/cached-collections.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
+import { kindProfile } from '../kube/kind-fields.ts';
 import { parseLabelSelector } from '../kube/label-selector.ts';
 import { CLUSTER_TIMEOUT_MS } from '../kube/limits.ts';
-import { liveItem, type ResourceItem } from '../kube/resource-item.ts';
+import type { ResourceItem } from '../kube/resource-item.ts';
 import type { GraphQLContext } from './context.ts';
 import type { ResourceFilterInput } from './fan-out.ts';
+import { OwnedItem } from './owner-pages.ts';
 import type { GroupCount, OwnerQuestion } from './owner-wire.ts';
 import type { RunWindow } from './pages.ts';
 import type { SortSpec } from './sort.ts';
@@ -114,13 +116,17 @@ async function fromOwner(
       return { error: stillFilling(clusterId, target) };
     case 'error':
       return { error: new GatewayError(answer.code, answer.message, { clusterId }) };
-    case 'window':
+    case 'window': {
+      const profile = kindProfile(target.ref.group, target.ref.resource);
+      const source = { path, allowStale };
+      if (answer.keys.some((key) => key.length !== 3 + profile.fields.length)) return undefined;
       return {
-        items: answer.items.map((object) => liveItem(clusterId, object)),
+        items: answer.keys.map((key) => new OwnedItem(clusterId, key, profile, source)),
         order: sort.key,
         staleSince,
         window: { totalCount: answer.totalCount, afterCursor: answer.afterCursor },
       };
+    }
     case 'groups':
       return { items: [], order: sort.key, staleSince, groups: answer.groups };
     default:

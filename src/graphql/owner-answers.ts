@@ -15,9 +15,11 @@ import {
   type GroupsQuestion,
   MAX_OWNER_ANSWER_BYTES,
   MAX_OWNER_ASK_BYTES,
+  type ObjectsQuestion,
   type OwnerAnswer,
   OwnerWireError,
   parseOwnerQuestion,
+  type WindowKey,
   type WindowQuestion,
 } from './owner-wire.ts';
 import { windowAfter } from './pages.ts';
@@ -36,8 +38,22 @@ async function readQuestion(stream: TunnelStream): Promise<Buffer> {
   return Buffer.concat(chunks, size);
 }
 
+/** The item of a list sorted by (namespace, name) with that namespace and name, if any. */
+function find(sorted: readonly ResourceItem[], namespace: string, name: string): ResourceItem | undefined {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const item = sorted[middle] as ResourceItem;
+    if (item.namespace < namespace || (item.namespace === namespace && item.name < name)) low = middle + 1;
+    else high = middle;
+  }
+  const found = sorted[low];
+  return found && found.namespace === namespace && found.name === name ? found : undefined;
+}
+
 /** A question's list, ready to be read from a cache: bad input throws OwnerWireError. */
-function parseList(question: WindowQuestion | GroupsQuestion) {
+function parseList(question: WindowQuestion | GroupsQuestion | ObjectsQuestion) {
   const target = cachedTargetOf(question.path);
   if (!target) throw new OwnerWireError('path is not a list the caches answer');
   const matches = question.labelSelector ? parseLabelSelector(question.labelSelector) : undefined;
@@ -57,7 +73,7 @@ function parseList(question: WindowQuestion | GroupsQuestion) {
               (parseSort([{ field }], profile).keys[0] as { read: (item: ResourceItem) => SortValue }).read,
           )
         : [];
-    return { target, matches, sort, cursor, readers };
+    return { target, matches, sort, cursor, readers, profile };
   } catch (error) {
     throw new OwnerWireError(asGatewayError(error).message);
   }
@@ -131,13 +147,21 @@ export class OwnerAnswers {
     if (question.ask === 'stats') return { status: 'stats', stats: await this.#stats.of(clusterId) };
     const identity = personFromImpersonation(stream.requestHead.headers);
     if (!identity) throw new OwnerWireError('a list question must carry one person as Impersonate-* headers');
-    const { target, matches, sort, cursor, readers } = parseList(question);
+    const { target, matches, sort, cursor, readers, profile } = parseList(question);
     this.#owners.noteRead(clusterId, target.ref);
     if (!this.#caches) return { status: 'live' };
     const found = await this.#caches.answer(identity, clusterId, target, { allowStale: question.allowStale });
     if (!found) return { status: 'live' };
     if (found === 'filling') return { status: 'filling' };
     const { cache, staleSince } = found;
+    if (question.ask === 'objects') {
+      // Objects gone since the window was taken are null: the asker keeps their keys only.
+      const all = cache.items();
+      return {
+        status: 'objects',
+        items: question.names.map(([namespace, name]) => find(all, namespace, name)?.object ?? null),
+      };
+    }
     const ordered = sort.isDefault
       ? cache.items(target.namespace)
       : cache.itemsInOrder(sort.key, sort.compare, target.namespace);
@@ -150,10 +174,20 @@ export class OwnerAnswers {
         : ordered;
     const since = staleSince?.toISOString() ?? null;
     if (question.ask === 'window') {
+      // Keys only: the asker merges the clusters' windows, then asks for the page's objects.
       const page = windowAfter(items, sort, cursor, question.first);
       return {
         status: 'window',
-        items: page.items.map((item) => item.object),
+        keys: page.items.map(
+          (item): WindowKey => [
+            item.namespace,
+            item.name,
+            item.createdAt,
+            ...(item.profile === profile && item.values
+              ? item.values
+              : profile.fields.map((field) => field.of(item.object))),
+          ],
+        ),
         totalCount: page.window.totalCount,
         afterCursor: page.window.afterCursor,
         staleSince: since,

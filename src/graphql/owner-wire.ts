@@ -42,8 +42,18 @@ export interface GroupsQuestion extends ListQuestion {
   readonly groupBy: readonly string[];
 }
 
+/** The objects of a page's items, once the asker has merged the clusters' windows. */
+export interface ObjectsQuestion extends ListQuestion {
+  readonly ask: 'objects';
+  /** Namespace ('' for none) and name of each, as the window's keys gave them. */
+  readonly names: readonly (readonly [string, string])[];
+}
+
 /** A question to a cluster's owner (docs/replicas.md §6). */
-export type OwnerQuestion = WindowQuestion | GroupsQuestion | { readonly ask: 'stats' };
+export type OwnerQuestion = WindowQuestion | GroupsQuestion | ObjectsQuestion | { readonly ask: 'stats' };
+
+/** An item of a window: namespace, name, creation time, then the kind's sort fields' values. */
+export type WindowKey = readonly [namespace: string, name: string, createdAt: string, ...values: SortValue[]];
 
 /** One group of a count: the values of the grouped fields, in the asked order, then the count. */
 export type GroupCount = readonly [...values: SortValue[], count: number];
@@ -52,12 +62,13 @@ export type GroupCount = readonly [...values: SortValue[], count: number];
 export type OwnerAnswer =
   | {
       readonly status: 'window';
-      readonly items: readonly KubeObject[];
+      readonly keys: readonly WindowKey[];
       readonly totalCount: number;
       readonly afterCursor: number;
       readonly staleSince: string | null;
     }
   | { readonly status: 'groups'; readonly groups: readonly GroupCount[]; readonly staleSince: string | null }
+  | { readonly status: 'objects'; readonly items: readonly (KubeObject | null)[] }
   | { readonly status: 'stats'; readonly stats: ClusterStatsValue }
   | { readonly status: 'live' | 'filling' | 'notOwner' }
   | { readonly status: 'error'; readonly code: ErrorCode; readonly message: string };
@@ -141,7 +152,25 @@ export function parseOwnerQuestion(bytes: Buffer): OwnerQuestion {
       groupBy: groupBy.map((field: unknown, index) => fieldName(field, `groupBy[${index}]`)),
     };
   }
-  throw new OwnerWireError('ask must be "window", "groups" or "stats"');
+  if (body.ask === 'objects') {
+    const names = body.names;
+    if (!Array.isArray(names) || names.length === 0 || names.length > MAX_PAGE_SIZE)
+      throw new OwnerWireError(`names must list 1 to ${MAX_PAGE_SIZE} objects`);
+    return {
+      ask: 'objects',
+      ...listQuestion(body),
+      names: names.map((entry: unknown, index) => {
+        if (
+          !Array.isArray(entry) ||
+          entry.length !== 2 ||
+          !entry.every((part) => typeof part === 'string' && part.length <= 253)
+        )
+          throw new OwnerWireError(`names[${index}] must be [namespace, name]`);
+        return [entry[0], entry[1]] as const;
+      }),
+    };
+  }
+  throw new OwnerWireError('ask must be "window", "groups", "objects" or "stats"');
 }
 
 const isCount = (value: unknown): value is number =>
@@ -186,22 +215,30 @@ export function parseOwnerAnswer(bytes: Buffer, question: OwnerQuestion): OwnerA
     }
     case 'window': {
       if (question.ask !== 'window') break;
-      const { items, totalCount, afterCursor } = body;
-      if (!Array.isArray(items) || items.length > question.first)
-        throw new OwnerWireError(`items must list at most ${question.first} objects`);
-      for (const item of items) objectOf(item, 'an item');
+      const { keys, totalCount, afterCursor } = body;
+      if (!Array.isArray(keys) || keys.length > question.first)
+        throw new OwnerWireError(`keys must list at most ${question.first} items`);
+      for (const key of keys as unknown[]) {
+        if (
+          !Array.isArray(key) ||
+          key.length < 3 ||
+          !key.slice(0, 3).every((part) => typeof part === 'string') ||
+          !key.slice(3).every(isSortValue)
+        )
+          throw new OwnerWireError('each key must be namespace, name, createdAt and sort values');
+      }
       if (
         !isCount(totalCount) ||
         !isCount(afterCursor) ||
         afterCursor > totalCount ||
-        items.length > afterCursor
+        keys.length > afterCursor
       )
         throw new OwnerWireError(
-          'totalCount and afterCursor must be counts, items <= afterCursor <= totalCount',
+          'totalCount and afterCursor must be counts, keys <= afterCursor <= totalCount',
         );
       return {
         status: 'window',
-        items: items as KubeObject[],
+        keys: keys as WindowKey[],
         totalCount,
         afterCursor,
         staleSince: staleSinceOf(body),
@@ -221,6 +258,14 @@ export function parseOwnerAnswer(bytes: Buffer, question: OwnerQuestion): OwnerA
           throw new OwnerWireError(`each group must be ${width - 1} values and a count`);
       }
       return { status: 'groups', groups: body.groups as GroupCount[], staleSince: staleSinceOf(body) };
+    }
+    case 'objects': {
+      if (question.ask !== 'objects') break;
+      const { items } = body;
+      if (!Array.isArray(items) || items.length !== question.names.length)
+        throw new OwnerWireError(`items must list ${question.names.length} objects or nulls`);
+      for (const item of items) if (item !== null) objectOf(item, 'an item');
+      return { status: 'objects', items: items as (KubeObject | null)[] };
     }
     case 'stats': {
       if (question.ask !== 'stats') break;

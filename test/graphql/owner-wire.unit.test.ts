@@ -97,12 +97,20 @@ describe('questions to the owner are parsed and bounded', () => {
 
 describe("the owner's answers are checked against the question", () => {
   test('a window may not hold more items than asked, nor counts that disagree', () => {
-    const answer = { status: 'window', items: [{}, {}], totalCount: 9, afterCursor: 4, staleSince: null };
+    const key = ['default', 'web-0', '2026-01-01T00:00:00Z', 'Running', 0, 'node-1', 1];
+    const answer = { status: 'window', keys: [key, key], totalCount: 9, afterCursor: 4, staleSince: null };
     assert.equal(parseOwnerAnswer(json(answer), window).status, 'window');
-    assert.throws(() => parseOwnerAnswer(json({ ...answer, items: [{}, {}, {}, {}] }), window), /at most 3/);
+    assert.throws(
+      () => parseOwnerAnswer(json({ ...answer, keys: [key, key, key, key] }), window),
+      /at most 3/,
+    );
     assert.throws(() => parseOwnerAnswer(json({ ...answer, afterCursor: 10 }), window), /afterCursor/);
     assert.throws(() => parseOwnerAnswer(json({ ...answer, afterCursor: 1 }), window), /afterCursor/);
-    assert.throws(() => parseOwnerAnswer(json({ ...answer, items: [7] }), window), /an item/);
+    assert.throws(
+      () => parseOwnerAnswer(json({ ...answer, keys: [['default', 'web-0']] }), window),
+      /each key/,
+    );
+    assert.throws(() => parseOwnerAnswer(json({ ...answer, keys: [[...key, {}]] }), window), /each key/);
     assert.throws(() => parseOwnerAnswer(json({ ...answer, staleSince: 'yesterday' }), window), /staleSince/);
   });
 
@@ -125,6 +133,37 @@ describe("the owner's answers are checked against the question", () => {
       },
     );
     assert.deepEqual(parseOwnerAnswer(json({ status: 'live' }), window), { status: 'live' });
+  });
+
+  test('the objects of a page come one per name asked, or null for one deleted since', () => {
+    const objects: OwnerQuestion = {
+      ask: 'objects',
+      path: '/api/v1/pods',
+      allowStale: false,
+      names: [
+        ['default', 'a'],
+        ['default', 'b'],
+      ],
+    };
+    assert.deepEqual(parseOwnerQuestion(json(objects)), {
+      ...objects,
+      labelSelector: undefined,
+      nameContains: undefined,
+    });
+    assert.deepEqual(parseOwnerAnswer(json({ status: 'objects', items: [{ kind: 'Pod' }, null] }), objects), {
+      status: 'objects',
+      items: [{ kind: 'Pod' }, null],
+    });
+    assert.throws(
+      () => parseOwnerAnswer(json({ status: 'objects', items: [null] }), objects),
+      /2 objects or nulls/,
+    );
+    assert.throws(() => parseOwnerAnswer(json({ status: 'objects', items: [7, null] }), objects), /an item/);
+    assert.throws(
+      () => parseOwnerQuestion(json({ ...objects, names: Array.from({ length: 1001 }, () => ['a', 'b']) })),
+      /names must list 1 to 1000/,
+    );
+    assert.throws(() => parseOwnerQuestion(json({ ...objects, names: [['a']] })), /names\[0\]/);
   });
 
   test('each group holds a value per grouped field and a count', () => {

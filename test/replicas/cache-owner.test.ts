@@ -157,7 +157,7 @@ const PAGE = `query($after: String) {
     totalCount
     clusters { clusterId totalCount }
     pageInfo { hasNextPage endCursor }
-    edges { node { clusterId namespace name phase } }
+    edges { node { clusterId namespace name phase object } }
   }
 }`;
 const COUNTS = `{ podCounts(groupBy: [CLUSTER, PHASE]) { clusterId phase count } }`;
@@ -168,7 +168,14 @@ interface PageAnswer {
     totalCount: number;
     clusters: { clusterId: string; totalCount: number }[];
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { node: { clusterId: string; namespace: string; name: string } }[];
+    edges: {
+      node: {
+        clusterId: string;
+        namespace: string;
+        name: string;
+        object?: { metadata?: { name?: string; uid?: string }; spec?: unknown };
+      };
+    }[];
   };
 }
 
@@ -183,6 +190,12 @@ async function walkPods(gateway: GatewayProcess): Promise<{ names: string[]; tot
     const connection = (answer.data as PageAnswer).pods;
     if (totalCount < 0) totalCount = connection.totalCount;
     names.push(...connection.edges.map(({ node }) => `${node.clusterId}/${node.namespace}/${node.name}`));
+    // Whole objects, whichever replica's caches the page came from.
+    for (const { node } of connection.edges)
+      assert.ok(
+        node.object?.metadata?.name === node.name && node.object.metadata.uid && node.object.spec,
+        `${node.name} came without its object`,
+      );
     if (!connection.pageInfo.hasNextPage) return { names, totalCount };
     after = connection.pageInfo.endCursor;
   }
