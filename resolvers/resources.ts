@@ -1,8 +1,9 @@
 import { type CollectionRef, collectionRoot } from '../src/cache/cached-collections.ts';
 import type { Resolvers } from '../src/generated/graphql.ts';
 import type { GraphQLContext } from '../src/graphql/context.ts';
-import { listAcross, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
+import { listAcross, pageShape, paginate, type ResourceFilterInput } from '../src/graphql/fan-out.ts';
 import { checkKind, collectionPath } from '../src/graphql/kind-paths.ts';
+import { completePage } from '../src/graphql/owner-pages.ts';
 import { parseSort, type SortInput } from '../src/graphql/sort.ts';
 import { visibleNamespaces } from '../src/graphql/visible-namespaces.ts';
 import { kindProfile } from '../src/kube/kind-fields.ts';
@@ -31,9 +32,14 @@ async function listNamespaced(context: GraphQLContext, args: ListArgs, ref: Coll
       const ns = namespace ?? args.filter?.namespace;
       return ns ? `${base}/namespaces/${ns}/${ref.resource}` : root;
     },
-    { namespaced: true, sort, allowStale: args.allowStale === true },
+    {
+      namespaced: true,
+      sort,
+      allowStale: args.allowStale === true,
+      shape: pageShape(args.first, args.after, sort),
+    },
   );
-  return paginate(runs, args.first, args.after, sort);
+  return completePage(context, paginate(runs, args.first, args.after, sort));
 }
 
 /** Objects across clusters: the typed core kinds, and any kind by apiVersion and kind. */
@@ -52,9 +58,10 @@ export const resourceResolvers: Resolvers = {
           whenRefused: (clusterId) => visibleNamespaces(context, clusterId),
           sort,
           allowStale: args.allowStale === true,
+          shape: pageShape(args.first, args.after, sort),
         },
       );
-      return paginate(runs, args.first, args.after, sort);
+      return completePage(context, paginate(runs, args.first, args.after, sort));
     },
     nodes: async (_parent, args, context) => {
       const sort = parseSort(args.sort, kindProfile('', 'nodes'));
@@ -66,9 +73,10 @@ export const resourceResolvers: Resolvers = {
           namespaced: false,
           sort,
           allowStale: args.allowStale === true,
+          shape: pageShape(args.first, args.after, sort),
         },
       );
-      return paginate(runs, args.first, args.after, sort);
+      return completePage(context, paginate(runs, args.first, args.after, sort));
     },
     deployments: (_parent, args, context) => listNamespaced(context, args, apps('deployments')),
     statefulsets: (_parent, args, context) => listNamespaced(context, args, apps('statefulsets')),
@@ -86,9 +94,14 @@ export const resourceResolvers: Resolvers = {
         args.filter,
         (clusterId, namespace) =>
           collectionPath(context, clusterId, args.apiVersion, args.kind, namespace ?? args.filter?.namespace),
-        { namespaced: true, sort, allowStale: args.allowStale === true },
+        {
+          namespaced: true,
+          sort,
+          allowStale: args.allowStale === true,
+          shape: pageShape(args.first, args.after, sort),
+        },
       );
-      return paginate(runs, args.first, args.after, sort);
+      return completePage(context, paginate(runs, args.first, args.after, sort));
     },
   },
 };

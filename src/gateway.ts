@@ -30,6 +30,8 @@ import { SqliteClusterRepository } from './clusters/sqlite-cluster-repository.ts
 import { ClusterRateLimit } from './graphql/cluster-rate-limit.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { LiveLists } from './graphql/live-lists.ts';
+import { OwnerAnswers } from './graphql/owner-answers.ts';
+import { OwnerAsks } from './graphql/owner-asks.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
@@ -216,6 +218,10 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     reviews,
   });
   const listCaches = config.listCache === false ? undefined : caches;
+  const clusterStats = new ClusterStats(caches);
+  // With replicas, a cluster's caches and stats run on its owner; others ask it (docs/replicas.md §6).
+  const owners = store.management ? new OwnerAsks(log) : undefined;
+  const cacheAnswers = owners && new OwnerAnswers({ caches: listCaches, stats: clusterStats, owners, log });
   const liveLists = new LiveLists(reviews, new ClusterRateLimit(config.clusterListsPerSecond));
   const sharedWatches = new SharedWatches(kube);
   const admin = new GatewayAdmin({ registry, connections, tokens, audit, publicUrl: () => publicUrl });
@@ -228,7 +234,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     openConnections,
     reviews,
     audit,
-    stats: new ClusterStats(caches),
+    stats: owners ? owners.statsFrom(clusterStats) : clusterStats,
+    owners,
     sharedWatches,
     admin,
     resolvers: allResolvers(
@@ -272,6 +279,9 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       clusterClient,
       health,
       accessControllers,
+      caches,
+      cacheAnswers,
+      owners,
       caPem,
       drain,
       log,
@@ -279,7 +289,21 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const routes = {
     replicas:
       replicas &&
-      new ReplicasApi({ registry, authenticator, passwords, health, accessControllers, ...replicas }),
+      new ReplicasApi({
+        registry,
+        authenticator,
+        passwords,
+        health,
+        accessControllers,
+        caches,
+        clusterStats,
+        ownerQuestions: () => ({
+          asked: owners?.asked ?? 0,
+          unanswered: owners?.unanswered ?? 0,
+          answered: cacheAnswers?.answered ?? 0,
+        }),
+        ...replicas,
+      }),
     peers: replicas?.peerEndpoint,
     tunnel,
     clustersApi,
@@ -410,6 +434,9 @@ async function joinReplicas(options: {
   readonly clusterClient: ClusterClient;
   readonly health: HealthMonitor;
   readonly accessControllers: AccessControllers;
+  readonly caches: ListCaches;
+  readonly cacheAnswers: OwnerAnswers | undefined;
+  readonly owners: OwnerAsks | undefined;
   readonly caPem: string | undefined;
   readonly drain: Drain;
   readonly log: Logger;
@@ -430,6 +457,7 @@ async function joinReplicas(options: {
     clusters: new ClusterClient(registry, options.connections),
     connections: options.connections,
     drain: options.drain,
+    cacheQuestions: options.cacheAnswers,
     log,
   });
   const peerLinks = new PeerLinks({
@@ -450,5 +478,23 @@ async function joinReplicas(options: {
     options.accessControllers.acquired(clusterId);
   });
   ownership.on('released', (clusterId) => options.accessControllers.released(clusterId));
+  // Its list caches and stats too: others ask the owner (docs/replicas.md §6).
+  const me = membership.replicaId;
+  options.caches.runOnlyWhere((clusterId) => ownership.owns(clusterId));
+  options.owners?.useRouting({
+    replicaId: me,
+    owns: (clusterId) => ownership.owns(clusterId),
+    ownerOf: (clusterId) => {
+      if (ownership.owns(clusterId)) return me;
+      const holder = ownership.ownerOf(clusterId);
+      return holder && holder !== me && membership.liveIds().includes(holder) ? holder : undefined;
+    },
+    linkTo: (replicaId) => peerLinks.linkTo(replicaId),
+  });
+  ownership.on('acquired', (clusterId) => {
+    for (const ref of options.owners?.readLately(clusterId) ?? [])
+      void options.caches.prewarm(clusterId, ref);
+  });
+  ownership.on('released', (clusterId) => options.caches.release(clusterId));
   return { membership, ownership, peerEndpoint, peerLinks };
 }

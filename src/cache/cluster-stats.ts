@@ -103,18 +103,29 @@ interface ClusterTotals {
   readonly pods: PodTotals;
 }
 
+/** Where cluster stats come from: this process's caches, or a cluster's owner replica. */
+export interface StatsSource {
+  /** The cluster's stats now; CLUSTER_UNAVAILABLE when they cannot be had. */
+  of(clusterId: string): Promise<ClusterStatsValue>;
+}
+
 /**
  * Cluster stats computed from the gateway's watch-backed caches of nodes and pods: totals
  * are kept up to date change by change, so asking costs nothing and no cluster is listed
  * again for it. The caches read with the agent's own identity: stats describe the
  * cluster, not what one person may see of it.
  */
-export class ClusterStats {
+export class ClusterStats implements StatsSource {
   readonly #caches: ListCaches;
   readonly #totals = new Map<string, ClusterTotals>();
 
   constructor(caches: ListCaches) {
     this.#caches = caches;
+  }
+
+  /** The clusters whose totals this process keeps now (for the replicas API). */
+  keptFor(): string[] {
+    return [...this.#totals.keys()].sort();
   }
 
   /** The cluster's stats now; CLUSTER_UNAVAILABLE when its caches are not in service. */

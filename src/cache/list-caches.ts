@@ -1,5 +1,6 @@
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { GatewayError } from '../errors/gateway-error.ts';
 import { AGENT_IDENTITY, type Identity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
@@ -60,6 +61,8 @@ export class ListCaches {
   };
   readonly #registry: ClusterRegistry;
   readonly #connections: ClusterConnections;
+  /** With replicas, only the clusters this replica owns (docs/replicas.md §6). */
+  #runsHere: (clusterId: string) => boolean = () => true;
 
   constructor(
     kube: KubeClient,
@@ -97,6 +100,7 @@ export class ListCaches {
     options: { readonly allowStale?: boolean } = {},
   ): Promise<CacheAnswer | 'filling' | undefined> {
     const { ref, namespace } = target;
+    if (!this.#runsHere(clusterId)) return undefined;
     const allowed = await this.#reviews.mayList(identity, clusterId, ref.resource, namespace, ref.group);
     if (allowed === false) return undefined;
     if (allowed === undefined) {
@@ -130,11 +134,58 @@ export class ListCaches {
     return this.#caches.get(cacheKey(clusterId, ref));
   }
 
-  /** The cache of a cluster's collection, started if it is not running. */
+  /**
+   * With replicas: caches run only for the clusters `runsHere` says this replica owns
+   * (docs/replicas.md §6); one of another cluster is never started here.
+   */
+  runOnlyWhere(runsHere: (clusterId: string) => boolean): void {
+    this.#runsHere = runsHere;
+  }
+
+  /** Whether this replica runs the cluster's caches (always, without replicas). */
+  runsHere(clusterId: string): boolean {
+    return this.#runsHere(clusterId);
+  }
+
+  /** Stops every cache of a cluster this replica no longer owns, and forgets what it learnt of it. */
+  release(clusterId: string): void {
+    this.#dropCluster(clusterId);
+  }
+
+  /**
+   * Starts a cluster's collection before anyone asks (a new owner warming what was read
+   * lately), if this replica owns the cluster and the agent may read it; never waits for it.
+   */
+  async prewarm(clusterId: string, ref: CollectionRef): Promise<void> {
+    if (!this.#runsHere(clusterId) || this.#caches.has(cacheKey(clusterId, ref))) return;
+    if (this.#caches.size >= MAX_CACHES || !(await this.#agentMayRead(clusterId, ref).catch(() => false)))
+      return;
+    if (this.#runsHere(clusterId)) this.cacheFor(clusterId, ref);
+  }
+
+  /** The collections this replica caches, per cluster (for the replicas API and metrics). */
+  byCluster(): Map<string, string[]> {
+    const clusters = new Map<string, string[]>();
+    for (const cache of this.#caches.values()) {
+      const roots = clusters.get(cache.clusterId) ?? [];
+      roots.push(collectionRoot(cache.ref));
+      clusters.set(cache.clusterId, roots);
+    }
+    for (const roots of clusters.values()) roots.sort();
+    return clusters;
+  }
+
+  /** The cache of a cluster's collection, started if it is not running (only on the cluster's owner). */
   cacheFor(clusterId: string, ref: CollectionRef): CollectionCache {
     const key = cacheKey(clusterId, ref);
     let cache = this.#caches.get(key);
     if (!cache) {
+      if (!this.#runsHere(clusterId))
+        throw new GatewayError(
+          'CLUSTER_UNAVAILABLE',
+          `cluster ${clusterId}: its caches run on its owner replica, not this one`,
+          { clusterId },
+        );
       cache = new CollectionCache(this.#kube, clusterId, ref, this.#log, this.#fills);
       this.#caches.set(key, cache);
     }
@@ -223,7 +274,8 @@ export class ListCaches {
   #sweep(): void {
     const now = Date.now();
     for (const [key, cache] of this.#caches) {
-      if (now - cache.lastReadAt < this.#idleMs) continue;
+      // A cluster this replica no longer owns (its own Lease lapsed, say) goes too.
+      if (now - cache.lastReadAt < this.#idleMs && this.#runsHere(cache.clusterId)) continue;
       cache.stop();
       this.#caches.delete(key);
     }

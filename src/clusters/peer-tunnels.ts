@@ -7,8 +7,11 @@ import type { TunnelSession } from '../shared/tunnel/session.ts';
  */
 export const PEER_CLUSTER_HEADER = 'Fleetgate-Peer-Cluster';
 export const PEER_MODE_HEADER = 'Fleetgate-Peer-Mode';
-/** Values of PEER_MODE_HEADER. */
-export type PeerStreamMode = 'short' | 'long' | 'upgrade';
+/**
+ * Values of PEER_MODE_HEADER: a request for the cluster's tunnel, or (`cache`) a question to
+ * the cluster's owner about its caches (docs/replicas.md §6).
+ */
+export type PeerStreamMode = 'short' | 'long' | 'upgrade' | 'cache';
 
 /** Tunnels held by other replicas, reached through a link to the replica that holds them. */
 export interface PeerTunnels {

@@ -54,6 +54,8 @@ export async function countPods(
   if (groupBy.length === 0) throw badInput('groupBy needs at least one of CLUSTER, NAMESPACE, PHASE, NODE');
   if (new Set(groupBy).size !== groupBy.length) throw badInput('groupBy names a field twice');
   const by = new Set(groupBy);
+  // What a cluster's owner replica counts, when another replica owns it (docs/replicas.md §6).
+  const ownerFields = OWNER_GROUP_FIELDS.filter(([name]) => by.has(name));
   const runs = await listAcross(
     context,
     filter,
@@ -61,28 +63,63 @@ export async function countPods(
       const ns = namespace ?? filter?.namespace;
       return ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods';
     },
-    { namespaced: true, allowStale },
+    {
+      namespaced: true,
+      allowStale,
+      shape: {
+        kind: 'groups',
+        by: ownerFields.length ? ownerFields.map(([, field]) => field) : ['namespace'],
+      },
+    },
   );
   const groups = new Map<string, { key: PodCount; count: number }>();
+  const add = (key: PodCount, count: number) => {
+    const id = JSON.stringify([key.clusterId, key.namespace, key.phase, key.nodeName]);
+    const group = groups.get(id);
+    if (group) group.count += count;
+    else groups.set(id, { key, count });
+  };
   for (const run of runs) {
     for (const item of run.items) {
-      const key: PodCount = {
-        clusterId: by.has('CLUSTER') ? item.clusterId : null,
-        namespace: by.has('NAMESPACE') ? item.namespace : null,
-        phase: by.has('PHASE') ? (phaseOf(item) ?? 'Unknown') : null,
-        nodeName: by.has('NODE') ? nodeOf(item) : null,
-        count: 0,
+      add(
+        {
+          clusterId: by.has('CLUSTER') ? item.clusterId : null,
+          namespace: by.has('NAMESPACE') ? item.namespace : null,
+          phase: by.has('PHASE') ? (phaseOf(item) ?? 'Unknown') : null,
+          nodeName: by.has('NODE') ? nodeOf(item) : null,
+          count: 0,
+        },
+        1,
+      );
+    }
+    for (const counted of run.groups ?? []) {
+      const value = (name: PodGroupBy) => {
+        const index = ownerFields.findIndex(([each]) => each === name);
+        return index < 0 ? null : ((counted[index] ?? null) as string | null);
       };
-      const id = JSON.stringify([key.clusterId, key.namespace, key.phase, key.nodeName]);
-      const group = groups.get(id);
-      if (group) group.count++;
-      else groups.set(id, { key, count: 1 });
+      add(
+        {
+          clusterId: by.has('CLUSTER') ? run.clusterId : null,
+          namespace: value('NAMESPACE'),
+          phase: by.has('PHASE') ? (value('PHASE') ?? 'Unknown') : null,
+          nodeName: value('NODE'),
+          count: 0,
+        },
+        counted.at(-1) as number,
+      );
     }
   }
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, group]) => ({ ...group.key, count: group.count }));
 }
+
+/** Pod count groups as the sort fields a cluster's owner counts by. */
+const OWNER_GROUP_FIELDS: readonly (readonly [PodGroupBy, string])[] = [
+  ['NAMESPACE', 'namespace'],
+  ['PHASE', 'phase'],
+  ['NODE', 'nodeName'],
+];
 
 const WORKLOAD_KINDS = [
   ['deployments', 'deployments'],
@@ -107,7 +144,7 @@ export async function countWorkloadsNotReady(
           const ns = namespace ?? filter?.namespace;
           return ns ? `/apis/apps/v1/namespaces/${ns}/${resource}` : `/apis/apps/v1/${resource}`;
         },
-        { namespaced: true, allowStale },
+        { namespaced: true, allowStale, shape: { kind: 'groups', by: ['ready'] } },
       );
       for (const run of runs) {
         let counts = perCluster.get(run.clusterId);
@@ -122,6 +159,9 @@ export async function countWorkloadsNotReady(
               : !workloadNotReady(workloadReplicas(resource, item.object));
           if (!ready) counts[counter]++;
         }
+        // Counted by the cluster's owner: by the `ready` field (1 when ready).
+        for (const [ready, count] of (run.groups ?? []) as readonly (readonly [unknown, number])[])
+          if (ready !== 1) counts[counter] += count;
       }
     }),
   );

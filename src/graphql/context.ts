@@ -4,13 +4,14 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { SignInSession } from '../auth/api-tokens.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { AccessReviews } from '../cache/access-reviews.ts';
-import type { ClusterStats } from '../cache/cluster-stats.ts';
+import type { StatsSource } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
 import type { PersonIdentity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { ClusterList, ListRequest } from './cluster-lists.ts';
+import type { OwnerAsks } from './owner-asks.ts';
 import type { SharedWatches } from './shared-watches.ts';
 
 /** What every resolver receives: built once per request (or subscription) by the gateway. */
@@ -31,13 +32,15 @@ export interface GraphQLContext {
   /** One per request: batches and de-duplicates list calls to clusters. */
   readonly lists: DataLoader<ListRequest, ClusterList, string>;
   /** Cluster stats, kept from the caches of nodes and pods (see stats-access.ts for who may read them). */
-  readonly stats: ClusterStats;
+  readonly stats: StatsSource;
   /** Where changes made through the API are recorded. */
   readonly audit: AuditLog;
   /** Whether people may list collections, as each cluster answers (reused briefly). */
   readonly reviews: AccessReviews;
   /** Watch-backed copies of some collections that lists are answered from; absent when switched off. */
   readonly listCaches: ListCaches | undefined;
+  /** With replicas: asks each cluster's owner replica for what its caches answer (docs/replicas.md §6). */
+  readonly owners: OwnerAsks | undefined;
   /** Undelivered messages a subscriber may have before it is ended. */
   readonly maxSubscriberQueue: number;
   /** Per-cluster failures, added to the answer's errors beside the data. */

@@ -1,14 +1,15 @@
 import { asGatewayError, badInput, GatewayError } from '../errors/gateway-error.ts';
 import type { KubeObject } from '../kube/objects.ts';
-import { liveItem } from '../kube/resource-item.ts';
-import { listFromCache } from './cached-lists.ts';
+import { liveItem, type ResourceItem } from '../kube/resource-item.ts';
+import { type CachedList, type ListShape, listFromCache } from './cached-lists.ts';
 import type { ClusterList } from './cluster-lists.ts';
 import type { GraphQLContext } from './context.ts';
-import type { ClusterRun } from './pages.ts';
+import { decodeCursor } from './cursor.ts';
+import { type ClusterRun, windowAfter } from './pages.ts';
 import { DEFAULT_SORT, type SortSpec } from './sort.ts';
 import { visibleNamespaces } from './visible-namespaces.ts';
 
-export { type ClusterRun, MAX_PAGE_SIZE, paginate } from './pages.ts';
+export { type ClusterRun, MAX_PAGE_SIZE, pageShape, paginate } from './pages.ts';
 
 /** Which objects a query asks for (the ResourceFilter input). */
 export interface ResourceFilterInput {
@@ -66,6 +67,51 @@ export interface ListAcrossOptions {
   readonly namespaced: boolean;
   /** A cluster-scoped kind: what a caller the cluster refused may still see (else the refusal). */
   readonly whenRefused?: (clusterId: string) => Promise<readonly KubeObject[]>;
+  /**
+   * What the caller makes of the lists (a page, counts), so that a cluster owned by another
+   * replica is answered by its owner in that shape (docs/replicas.md §6); without it, such a
+   * cluster is listed live.
+   */
+  readonly shape?: ListShape;
+}
+
+/** A cluster's list as loaded: whole (from a cache here, or live), or as its owner answered it. */
+type Loaded = ClusterList &
+  Partial<Pick<Extract<CachedList, { items: unknown }>, 'order' | 'staleSince' | 'window' | 'groups'>>;
+
+/**
+ * One cluster's lists of several namespaces as one: windows of the owner and whole lists
+ * (made windows of the same page) are summed, counts put side by side.
+ */
+function combineNamespaces(
+  lists: readonly Loaded[],
+  options: ListAcrossOptions,
+  sort: SortSpec,
+  needle: string | null | undefined,
+): Loaded {
+  const answered = lists.filter(
+    (list): list is Loaded & { items: readonly ResourceItem[] } => !('error' in list),
+  );
+  const groups = answered.flatMap((list) => list.groups ?? []);
+  const { shape } = options;
+  if (shape?.kind !== 'window' || !answered.some((list) => list.window))
+    return { items: answered.flatMap((list) => list.items), groups: groups.length ? groups : undefined };
+  const cursor = shape.after ? decodeCursor(shape.after, sort) : undefined;
+  const items: ResourceItem[] = [];
+  let totalCount = 0;
+  let afterCursor = 0;
+  for (const list of answered) {
+    let part = list;
+    if (!list.window) {
+      const matching = needle ? list.items.filter((item) => item.name.includes(needle)) : list.items;
+      const sorted = [...matching].sort((a, b) => sort.compare(a, b));
+      part = windowAfter(sorted, sort, cursor, shape.first);
+    }
+    items.push(...part.items);
+    totalCount += part.window?.totalCount ?? 0;
+    afterCursor += part.window?.afterCursor ?? 0;
+  }
+  return { items, window: { totalCount, afterCursor } };
 }
 
 /** Names a collection in one cluster (in one namespace); throws a GatewayError when it cannot. */
@@ -94,9 +140,8 @@ export async function listAcross(
   const clusterIds = clustersInScope(context, filter);
   const sort = options.sort ?? DEFAULT_SORT;
   const allowStale = options.allowStale === true;
-  type Loaded = ClusterList & { order?: string; staleSince?: Date };
   const load = async (clusterId: string, path: string): Promise<Loaded> => {
-    const cached = await listFromCache(context, clusterId, path, filter, sort, allowStale);
+    const cached = await listFromCache(context, clusterId, path, filter, sort, allowStale, options.shape);
     if (cached) return cached;
     const live = await context.lists.load({
       clusterId,
@@ -134,7 +179,7 @@ export async function listAcross(
       const namespaces = await visibleNamespaces(context, clusterId);
       if (namespaces.length === 0) return list;
       const perNamespace = await Promise.all(
-        namespaces.map(async (namespace): Promise<ClusterList> => {
+        namespaces.map(async (namespace): Promise<Loaded> => {
           let namespacedPath: string;
           try {
             namespacedPath = await pathFor(clusterId, namespace.metadata?.name);
@@ -144,7 +189,7 @@ export async function listAcross(
           return load(clusterId, namespacedPath);
         }),
       );
-      return { items: perNamespace.flatMap((l) => ('error' in l ? [] : l.items)) };
+      return combineNamespaces(perNamespace, options, sort, filter?.nameContains);
     }),
   );
   const runs: ClusterRun[] = [];
@@ -154,12 +199,16 @@ export async function listAcross(
       context.clusterErrors.push(list.error);
       continue;
     }
-    const items = needle ? list.items.filter((item) => item.name.includes(needle)) : list.items;
+    // The owner's windows and counts are of matching items already.
+    const items =
+      needle && !list.window ? list.items.filter((item) => item.name.includes(needle)) : list.items;
     runs.push({
       clusterId: clusterIds[index] as string,
       items,
       order: list.order,
       staleSince: list.staleSince,
+      window: list.window,
+      groups: list.groups,
     });
     if (list.staleSince)
       context.staleClusters.set(clusterIds[index] as string, list.staleSince.toISOString());

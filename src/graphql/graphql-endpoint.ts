@@ -15,7 +15,7 @@ import type { Authenticator } from '../auth/authenticator.ts';
 import type { OpenConnections } from '../auth/open-connections.ts';
 import { downstreamIdentity, type Principal } from '../auth/principal.ts';
 import type { AccessReviews } from '../cache/access-reviews.ts';
-import type { ClusterStats } from '../cache/cluster-stats.ts';
+import type { StatsSource } from '../cache/cluster-stats.ts';
 import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -25,6 +25,7 @@ import { createListLoader } from './cluster-lists.ts';
 import { CompiledQueries } from './compiled-queries.ts';
 import type { GraphQLContext } from './context.ts';
 import type { LiveLists } from './live-lists.ts';
+import type { OwnerAsks } from './owner-asks.ts';
 import { ParsedDocuments } from './parsed-documents.ts';
 import { enforceDocumentLimits, GRAPHQL_LIMITS } from './protection.ts';
 import { SharedSubscriptions } from './shared-subscriptions.ts';
@@ -46,7 +47,7 @@ export interface GraphqlEndpointOptions {
   readonly openConnections: OpenConnections;
   /** Subscriptions per socket and per person (defaults in socket-guard.ts). */
   readonly socketLimits?: SocketLimits;
-  readonly stats: ClusterStats;
+  readonly stats: StatsSource;
   readonly reviews: AccessReviews;
   readonly audit: AuditLog;
   readonly sharedWatches: SharedWatches;
@@ -64,6 +65,8 @@ export interface GraphqlEndpointOptions {
   readonly listCaches?: ListCaches;
   /** Live lists shared across requests and limited per cluster (docs/list-cache.md); unshared without. */
   readonly liveLists?: LiveLists;
+  /** With replicas: each cluster's owner, asked for what its caches answer (docs/replicas.md §6). */
+  readonly owners?: OwnerAsks;
 }
 
 function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSchema {
@@ -239,6 +242,7 @@ export class GraphqlEndpoint {
         return lists;
       },
       listCaches: this.#options.listCaches,
+      owners: this.#options.owners,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
       clusterErrors: [],
       staleClusters: new Map(),

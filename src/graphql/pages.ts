@@ -1,6 +1,8 @@
 import { badInput } from '../errors/gateway-error.ts';
 import { type ResourceItem, served } from '../kube/resource-item.ts';
+import type { ListShape } from './cached-lists.ts';
 import { type CursorKey, decodeCursor, encodeCursor } from './cursor.ts';
+import type { GroupCount } from './owner-wire.ts';
 import { compareToValues, DEFAULT_SORT, type SortSpec } from './sort.ts';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -12,6 +14,19 @@ export interface ClusterRun {
   readonly order?: string;
   /** Answered from a copy no longer kept current (allowStale): since when. */
   readonly staleSince?: Date;
+  /**
+   * Set when another replica, the cluster's owner, answered with a window (docs/replicas.md
+   * §6): `items` are only those after the page's cursor, and these are the run's true counts.
+   */
+  readonly window?: RunWindow;
+  /** Set when the cluster's owner counted the run itself (an aggregation): `items` is empty. */
+  readonly groups?: readonly GroupCount[];
+}
+
+/** How many items a windowed run matches in all, and after the page's cursor. */
+export interface RunWindow {
+  readonly totalCount: number;
+  readonly afterCursor: number;
 }
 
 /** One cluster's part of an answer: how many of its objects matched, and whether they are a stale copy. */
@@ -56,6 +71,7 @@ function inOrder(runs: readonly ClusterRun[], spec: SortSpec): ClusterRun[] {
       items: known || isSorted(items, spec) ? items : [...items].sort((a, b) => spec.compare(a, b)),
       order: spec.key,
       staleSince: first.staleSince,
+      window: same.length === 1 ? first.window : undefined,
     });
   }
   return ordered;
@@ -77,6 +93,23 @@ function indexAfter(sorted: readonly ResourceItem[], spec: SortSpec, cursor: Cur
     else high = middle;
   }
   return low;
+}
+
+/**
+ * A run's window (docs/replicas.md §6): at most `first` of its items after the cursor, in
+ * `spec`'s order (which `sorted` is in), and its counts. What a cluster's owner answers.
+ */
+export function windowAfter(
+  sorted: readonly ResourceItem[],
+  spec: SortSpec,
+  cursor: CursorKey | undefined,
+  first: number,
+): { readonly items: readonly ResourceItem[]; readonly window: RunWindow } {
+  const start = cursor ? indexAfter(sorted, spec, cursor) : 0;
+  return {
+    items: sorted.slice(start, start + first),
+    window: { totalCount: sorted.length, afterCursor: sorted.length - start },
+  };
 }
 
 /** Takes up to `size` items from the runs' positions, smallest first (a k-way merge over a heap). */
@@ -121,6 +154,28 @@ function merge(runs: readonly ClusterRun[], starts: number[], size: number, spec
   return page;
 }
 
+/** Checks a page's size at the edge (BAD_USER_INPUT): from 0 to MAX_PAGE_SIZE, 100 when absent. */
+function pageSize(first: number | null | undefined): number {
+  const size = first ?? 100;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
+    throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`);
+  return size;
+}
+
+/**
+ * The shape of a page for listAcross (a window for each cluster's owner replica), with its
+ * size and cursor checked first (BAD_USER_INPUT), so no owner is asked with bad input.
+ */
+export function pageShape(
+  first: number | null | undefined,
+  after: string | null | undefined,
+  spec: SortSpec = DEFAULT_SORT,
+): ListShape {
+  const size = pageSize(first);
+  if (after) decodeCursor(after, spec);
+  return after ? { kind: 'window', first: size, after } : { kind: 'window', first: size };
+}
+
 /**
  * A Relay page of items in `spec`'s order across clusters. Each cluster's items are sorted
  * already (a cache keeps each order it was asked for), so a page costs a binary search per
@@ -132,22 +187,22 @@ export function paginate(
   after: string | null | undefined,
   spec: SortSpec = DEFAULT_SORT,
 ) {
-  const size = first ?? 100;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE)
-    throw badInput(`first must be from 0 to ${MAX_PAGE_SIZE}`);
+  const size = pageSize(first);
   const runs = inOrder(clusterRuns, spec);
   const clusters: ClusterPart[] = runs.map((run) => ({
     clusterId: run.clusterId,
-    totalCount: run.items.length,
+    totalCount: run.window?.totalCount ?? run.items.length,
     stale: run.staleSince !== undefined,
     staleSince: run.staleSince?.toISOString() ?? null,
   }));
   let totalCount = 0;
-  for (const run of runs) totalCount += run.items.length;
+  for (const part of clusters) totalCount += part.totalCount;
   const cursor = after ? decodeCursor(after, spec) : undefined;
-  const starts = runs.map((run) => (cursor ? indexAfter(run.items, spec, cursor) : 0));
+  // A window starts after the cursor already.
+  const starts = runs.map((run) => (cursor && !run.window ? indexAfter(run.items, spec, cursor) : 0));
   let after0 = 0;
-  for (const [r, run] of runs.entries()) after0 += run.items.length - (starts[r] as number);
+  for (const [r, run] of runs.entries())
+    after0 += run.window ? run.window.afterCursor : run.items.length - (starts[r] as number);
   let page: ResourceItem[];
   if (spec.isDefault) {
     // Clusters do not interleave in the default order: a page is slices, cluster after cluster.

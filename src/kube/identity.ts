@@ -107,3 +107,41 @@ export function identityKey(identity: Identity): string {
   }
   return key;
 }
+
+/**
+ * The person a stream's `Impersonate-*` headers name, as `impersonationHeaders` wrote them
+ * (a replica's question to a cluster's owner carries the person this way: docs/replicas.md
+ * §6), or undefined when they name no user, more than one user or uid, or an identity the
+ * gateway refuses (identityProblem). Other headers are ignored.
+ */
+export function personFromImpersonation(headers: HeaderPairs): PersonIdentity | undefined {
+  const users: string[] = [];
+  const groups: string[] = [];
+  const uids: string[] = [];
+  // No prototype: a key named __proto__ is a key like any other.
+  const extra = Object.create(null) as Record<string, string[]>;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'impersonate-user') users.push(value);
+    else if (lower === 'impersonate-group') groups.push(value);
+    else if (lower === 'impersonate-uid') uids.push(value);
+    else if (lower.startsWith('impersonate-extra-')) {
+      let key: string;
+      try {
+        key = decodeURIComponent(name.slice('impersonate-extra-'.length));
+      } catch {
+        return undefined;
+      }
+      if (!Object.hasOwn(extra, key)) extra[key] = [];
+      extra[key]?.push(value);
+    }
+  }
+  const [user] = users;
+  if (user === undefined || users.length > 1 || uids.length > 1) return undefined;
+  const [uid] = uids;
+  const person: PersonIdentity =
+    uid === undefined
+      ? { kind: 'person', user, groups, extra }
+      : { kind: 'person', user, groups, uid, extra };
+  return identityProblem(person) ? undefined : person;
+}

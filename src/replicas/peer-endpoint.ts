@@ -32,6 +32,11 @@ export const PEER_LINK_MAX_STREAMS = 4096;
 const lower = (name: string) => name.toLowerCase();
 const PEER_HEADERS = new Set([lower(PEER_CLUSTER_HEADER), lower(PEER_MODE_HEADER)]);
 
+/** What answers a peer's questions about the caches of a cluster this replica owns (docs/replicas.md §6). */
+export interface CacheQuestions {
+  serve(clusterId: string, stream: TunnelStream): Promise<void>;
+}
+
 /** True when the bearer token is the peer secret (constant time). */
 function provesPeer(req: IncomingMessage, secret: string): boolean {
   const header = req.headers.authorization ?? '';
@@ -55,9 +60,12 @@ export class PeerEndpoint {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Set<TunnelSession>();
   readonly #drain: StreamDrain | undefined;
+  readonly #cacheQuestions: CacheQuestions | undefined;
 
   constructor(options: {
     readonly secret: string;
+    /** Answers streams of mode `cache`: questions about the caches of clusters this replica owns. */
+    readonly cacheQuestions?: CacheQuestions;
     /** A client of this replica's own tunnels only. */
     readonly clusters: ClusterClient;
     readonly connections: ClusterConnections;
@@ -74,6 +82,7 @@ export class PeerEndpoint {
     this.#clusters = options.clusters;
     this.#connections = options.connections;
     this.#log = options.log;
+    this.#cacheQuestions = options.cacheQuestions;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
@@ -104,6 +113,11 @@ export class PeerEndpoint {
     const value = (name: string) => head.headers.find(([n]) => lower(n) === lower(name))?.[1];
     const clusterId = value(PEER_CLUSTER_HEADER) ?? '';
     const mode = value(PEER_MODE_HEADER) ?? 'short';
+    if (mode === 'cache') {
+      if (this.#cacheQuestions) await this.#cacheQuestions.serve(clusterId, stream);
+      else stream.reset(ResetCode.REFUSED, 'this replica answers no questions about caches');
+      return;
+    }
     if (!this.#connections.sessionFor(clusterId)) {
       stream.reset(ResetCode.UPSTREAM_FAILED, `this replica holds no tunnel of ${clusterId.slice(0, 64)}`);
       return;

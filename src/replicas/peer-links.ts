@@ -42,9 +42,14 @@ export class PeerLinks implements PeerTunnels {
 
   async sessionFor(clusterId: string): Promise<TunnelSession | undefined> {
     const holder = this.#options.holderOf(clusterId);
+    return holder ? this.linkTo(holder) : undefined;
+  }
+
+  /** The link to a live peer (not this replica), dialled if need be; undefined when there is none. */
+  async linkTo(replicaId: string): Promise<TunnelSession | undefined> {
     const { membership } = this.#options;
-    if (!holder || holder === membership.replicaId || this.#closed) return undefined;
-    const peer = membership.live().find((replica) => replica.replicaId === holder);
+    if (replicaId === membership.replicaId || this.#closed) return undefined;
+    const peer = membership.live().find((replica) => replica.replicaId === replicaId);
     if (!peer?.peerAddress) return undefined;
     const key = `${peer.replicaId} ${peer.peerAddress}`;
     let link = this.#links.get(key);

@@ -108,6 +108,17 @@ export class MetricsApi {
         },
       });
     cacheStat('fleetgate_list_caches', 'Watch-backed list caches running', (s) => s.caches);
+    // With replicas, only a cluster's owner runs its caches (docs/replicas.md §6): who does, per cluster.
+    new Gauge({
+      name: 'fleetgate_cluster_list_caches',
+      help: 'List caches this replica runs for each cluster (absent: none)',
+      labelNames: ['cluster'],
+      registers: [metrics],
+      collect() {
+        this.reset();
+        for (const [cluster, roots] of listCaches?.byCluster() ?? []) this.set({ cluster }, roots.length);
+      },
+    });
     cacheStat('fleetgate_list_caches_synced', 'List caches in service', (s) => s.synced);
     cacheStat('fleetgate_list_cache_objects', 'Objects held by the list caches', (s) => s.objects);
     cacheStat(

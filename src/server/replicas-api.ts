@@ -3,6 +3,8 @@ import type { AccessControllers } from '../access/access-controllers.ts';
 import { requireAdmin } from '../admin/gateway-admin.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { PasswordSignIn } from '../auth/password-sign-in.ts';
+import type { ClusterStats } from '../cache/cluster-stats.ts';
+import type { ListCaches } from '../cache/list-caches.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { HealthMonitor } from '../clusters/health-monitor.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
@@ -17,6 +19,11 @@ export interface ReplicasApiOptions {
   readonly ownership: ClusterOwnership;
   readonly health: HealthMonitor;
   readonly accessControllers: AccessControllers;
+  /** The list caches and stats, which run for the clusters this replica owns (docs/replicas.md §6). */
+  readonly caches: ListCaches;
+  readonly clusterStats: ClusterStats;
+  /** Questions this replica asked owners (and how many got no answer) and answered as owner. */
+  readonly ownerQuestions?: () => { asked: number; unanswered: number; answered: number };
   readonly authenticator: Authenticator;
   readonly passwords: PasswordSignIn;
 }
@@ -41,7 +48,8 @@ export class ReplicasApi {
     );
     requireAdmin(principal);
     if (req.method !== 'GET') throw new GatewayError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
-    const { membership, ownership, registry, health, accessControllers } = this.#options;
+    const { membership, ownership, registry, health, accessControllers, caches, clusterStats } =
+      this.#options;
     sendJson(res, 200, {
       replicaId: membership.replicaId,
       replicas: membership.live(),
@@ -49,6 +57,10 @@ export class ReplicasApi {
       owned: ownership.owned(),
       healthChecks: health.checksRun,
       accessControllers: accessControllers.running(),
+      // The collections cached here, per cluster, and the clusters whose stats are kept here.
+      listCaches: Object.fromEntries(caches.byCluster()),
+      clusterStats: clusterStats.keptFor(),
+      ownerQuestions: this.#options.ownerQuestions?.(),
       clusters: registry.list().map((cluster) => ({
         clusterId: cluster.clusterId,
         name: cluster.name,
