@@ -15,9 +15,24 @@ import type { TunnelStream } from '../src/shared/tunnel/stream.ts';
 import { ApiserverConnections } from './apiserver-connections.ts';
 import type { ApiserverCredentials } from './apiserver-credentials.ts';
 import { dispatchToApiserver } from './apiserver-dispatch.ts';
+import { dispatchOverHttp2 } from './apiserver-dispatch-http2.ts';
 import type { ApiserverTarget } from './apiserver-target.ts';
 
 export { IDLE_APISERVER_CONNECTIONS } from './apiserver-connections.ts';
+
+/**
+ * A watch or a log follow: it holds its request open for as long as it runs, so it takes a
+ * connection of the HTTP/1.1 pool instead of one of the HTTP/2 connection's few streams.
+ */
+function longLived(url: URL): boolean {
+  if (url.pathname.includes('/watch/')) return true;
+  const query = url.searchParams;
+  const flag = (name: string) => {
+    const value = query.get(name);
+    return value !== null && value !== 'false' && value !== '0';
+  };
+  return flag('watch') || flag('follow');
+}
 
 /** Bounds of the agent's own requests (a Secret is at most 1 MiB). */
 const OWN_REQUEST_TIMEOUT_MS = 10_000;
@@ -133,6 +148,18 @@ export class ApiserverProxy {
     const connections = this.#connectionsFor(credentials);
     if (!upgrade && connections.requests) {
       const unauthorized = () => this.#target.credentials.rejected(credentials);
+      const http2 = longLived(url) ? undefined : connections.http2;
+      const session = http2?.session();
+      if (http2 && session) {
+        const closed = http2.opened();
+        try {
+          dispatchOverHttp2(session, stream, url, headers, { unauthorized }, closed);
+        } catch (error) {
+          closed();
+          throw error;
+        }
+        return;
+      }
       dispatchToApiserver(connections.requests, stream, url, headers, { unauthorized });
       return;
     }
