@@ -14,8 +14,8 @@ interface FrameOptions {
 }
 
 // `ws` exports its Sender at run time but its type definitions do not.
-const frameOf = (wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender
-  .frame;
+const frameOf = (wsModule as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } })
+  .Sender.frame;
 
 const BINARY_OPCODE = 0x2;
 const BINARY_MASKED: FrameOptions = {
