@@ -14,6 +14,11 @@ export const MAX_HTTP2_STREAMS = 100;
  */
 const STREAM_WINDOW_BYTES = 1024 * 1024;
 const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest DATA frame the apiserver may send (HTTP/2's default is 16 KiB): a bulk answer then
+ * arrives in as few pieces as the tunnel's own frames (64 KiB) instead of four times as many.
+ */
+const MAX_FRAME_BYTES = 64 * 1024;
 
 /** After the apiserver refused HTTP/2 (or the connection failed), HTTP/1.1 only for this long. */
 const RETRY_HTTP2_AFTER_MS = 60_000;
@@ -80,7 +85,7 @@ export class ApiserverHttp2 {
       key: this.#tls.key,
       rejectUnauthorized: true,
       ...(this.#tls.servername ? { servername: this.#tls.servername } : {}),
-      settings: { initialWindowSize: STREAM_WINDOW_BYTES, enablePush: false },
+      settings: { initialWindowSize: STREAM_WINDOW_BYTES, maxFrameSize: MAX_FRAME_BYTES, enablePush: false },
     });
     this.#session = session;
     session.once('connect', () => {

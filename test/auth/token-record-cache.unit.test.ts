@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { ApiTokenRecord } from '../../src/auth/api-token-repository.ts';
+import type { ApiTokenRecord, ApiTokenRepository } from '../../src/auth/api-token-repository.ts';
 import { SqliteApiTokenRepository } from '../../src/auth/api-token-repository.ts';
 import { ApiTokens } from '../../src/auth/api-tokens.ts';
 import type { Principal } from '../../src/auth/principal.ts';
@@ -76,7 +76,9 @@ describe('verified tokens are cached briefly, and revocation still reaches them 
   test('a revocation announced by the store (another replica) refuses a cached token on its next verification', async () => {
     const { repo } = countingRepository();
     let announce = () => {};
-    repo.onRevokedElsewhere = (listener: () => void) => {
+    // The SQLite store has no other replica: this one announces as the Kubernetes store does.
+    const announcing: ApiTokenRepository = repo;
+    announcing.onRevokedElsewhere = (listener: () => void) => {
       announce = listener;
     };
     const tokens = new ApiTokens(repo);
