@@ -1,5 +1,6 @@
 import {
   type ClientHttp2Session,
+  type ClientHttp2Stream,
   constants,
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
@@ -54,6 +55,34 @@ function responsePairs(raw: readonly string[] | undefined, headers: IncomingHttp
 }
 
 /**
+ * Relays the answer's body with back-pressure. node:http2 hands over each DATA frame of the
+ * apiserver's (16–64 KiB) as it parses them, several in one turn of the event loop; the
+ * tunnel stream is corked for that turn, so that they leave as one tunnel frame (up to
+ * 64 KiB) instead of one each: per frame, the gateway and the agent pay a WebSocket message
+ * and a chunk of the client's answer.
+ */
+function relayBody(request: ClientHttp2Stream, stream: TunnelStream): void {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  const resume = () => request.resume();
+  request.on('data', (chunk: Buffer) => {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      setImmediate(uncork);
+    }
+    if (!stream.write(chunk)) {
+      request.pause();
+      stream.once('drain', resume);
+    }
+  });
+  request.once('end', () => stream.end());
+}
+
+/**
  * Sends one stream's request (not an upgrade) as a stream of the agent's HTTP/2 connection
  * to the apiserver and relays the answer on the tunnel stream, with back-pressure both ways
  * (the HTTP/2 stream's window stays closed while the tunnel stream's credit is spent).
@@ -99,6 +128,6 @@ export function dispatchOverHttp2(
     const status = Number(responseHeaders[constants.HTTP2_HEADER_STATUS]) || 502;
     if (status === 401) hooks.unauthorized();
     stream.respond({ status, headers: responsePairs(raw, responseHeaders) });
-    request.pipe(stream);
+    relayBody(request, stream);
   });
 }

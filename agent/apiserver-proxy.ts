@@ -46,10 +46,17 @@ export class ApiserverProxy {
   readonly #target: ApiserverTarget;
   readonly #log: Logger;
   #connections: ApiserverConnections | undefined;
+  #http2Requests = 0;
+  #http1Requests = 0;
 
   constructor(target: ApiserverTarget, log: Logger) {
     this.#target = target;
     this.#log = log;
+  }
+
+  /** Streams' requests (not upgrades) sent so far over HTTP/2 and over HTTP/1.1. */
+  get requestCounts(): { readonly http2: number; readonly http1: number } {
+    return { http2: this.#http2Requests, http1: this.#http1Requests };
   }
 
   /** Why this request may not go to the apiserver, or the URL it goes to. */
@@ -158,8 +165,10 @@ export class ApiserverProxy {
           closed();
           throw error;
         }
+        this.#http2Requests++;
         return;
       }
+      this.#http1Requests++;
       dispatchToApiserver(connections.requests, stream, url, headers, { unauthorized });
       return;
     }
