@@ -2,7 +2,6 @@ import { Agent, type AgentOptions } from 'node:https';
 import { HttpsProxyAgent } from 'hpagent';
 import { Pool } from 'undici';
 import type { ApiserverTls } from './apiserver-credentials.ts';
-import { ApiserverHttp2 } from './apiserver-http2.ts';
 
 /**
  * Idle keep-alive connections to the apiserver kept for reuse by node:https (upgrades, the
@@ -58,9 +57,8 @@ function newAgent(tls: ApiserverTls, proxyUrl: URL | undefined, keepAlive: boole
 }
 
 /**
- * The agent's connections to its apiserver for one set of TLS material: one HTTP/2
- * connection for the streams' short requests, an undici pool for the others (watches and
- * log follows, and any beyond the HTTP/2 connection's streams), a node:https keep-alive pool for the agent's own requests, and
+ * The agent's connections to its apiserver for one set of TLS material: an undici pool for
+ * the streams' requests, a node:https keep-alive pool for the agent's own requests, and
  * fresh connections for upgrades (they leave the pool once upgraded). With the
  * kubeconfig's proxy-url, everything goes through node:https and the proxy (no undici pool).
  */
@@ -70,15 +68,12 @@ export class ApiserverConnections {
   readonly upgrades: Agent;
   /** For the streams' requests; undefined when a proxy is in the way. */
   readonly requests: Pool | undefined;
-  /** For the streams' short requests while it has room; undefined when a proxy is in the way. */
-  readonly http2: ApiserverHttp2 | undefined;
 
   constructor(tls: ApiserverTls, proxyUrl: URL | undefined, origin?: URL) {
     this.tls = tls;
     this.pooled = newAgent(tls, proxyUrl, true);
     this.upgrades = newAgent(tls, proxyUrl, false);
     this.requests = origin && !proxyUrl ? newPool(origin, tls) : undefined;
-    this.http2 = origin && !proxyUrl ? new ApiserverHttp2(origin, tls) : undefined;
   }
 
   /**
@@ -88,7 +83,6 @@ export class ApiserverConnections {
   retire(): void {
     // Closing lets the requests under way finish; new ones go to the new connections.
     this.requests?.close().catch(() => {});
-    this.http2?.retire();
     this.pooled.maxFreeSockets = 0;
     for (const sockets of Object.values(this.pooled.freeSockets))
       for (const socket of sockets ?? []) socket.destroy();
@@ -96,7 +90,6 @@ export class ApiserverConnections {
 
   close(): void {
     this.requests?.destroy().catch(() => {});
-    this.http2?.close();
     this.pooled.destroy();
     this.upgrades.destroy();
   }

@@ -15,24 +15,9 @@ import type { TunnelStream } from '../src/shared/tunnel/stream.ts';
 import { ApiserverConnections } from './apiserver-connections.ts';
 import type { ApiserverCredentials } from './apiserver-credentials.ts';
 import { dispatchToApiserver } from './apiserver-dispatch.ts';
-import { dispatchOverHttp2 } from './apiserver-dispatch-http2.ts';
 import type { ApiserverTarget } from './apiserver-target.ts';
 
 export { IDLE_APISERVER_CONNECTIONS } from './apiserver-connections.ts';
-
-/**
- * A watch or a log follow: it holds its request open for as long as it runs, so it takes a
- * connection of the HTTP/1.1 pool instead of one of the HTTP/2 connection's few streams.
- */
-function longLived(url: URL): boolean {
-  if (url.pathname.includes('/watch/')) return true;
-  const query = url.searchParams;
-  const flag = (name: string) => {
-    const value = query.get(name);
-    return value !== null && value !== 'false' && value !== '0';
-  };
-  return flag('watch') || flag('follow');
-}
 
 /** Bounds of the agent's own requests (a Secret is at most 1 MiB). */
 const OWN_REQUEST_TIMEOUT_MS = 10_000;
@@ -46,17 +31,10 @@ export class ApiserverProxy {
   readonly #target: ApiserverTarget;
   readonly #log: Logger;
   #connections: ApiserverConnections | undefined;
-  #http2Requests = 0;
-  #http1Requests = 0;
 
   constructor(target: ApiserverTarget, log: Logger) {
     this.#target = target;
     this.#log = log;
-  }
-
-  /** Streams' requests (not upgrades) sent so far over HTTP/2 and over HTTP/1.1. */
-  get requestCounts(): { readonly http2: number; readonly http1: number } {
-    return { http2: this.#http2Requests, http1: this.#http1Requests };
   }
 
   /** Why this request may not go to the apiserver, or the URL it goes to. */
@@ -155,20 +133,6 @@ export class ApiserverProxy {
     const connections = this.#connectionsFor(credentials);
     if (!upgrade && connections.requests) {
       const unauthorized = () => this.#target.credentials.rejected(credentials);
-      const http2 = longLived(url) ? undefined : connections.http2;
-      const session = http2?.session();
-      if (http2 && session) {
-        const closed = http2.opened();
-        try {
-          dispatchOverHttp2(session, stream, url, headers, { unauthorized }, closed);
-        } catch (error) {
-          closed();
-          throw error;
-        }
-        this.#http2Requests++;
-        return;
-      }
-      this.#http1Requests++;
       dispatchToApiserver(connections.requests, stream, url, headers, { unauthorized });
       return;
     }
