@@ -201,7 +201,12 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
       transport = res.socket;
     });
     socket.on('open', () => {
-      const session = new TunnelSession(socket, { role: 'agent', label: 'agent', transport });
+      const session = new TunnelSession(socket, {
+        role: 'agent',
+        label: 'agent',
+        transport,
+        maskInPlace: true,
+      });
       this.#session = session;
       session.on('hello', (hello) => {
         this.#attempt = 0;

@@ -15,7 +15,13 @@ import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } fro
 import { startClusters } from '../test/harness/index.ts';
 import { kubectlBinary } from '../test/harness/kubectl.ts';
 import { freePort } from '../test/harness/ports.ts';
-import { cpuMs as processCpuMs } from './process-cpu.ts';
+import {
+  addCpu,
+  type CpuMeter,
+  cpuDuring,
+  processMeter,
+  idleCpuPerMs as sampleIdleCpu,
+} from './cpu-meters.ts';
 
 const { values } = parseArgs({
   options: {
@@ -76,11 +82,6 @@ interface Target {
   /** The gateway and agent processes that serve this target, if any. */
   readonly gatewayPid?: number;
   readonly agentPid?: number;
-}
-
-/** CPU time (user + system, ms) a process has used so far; NaN for a process not running. */
-function cpuMs(pid: number | undefined): number {
-  return pid === undefined ? Number.NaN : processCpuMs(pid);
 }
 
 /** The gateway's Impersonate-* headers for a person, as one header object (repeats joined). */
@@ -208,18 +209,18 @@ const proxy = spawn(
 await new Promise((r) => setTimeout(r, 1500));
 
 /** The processes whose CPU time is counted per request. */
-const measured: { name: string; pid: number | undefined }[] = [
-  { name: 'client', pid: process.pid },
+const measured: CpuMeter[] = [
+  processMeter('client', process.pid),
   ...fleets.flatMap((f, i) => [
-    { name: i ? 'baseline gateway' : 'gateway', pid: f.gateway.process?.pid },
-    { name: i ? 'baseline agent' : 'agent', pid: f.agent.process?.pid },
+    processMeter(i ? 'baseline gateway' : 'gateway', f.gateway.process?.pid),
+    processMeter(i ? 'baseline agent' : 'agent', f.agent.process?.pid),
   ]),
-  { name: 'kubectl proxy', pid: proxy.pid },
-  { name: 'apiserver', pid: cluster.processes.find((p) => p.name === 'kube-apiserver')?.pid },
-  {
-    name: 'etcd',
-    pid: (run.sharedEtcd?.process ?? cluster.processes.find((p) => p.name.startsWith('etcd')))?.pid,
-  },
+  processMeter('kubectl proxy', proxy.pid),
+  processMeter('apiserver', cluster.processes.find((p) => p.name === 'kube-apiserver')?.pid),
+  processMeter(
+    'etcd',
+    (run.sharedEtcd?.process ?? cluster.processes.find((p) => p.name.startsWith('etcd')))?.pid,
+  ),
 ];
 if (values.pin) {
   const pin = (cpu: number, pid: number | undefined) => {
@@ -309,30 +310,20 @@ interface Cell {
 const results = new Map<string, Cell>();
 const IDLE_SAMPLE_MS = 5000;
 /** CPU ms per wall ms each process spends while no requests are sent. */
-const idleCpuPerMs = new Map<string, number>();
+let idleCpuPerMs = new Map<string, number>();
 try {
   for (const target of targets) await load(target, cases[0]?.path ?? '/', 200, 4); // warm-up
   // What each process spends with no requests (the cluster's controllers, heartbeats) is
   // taken out of the CPU time per request below.
-  const idleBefore = measured.map((m) => cpuMs(m.pid));
-  const idleStarted = performance.now();
-  await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
-  const idleWallMs = performance.now() - idleStarted;
-  for (const [i, m] of measured.entries())
-    idleCpuPerMs.set(m.name, (cpuMs(m.pid) - (idleBefore[i] ?? 0)) / idleWallMs);
+  idleCpuPerMs = await sampleIdleCpu(measured, IDLE_SAMPLE_MS);
   for (let round = 0; round < rounds; round++) {
     for (const c of cases) {
       // Targets take turns within each round, so that machine noise hits them alike.
       for (const target of targets) {
-        const cpuBefore = measured.map((m) => cpuMs(m.pid));
-        const { latencies, wallMs, gzipped, wireBytes } = await load(
-          target,
-          c.path,
-          requestsPerCase,
-          c.concurrency,
-          c.encoding,
+        const { result, cpu } = await cpuDuring(measured, () =>
+          load(target, c.path, requestsPerCase, c.concurrency, c.encoding),
         );
-        const cpuAfter = measured.map((m) => cpuMs(m.pid));
+        const { latencies, wallMs, gzipped, wireBytes } = result;
         const key = `${c.name}|${c.concurrency}|${target.name}`;
         const entry = results.get(key) ?? {
           latencies: [],
@@ -342,8 +333,7 @@ try {
           wireBytes: 0,
           cpu: new Map<string, number>(),
         };
-        for (const [i, m] of measured.entries())
-          entry.cpu.set(m.name, (entry.cpu.get(m.name) ?? 0) + (cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0));
+        addCpu(entry.cpu, cpu);
         entry.latencies.push(...latencies);
         entry.wallMs += wallMs;
         entry.count += latencies.length;

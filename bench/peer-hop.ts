@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { AgentProcess, type GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters, type TestCluster } from '../test/harness/index.ts';
 import { startReplicas } from '../test/replicas/replica-fleet.ts';
-import { cpuMs } from './process-cpu.ts';
+import { addCpu, cpuDuring, processMeter } from './cpu-meters.ts';
 
 const { values } = parseArgs({
   options: {
@@ -103,28 +103,28 @@ try {
     { name: 'through a peer (one hop)', gateway: peer },
   ];
   const path = '/api/v1/namespaces/default/serviceaccounts/default';
-  const pids = {
-    holder: holder.process?.pid,
-    peer: peer.process?.pid,
-    agent: agent.process?.pid,
-  };
+  const meters = [
+    processMeter('holder', holder.process?.pid),
+    processMeter('peer', peer.process?.pid),
+    processMeter('agent', agent.process?.pid),
+  ];
   const rows: string[] = [];
   for (const concurrency of [1, 32]) {
-    const results = new Map<string, { latencies: number[]; wallMs: number; cpu: Record<string, number> }>();
+    const results = new Map<string, { latencies: number[]; wallMs: number; cpu: Map<string, number> }>();
     for (let round = 0; round < rounds; round++) {
       for (const target of targets) {
         const base = `${target.gateway.url}/k8s/clusters/${registration.cluster.clusterId}`;
-        const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
-        const result = await load(base, target.gateway.caPem, token, path, requests, concurrency);
+        const { result, cpu } = await cpuDuring(meters, () =>
+          load(base, target.gateway.caPem, token, path, requests, concurrency),
+        );
         const entry = results.get(target.name) ?? {
           latencies: [],
           wallMs: 0,
-          cpu: { holder: 0, peer: 0, agent: 0 },
+          cpu: new Map<string, number>(),
         };
         entry.latencies.push(...result.latencies);
         entry.wallMs += result.wallMs;
-        for (const [k, pid] of Object.entries(pids))
-          entry.cpu[k] = (entry.cpu[k] ?? 0) + cpuMs(pid) - (before[k] ?? 0);
+        addCpu(entry.cpu, cpu);
         results.set(target.name, entry);
       }
     }
@@ -132,7 +132,7 @@ try {
     for (const [name, entry] of results) {
       entry.latencies.sort((a, b) => a - b);
       const total = requests * rounds;
-      const perRequest = (k: string) => ((entry.cpu[k] ?? 0) / total) * 1000;
+      const perRequest = (k: string) => ((entry.cpu.get(k) ?? 0) / total) * 1000;
       const p50 = percentile(entry.latencies, 50);
       const ratio = direct ? (p50 / percentile(direct.latencies, 50)).toFixed(2) : '';
       rows.push(

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { parse, stringify } from 'yaml';
 import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
-import { cpuMs, ownCpuMs } from './process-cpu.ts';
+import { type CpuMeter, cpuDuring, processMeter } from './cpu-meters.ts';
 import type { BulkOrder, BulkResult } from './tunnel-bulk-reader.ts';
 
 const { values } = parseArgs({
@@ -293,17 +293,17 @@ try {
   const cpuPerMb = new Map<string, number[]>(); // `${case}|${target}|${process}` -> CPU ms per MB
   const apiserver = cluster.processes.find((p) => p.name === 'kube-apiserver');
   const kwok = cluster.processes.find((p) => p.name === 'kwok');
-  const meters = [
-    { name: 'client', read: ownCpuMs },
-    { name: 'kube-apiserver', read: () => cpuMs(apiserver?.pid) },
-    { name: 'KWOK', read: () => cpuMs(kwok?.pid) },
-    { name: 'etcd', read: () => cpuMs(run.sharedEtcd?.process.pid) },
-    { name: 'agent', read: () => cpuMs(agentProcess.process?.pid) },
-    { name: 'gateway', read: () => cpuMs(gateway.process?.pid) },
+  const meters: CpuMeter[] = [
+    processMeter('client', process.pid),
+    processMeter('kube-apiserver', apiserver?.pid),
+    processMeter('KWOK', kwok?.pid),
+    processMeter('etcd', run.sharedEtcd?.process.pid),
+    processMeter('agent', agentProcess.process?.pid),
+    processMeter('gateway', gateway.process?.pid),
     ...(fleets[1]
       ? [
-          { name: 'baseline agent', read: () => cpuMs(fleets[1]?.agent.process?.pid) },
-          { name: 'baseline gateway', read: () => cpuMs(fleets[1]?.gateway.process?.pid) },
+          processMeter('baseline agent', fleets[1].agent.process?.pid),
+          processMeter('baseline gateway', fleets[1].gateway.process?.pid),
         ]
       : []),
   ];
@@ -327,19 +327,16 @@ try {
     for (const c of cases) {
       // Targets take turns within each round, so that machine noise hits them alike.
       for (const target of targets) {
-        const cpuBefore = meters.map((m) => m.read());
-        const { transfers } = await bulk(worker, target, c.path, 0, c.encoding);
-        const cpuAfter = meters.map((m) => m.read());
+        const { result, cpu } = await cpuDuring(meters, () => bulk(worker, target, c.path, 0, c.encoding));
+        const { transfers } = result;
         const one = transfers[0] as { bytes: number; ms: number };
         // MB of content: a compressed transfer counts the body it stands for.
         const content = plainBytes.get(c.key) ?? one.bytes;
         record(throughput, `${c.name}|${target.name}`, mb(content) / (one.ms / 1000));
         bodyBytes.set(c.name, content);
         wireBytes.set(`${c.name}|${target.name}`, one.bytes);
-        for (const [i, m] of meters.entries()) {
-          const spent = (cpuAfter[i] ?? 0) - (cpuBefore[i] ?? 0);
-          record(cpuPerMb, `${c.name}|${target.name}|${m.name}`, spent / mb(content));
-        }
+        for (const [name, spent] of cpu)
+          record(cpuPerMb, `${c.name}|${target.name}|${name}`, spent / mb(content));
         progress(
           `round ${round}/${rounds} ${c.name} ${target.name}: ${(mb(content) / (one.ms / 1000)).toFixed(1)} MB/s (${mb(one.bytes).toFixed(1)} MB on the wire)`,
         );

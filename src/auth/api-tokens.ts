@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { ApiTokenKind, ApiTokenRecord, ApiTokenRepository } from './api-token-repository.ts';
 import type { Principal } from './principal.ts';
+import { TokenRecordCache } from './token-record-cache.ts';
 
 export type { ApiTokenKind } from './api-token-repository.ts';
 
@@ -91,13 +92,17 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
   readonly #repo: ApiTokenRepository;
   readonly #clock: () => Date;
   readonly #lastUsedWritten = new Map<string, number>();
+  readonly #records = new TokenRecordCache();
 
   constructor(repo: ApiTokenRepository, clock: () => Date = () => new Date()) {
     super();
     this.#repo = repo;
     this.#clock = clock;
     // Revoked on another replica: connections held open here hear it too.
-    repo.onRevokedElsewhere(() => this.emit('revoked'));
+    repo.onRevokedElsewhere(() => {
+      this.#records.clear();
+      this.emit('revoked');
+    });
   }
 
   /**
@@ -161,10 +166,15 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
     const { tokenId, secret } = parsed;
     const unavailable = this.#repo.unavailable();
     if (unavailable) return { ok: false, reason: 'token store unavailable' };
-    const row = this.#repo.get(tokenId);
-    if (!row) return { ok: false, reason: 'unknown token' };
+    const nowMs = Date.now();
+    let row = this.#records.get(tokenId, nowMs);
+    if (!row) {
+      row = this.#repo.get(tokenId);
+      if (!row) return { ok: false, reason: 'unknown token' };
+      this.#records.set(tokenId, row, nowMs);
+    }
     const expected = Buffer.from(row.secretHash, 'hex');
-    const actual = Buffer.from(sha256(secret), 'hex');
+    const actual = createHash('sha256').update(secret, 'utf8').digest();
     if (!timingSafeEqual(expected, actual)) return { ok: false, reason: 'unknown token' };
     if (row.revokedAt) return { ok: false, reason: 'token revoked' };
     const now = this.#clock();
@@ -201,7 +211,10 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
 
   /** Revokes one token; false when there is no such token. */
   async revoke(tokenId: string): Promise<boolean> {
+    // Cleared before and after: no verification in between may keep the unrevoked record.
+    this.#records.clear();
     const revoked = await this.#repo.revoke(tokenId, this.#clock().toISOString());
+    this.#records.clear();
     // Whoever holds connections open with it hears at once (they check the token again).
     if (revoked) this.emit('revoked');
     return revoked;
@@ -209,7 +222,9 @@ export class ApiTokens extends EventEmitter<{ revoked: [] }> {
 
   /** Revokes every token of a person; returns how many were live. */
   async revokeAll(principalId: string): Promise<number> {
+    this.#records.clear();
     const count = await this.#repo.revokeAll(principalId, this.#clock().toISOString());
+    this.#records.clear();
     if (count > 0) this.emit('revoked');
     return count;
   }

@@ -13,6 +13,7 @@ import {
   RESPONSE_HEAD_TIMEOUT_MS,
   STREAM_SLOT_WAIT_MS,
 } from './limits.ts';
+import { type FrameSink, writeMaskedFrame } from './masked-writer.ts';
 import { SendScheduler } from './send-scheduler.ts';
 import { type StreamHost, TunnelStream } from './stream.ts';
 import { traceEnabled, traceFrame } from './trace.ts';
@@ -33,7 +34,13 @@ export interface SessionOptions {
    * The socket under the WebSocket; when given, the frames of one event-loop turn are
    * written to it together (see WriteCoalescer).
    */
-  readonly transport?: Corkable;
+  readonly transport?: Corkable & FrameSink;
+  /**
+   * The WebSocket is a client's (the agent's): frames are masked in place and written to
+   * `transport` directly instead of through `ws`, which would mask a copy of each
+   * (writeMaskedFrame). Needs `transport`.
+   */
+  readonly maskInPlace?: boolean;
 }
 
 /** Why and how a session ended. */
@@ -77,6 +84,8 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   readonly #slotWaiters: { readonly limit: number; readonly wake: () => void }[] = [];
   readonly #coalescer: WriteCoalescer | undefined;
   readonly #scheduler: SendScheduler;
+  /** Where frames are masked in place and written, for a client socket (see maskInPlace). */
+  readonly #maskedSink: FrameSink | undefined;
   #highestStreamId = 0;
   #lastHeardAt = performance.now();
   #closed: SessionClose | undefined;
@@ -93,6 +102,7 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     this.#responseHeadTimeoutMs = options.responseHeadTimeoutMs ?? RESPONSE_HEAD_TIMEOUT_MS;
     this.#heartbeat = this.#startHeartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
     this.#coalescer = options.transport && new WriteCoalescer(options.transport);
+    this.#maskedSink = options.maskInPlace ? options.transport : undefined;
     this.#scheduler = new SendScheduler(this.#writeFrame, () => this.#socket.bufferedAmount);
 
     socket.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
@@ -273,7 +283,8 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
       done(new StreamResetError(ResetCode.CANCELLED, 'tunnel is closed'));
       return;
     }
-    this.#socket.send(frame, { binary: true }, done);
+    if (this.#maskedSink) writeMaskedFrame(this.#maskedSink, frame, done);
+    else this.#socket.send(frame, { binary: true }, done);
   };
 
   #heard(): void {
