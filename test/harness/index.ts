@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { controlPlaneBinaries } from './binaries.ts';
 import { startTestCluster, type TestCluster } from './cluster.ts';
 import { startEtcd, type TestEtcd } from './etcd.ts';
-import { pidFileDir, reapOrphans } from './process-registry.ts';
+import { isAlive, pidFileDir, reapOrphans } from './process-registry.ts';
 
 export { AGENT_NAMESPACE, AGENT_SERVICE_ACCOUNT, TestCluster } from './cluster.ts';
 export type { TestUserName } from './users.ts';
@@ -36,8 +36,13 @@ async function pruneOldRuns(): Promise<void> {
   const runs = (await readdir(testRunsDir).catch(() => [] as string[]))
     .filter((d) => d.startsWith('run-'))
     .sort();
+  // A folder is named after the test process that made it: one still running is in use.
+  const inUse = (d: string) => isAlive(Number.parseInt(d.slice(d.lastIndexOf('-') + 1), 10));
   await Promise.all(
-    runs.slice(0, -RUNS_KEPT).map((d) => rm(join(testRunsDir, d), { recursive: true, force: true })),
+    runs
+      .slice(0, -RUNS_KEPT)
+      .filter((d) => !inUse(d))
+      .map((d) => rm(join(testRunsDir, d), { recursive: true, force: true })),
   );
 }
 

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { processesOfLiveOwners } from './process-registry.ts';
 
 // This checkout's run folder, by absolute path: a second checkout's test run on the same
 // machine is none of our business.
@@ -12,13 +13,17 @@ export interface Leftover {
 
 /**
  * Lists processes whose command line points into the harness's run folder: every etcd,
- * apiserver, controller, scheduler and KWOK the harness starts names a file there.
+ * apiserver, controller, scheduler and KWOK the harness starts names a file there. Those a
+ * test process that still runs has recorded belong to another test run of this checkout
+ * (a single file run beside the whole suite) and are not leftovers: killing them would fail
+ * that run.
  */
 export function findLeftovers(marker = ownTestRunsDir): Leftover[] {
   const found: Leftover[] = [];
+  const othersRunning = processesOfLiveOwners();
   for (const entry of readdirSync('/proc')) {
     const pid = Number.parseInt(entry, 10);
-    if (!Number.isFinite(pid) || pid === process.pid) continue;
+    if (!Number.isFinite(pid) || pid === process.pid || othersRunning.has(pid)) continue;
     let cmdline: string;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');

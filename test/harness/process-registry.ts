@@ -67,7 +67,34 @@ function isHarnessProcess(pid: number): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** The pids recorded by harness owners that still run: another test run's clusters, never leftovers. */
+export function processesOfLiveOwners(): Set<number> {
+  const owned = new Set<number>();
+  let files: string[];
+  try {
+    files = readdirSync(pidFileDir);
+  } catch {
+    return owned;
+  }
+  for (const file of files) {
+    const ownerPid = Number.parseInt(file, 10);
+    if (!Number.isFinite(ownerPid) || ownerPid === process.pid || !isAlive(ownerPid)) continue;
+    let text: string;
+    try {
+      text = readFileSync(join(pidFileDir, file), 'utf8');
+    } catch {
+      continue; // its owner ended meanwhile
+    }
+    for (const line of text.split('\n')) {
+      const pid = Number.parseInt(line.split(' ')[0] ?? '', 10);
+      if (Number.isFinite(pid)) owned.add(pid);
+    }
+  }
+  return owned;
+}
+
+/** Whether a process of this pid runs (another test run of this checkout, say). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
