@@ -9,6 +9,13 @@ import type { ReplicaMembership } from './replica-membership.ts';
 /** A link that does not open in this time is given up (the request fails as unavailable). */
 const DIAL_TIMEOUT_MS = 5_000;
 
+/**
+ * A failed dial answers every request for this long before the peer is dialled again: a
+ * replica that died stays in the live set until its Lease expires (up to 10 s), and without
+ * this each request in that time would dial it, wait, and log its own failure.
+ */
+export const FAILED_DIAL_HOLD_MS = 1_000;
+
 export interface PeerLinksOptions {
   readonly membership: ReplicaMembership;
   /** The replica the store says holds the cluster's tunnel. */
@@ -64,7 +71,12 @@ export class PeerLinks implements PeerTunnels {
             this.#open.delete(session);
           });
         },
-        () => this.#links.delete(key),
+        () => {
+          const failed = link;
+          setTimeout(() => {
+            if (this.#links.get(key) === failed) this.#links.delete(key);
+          }, FAILED_DIAL_HOLD_MS).unref();
+        },
       );
     }
     const session = await link;
