@@ -6,13 +6,14 @@
 // Prints latency p50 / p99 / max, messages lost, attach time, the gateway's memory per
 // subscriber and its CPU per delivered message.
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters, type TestCluster } from '../test/harness/index.ts';
+import { exportBaseline } from './baseline-checkout.ts';
 import { heapAfterGc, memoryProbeNodeOptions } from './process-sampler.ts';
 import { Apiserver, DirectWatch, NAMESPACE, PODS, produce } from './subscriptions-apiserver.ts';
 import type { ClientResult, ClientStart, ClientStatus } from './subscriptions-client.ts';
@@ -92,22 +93,6 @@ async function rssMiB(pid: number | undefined): Promise<number> {
 async function cpuSeconds(pid: number | undefined): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** A checkout of commit `ref`'s gateway, exported beside the run (it shares this checkout's node_modules). */
-function exportBaseline(ref: string, runDir: string): string {
-  const dir = join(runDir, 'baseline-gateway');
-  mkdirSync(dir, { recursive: true });
-  const archive = execFileSync(
-    'git',
-    ['-C', repoRoot, 'archive', ref, 'package.json', 'src', 'schema', 'resolvers'],
-    {
-      maxBuffer: 256 * 1024 * 1024,
-    },
-  );
-  execFileSync('tar', ['-x', '-C', dir], { input: archive });
-  symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
 }
 
 /** One gateway under test with its own cluster, agent and people. */
