@@ -67,6 +67,23 @@ async function create(
       'FORBIDDEN',
       `a new namespace of project ${project.name} is named ${projectNamespacePrefix(project)}<name>; only projects:manage or the cluster's owner may choose any free name`,
     );
+  // A longer project name can start with this one's and a dash (`shop` and `shop-web`): the
+  // names under `shop-web-` are that project's to take, not `shop`'s members'.
+  const nested = anyName
+    ? undefined
+    : service.store
+        .projects(project.clusterId)
+        .find(
+          (other) =>
+            other.projectId !== project.projectId &&
+            other.name.length > project.name.length &&
+            namespace.startsWith(projectNamespacePrefix(other)),
+        );
+  if (nested)
+    throw new GatewayError(
+      'FORBIDDEN',
+      `namespace ${namespace} is named after project ${nested.name} (${projectNamespacePrefix(nested)}<name>), not ${project.name}`,
+    );
   const holder = service.store.projectOfNamespace(project.clusterId, namespace);
   if (holder !== undefined)
     throw new GatewayError('CONFLICT', `namespace ${namespace} belongs to project ${holder} already`);

@@ -6,6 +6,8 @@ import type { ClusterConnections } from './cluster-connections.ts';
 import type { ClusterRegistry } from './cluster-registry.ts';
 import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER, type PeerTunnels } from './peer-tunnels.ts';
 
+const PEER_HEADER_NAMES = new Set([PEER_CLUSTER_HEADER.toLowerCase(), PEER_MODE_HEADER.toLowerCase()]);
+
 /**
  * The tunnel as the Kubernetes layer's transport: each request is one stream of the
  * cluster's newest tunnel, or, when another replica holds it, one stream of the link to
@@ -32,7 +34,14 @@ export class ClusterClient implements KubeTransport {
     if (!session && this.#peers) {
       session = await this.#peers.sessionFor(clusterId).catch(() => undefined);
       const mode = request.upgrade ? 'upgrade' : request.longLived ? 'long' : 'short';
-      if (session) headers = [...headers, [PEER_CLUSTER_HEADER, clusterId], [PEER_MODE_HEADER, mode]];
+      // Whatever the request already carries under these names is dropped, never appended
+      // to: the holding replica must read the cluster and the mode this replica chose.
+      if (session)
+        headers = [
+          ...headers.filter(([name]) => !PEER_HEADER_NAMES.has(name.toLowerCase())),
+          [PEER_CLUSTER_HEADER, clusterId],
+          [PEER_MODE_HEADER, mode],
+        ];
     }
     if (!session) {
       const cluster = this.#registry.get(clusterId);

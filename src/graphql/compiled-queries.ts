@@ -1,5 +1,6 @@
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import {
+  BREAK,
   type DocumentNode,
   type ExecutionResult,
   execute,
@@ -7,6 +8,7 @@ import {
   getVariableValues,
   type OperationDefinitionNode,
   printSchema,
+  visit,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 
@@ -20,17 +22,36 @@ type Executor = NonNullable<
 >;
 type ExecutorRequest = Parameters<Executor>[0];
 
-/** Whether the operation may run compiled: a query that reads no introspection field. */
-function compilable(operation: OperationDefinitionNode | undefined): operation is OperationDefinitionNode {
-  if (operation?.operation !== 'query') return false;
-  for (const selection of operation.selectionSet.selections)
-    if (
-      selection.kind === 'Field' &&
-      selection.name.value.startsWith('__') &&
-      selection.name.value !== '__typename'
-    )
-      return false;
-  return true;
+/** Documents already looked at (the server keeps parsed documents, so each is looked at once). */
+const introspecting = new WeakMap<DocumentNode, boolean>();
+
+/** True when any selection of the document, in its operations or fragments, is an introspection field. */
+function readsIntrospection(document: DocumentNode): boolean {
+  const known = introspecting.get(document);
+  if (known !== undefined) return known;
+  let found = false;
+  visit(document, {
+    Field(field) {
+      if (field.name.value.startsWith('__') && field.name.value !== '__typename') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  introspecting.set(document, found);
+  return found;
+}
+
+/**
+ * Whether the operation may run compiled: a query whose document reads no introspection
+ * field, neither directly nor through a fragment (`query { ...F }`, `... on Query`).
+ */
+function compilable(
+  operation: OperationDefinitionNode | undefined,
+  document: DocumentNode,
+): operation is OperationDefinitionNode {
+  return operation?.operation === 'query' && !readsIntrospection(document);
 }
 
 /**
@@ -73,7 +94,7 @@ export class CompiledQueries {
   }): Promise<ExecutionResult> {
     const { document, operation, operationName, contextValue } = request;
     const variables = request.variables ?? {};
-    const compiled = compilable(operation)
+    const compiled = compilable(operation, document)
       ? this.#compiledFor(`${request.documentKey}\u0000${operationName ?? ''}`, document, operationName)
       : undefined;
     if (

@@ -156,7 +156,9 @@ export class OwnerAnswers {
     const { cache, staleSince } = found;
     if (question.ask === 'objects') {
       // Objects gone since the window was taken are null: the asker keeps their keys only.
-      const all = cache.items();
+      // Only the question's own list is searched: the access review above was of its
+      // namespace, and a name in another namespace is no object of that list.
+      const all = cache.items(target.namespace);
       return {
         status: 'objects',
         items: question.names.map(([namespace, name]) => find(all, namespace, name)?.object ?? null),

@@ -128,7 +128,9 @@ export function personFromImpersonation(headers: HeaderPairs): PersonIdentity | 
     else if (lower.startsWith('impersonate-extra-')) {
       let key: string;
       try {
-        key = decodeURIComponent(name.slice('impersonate-extra-'.length));
+        // As the apiserver does: the name lower-cased first (a letter meant upper-case is
+        // sent encoded, encodeExtraKey), then decoded.
+        key = decodeURIComponent(lower.slice('impersonate-extra-'.length));
       } catch {
         return undefined;
       }

@@ -11,7 +11,9 @@ export function isStrippedRequestHeader(lowerName: string): boolean {
     lowerName === 'cookie' ||
     lowerName.startsWith('impersonate-') ||
     lowerName.startsWith('x-remote-') ||
-    lowerName.startsWith('x-forwarded-')
+    lowerName.startsWith('x-forwarded-') ||
+    // The headers of a stream between replicas (docs/replicas.md §5): only a replica sets them.
+    lowerName.startsWith('fleetgate-peer-')
   );
 }
 

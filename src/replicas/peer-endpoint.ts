@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ClusterClient } from '../clusters/cluster-client.ts';
 import type { ClusterConnections } from '../clusters/cluster-connections.ts';
-import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER } from '../clusters/peer-tunnels.ts';
+import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER, type PeerStreamMode } from '../clusters/peer-tunnels.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { CloseCode, ResetCode } from '../shared/tunnel/codes.ts';
@@ -31,6 +31,7 @@ export const PEER_LINK_MAX_STREAMS = 4096;
 
 const lower = (name: string) => name.toLowerCase();
 const PEER_HEADERS = new Set([lower(PEER_CLUSTER_HEADER), lower(PEER_MODE_HEADER)]);
+const PEER_MODES: ReadonlySet<string> = new Set<PeerStreamMode>(['short', 'long', 'upgrade', 'cache']);
 
 /** What answers a peer's questions about the caches of a cluster this replica owns (docs/replicas.md §6). */
 export interface CacheQuestions {
@@ -110,9 +111,17 @@ export class PeerEndpoint {
 
   async #serve(stream: TunnelStream): Promise<void> {
     const head = stream.requestHead;
-    const value = (name: string) => head.headers.find(([n]) => lower(n) === lower(name))?.[1];
-    const clusterId = value(PEER_CLUSTER_HEADER) ?? '';
-    const mode = value(PEER_MODE_HEADER) ?? 'short';
+    // Each peer header at most once, with a known mode: a stream that names two clusters or
+    // two modes was not written by a replica, and is refused rather than read either way.
+    const values = (name: string) => head.headers.filter(([n]) => lower(n) === lower(name)).map(([, v]) => v);
+    const clusters = values(PEER_CLUSTER_HEADER);
+    const modes = values(PEER_MODE_HEADER);
+    const clusterId = clusters[0] ?? '';
+    const mode = modes[0] ?? 'short';
+    if (clusters.length > 1 || modes.length > 1 || !PEER_MODES.has(mode)) {
+      stream.reset(ResetCode.BAD_REQUEST_HEAD, 'a peer stream names one cluster and one known mode');
+      return;
+    }
     if (mode === 'cache') {
       if (this.#cacheQuestions) await this.#cacheQuestions.serve(clusterId, stream);
       else stream.reset(ResetCode.REFUSED, 'this replica answers no questions about caches');

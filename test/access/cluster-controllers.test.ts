@@ -157,6 +157,24 @@ describe('project members create namespaces inside their project only', () => {
     assert.ok(byAdmin.createProjectNamespace.namespaces.includes('tools'));
   });
 
+  test("a member of project shop may not take a name under another project's prefix that starts with shop- (project shop-web)", async () => {
+    dataOf(
+      await fleet.graphql(
+        fleet.admin,
+        'mutation ($input: ProjectInput!) { createProject(input: $input) { projectId } }',
+        { input: { clusterId: fleet.clusterIds[0], name: 'shop-web', namespaces: [] } },
+      ),
+    );
+    const squat = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'shop-web-prod' });
+    assert.equal(squat.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(squat));
+    assert.equal(
+      fleet.gateway.access.store.projectOfNamespace(fleet.clusterIds[0] as string, 'shop-web-prod'),
+      undefined,
+    );
+    const there = await cluster1.kubectl('admin', ['get', 'namespace', 'shop-web-prod']);
+    assert.match(there.stderr, /NotFound/);
+  });
+
   test('an existing namespace is not claimed this way, nobody else may create one, and nobody may create one directly', async () => {
     await cluster1.kubectlOk('admin', ['create', 'namespace', 'shop-existing']);
     const existing = await fleet.graphql(alice, CREATE_NS, { projectId, namespace: 'shop-existing' });

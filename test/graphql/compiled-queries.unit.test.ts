@@ -111,6 +111,17 @@ describe('queries run compiled, with the answers graphql-js gives', () => {
     assert.equal(queries.size, 0);
   });
 
+  test('introspection reached through a fragment or an inline fragment also runs with graphql-js', async () => {
+    const queries = new CompiledQueries(schema);
+    const throughFragments = [
+      'query { ...F } fragment F on Query { __schema { queryType { name } } }',
+      'query { ... on Query { __type(name: "Item") { name } } }',
+    ];
+    for (let i = 0; i < 3; i++) for (const query of throughFragments) await queries.execute(request(query));
+    assert.deepEqual(queries.runs, { compiled: 0, interpreted: 6 });
+    assert.equal(queries.size, 0);
+  });
+
   test('compiled documents are bounded: the least recently used one is dropped', async () => {
     const queries = new CompiledQueries(schema);
     const kept = '{ echo(text: "kept") }';

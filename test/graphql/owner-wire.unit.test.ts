@@ -279,6 +279,16 @@ describe('the person travels to the owner as impersonation headers', () => {
     assert.deepEqual(Object.keys(back.extra), ['Scopes.Example/Key', '__proto__']);
   });
 
+  test('an extra key is read as the apiserver reads it: the header name lower-cased, then percent-decoded', () => {
+    const back = personFromImpersonation([
+      ['Impersonate-User', 'local:alice'],
+      ['Impersonate-Extra-Team', 'raw'],
+      ['Impersonate-Extra-%4Fwner', 'encoded'],
+    ]);
+    assert.ok(back);
+    assert.deepEqual({ ...back.extra }, { team: ['raw'], Owner: ['encoded'] });
+  });
+
   const refused: [string, [string, string][]][] = [
     ['no user', [['Impersonate-Group', 'team-a']]],
     [

@@ -13,7 +13,8 @@ function neverForwarded(name: string): boolean {
     ['authorization', 'cookie', 'host', 'connection', 'upgrade', 'proxy-authorization'].includes(lower) ||
     lower.startsWith('impersonate-') ||
     lower.startsWith('x-remote-') ||
-    lower.startsWith('x-forwarded-')
+    lower.startsWith('x-forwarded-') ||
+    lower.startsWith('fleetgate-peer-')
   );
 }
 
@@ -39,6 +40,18 @@ describe('the client headers the passthrough forwards', () => {
         ['Accept', 'application/json'],
         ['Content-Type', 'application/json'],
       ],
+    );
+  });
+
+  test("the headers replicas use between themselves are a client's to send in no case", () => {
+    assert.deepEqual(
+      forwardedRequestHeaders([
+        ['Fleetgate-Peer-Mode', 'cache'],
+        ['fleetgate-peer-cluster', 'c-other'],
+        ['FLEETGATE-PEER-MODE', 'upgrade'],
+        ['Accept', 'application/json'],
+      ]),
+      [['Accept', 'application/json']],
     );
   });
 

@@ -5,8 +5,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { stringify } from 'yaml';
+import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER } from '../../src/clusters/peer-tunnels.ts';
+import { OWNER_ASK_PATH } from '../../src/graphql/owner-wire.ts';
+import { PEER_PATH } from '../../src/replicas/peer-endpoint.ts';
 import { rendezvousOrder } from '../../src/replicas/rendezvous.ts';
+import { PROTOCOL_VERSIONS } from '../../src/shared/tunnel/limits.ts';
+import { TunnelSession } from '../../src/shared/tunnel/session.ts';
 import { AgentProcess, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { startTcpBalancer, type TcpBalancer } from '../harness/tcp-balancer.ts';
@@ -21,6 +27,7 @@ const agents: AgentProcess[] = [];
 const clusterOf = new Map<string, TestCluster>();
 let token: string;
 let aliceToken: string;
+let management: TestCluster;
 
 interface Answer<T> {
   data?: T;
@@ -46,7 +53,8 @@ const pod = (name: string, namespace: string, extra: Record<string, unknown> = {
 
 before(async () => {
   run = await startClusters({ count: 3, namePrefix: 'cown' });
-  const [management, ...rest] = run.clusters as [TestCluster, ...TestCluster[]];
+  const [first_, ...rest] = run.clusters as [TestCluster, ...TestCluster[]];
+  management = first_;
   downstream = rest;
   const dir = join(run.runDir, 'replicas');
   replicas = await startReplicas(management, dir, 3, 'fleetgate-system', { sharedTls: true });
@@ -100,6 +108,43 @@ before(async () => {
   assert.equal(created.status, 201);
   aliceToken = await signIn(first, 'alice', 'alice-password-123456');
 });
+
+/** One question to a replica over a peer link of our own, as another replica asks it. */
+async function askAsPeer(
+  gateway: GatewayProcess,
+  headers: [string, string][],
+  question: unknown,
+): Promise<unknown> {
+  const encoded = await management.kubectlOk('admin', [
+    'get',
+    'secret',
+    'fleetgate-peer',
+    '-n',
+    'fleetgate-system',
+    '-o',
+    'jsonpath={.data.secret}',
+  ]);
+  const secret = Buffer.from(encoded.trim(), 'base64').toString('utf8');
+  const url = new URL(PEER_PATH, gateway.url);
+  url.protocol = 'wss:';
+  const socket = new WebSocket(url, [...PROTOCOL_VERSIONS], {
+    headers: { authorization: `Bearer ${secret}` },
+    ca: gateway.caPem,
+    perMessageDeflate: false,
+  });
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const session = new TunnelSession(socket, { role: 'gateway', label: 'test peer' });
+  try {
+    const stream = await session.openStream({ method: 'POST', path: OWNER_ASK_PATH, headers });
+    stream.end(Buffer.from(JSON.stringify(question), 'utf8'));
+    await stream.response;
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } finally {
+    session.close(1000, 'done');
+  }
+}
 
 async function signIn(gateway: GatewayProcess, username: string, password: string): Promise<string> {
   const login = await gateway.request('/v1/auth/login', {
@@ -356,6 +401,42 @@ describe("list caches and stats run on each cluster's owner", () => {
       if (view.owned.length < clusterOf.size)
         assert.ok(view.ownerQuestions.asked > before.asked, `${view.replicaId} asked no owner for Alice`);
     }
+  });
+
+  test("an owner asked for a page's objects of one namespace gives none of another namespace", async () => {
+    const clusterId = [...clusterOf.keys()][0] as string;
+    const ownerId = (await replicaView(replicas[0] as GatewayProcess)).clusters.find(
+      (c) => c.clusterId === clusterId,
+    )?.owner;
+    const owner = replicas.find((r) => r.dataDir.includes(`${ownerId}-data`)) as GatewayProcess;
+    const alice: [string, string][] = [
+      [PEER_CLUSTER_HEADER, clusterId],
+      [PEER_MODE_HEADER, 'cache'],
+      ['Impersonate-User', 'local:alice'],
+      ['Impersonate-Group', 'local:team-a'],
+      ['Impersonate-Group', 'system:authenticated'],
+    ];
+    const ask = (names: [string, string][]) =>
+      askAsPeer(owner, alice, {
+        ask: 'objects',
+        path: '/api/v1/namespaces/team-a/pods',
+        allowStale: false,
+        names,
+      }) as Promise<{ status: string; items?: ({ metadata: { name: string } } | null)[] }>;
+    // Alice may list team-a's pods (the cache fills for her first), not work's.
+    let answer = await ask([['team-a', 'a-0']]);
+    await within('the owner answers from its cache', 15_000, async () => {
+      answer = await ask([['team-a', 'a-0']]);
+      return answer.status === 'objects';
+    }).catch((error: Error) => assert.fail(`${error.message}: ${JSON.stringify(answer)}`));
+    assert.equal(answer.items?.[0]?.metadata.name, 'a-0');
+    answer = await ask([
+      ['work', 'run-0'],
+      ['team-a', 'a-1'],
+    ]);
+    assert.equal(answer.status, 'objects');
+    assert.equal(answer.items?.[0], null, 'a pod of namespace work was given for a question about team-a');
+    assert.equal(answer.items?.[1]?.metadata.name, 'a-1');
   });
 
   test("allowStale through a replica that does not own the cluster: the owner's copy, marked stale", async () => {

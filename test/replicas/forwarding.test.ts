@@ -272,6 +272,35 @@ describe('a request reaches the replica holding the tunnel', () => {
     }
   });
 
+  test("a client's own Fleetgate-Peer-* headers do not steer the hop to the holding replica", async () => {
+    const second = replicas[1] as GatewayProcess;
+    const login = await second.request('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: second.adminPassword }),
+    });
+    const token = (JSON.parse(login.text) as { token: string }).token;
+    // Asked as a cache question, the holding replica would answer the cluster's stats (or
+    // "notOwner") instead of passing the request down the tunnel to the apiserver.
+    const answer = await second.request(`/k8s/clusters/${clusterId}/api/v1/namespaces/default/configmaps`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'Fleetgate-Peer-Mode': 'cache',
+        'Fleetgate-Peer-Cluster': clusterId,
+      },
+      body: JSON.stringify({ ask: 'stats' }),
+    });
+    const body = JSON.parse(answer.text) as { kind?: string; status?: string };
+    assert.equal(
+      body.kind,
+      'Status',
+      `the apiserver did not answer: ${answer.status} ${answer.text.slice(0, 200)}`,
+    );
+    assert.notEqual(answer.status, 200);
+  });
+
   test('a link without the peer secret is refused', async () => {
     const second = replicas[1] as GatewayProcess;
     const answer = await second.request('/v1/peer', {
