@@ -68,7 +68,7 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const passed = runTests(positionals.length ? positionals : [ALL_TESTS], { oneFileAtATime: true });
 
-const leftovers = findLeftovers();
+const leftovers = findLeftovers(undefined, { exceptLiveRuns: true });
 if (leftovers.length) {
   console.error(`\n${leftovers.length} harness processes outlived the tests; killing them:`);
   for (const { pid, command } of leftovers) {

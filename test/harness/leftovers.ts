@@ -13,14 +13,17 @@ export interface Leftover {
 
 /**
  * Lists processes whose command line points into the harness's run folder: every etcd,
- * apiserver, controller, scheduler and KWOK the harness starts names a file there. Those a
- * test process that still runs has recorded belong to another test run of this checkout
- * (a single file run beside the whole suite) and are not leftovers: killing them would fail
- * that run.
+ * apiserver, controller, scheduler and KWOK the harness starts names a file there. With
+ * `exceptLiveRuns`, those a test process that still runs has recorded are left out: after a
+ * run's own test processes have ended they belong to another test run of this checkout (a
+ * single file run beside the whole suite), and killing them would fail that run.
  */
-export function findLeftovers(marker = ownTestRunsDir): Leftover[] {
+export function findLeftovers(
+  marker = ownTestRunsDir,
+  options: { exceptLiveRuns?: boolean } = {},
+): Leftover[] {
   const found: Leftover[] = [];
-  const othersRunning = processesOfLiveOwners();
+  const othersRunning = options.exceptLiveRuns ? processesOfLiveOwners() : new Set<number>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number.parseInt(entry, 10);
     if (!Number.isFinite(pid) || pid === process.pid || othersRunning.has(pid)) continue;
