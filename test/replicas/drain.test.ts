@@ -92,7 +92,10 @@ describe('a replica gets SIGTERM', () => {
     assert.equal(ended.stderr, '');
     assert.equal(ended.code, 0);
     assert.equal(await holder.process?.exited(), 0);
-    await within('the agent is on another replica', 15_000, async () => (await fleet.holder()) !== holderId);
+    await within('the agent is on another replica', 15_000, async () => {
+      const now = await fleet.holder();
+      return now !== null && now !== holderId;
+    });
   });
 
   test('it answers not-ready and refuses new work, its watches (its own and those another replica runs through its link) end cleanly within the deadline, its agent moves to the last replica, and it exits 0', async () => {
@@ -146,7 +149,10 @@ describe('a replica gets SIGTERM', () => {
     }
     assert.equal(await drained.process?.exited(), 0);
 
-    await within('the agent is on the survivor', 15_000, async () => (await fleet.holder()) !== drainedId);
+    await within('the agent is on the survivor', 15_000, async () => {
+      const now = await fleet.holder();
+      return now !== null && now !== drainedId;
+    });
     await survivor.waitForCluster(fleet.clusterId, (c) => c.state === 'Active', 'Active on the survivor');
     for (let i = 0; i < 4; i++)
       assert.ok(await kubectlWorks(), `kubectl through the balancer failed on try ${i} after the drain`);

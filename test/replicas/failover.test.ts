@@ -112,7 +112,10 @@ describe('the replica holding a tunnel dies', () => {
       assert.equal(made.code, 0, made.stderr);
     }
     await runKubectl(kubeconfig, ['delete', 'configmap', 'meanwhile-3', '-n', 'default']);
-    await within('a survivor records the tunnel', 10_000, async () => (await holder()) !== holderId);
+    await within('a survivor records the tunnel', 10_000, async () => {
+      const now = await holder();
+      return now !== null && now !== holderId;
+    });
     const survivor = (await holderProcess()).process;
     const after = graphqlWsClient(survivor, await signIn(survivor));
     const resumed = collect(after.client, CHANGES, { ...variables, since: cursor });

@@ -149,9 +149,15 @@ export async function startBalancedFleet(
     clusterId,
     balancedKubeconfig,
     holder,
+    /** The replica holding the tunnel; waits while none does (an agent between replicas). */
     async holderProcess() {
-      const holderId = await holder();
-      return { holderId, process: replica(holderId) };
+      const started = Date.now();
+      for (;;) {
+        const holderId = await holder();
+        if (holderId !== null) return { holderId, process: replica(holderId) };
+        if (Date.now() - started > 20_000) throw new Error('no replica holds the tunnel within 20 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     replica,
     async stop() {
