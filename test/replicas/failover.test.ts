@@ -63,8 +63,7 @@ describe('the replica holding a tunnel dies', () => {
     // Every replica answers through the balancer, the holder directly, the others through it.
     for (let i = 0; i < 6; i++)
       assert.ok(await kubectlWorks(), `kubectl through the balancer failed on try ${i}`);
-    const victimId = await holder();
-    const victim = fleet.replica(victimId);
+    const { holderId: victimId, process: victim } = await holderProcess();
     await victim.process?.kill();
     const tookMs = await within('kubectl works again through the balancer', 10_000, kubectlWorks);
     console.log(`kubectl through the balancer worked again ${tookMs} ms after kill -9 of ${victimId}`);

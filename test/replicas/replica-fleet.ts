@@ -63,12 +63,16 @@ export async function within(
   throw new Error(`${what}: not within ${timeoutMs} ms`);
 }
 
-/** The replica that the store says holds a cluster's tunnel (`status.replica`), or ''. */
+/**
+ * The replica that the store says holds a cluster's tunnel (`status.replica`), or null while
+ * none does. kubectl's jsonpath prints a JSON null as the word `null` and an absent field as
+ * nothing; both mean no holder.
+ */
 export async function holderOf(
   management: TestCluster,
   clusterId: string,
   namespace = 'fleetgate-system',
-): Promise<string> {
+): Promise<string | null> {
   const answer = await management.kubectlOk('admin', [
     'get',
     'fgc',
@@ -78,7 +82,8 @@ export async function holderOf(
     '-o',
     'jsonpath={.status.replica}',
   ]);
-  return answer.trim();
+  const holder = answer.trim();
+  return holder === '' || holder === 'null' ? null : holder;
 }
 
 /** Replicas sharing a certificate behind a TCP balancer, one downstream cluster's agent dialling it. */
@@ -92,7 +97,7 @@ export interface BalancedFleet {
   /** An admin kubeconfig that dials the balancer. */
   readonly balancedKubeconfig: string;
   /** The id of the replica holding the cluster's tunnel, as the store says. */
-  holder(): Promise<string>;
+  holder(): Promise<string | null>;
   /** The process of that replica. */
   holderProcess(): Promise<{ holderId: string; process: GatewayProcess }>;
   /** The process of a replica by its id. */
