@@ -258,13 +258,14 @@ describe('how the agent finds its apiserver', () => {
   });
 
   test('an exec plugin runs once per credential, not per request, and runs again before its credential expires', async (t) => {
+    const CREDENTIAL_LIFETIME_MS = 20_000;
     const dir = await tempDir('exec-');
     const plugin = await writePlugin(
       dir,
       `process.stdout.write(JSON.stringify({
   apiVersion: 'client.authentication.k8s.io/v1',
   kind: 'ExecCredential',
-  status: { token: 'token-' + runs, expirationTimestamp: new Date(Date.now() + 6000).toISOString() },
+  status: { token: 'token-' + runs, expirationTimestamp: new Date(Date.now() + ${CREDENTIAL_LIFETIME_MS}).toISOString() },
 }));`,
     );
     const target = await kubeconfigTarget(await writeKubeconfig(kubeconfig({}, execUser(plugin))));
@@ -275,8 +276,10 @@ describe('how the agent finds its apiserver', () => {
     for (let i = 0; i < 1000; i++) assert.equal(target.credentials.current(), first);
     assert.equal(await runsOf(dir), 1);
 
-    // The credential lives 6 s; it is replaced ahead of its expiry, without a request waiting.
-    const deadline = Date.now() + 6_000;
+    // The credential is replaced ahead of its expiry (a fifth of its life before it), without a
+    // request waiting. Its life leaves the replacement run of the plugin 4 s: starting a Node
+    // process takes seconds on a loaded machine.
+    const deadline = Date.now() + CREDENTIAL_LIFETIME_MS;
     let current = target.credentials.current();
     while (current === first && Date.now() < deadline) {
       await sleep(100);
