@@ -139,8 +139,12 @@ describe('a request reaches the replica holding the tunnel', () => {
     const watch = streamKubectl(viaSecond, ['get', 'configmaps', '-n', 'default', '-w', '-o', 'name']);
     try {
       await watch.waitForLine((line) => line.includes('through-a-peer'), 15_000);
-      assert.ok((await gauge(second, outboundStreams)) >= 1, 'the watch is an outbound stream of replica 2');
-      assert.ok((await gauge(first, inboundStreams)) >= 1, 'the watch is an inbound stream of replica 1');
+      // The line comes from kubectl's list; its watch opens just after.
+      await within(
+        'the watch is an outbound stream of replica 2 and an inbound stream of replica 1',
+        10_000,
+        async () => (await gauge(second, outboundStreams)) >= 1 && (await gauge(first, inboundStreams)) >= 1,
+      );
     } finally {
       watch.stop();
     }
