@@ -129,6 +129,7 @@ export class Passthrough {
     const longLived = isLongLived(info, target.path);
     let acting: Acting | undefined;
     let release = NOTHING_TO_RELEASE;
+    let forget = NOTHING_TO_RELEASE;
     let answer: WireResponse;
     // A client may leave while its request waits (for a slot, for the answer's head).
     let clientGone = false;
@@ -141,6 +142,13 @@ export class Passthrough {
       const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
+      // Every request, not only watches: a body still arriving, or a long answer, ends when
+      // its credential is revoked or expires (a write must not complete after a revocation).
+      forget = this.#options.openConnections.track(
+        req.headers.authorization ?? '',
+        () => res.destroy(),
+        acting.principal,
+      );
       const hasBody =
         req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
       answer = await this.#options.kube.send(
@@ -157,6 +165,7 @@ export class Passthrough {
         // Nobody reads it: free the stream, the slot and the downstream request now.
         answer.body.destroy();
         release();
+        forget();
         this.#audit(req, target, info, acting, CLIENT_CLOSED_REQUEST, startedAt, false);
         return;
       }
@@ -170,6 +179,7 @@ export class Passthrough {
     } catch (error) {
       res.off('close', onGone);
       release();
+      forget();
       const failure = this.#failure(error);
       if (!res.headersSent) sendStatus(res, failure);
       else res.destroy();
@@ -178,14 +188,6 @@ export class Passthrough {
     }
     const body = answer.body;
     const status = res.statusCode;
-    // A watch or a log follow ends when its credential is revoked or expires.
-    const forget = longLived
-      ? this.#options.openConnections.track(
-          req.headers.authorization ?? '',
-          () => res.destroy(),
-          acting.principal,
-        )
-      : NOTHING_TO_RELEASE;
     // A draining gateway ends a watch at its deadline as the apiserver would: the chunked
     // answer completes (the client sees the watch end, not a reset) and re-lists elsewhere.
     const undrain =
