@@ -18,6 +18,7 @@ import { forwardedRequestHeaders } from './forwarded-headers.ts';
 import { sendStatus, sendStatusOnSocket } from './k8s-status.ts';
 import type { PassthroughTarget } from './passthrough-path.ts';
 import { type RequestInfo, requestInfo } from './request-info.ts';
+import { type BodyFraming, bodyFraming, framedHeaders, pipeExactly } from './response-length.ts';
 import type { StreamQuota } from './stream-quota.ts';
 
 export interface PassthroughOptions {
@@ -131,6 +132,7 @@ export class Passthrough {
     let release = NOTHING_TO_RELEASE;
     let forget = NOTHING_TO_RELEASE;
     let answer: WireResponse;
+    let framing: BodyFraming = { kind: 'chunked' };
     // A client may leave while its request waits (for a slot, for the answer's head).
     let clientGone = false;
     const onGone = () => {
@@ -173,7 +175,8 @@ export class Passthrough {
       // The head and the part of the body that came with it leave in one write (one TLS
       // record, one wake-up of the client) at the end of this turn of the event loop.
       if (res.socket) corkUntilTurnEnds(res.socket);
-      res.writeHead(answer.status, safeResponseHeaders(answer.headers).flat());
+      framing = bodyFraming(req.method ?? 'GET', answer.status, answer.headers);
+      res.writeHead(answer.status, framedHeaders(framing, safeResponseHeaders(answer.headers)).flat());
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();
     } catch (error) {
@@ -207,7 +210,9 @@ export class Passthrough {
       this.#audit(req, target, info, acting, status, startedAt, false);
     });
     body.once('error', () => res.destroy());
-    body.pipe(res);
+    // The agent's Content-Length is held to: no byte past it reaches the client's connection.
+    if (framing.kind === 'length') pipeExactly(body, res, framing.bytes);
+    else body.pipe(res);
   }
 
   async handleUpgrade(
