@@ -163,6 +163,13 @@ export class Passthrough {
           longLived,
         },
       );
+      if (answer.status < 200) {
+        // No final answer (a hostile agent's 101): relayed, it would put the connection out of step.
+        answer.body.destroy();
+        throw new GatewayError('CLUSTER_ERROR', `the cluster answered ${answer.status} to a plain request`, {
+          clusterId: target.clusterId,
+        });
+      }
       if (clientGone) {
         // Nobody reads it: free the stream, the slot and the downstream request now.
         answer.body.destroy();

@@ -147,6 +147,24 @@ describe("the passthrough holds an agent to its answer's Content-Length", () => 
     assert.match(text, /real-6/);
   });
 
+  test('an informational answer (101) to a plain request is a 502, and the connection stays in step', async () => {
+    const first = `/k8s/clusters/${hostile.clusterId}/api/nine`;
+    const second = `/k8s/clusters/${honest.clusterId}/api/ten`;
+    void answer(hostile.agent, '/api/nine', (id) => [
+      encode.response(id, { status: 101, headers: [['upgrade', 'websocket']] }),
+      encode.end(id),
+    ]);
+    void answer(honest.agent, '/api/ten', (id) => [
+      encode.response(id, { status: 200, headers: [['content-length', '7']] }),
+      encode.data(id, Buffer.from('real-10')),
+      encode.end(id),
+    ]);
+    const { text } = await pipelined(first, second);
+    assert.doesNotMatch(text, /HTTP\/1\.1 101/);
+    assert.match(text, /^HTTP\/1\.1 502 /);
+    assert.match(text, /HTTP\/1\.1 200 OK[\s\S]*real-10$/);
+  });
+
   test('an honest Content-Length passes through, and the connection serves the next request', async () => {
     const first = `/k8s/clusters/${honest.clusterId}/api/seven`;
     const second = `/k8s/clusters/${honest.clusterId}/api/eight`;
