@@ -11,10 +11,10 @@ import { ResetCode } from '../shared/tunnel/codes.ts';
 import type { TunnelStream } from '../shared/tunnel/stream.ts';
 import { decodeCursor } from './cursor.ts';
 import type { OwnerAsks } from './owner-asks.ts';
+import { encodeOwnerAnswer, readOwnerQuestion } from './owner-bounds.ts';
 import {
   type GroupsQuestion,
   MAX_OWNER_ANSWER_BYTES,
-  MAX_OWNER_ASK_BYTES,
   type ObjectsQuestion,
   type OwnerAnswer,
   OwnerWireError,
@@ -24,19 +24,6 @@ import {
 } from './owner-wire.ts';
 import { windowAfter } from './pages.ts';
 import { parseSort } from './sort.ts';
-
-/** Reads a question's body, at most `maxBytes` (one more byte is bad input). */
-async function readQuestion(stream: TunnelStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_OWNER_ASK_BYTES)
-      throw new OwnerWireError(`a question is at most ${MAX_OWNER_ASK_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
 
 /** The item of a list sorted by (namespace, name) with that namespace and name, if any. */
 function find(sorted: readonly ResourceItem[], namespace: string, name: string): ResourceItem | undefined {
@@ -110,7 +97,7 @@ export class OwnerAnswers {
   async serve(clusterId: string, stream: TunnelStream): Promise<void> {
     let answer: OwnerAnswer;
     try {
-      const question = parseOwnerQuestion(await readQuestion(stream));
+      const question = parseOwnerQuestion(await readOwnerQuestion(stream));
       answer = await this.#answer(clusterId, question, stream);
     } catch (error) {
       if (stream.destroyed) return;
@@ -122,8 +109,8 @@ export class OwnerAnswers {
       if (failure.code === 'INTERNAL') this.#log.warn({ clusterId, err: error }, 'answering a peer failed');
       answer = { status: 'error', code: failure.code, message: failure.message };
     }
-    let body = Buffer.from(JSON.stringify(answer), 'utf8');
-    if (body.length > MAX_OWNER_ANSWER_BYTES) {
+    let body = encodeOwnerAnswer(answer);
+    if (body === undefined) {
       body = Buffer.from(
         JSON.stringify({
           status: 'error',

@@ -15,7 +15,8 @@ export function requestedImpersonation(headers: HeaderPairs): PersonIdentity | u
   let user: string | undefined;
   let uid: string | undefined;
   const groups: string[] = [];
-  const extra: Record<string, string[]> = {};
+  // A Map, not an object: a key named __proto__ or toString is a key like any other.
+  const extra = new Map<string, string[]>();
   let any = false;
   let count = 0;
   for (const [name, value] of headers) {
@@ -39,7 +40,7 @@ export function requestedImpersonation(headers: HeaderPairs): PersonIdentity | u
       } catch {
         throw new GatewayError('BAD_USER_INPUT', `malformed header ${name}`);
       }
-      extra[key] = [...(extra[key] ?? []), value];
+      extra.set(key, [...(extra.get(key) ?? []), value]);
     } else {
       throw new GatewayError('BAD_USER_INPUT', `unknown impersonation header ${name}`);
     }
@@ -50,7 +51,7 @@ export function requestedImpersonation(headers: HeaderPairs): PersonIdentity | u
       'BAD_USER_INPUT',
       'impersonating groups, a uid or extras requires Impersonate-User',
     );
-  return { kind: 'person', user, groups, uid, extra };
+  return { kind: 'person', user, groups, uid, extra: Object.fromEntries(extra) };
 }
 
 interface AccessQuestion {

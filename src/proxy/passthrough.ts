@@ -18,6 +18,7 @@ import { forwardedRequestHeaders } from './forwarded-headers.ts';
 import { sendStatus, sendStatusOnSocket } from './k8s-status.ts';
 import type { PassthroughTarget } from './passthrough-path.ts';
 import { type RequestInfo, requestInfo } from './request-info.ts';
+import { type BodyFraming, bodyFraming, framedHeaders, pipeExactly } from './response-length.ts';
 import type { StreamQuota } from './stream-quota.ts';
 
 export interface PassthroughOptions {
@@ -129,7 +130,9 @@ export class Passthrough {
     const longLived = isLongLived(info, target.path);
     let acting: Acting | undefined;
     let release = NOTHING_TO_RELEASE;
+    let forget = NOTHING_TO_RELEASE;
     let answer: WireResponse;
+    let framing: BodyFraming = { kind: 'chunked' };
     // A client may leave while its request waits (for a slot, for the answer's head).
     let clientGone = false;
     const onGone = () => {
@@ -141,6 +144,13 @@ export class Passthrough {
       const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
+      // Every request, not only watches: a body still arriving, or a long answer, ends when
+      // its credential is revoked or expires (a write must not complete after a revocation).
+      forget = this.#options.openConnections.track(
+        req.headers.authorization ?? '',
+        () => res.destroy(),
+        acting.principal,
+      );
       const hasBody =
         req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
       answer = await this.#options.kube.send(
@@ -153,10 +163,18 @@ export class Passthrough {
           longLived,
         },
       );
+      if (answer.status < 200) {
+        // No final answer (a hostile agent's 101): relayed, it would put the connection out of step.
+        answer.body.destroy();
+        throw new GatewayError('CLUSTER_ERROR', `the cluster answered ${answer.status} to a plain request`, {
+          clusterId: target.clusterId,
+        });
+      }
       if (clientGone) {
         // Nobody reads it: free the stream, the slot and the downstream request now.
         answer.body.destroy();
         release();
+        forget();
         this.#audit(req, target, info, acting, CLIENT_CLOSED_REQUEST, startedAt, false);
         return;
       }
@@ -164,12 +182,14 @@ export class Passthrough {
       // The head and the part of the body that came with it leave in one write (one TLS
       // record, one wake-up of the client) at the end of this turn of the event loop.
       if (res.socket) corkUntilTurnEnds(res.socket);
-      res.writeHead(answer.status, safeResponseHeaders(answer.headers).flat());
+      framing = bodyFraming(req.method ?? 'GET', answer.status, answer.headers);
+      res.writeHead(answer.status, framedHeaders(framing, safeResponseHeaders(answer.headers)).flat());
       // Watches and log follows send nothing for a while: let the client see the head now.
       res.flushHeaders();
     } catch (error) {
       res.off('close', onGone);
       release();
+      forget();
       const failure = this.#failure(error);
       if (!res.headersSent) sendStatus(res, failure);
       else res.destroy();
@@ -178,14 +198,6 @@ export class Passthrough {
     }
     const body = answer.body;
     const status = res.statusCode;
-    // A watch or a log follow ends when its credential is revoked or expires.
-    const forget = longLived
-      ? this.#options.openConnections.track(
-          req.headers.authorization ?? '',
-          () => res.destroy(),
-          acting.principal,
-        )
-      : NOTHING_TO_RELEASE;
     // A draining gateway ends a watch at its deadline as the apiserver would: the chunked
     // answer completes (the client sees the watch end, not a reset) and re-lists elsewhere.
     const undrain =
@@ -205,7 +217,9 @@ export class Passthrough {
       this.#audit(req, target, info, acting, status, startedAt, false);
     });
     body.once('error', () => res.destroy());
-    body.pipe(res);
+    // The agent's Content-Length is held to: no byte past it reaches the client's connection.
+    if (framing.kind === 'length') pipeExactly(body, res, framing.bytes);
+    else body.pipe(res);
   }
 
   async handleUpgrade(

@@ -154,9 +154,12 @@ export class AuthApi {
     }
     const caller = await this.#caller(req);
     if (path === '/v1/auth/logout' && method === 'POST') {
-      if (caller.tokenId) await this.#o.tokens.revoke(caller.tokenId);
-      // Signing out ends the sign-in: every token made within it stops working too.
-      if (caller.session) await this.#requireSessions().end(caller.session.sessionId);
+      const who = { principalId: caller.principal.principalId, principal: caller.principal.name };
+      await this.#o.audit.audited({ ...who, action: 'logout', target: caller.tokenId, remote }, async () => {
+        if (caller.tokenId) await this.#o.tokens.revoke(caller.tokenId);
+        // Signing out ends the sign-in: every token made within it stops working too.
+        if (caller.session) await this.#requireSessions().end(caller.session.sessionId);
+      });
       sendJson(res, 200, {
         revoked: caller.tokenId !== undefined,
         signInEnded: caller.session !== undefined,
@@ -223,13 +226,29 @@ export class AuthApi {
           `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
         );
       }
-      const { token } = await this.#issue(
-        caller.principal,
-        'kubeconfig',
-        'kubeconfig',
-        ttlSeconds,
-        caller.session,
-      );
+      // A new token, like POST /v1/tokens: audited with its id, never its secret.
+      let tokenId: string | undefined;
+      let token: string;
+      try {
+        const issued = await this.#issue(
+          caller.principal,
+          'kubeconfig',
+          'kubeconfig',
+          ttlSeconds,
+          caller.session,
+        );
+        ({ token } = issued);
+        tokenId = issued.info.tokenId;
+      } finally {
+        this.#o.audit.action({
+          principalId: caller.principal.principalId,
+          principal: caller.principal.name,
+          action: 'createKubeconfig',
+          target: tokenId,
+          outcome: tokenId ? 'success' : 'failure',
+          remote,
+        });
+      }
       const kubeconfig = renderGatewayKubeconfig({
         gatewayUrl: this.#o.publicUrl(),
         caPem: this.#o.caPem,

@@ -120,4 +120,45 @@ describe('the audit log records every change made through the API', () => {
     assert.ok(!text.includes(token), 'the minted token is not in the audit log');
     assert.ok(!text.includes('bob-password-123456'), 'no password is in the audit log');
   });
+
+  test('a kubeconfig download (a new token) and a sign-out (a revoked token) are recorded, without the token', async () => {
+    const login = await gatewayRequest(`${gateway.url}/v1/auth/login`, {
+      method: 'POST',
+      caPem: gateway.caPem,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bob', password: 'bob-password-123456' }),
+    });
+    assert.equal(login.status, 200, login.text);
+    const bobToken = (JSON.parse(login.text) as { token: string }).token;
+    const kubeconfig = await gatewayRequest(`${gateway.url}/v1/kubeconfig`, {
+      caPem: gateway.caPem,
+      headers: { authorization: `Bearer ${bobToken}` },
+    });
+    assert.equal(kubeconfig.status, 200, kubeconfig.text);
+    const minted = /token: (\S+)/.exec(kubeconfig.text)?.[1];
+    assert.ok(minted, 'the kubeconfig holds a token');
+    const tokens = await gatewayRequest(`${gateway.url}/v1/tokens`, {
+      caPem: gateway.caPem,
+      headers: { authorization: `Bearer ${bobToken}` },
+    });
+    const kubeconfigToken = (
+      JSON.parse(tokens.text) as { tokens: { tokenId: string; kind: string }[] }
+    ).tokens.find((t) => t.kind === 'kubeconfig');
+    assert.ok(kubeconfigToken);
+    const logout = await gatewayRequest(`${gateway.url}/v1/auth/logout`, {
+      method: 'POST',
+      caPem: gateway.caPem,
+      headers: { authorization: `Bearer ${bobToken}` },
+    });
+    assert.equal(logout.status, 200, logout.text);
+
+    const { lines, text } = await actions();
+    const download = lines.find((line) => line.action === 'createKubeconfig' && line.principal === 'bob');
+    assert.equal(download?.outcome, 'success', 'the kubeconfig download is in the audit log');
+    assert.equal(download?.target, kubeconfigToken.tokenId);
+    const signOut = lines.find((line) => line.action === 'logout' && line.principal === 'bob');
+    assert.equal(signOut?.outcome, 'success', 'the sign-out is in the audit log');
+    assert.ok(!text.includes(minted), 'the kubeconfig token is not in the audit log');
+    assert.ok(!text.includes(bobToken), 'the session token is not in the audit log');
+  });
 });

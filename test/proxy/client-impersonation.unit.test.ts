@@ -52,6 +52,28 @@ describe('what a client asks to act as (kubectl --as, --as-group, --as-uid)', ()
     test(name, () => assert.deepEqual(requestedImpersonation(headers), expected));
   }
 
+  test('extra keys named like properties of every object (__proto__, constructor) are keys like any other, asked about and sent', () => {
+    const requested = requestedImpersonation([
+      ['Impersonate-User', 'bob'],
+      ['Impersonate-Extra-__proto__', 'a'],
+      ['Impersonate-Extra-constructor', 'b'],
+      ['Impersonate-Extra-constructor', 'c'],
+    ]);
+    assert.ok(requested);
+    assert.deepEqual(Object.entries(requested.extra), [
+      ['__proto__', ['a']],
+      ['constructor', ['b', 'c']],
+    ]);
+    assert.deepEqual(
+      impersonationHeaders(requested).filter(([name]) => name.startsWith('Impersonate-Extra-')),
+      [
+        ['Impersonate-Extra-__proto__', 'a'],
+        ['Impersonate-Extra-constructor', 'b'],
+        ['Impersonate-Extra-constructor', 'c'],
+      ],
+    );
+  });
+
   test('64 Impersonate-* headers are accepted', () => {
     const groups = Array.from({ length: 63 }, (_, i): [string, string] => ['Impersonate-Group', `g${i}`]);
     assert.equal(requestedImpersonation([['Impersonate-User', 'bob'], ...groups])?.groups.length, 63);
