@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { finished, type Readable, type Writable } from 'node:stream';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeTransport, WireRequest, WireResponse } from '../kube/transport.ts';
 import { ResetCode, StreamResetError } from '../shared/tunnel/codes.ts';
@@ -62,13 +62,27 @@ export class ClusterClient implements KubeTransport {
         // the caller writes to the stream once the upgrade is answered
       } else if (request.body === undefined) stream.end();
       else if (Buffer.isBuffer(request.body)) stream.end(request.body);
-      else (request.body as Readable).pipe(stream);
+      else sendBody(request.body as Readable, stream);
       const head = await stream.response;
       return { status: head.status, headers: head.headers, body: stream };
     } catch (error) {
       throw streamFailure(error, clusterId);
     }
   }
+}
+
+/**
+ * Pipes a request body into its stream. A body that stops short (its client went away, or
+ * its credential was revoked and its connection cut) resets the stream: `pipe` alone leaves
+ * the stream open, and the apiserver waits for the rest, holding the person's slot, until its
+ * own timeout. Only this direction is tied: a stream that ends first (an early answer) must
+ * not destroy the request, whose connection still carries that answer.
+ */
+function sendBody(body: Readable, stream: Writable): void {
+  body.pipe(stream);
+  finished(body, (error) => {
+    if (error) stream.destroy(error);
+  });
 }
 
 /** Why a stream gave no answer, in the gateway's vocabulary. */

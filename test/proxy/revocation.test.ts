@@ -49,6 +49,26 @@ function closesWithin(closed: Promise<void>, ms: number): Promise<boolean> {
   return Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 }
 
+/** Streams open across the gateway's tunnels, from its /metrics. */
+async function tunnelStreams(): Promise<number> {
+  const answer = await gateway.request('/metrics', {
+    headers: { authorization: `Basic ${Buffer.from(`admin:${gateway.adminPassword}`).toString('base64')}` },
+  });
+  assert.equal(answer.status, 200, answer.text);
+  const line = answer.text.split('\n').find((l) => l.startsWith('fleetgate_tunnel_streams '));
+  assert.ok(line, 'no fleetgate_tunnel_streams in /metrics');
+  return Number(line.split(' ')[1]);
+}
+
+/** Waits until `probe` is true, failing with `what` after `timeoutMs`. */
+async function waitFor(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 before(async () => {
   run = await startClusters({ count: 1, namePrefix: 'rvk' });
   cluster = run.clusters[0] as TestCluster;
@@ -86,8 +106,9 @@ after(async () => {
 });
 
 describe('revoking a token reaches every passthrough request still open with it', () => {
-  test('a create whose body is still arriving is cut when its token is revoked, and nothing is written', async () => {
+  test('a create whose body is still arriving is cut when its token is revoked, nothing is written, and its tunnel stream ends', async () => {
     const token = await login();
+    const before = await tunnelStreams();
     const raw = await openRaw();
     // A body sent slowly: the request is authenticated, the apiserver waits for the rest.
     raw.socket.write(
@@ -122,6 +143,29 @@ describe('revoking a token reaches every passthrough request still open with it'
       cut,
       `the request stayed open after the revocation; it answered:\n${raw.received().slice(0, 400)}`,
     );
+    await waitFor('the tunnel stream is gone', 5_000, async () => (await tunnelStreams()) === before);
+  });
+
+  test('a client that goes away mid-upload leaves no tunnel stream behind (the apiserver is not left waiting for the rest)', async () => {
+    const token = await login();
+    const before = await tunnelStreams();
+    const raw = await openRaw();
+    raw.socket.write(
+      [
+        `POST /k8s/clusters/${clusterId}/api/v1/namespaces/uploads/configmaps HTTP/1.1`,
+        'Host: gateway',
+        `Authorization: Bearer ${token}`,
+        'Content-Type: application/json',
+        'Transfer-Encoding: chunked',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const start = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"never-finished"},';
+    raw.socket.write(`${start.length.toString(16)}\r\n${start}\r\n`);
+    await waitFor('the upload is a tunnel stream', 5_000, async () => (await tunnelStreams()) === before + 1);
+    raw.socket.destroy();
+    await waitFor('the tunnel stream is gone', 5_000, async () => (await tunnelStreams()) === before);
   });
 
   test('a create sent whole with a live token still works', async () => {
