@@ -2,20 +2,11 @@
 // namespaces also a project's owner. The real service on a real SQLite store; the owners'
 // memberships are written straight into the store.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
-import { AccessRepository } from '../../src/access/access-repository.ts';
-import { AccessService } from '../../src/access/access-service.ts';
-import { AuditLog } from '../../src/audit/audit-log.ts';
-import { LocalUsers } from '../../src/auth/local-users.ts';
+import type { AccessRepository } from '../../src/access/access-repository.ts';
+import type { AccessService } from '../../src/access/access-service.ts';
 import type { Principal } from '../../src/auth/principal.ts';
-import { SqliteUserRepository } from '../../src/auth/user-repository.ts';
-import { ClusterRegistry } from '../../src/clusters/cluster-registry.ts';
-import { SqliteClusterRepository } from '../../src/clusters/sqlite-cluster-repository.ts';
-import { GatewayError } from '../../src/errors/gateway-error.ts';
-import { openDatabase } from '../../src/store/database.ts';
+import { freshPolicy, refusedWith } from './access-fixtures.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const person = (name: string, groups: string[] = []): Principal => ({
@@ -30,14 +21,8 @@ const stranger = person('stranger');
 const clusterOwner = person('carol', ['cluster-owners']);
 const projectOwner = person('pat', ['project-owners']);
 
-async function refusedAsForbidden(work: Promise<unknown>, message: RegExp): Promise<void> {
-  await assert.rejects(work, (error) => {
-    assert.ok(error instanceof GatewayError, String(error));
-    assert.equal(error.code, 'FORBIDDEN');
-    assert.match(error.message, message);
-    return true;
-  });
-}
+const refusedAsForbidden = (work: Promise<unknown>, message: RegExp) =>
+  refusedWith(work, 'FORBIDDEN', message);
 
 describe('who may change projects', () => {
   let service: AccessService;
@@ -45,17 +30,8 @@ describe('who may change projects', () => {
   let projectId: string;
 
   beforeEach(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'project-changes-'));
-    const db = openDatabase(dir);
-    const registry = new ClusterRegistry(new SqliteClusterRepository(db));
-    clusterId = (await registry.register('projects')).cluster.clusterId;
-    const store = new AccessRepository(db);
-    service = new AccessService({
-      store,
-      registry,
-      users: new LocalUsers(new SqliteUserRepository(db)),
-      audit: new AuditLog(join(dir, 'audit.log')),
-    });
+    let store: AccessRepository;
+    ({ service, store, clusterId } = await freshPolicy());
     projectId = (await service.createProject(admin, { clusterId, name: 'shop', namespaces: ['shop-a'] }))
       .projectId;
     const status = { state: 'Pending', message: '', at: AT } as const;
