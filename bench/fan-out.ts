@@ -10,13 +10,10 @@
 // The registered clusters share a few real control planes (a cluster here is a registration
 // with its own agent process and tunnel; several agents point at the same apiserver), so
 // 100 clusters of 1,000 pods are 100,000 pods from the gateway's side.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../src/kube/objects.ts';
-import { installAgentIdentity } from '../test/harness/agent-identity.ts';
 import {
   downloadKubeconfig,
   GatewayProcess,
@@ -24,13 +21,15 @@ import {
   registerCluster,
 } from '../test/harness/fleet.ts';
 import { startClusters } from '../test/harness/index.ts';
-import { ManagedProcess } from '../test/harness/managed-process.ts';
+import type { ManagedProcess } from '../test/harness/managed-process.ts';
 import { exportBaseline } from './baseline-checkout.ts';
+import { benchOptions, installAgentIdentities, startAgentProcesses } from './bench-fleet.ts';
 import { cachedObjectMemory } from './cached-object-memory.ts';
+import { cpuMs } from './process-cpu.ts';
 import { heapAfterGc, memoryProbeNodeOptions, residentBytes } from './process-sampler.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchOptions(
+  {
     'real-clusters': { type: 'string', default: '4' },
     clusters: { type: 'string', default: '10,50,100' },
     pods: { type: 'string', default: '100,1000' },
@@ -42,11 +41,8 @@ const { values } = parseArgs({
     'settle-seconds': { type: 'string', default: '30' },
     'active-timeout': { type: 'string', default: '180' },
     'tunnel-liveness-ms': { type: 'string', default: '8000' },
-    help: { type: 'boolean', short: 'h' },
   },
-});
-if (values.help) {
-  console.log(`Usage: node bench/fan-out.ts [options]
+  `Usage: node bench/fan-out.ts [options]
   --real-clusters N   control planes the registered clusters share (default 4)
   --clusters LIST     cluster counts to query (default 10,50,100; the largest is registered)
   --pods LIST         pods per cluster, ascending (default 100,1000)
@@ -62,9 +58,8 @@ if (values.help) {
   --tunnel-liveness-ms N  how long the gateway waits for a sign of life from an agent
                       before it drops its tunnel (default 8000, the gateway's own)
   --settle-seconds N  how long the gateway is left quiet after filling its caches before its
-                      RSS is read again (default 30; V8 gives pages back only once it is quiet)`);
-  process.exit(0);
-}
+                      RSS is read again (default 30; V8 gives pages back only once it is quiet)`,
+);
 const realCount = Number(values['real-clusters']);
 const clusterCounts = (values.clusters as string).split(',').map(Number);
 const podCounts = (values.pods as string).split(',').map(Number);
@@ -117,47 +112,16 @@ try {
   for (let i = 0; i < maxClusters; i++)
     registrations.push(await registerCluster(gateway, `fan-${String(i + 1).padStart(3, '0')}`));
 
-  // Each real cluster gets the agent's objects once (the manifest of its first
-  // registration); every agent pointed at it uses that ServiceAccount's token.
-  const agentKubeconfigs = await Promise.all(
-    run.clusters.map(async (cluster, i) => {
-      const manifest = await gateway.request(new URL(registrations[i]?.installUrl as string).pathname);
-      const file = join(cluster.dir, 'agent.kubeconfig');
-      await installAgentIdentity(cluster, manifest.text, file, 'agent');
-      await cluster.grantGatewayAdmin();
-      return file;
-    }),
-  );
-  const agentDir = join(run.runDir, 'agents');
-  await mkdir(agentDir, { recursive: true });
-  const caFile = join(agentDir, 'gateway-ca.crt');
-  await writeFile(caFile, gateway.caPem);
+  const agentKubeconfigs = await installAgentIdentities(gateway, run.clusters, registrations);
   log(`starting ${maxClusters} agent processes ...`);
-  for (const [i, registration] of registrations.entries()) {
-    const tokenFile = join(agentDir, `token-${i}`);
-    await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
-    agents.push(
-      ManagedProcess.start({
-        name: `agent-${i}`,
-        command: process.execPath,
-        args: [
-          new URL('../agent/main.ts', import.meta.url).pathname,
-          '--gateway-url',
-          gateway.url,
-          '--token-file',
-          tokenFile,
-          '--kubeconfig',
-          agentKubeconfigs[i % realCount] as string,
-          '--gateway-ca-file',
-          caFile,
-          '--reconnect-max-ms',
-          '1000',
-        ],
-        logFile: join(agentDir, `agent-${i}.log`),
-        env: { LOG_LEVEL: 'warn' },
-      }),
-    );
-  }
+  await startAgentProcesses({
+    gateway,
+    registrations,
+    kubeconfigs: agentKubeconfigs,
+    dir: join(run.runDir, 'agents'),
+    agents,
+    extraArgs: ['--reconnect-max-ms', '1000'],
+  });
   const clusterIds = registrations.map((r) => r.cluster.clusterId).sort();
   await waitAllActive();
   const adminToken = await downloadKubeconfig(
@@ -442,11 +406,14 @@ try {
         log(`${count} clusters x ${pods} pods: ${how('cached')} ...`);
         const firsts: number[] = [];
         let total = 0;
+        const cpuBefore = cpuMs(pid);
         for (let i = 0; i < repeats; i++) {
           const first = await timed(() => page(scope, FIRST_PAGE, null));
           firsts.push(first.ms);
           total = first.value.totalCount;
         }
+        // The gateway's CPU per cached first page: on a shared machine steadier than latency.
+        const firstPageCpuUs = ((cpuMs(pid) - cpuBefore) / repeats) * 1000;
         firsts.sort((a, b) => a - b);
         const walks: number[] = [];
         for (let i = 0; i < 3; i++) {
@@ -480,9 +447,11 @@ try {
           ms(percentile(firsts, 50)),
           ms(percentile(firsts, 99)),
           `${ms(percentile(walks, 50))} (${Math.ceil(total / WALK_PAGE)} pages; all 3: ${walks.map(ms).join(', ')})`,
-          count === maxClusters
-            ? `cold first page ${ms(cold.ms)} (${cold.value.failedClusters} clusters still filling); ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(residentBytes(pid) / 2 ** 20).toFixed(0)} MiB`
-            : '',
+          `gateway CPU ${firstPageCpuUs.toFixed(0)} µs per first page; ${
+            count === maxClusters
+              ? `cold first page ${ms(cold.ms)} (${cold.value.failedClusters} clusters still filling); ${await metric('fleetgate_list_cache_objects')} pods cached; gateway RSS ${(residentBytes(pid) / 2 ** 20).toFixed(0)} MiB`
+              : ''
+          }`,
         ]);
         row([
           count,

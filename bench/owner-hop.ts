@@ -6,43 +6,37 @@
 // The registered clusters share a few real control planes, as in bench/fan-out.ts: each
 // registration has its own agent process and tunnel, pointed at one of the apiservers.
 
-import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { installAgentIdentity } from '../test/harness/agent-identity.ts';
 import { type GatewayProcess, type Registration, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters, type TestCluster } from '../test/harness/index.ts';
-import { ManagedProcess } from '../test/harness/managed-process.ts';
+import type { ManagedProcess } from '../test/harness/managed-process.ts';
 import { startReplicas } from '../test/replicas/replica-fleet.ts';
+import { benchOptions, installAgentIdentities, startAgentProcesses, wholeOption } from './bench-fleet.ts';
 import { cpuMs } from './process-cpu.ts';
 
-const { values } = parseArgs({
-  options: {
+const values = benchOptions(
+  {
     clusters: { type: 'string', default: '20' },
     pods: { type: 'string', default: '500' },
     queries: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     first: { type: 'string', default: '50' },
-    help: { type: 'boolean', short: 'h' },
   },
-});
-if (values.help) {
-  console.log(`Usage: node bench/owner-hop.ts [options]
+  `Usage: node bench/owner-hop.ts [options]
 
   --clusters N  clusters registered (default 20), over 2 real control planes
   --pods N      pods per control plane, so per cluster (default 500)
   --queries N   queries per target and round (default 200)
   --rounds N    rounds; the two targets take turns within each (default 3)
-  --first N     page size (default 50)`);
-  process.exit(0);
-}
-const clusterCount = Number(values.clusters);
-const podCount = Number(values.pods);
-const queries = Number(values.queries);
-const rounds = Number(values.rounds);
-const first = Number(values.first);
+  --first N     page size (default 50)`,
+);
+const clusterCount = wholeOption('clusters', values.clusters);
+const podCount = wholeOption('pods', values.pods);
+const queries = wholeOption('queries', values.queries);
+const rounds = wholeOption('rounds', values.rounds);
+const first = wholeOption('first', values.first);
 const REAL_CLUSTERS = 2;
 
 const log = (message: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -61,16 +55,9 @@ try {
   const registrations: Registration[] = [];
   for (let i = 0; i < clusterCount; i++)
     registrations.push(await registerCluster(one, `own-${String(i).padStart(3, '0')}`));
-  const agentDir = join(run.runDir, 'agents');
-  await mkdir(agentDir, { recursive: true });
-  const caFile = join(agentDir, 'gateway-ca.crt');
-  await writeFile(caFile, one.caPem);
-  const kubeconfigs = await Promise.all(
-    real.map(async (cluster, i) => {
-      const manifest = await one.request(new URL(registrations[i]?.installUrl as string).pathname);
-      const file = join(cluster.dir, 'agent.kubeconfig');
-      await installAgentIdentity(cluster, manifest.text, file, 'agent');
-      await cluster.grantGatewayAdmin();
+  const kubeconfigs = await installAgentIdentities(one, real, registrations);
+  await Promise.all(
+    real.map(async (cluster) => {
       await cluster.kubectlOk('admin', ['create', 'namespace', 'bench']);
       await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
         stdin: stringify({
@@ -88,33 +75,16 @@ try {
           })),
         }),
       });
-      return file;
     }),
   );
   log(`starting ${clusterCount} agents (all on replica 1) ...`);
-  for (const [i, registration] of registrations.entries()) {
-    const tokenFile = join(agentDir, `token-${i}`);
-    await writeFile(tokenFile, registration.registrationToken, { mode: 0o600 });
-    agents.push(
-      ManagedProcess.start({
-        name: `agent-${i}`,
-        command: process.execPath,
-        args: [
-          new URL('../agent/main.ts', import.meta.url).pathname,
-          '--gateway-url',
-          one.url,
-          '--token-file',
-          tokenFile,
-          '--kubeconfig',
-          kubeconfigs[i % REAL_CLUSTERS] as string,
-          '--gateway-ca-file',
-          caFile,
-        ],
-        logFile: join(agentDir, `agent-${i}.log`),
-        env: { LOG_LEVEL: 'warn' },
-      }),
-    );
-  }
+  await startAgentProcesses({
+    gateway: one,
+    registrations,
+    kubeconfigs,
+    dir: join(run.runDir, 'agents'),
+    agents,
+  });
   for (const registration of registrations)
     await two.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active', 180_000);
   const login = await one.request('/v1/auth/login', {

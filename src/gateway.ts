@@ -1,24 +1,18 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { allResolvers } from '../resolvers/index.ts';
 import { AccessControllers } from './access/access-controllers.ts';
-import { AccessRepository } from './access/access-repository.ts';
 import { AccessService } from './access/access-service.ts';
 import { GatewayAdmin } from './admin/gateway-admin.ts';
 import { AuditLog } from './audit/audit-log.ts';
-import { SqliteApiTokenRepository } from './auth/api-token-repository.ts';
 import { ApiTokens } from './auth/api-tokens.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { LocalUsers } from './auth/local-users.ts';
 import { OidcProvider, type OidcSettings } from './auth/oidc.ts';
-import { SqliteOidcSessionRepository } from './auth/oidc-session-repository.ts';
 import { OidcSessions } from './auth/oidc-sessions.ts';
 import { OpenConnections } from './auth/open-connections.ts';
 import { PasswordSignIn } from './auth/password-sign-in.ts';
-import { PendingLogins } from './auth/pending-logins.ts';
 import { SignInLimiter, type SignInLimits } from './auth/sign-in-limiter.ts';
-import { SqliteUserRepository } from './auth/user-repository.ts';
 import { AccessReviews } from './cache/access-reviews.ts';
 import { ClusterStats } from './cache/cluster-stats.ts';
 import { ListCaches } from './cache/list-caches.ts';
@@ -26,7 +20,6 @@ import { ClusterClient } from './clusters/cluster-client.ts';
 import { ClusterConnections } from './clusters/cluster-connections.ts';
 import { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { HEALTH_INTERVAL_MS, HealthMonitor } from './clusters/health-monitor.ts';
-import { SqliteClusterRepository } from './clusters/sqlite-cluster-repository.ts';
 import { ClusterRateLimit } from './graphql/cluster-rate-limit.ts';
 import { GraphqlEndpoint } from './graphql/graphql-endpoint.ts';
 import { LiveLists } from './graphql/live-lists.ts';
@@ -35,34 +28,21 @@ import { OwnerAsks } from './graphql/owner-asks.ts';
 import { SharedWatches } from './graphql/shared-watches.ts';
 import { KubeClient } from './kube/kube-client.ts';
 import { CLUSTER_TIMEOUT_MS } from './kube/limits.ts';
-import { type KubernetesStoreSettings, openKubernetesStore } from './management/kubernetes-store.ts';
-import type { ManagementStore, StoreRepositories } from './management/store-repositories.ts';
-import { Passthrough } from './proxy/passthrough.ts';
-import { StreamQuota } from './proxy/stream-quota.ts';
-import { ClusterOwnership } from './replicas/cluster-ownership.ts';
-import { PeerEndpoint } from './replicas/peer-endpoint.ts';
-import { PeerLinks } from './replicas/peer-links.ts';
-import { loadPeerSecret } from './replicas/peer-secret.ts';
-import { ReplicaMembership } from './replicas/replica-membership.ts';
-import { AccessApi } from './server/access-api.ts';
-import { AuthApi } from './server/auth-api.ts';
-import { ClustersApi } from './server/clusters-api.ts';
+import { openStore, type StoreSettings } from './management/open-store.ts';
+import { joinReplicas, type ReplicaParts } from './replicas/join-replicas.ts';
 import { DRAIN_DEADLINE_MS, Drain } from './server/drain.ts';
-import { createGatewayServer } from './server/http-server.ts';
-import { MetricsApi } from './server/metrics-api.ts';
-import { ReplicasApi } from './server/replicas-api.ts';
-import { ensureServingTls } from './server/tls-bootstrap.ts';
+import { listenGateway } from './server/gateway-listener.ts';
+import { gatewayRoutes } from './server/gateway-routes.ts';
 import { DEFAULT_TUNNEL_TIMING, TunnelEndpoint, type TunnelTiming } from './server/tunnel-endpoint.ts';
 import { createLogger, type Logger } from './shared/log/logger.ts';
 import { CloseCode } from './shared/tunnel/codes.ts';
-import { openDatabase } from './store/database.ts';
 
 /** Everything the gateway process is configured with. */
 export interface GatewayConfig {
   /** The embedded store (with store kind sqlite), the generated TLS files and the default audit log. */
   readonly dataDir: string;
   /** Where the gateway's state lives (docs/replicas.md): SQLite under dataDir by default, or a management cluster. */
-  readonly store?: { readonly kind: 'sqlite' } | ({ readonly kind: 'kubernetes' } & KubernetesStoreSettings);
+  readonly store?: StoreSettings;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -147,7 +127,7 @@ export interface Gateway {
 /** Opens the store, wires the parts together and starts listening. */
 export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const log = config.log ?? createLogger('fleetgate-gateway');
-  const store = await openStore(config, log);
+  const store = await openStore(config.dataDir, config.store, log);
   const users = new LocalUsers(store.users);
   const bootstrap = await users.bootstrapAdmin(config.adminPassword);
   const tokens = new ApiTokens(store.tokens);
@@ -160,35 +140,8 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
   const kube = new KubeClient(clusterClient);
   const tunnel = new TunnelEndpoint(registry, connections, log, config.tunnelTiming ?? DEFAULT_TUNNEL_TIMING);
 
-  let publicUrl = config.publicUrl ?? '';
-  let tls = config.tls;
-  let caPem = config.caPem;
-  if (!tls && !config.dangerouslyServeHttp) {
-    const hosts = [
-      config.host,
-      config.publicUrl ? new URL(config.publicUrl).hostname.replace(/^\[|\]$/g, '') : '',
-    ];
-    const made = await ensureServingTls(
-      config.dataDir,
-      hosts.filter((h) => h && h !== '0.0.0.0' && h !== '::'),
-    );
-    tls = made;
-    caPem ??= made.caPem;
-  }
-  // Listen first: with port 0 the public URL, which OIDC's redirect URI needs, is known only then.
   const drain = new Drain();
-  const { server, setRoutes } = createGatewayServer(log, drain, tls);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // Connections waiting to be accepted: thousands of dashboards reconnect at once after a
-    // restart, and Node's default (511) dropped their SYNs, which TCP then retried only after
-    // 1, 3, 7, 15 s... (the kernel caps it at net.core.somaxconn).
-    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  publicUrl ||= url;
+  const { server, setRoutes, url, publicUrl, caPem } = await listenGateway(config, drain, log);
 
   let oidc: OidcProvider | undefined;
   if (config.oidc) {
@@ -252,15 +205,6 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     listCaches,
     liveLists,
   });
-  const clustersApi = new ClustersApi({
-    registry,
-    admin,
-    passwords,
-    authenticator,
-    publicUrl,
-    agentImage: config.agentImage,
-    gatewayCaPem: caPem,
-  });
   const health = new HealthMonitor(
     registry,
     connections,
@@ -286,65 +230,42 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
       drain,
       log,
     }));
-  const routes = {
-    replicas:
-      replicas &&
-      new ReplicasApi({
-        registry,
-        authenticator,
-        passwords,
-        health,
-        accessControllers,
-        caches,
-        clusterStats,
-        ownerQuestions: () => ({
-          asked: owners?.asked ?? 0,
-          unanswered: owners?.unanswered ?? 0,
-          answered: cacheAnswers?.answered ?? 0,
-        }),
-        ...replicas,
-      }),
-    peers: replicas?.peerEndpoint,
-    tunnel,
-    clustersApi,
-    authApi: new AuthApi({
+  setRoutes(
+    gatewayRoutes({
+      registry,
+      connections,
+      kube,
       users,
-      passwords,
       tokens,
       admin,
       authenticator,
-      registry,
+      passwords,
       audit,
       oidc,
       sessions,
-      publicUrl: () => publicUrl,
-      caPem,
-    }),
-    passthrough: new Passthrough({
-      authenticator,
-      kube,
-      audit,
-      log,
       openConnections,
-      drain,
-      quota: new StreamQuota(config.maxStreamsPerPerson),
-    }),
-    graphql,
-    metrics: new MetricsApi({
-      registry,
-      connections,
-      listCaches: caches,
+      access,
+      accessControllers,
+      health,
+      caches,
+      clusterStats,
       liveLists,
-      authenticator,
-      passwords,
-      peerLinks: replicas && {
-        outbound: () => replicas.peerLinks.stats(),
-        inbound: () => replicas.peerEndpoint.stats(),
-      },
+      graphql,
+      tunnel,
+      drain,
+      replicas,
+      ownerQuestions: () => ({
+        asked: owners?.asked ?? 0,
+        unanswered: owners?.unanswered ?? 0,
+        answered: cacheAnswers?.answered ?? 0,
+      }),
+      publicUrl,
+      caPem,
+      agentImage: config.agentImage,
+      maxStreamsPerPerson: config.maxStreamsPerPerson,
+      log,
     }),
-    accessApi: new AccessApi({ access, kube, authenticator, passwords }),
-  };
-  setRoutes(routes);
+  );
   log.info(
     { url, publicUrl, dataDir: config.dataDir, clusters: registry.list().length },
     'gateway listening',
@@ -396,105 +317,4 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     },
   };
   return gateway;
-}
-
-/** Opens the configured store: SQLite under the data directory, or the management cluster. */
-async function openStore(config: GatewayConfig, log: Logger): Promise<StoreRepositories> {
-  if (config.store?.kind === 'kubernetes') return openKubernetesStore(config.store, log);
-  const db = openDatabase(config.dataDir);
-  return {
-    users: new SqliteUserRepository(db),
-    tokens: new SqliteApiTokenRepository(db),
-    clusters: new SqliteClusterRepository(db),
-    oidcSessions: new SqliteOidcSessionRepository(db),
-    access: new AccessRepository(db),
-    pendingLogins: new PendingLogins(),
-    close: () => db.close(),
-  };
-}
-
-/** What a replica runs besides what one process does (docs/replicas.md §4-§6). */
-interface ReplicaParts {
-  readonly membership: ReplicaMembership;
-  readonly ownership: ClusterOwnership;
-  readonly peerEndpoint: PeerEndpoint;
-  readonly peerLinks: PeerLinks;
-}
-
-/**
- * Takes this replica's Lease, starts owning clusters, serves links from peers and routes
- * requests for clusters held elsewhere through links to their replicas.
- */
-async function joinReplicas(options: {
-  readonly management: ManagementStore;
-  readonly peerAddress: string;
-  readonly peerServerName: string | undefined;
-  readonly registry: ClusterRegistry;
-  readonly connections: ClusterConnections;
-  readonly clusterClient: ClusterClient;
-  readonly health: HealthMonitor;
-  readonly accessControllers: AccessControllers;
-  readonly caches: ListCaches;
-  readonly cacheAnswers: OwnerAnswers | undefined;
-  readonly owners: OwnerAsks | undefined;
-  readonly caPem: string | undefined;
-  readonly drain: Drain;
-  readonly log: Logger;
-}): Promise<ReplicaParts> {
-  const { management, registry, log } = options;
-  const membership = await ReplicaMembership.join({ ...management, peerAddress: options.peerAddress, log });
-  const ownership = await ClusterOwnership.start({
-    kube: management.kube,
-    namespace: management.namespace,
-    membership,
-    clusterIds: () => registry.list().map((cluster) => cluster.clusterId),
-    log,
-  });
-  const secret = await loadPeerSecret(management.kube, management.namespace);
-  const peerEndpoint = new PeerEndpoint({
-    secret,
-    // Its own tunnels only: a forwarded request is not forwarded again.
-    clusters: new ClusterClient(registry, options.connections),
-    connections: options.connections,
-    drain: options.drain,
-    cacheQuestions: options.cacheAnswers,
-    log,
-  });
-  const peerLinks = new PeerLinks({
-    membership,
-    holderOf: management.holderOf,
-    secret,
-    caPem: options.caPem,
-    serverName: options.peerServerName,
-    log,
-  });
-  options.clusterClient.routeThroughPeers(peerLinks);
-  // Each cluster's health is checked once, by its owner, wherever its tunnel is.
-  options.health.checkOwnedOnly((clusterId) => ownership.owns(clusterId));
-  // And its access controller runs there only (docs/replicas.md §6).
-  options.accessControllers.runOwnedOnly((clusterId) => ownership.owns(clusterId));
-  ownership.on('acquired', (clusterId) => {
-    if (registry.get(clusterId)?.state === 'Active') void options.health.check(clusterId, true);
-    options.accessControllers.acquired(clusterId);
-  });
-  ownership.on('released', (clusterId) => options.accessControllers.released(clusterId));
-  // Its list caches and stats too: others ask the owner (docs/replicas.md §6).
-  const me = membership.replicaId;
-  options.caches.runOnlyWhere((clusterId) => ownership.owns(clusterId));
-  options.owners?.useRouting({
-    replicaId: me,
-    owns: (clusterId) => ownership.owns(clusterId),
-    ownerOf: (clusterId) => {
-      if (ownership.owns(clusterId)) return me;
-      const holder = ownership.ownerOf(clusterId);
-      return holder && holder !== me && membership.liveIds().includes(holder) ? holder : undefined;
-    },
-    linkTo: (replicaId) => peerLinks.linkTo(replicaId),
-  });
-  ownership.on('acquired', (clusterId) => {
-    for (const ref of options.owners?.readLately(clusterId) ?? [])
-      void options.caches.prewarm(clusterId, ref);
-  });
-  ownership.on('released', (clusterId) => options.caches.release(clusterId));
-  return { membership, ownership, peerEndpoint, peerLinks };
 }

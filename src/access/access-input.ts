@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError } from '../errors/gateway-error.ts';
-import type { Subject, TemplateContext } from './access-model.ts';
+import type { Project, Subject, TemplateContext } from './access-model.ts';
 
 /** Bounds of the access API's input. */
 export const ACCESS_INPUT_LIMITS = {
@@ -8,6 +8,12 @@ export const ACCESS_INPUT_LIMITS = {
   namespacesPerProject: 256,
   permissions: 32,
   projectsPerCluster: 500,
+  /**
+   * Namespaces held by all the projects of one cluster together, in either store: with the
+   * management cluster they share one object, which holds at most about 1.5 MiB (at this
+   * bound, with names of 63 characters, about 1 MiB).
+   */
+  namespacesPerCluster: 16_000,
   membershipsPerCluster: 10_000,
   customTemplates: 500,
   customGlobalRoles: 200,
@@ -17,6 +23,17 @@ export const ACCESS_INPUT_LIMITS = {
 /** Refuses a write that would take a collection past its bound. */
 export function checkRoom(what: string, count: number, limit: number): void {
   if (count >= limit) throw new GatewayError('BAD_USER_INPUT', `at most ${limit} ${what}`);
+}
+
+/** Refuses the projects of one cluster that hold more namespaces together than either store keeps. */
+export function checkClusterNamespaces(projects: readonly Project[]): void {
+  const limit = ACCESS_INPUT_LIMITS.namespacesPerCluster;
+  const total = projects.reduce((sum, project) => sum + project.namespaces.length, 0);
+  if (total > limit)
+    throw new GatewayError(
+      'BAD_USER_INPUT',
+      `the projects of a cluster hold at most ${limit} namespaces together`,
+    );
 }
 
 const LOCAL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;

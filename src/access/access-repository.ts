@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Principal } from '../auth/principal.ts';
 import { withoutWaitingForDisk } from '../store/database.ts';
+import { checkClusterNamespaces } from './access-input.ts';
 import type {
   GlobalRole,
   GlobalRoleGrant,
@@ -33,7 +34,9 @@ export interface AccessStore {
    * Changes the projects of one cluster as one write: `change` gets them as stored now
    * (and again, newer, whenever another writer got in first) and answers them all as they
    * must be, or throws to refuse. This is how one namespace stays in one project: the
-   * check runs against what the write replaces, never against an older read.
+   * check runs against what the write replaces, never against an older read. Projects
+   * holding more than ACCESS_INPUT_LIMITS.namespacesPerCluster namespaces together are
+   * refused (checkClusterNamespaces), whichever the store.
    */
   changeProjects(clusterId: string, change: (projects: readonly Project[]) => Project[]): Promise<void>;
   memberships(filter?: { clusterId?: string; templateId?: string }): Membership[];
@@ -189,7 +192,9 @@ export class AccessRepository implements AccessStore {
   ): Promise<void> {
     this.#transaction(() => {
       const before = new Map(this.projects(clusterId).map((p) => [p.projectId, p]));
-      const after = new Map(change([...before.values()]).map((p) => [p.projectId, p]));
+      const changed = change([...before.values()]);
+      checkClusterNamespaces(changed);
+      const after = new Map(changed.map((p) => [p.projectId, p]));
       const addNamespace = this.#db.prepare(
         'INSERT INTO project_namespaces (cluster_id, namespace, project_id) VALUES (?, ?, ?)',
       );

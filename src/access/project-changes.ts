@@ -32,14 +32,7 @@ export class ProjectChanges {
       { clusterId: input.clusterId.slice(0, 64), target: input.name.slice(0, 64) },
       async () => {
         this.#service.requireCluster(input.clusterId);
-        if (
-          !this.#service.may(caller, 'projects:manage') &&
-          !this.#service.ownsCluster(caller, input.clusterId)
-        )
-          throw new GatewayError(
-            'FORBIDDEN',
-            'creating a project needs projects:manage or ownership of its cluster',
-          );
+        this.#requireProjectManager(caller, { clusterId: input.clusterId }, 'creating a project');
         checkProjectName(input.name);
         const namespaces = parseNamespaces(input.namespaces ?? []);
         const project: Project = {
@@ -73,14 +66,7 @@ export class ProjectChanges {
       { target: projectId.slice(0, 64) },
       async () => {
         const project = this.#service.project(projectId);
-        if (
-          !this.#service.may(caller, 'projects:manage') &&
-          !this.#service.ownsCluster(caller, project.clusterId)
-        )
-          throw new GatewayError(
-            'FORBIDDEN',
-            "adding namespaces needs projects:manage or ownership of the project's cluster",
-          );
+        this.#requireProjectManager(caller, { clusterId: project.clusterId }, 'adding namespaces');
         const parsed = parseNamespaces(namespaces);
         await this.#addNamespaces(project, parsed);
         return this.#service.project(projectId);
@@ -95,11 +81,7 @@ export class ProjectChanges {
       { target: projectId.slice(0, 64) },
       async () => {
         const project = this.#service.project(projectId);
-        if (!this.#service.may(caller, 'projects:manage') && !this.#service.ownsProject(caller, project))
-          throw new GatewayError(
-            'FORBIDDEN',
-            'removing namespaces needs projects:manage or ownership of the project',
-          );
+        this.#requireProjectManager(caller, { project }, 'removing namespaces');
         const removed = new Set(parseNamespaces(namespaces));
         await this.#service.store.changeProjects(project.clusterId, (projects) =>
           projects.map((p) =>
@@ -109,6 +91,28 @@ export class ProjectChanges {
         this.#service.emit('changed', project.clusterId);
         return this.#service.project(projectId);
       },
+    );
+  }
+
+  /**
+   * Refuses (FORBIDDEN) a caller who has neither projects:manage nor ownership of the
+   * cluster, or, where a project's owners may also do `what`, of the project (its cluster's
+   * owners included).
+   */
+  #requireProjectManager(
+    caller: Principal,
+    owned: { readonly clusterId: string } | { readonly project: Project },
+    what: string,
+  ): void {
+    if (this.#service.may(caller, 'projects:manage')) return;
+    if ('project' in owned) {
+      if (this.#service.ownsProject(caller, owned.project)) return;
+      throw new GatewayError('FORBIDDEN', `${what} needs projects:manage or ownership of the project`);
+    }
+    if (this.#service.ownsCluster(caller, owned.clusterId)) return;
+    throw new GatewayError(
+      'FORBIDDEN',
+      `${what} needs projects:manage or ownership of the project's cluster`,
     );
   }
 
@@ -138,14 +142,7 @@ export class ProjectChanges {
       { target: projectId.slice(0, 64) },
       async () => {
         const project = this.#service.project(projectId);
-        if (
-          !this.#service.may(caller, 'projects:manage') &&
-          !this.#service.ownsCluster(caller, project.clusterId)
-        )
-          throw new GatewayError(
-            'FORBIDDEN',
-            'deleting a project needs projects:manage or ownership of its cluster',
-          );
+        this.#requireProjectManager(caller, { clusterId: project.clusterId }, 'deleting a project');
         await this.#service.store.changeProjects(project.clusterId, (projects) =>
           projects.filter((p) => p.projectId !== projectId),
         );

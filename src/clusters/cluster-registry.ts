@@ -74,6 +74,13 @@ export interface RegistryEvents {
 export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   readonly #repo: ClusterRepository;
   readonly #clock: () => Date;
+  /**
+   * Every cluster by name, as the store last answered: every GraphQL query lists them, and a
+   * read of the store each time cost more than executing the query. Forgotten when a write
+   * of this registry settles and when the store reports a change made elsewhere, so it is
+   * never older than the store's own view.
+   */
+  #listed: Cluster[] | undefined;
 
   constructor(repo: ClusterRepository, clock: () => Date = () => new Date()) {
     super();
@@ -81,6 +88,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     this.#clock = clock;
     // Another replica registered, removed or connected a cluster: subscribers here hear it too.
     repo.onChangedElsewhere((clusterId, cluster, credentialsChanged) => {
+      this.#listed = undefined;
       if (!cluster) {
         this.emit('removed', clusterId);
         return;
@@ -92,11 +100,25 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
 
   /** No tunnel survives a restart of the gateway; agents will reconnect. Called once at start. */
   disconnectAfterRestart(): Promise<void> {
-    return this.#repo.disconnectAll('gateway restarted; waiting for the agent to reconnect', this.#now());
+    return this.#written(
+      this.#repo.disconnectAll('gateway restarted; waiting for the agent to reconnect', this.#now()),
+    );
   }
 
+  /** Every cluster, by name (from memory while nothing changed: see #listed). */
   list(): Cluster[] {
-    return this.#repo.all();
+    this.#listed ??= this.#repo.all();
+    return [...this.#listed];
+  }
+
+  /** Forgets the listed clusters now and again when `write` settles, whichever way. */
+  #written<T>(write: Promise<T>): Promise<T> {
+    this.#listed = undefined;
+    const forget = () => {
+      this.#listed = undefined;
+    };
+    write.then(forget, forget);
+    return write;
   }
 
   get(clusterId: string): Cluster | undefined {
@@ -131,12 +153,12 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       healthCheckedAt: null,
     };
     const token = newRegistrationToken(cluster.clusterId);
-    await this.#repo.insert(cluster, this.#tokenRecord(token.secret, options.tokenTtlSeconds));
+    await this.#written(this.#repo.insert(cluster, this.#tokenRecord(token.secret, options.tokenTtlSeconds)));
     return { cluster, token: formatRegistrationToken(token) };
   }
 
   async remove(clusterId: string): Promise<void> {
-    if (!(await this.#repo.delete(clusterId)))
+    if (!(await this.#written(this.#repo.delete(clusterId))))
       throw new GatewayError('CLUSTER_NOT_FOUND', `no cluster ${clusterId.slice(0, 64)}`, { clusterId });
     this.emit('removed', clusterId);
   }
@@ -157,11 +179,13 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     const token = newRegistrationToken(clusterId);
     const at = this.#clock();
     const graceUntil = new Date(at.getTime() + options.graceSeconds * 1000).toISOString();
-    await this.#repo.rotateToken(
-      clusterId,
-      this.#tokenRecord(token.secret, options.tokenTtlSeconds),
-      at.toISOString(),
-      graceUntil,
+    await this.#written(
+      this.#repo.rotateToken(
+        clusterId,
+        this.#tokenRecord(token.secret, options.tokenTtlSeconds),
+        at.toISOString(),
+        graceUntil,
+      ),
     );
     return formatRegistrationToken(token);
   }
@@ -232,7 +256,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
       retiredAt: null,
       graceUntil: null,
     };
-    if (!(await this.#repo.exchangeToken(clusterId, tokenHash, record)))
+    if (!(await this.#written(this.#repo.exchangeToken(clusterId, tokenHash, record))))
       return { ok: false, reason: 'registration token already used' };
     // The newest installation wins: tunnels held by the cluster's earlier credentials close.
     this.emit('credentialsChanged', clusterId);
@@ -259,7 +283,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
         retiredAt: null,
         graceUntil: null,
       };
-      if (await this.#repo.insertCurrentCredential(clusterId, next)) {
+      if (await this.#written(this.#repo.insertCurrentCredential(clusterId, next))) {
         return {
           ok: true,
           clusterId,
@@ -301,16 +325,18 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
     const at = this.#clock();
     const graceUntil = new Date(at.getTime() + options.graceSeconds * 1000).toISOString();
     const minted = options.mint ? this.#mint(clusterId) : undefined;
-    await this.#repo.rotateCredential(
-      clusterId,
-      at.toISOString(),
-      graceUntil,
-      minted && {
-        secretHash: minted.credentialHash,
-        createdAt: at.toISOString(),
-        retiredAt: null,
-        graceUntil: null,
-      },
+    await this.#written(
+      this.#repo.rotateCredential(
+        clusterId,
+        at.toISOString(),
+        graceUntil,
+        minted && {
+          secretHash: minted.credentialHash,
+          createdAt: at.toISOString(),
+          retiredAt: null,
+          graceUntil: null,
+        },
+      ),
     );
     return { minted, graceUntil };
   }
@@ -322,12 +348,14 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
   async mintMissingCredential(clusterId: string): Promise<MintedCredential | undefined> {
     if (this.#repo.credentials(clusterId).some((c) => c.retiredAt === null)) return undefined;
     const minted = this.#mint(clusterId);
-    const stored = await this.#repo.insertCurrentCredential(clusterId, {
-      secretHash: minted.credentialHash,
-      createdAt: this.#now(),
-      retiredAt: null,
-      graceUntil: null,
-    });
+    const stored = await this.#written(
+      this.#repo.insertCurrentCredential(clusterId, {
+        secretHash: minted.credentialHash,
+        createdAt: this.#now(),
+        retiredAt: null,
+        graceUntil: null,
+      }),
+    );
     return stored ? minted : undefined;
   }
 
@@ -362,7 +390,7 @@ export class ClusterRegistry extends EventEmitter<RegistryEvents> {
 
   /** Announces a cluster's new record; a cluster removed meanwhile has none. */
   #changed(write: Promise<Cluster | undefined>): void {
-    write.then(
+    this.#written(write).then(
       (cluster) => {
         if (cluster) this.emit('change', cluster);
       },

@@ -1,3 +1,4 @@
+import type { CacheOwnerRouting } from '../cache/cache-owner-routing.ts';
 import { type CollectionRef, collectionRoot } from '../cache/cached-collections.ts';
 import type { ClusterStats, ClusterStatsValue, StatsSource } from '../cache/cluster-stats.ts';
 import { CACHE_IDLE_MS, MAX_CACHES } from '../cache/list-caches.ts';
@@ -7,7 +8,6 @@ import { type Identity, impersonationHeaders } from '../kube/identity.ts';
 import { CLUSTER_TIMEOUT_MS } from '../kube/limits.ts';
 import type { Logger } from '../shared/log/logger.ts';
 import { ResetCode } from '../shared/tunnel/codes.ts';
-import type { TunnelSession } from '../shared/tunnel/session.ts';
 import type { TunnelStream } from '../shared/tunnel/stream.ts';
 import {
   MAX_OWNER_ANSWER_BYTES,
@@ -22,18 +22,6 @@ import {
  * for a cache to fill (the cluster timeout), after which it answers `filling`.
  */
 export const OWNER_ANSWER_TIMEOUT_MS = CLUSTER_TIMEOUT_MS + 5_000;
-
-/** Who owns which cluster, and the links to the other replicas (wired in by the replicas). */
-export interface CacheOwnerRouting {
-  /** This replica's id. */
-  readonly replicaId: string;
-  /** True when this replica owns the cluster now. */
-  owns(clusterId: string): boolean;
-  /** The live replica owning the cluster now (this one included); undefined when none is known. */
-  ownerOf(clusterId: string): string | undefined;
-  /** The link to a live peer, dialled if need be; undefined when it cannot be had. */
-  linkTo(replicaId: string): Promise<TunnelSession | undefined>;
-}
 
 /** Reads a stream to its end, at most `maxBytes`; past that it is cancelled and this throws. */
 async function readBounded(stream: TunnelStream, maxBytes: number): Promise<Buffer> {

@@ -1,3 +1,4 @@
+import { checkClusterNamespaces } from '../access/access-input.ts';
 import type {
   GlobalRole,
   GlobalRoleGrant,
@@ -24,12 +25,6 @@ import {
 import { GROUP_VERSION, KINDS } from './crds.ts';
 import type { NameClaims } from './name-claims.ts';
 import type { ResourceView } from './resource-view.ts';
-
-/**
- * Namespaces held by all the projects of one cluster together: they share one object, and
- * an object of the management cluster holds at most about 1.5 MiB.
- */
-export const MAX_PROJECT_NAMESPACES_PER_CLUSTER = 16_000;
 
 /** The views the access policy is read from, one per kind (kubernetes-store.ts makes them). */
 export interface AccessViews {
@@ -153,12 +148,8 @@ export class KubeAccessStore implements AccessStore {
   ): Promise<void> {
     const view = this.#views.projects;
     const encode = (projects: readonly Project[]) => {
-      const total = projects.reduce((sum, p) => sum + p.namespaces.length, 0);
-      if (total > MAX_PROJECT_NAMESPACES_PER_CLUSTER)
-        throw new GatewayError(
-          'BAD_USER_INPUT',
-          `the projects of a cluster hold at most ${MAX_PROJECT_NAMESPACES_PER_CLUSTER} namespaces together`,
-        );
+      // They share one object: the bound keeps it under the size the apiserver takes.
+      checkClusterNamespaces(projects);
       return encodeClusterProjects(clusterId, projects);
     };
     for (let attempt = 0; attempt < 3; attempt++) {

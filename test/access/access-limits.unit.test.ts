@@ -3,23 +3,14 @@
 // policy is the real service on the real SQLite store in a temporary directory; the records
 // below the bound are written straight into the store, which is what makes 10,000 cheap.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ACCESS_INPUT_LIMITS } from '../../src/access/access-input.ts';
 import type { Project, RoleTemplate } from '../../src/access/access-model.ts';
-import { AccessRepository } from '../../src/access/access-repository.ts';
-import { AccessService } from '../../src/access/access-service.ts';
+import type { AccessRepository } from '../../src/access/access-repository.ts';
+import type { AccessService } from '../../src/access/access-service.ts';
 import { TEMPLATE_LIMITS } from '../../src/access/role-templates.ts';
-import { AuditLog } from '../../src/audit/audit-log.ts';
-import { LocalUsers } from '../../src/auth/local-users.ts';
 import type { Principal } from '../../src/auth/principal.ts';
-import { SqliteUserRepository } from '../../src/auth/user-repository.ts';
-import { ClusterRegistry } from '../../src/clusters/cluster-registry.ts';
-import { SqliteClusterRepository } from '../../src/clusters/sqlite-cluster-repository.ts';
-import { GatewayError } from '../../src/errors/gateway-error.ts';
-import { openDatabase } from '../../src/store/database.ts';
+import { freshPolicy, refusedWith } from './access-fixtures.ts';
 
 const admin: Principal = {
   principalId: 'local:u-admin',
@@ -30,47 +21,9 @@ const admin: Principal = {
 };
 const AT = '2026-01-01T00:00:00.000Z';
 
-/** A fresh policy on its own database, with one registered cluster. */
-async function freshPolicy(): Promise<{
-  service: AccessService;
-  store: AccessRepository;
-  clusterId: string;
-  fill: (write: () => Promise<void>) => Promise<void>;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'access-limits-'));
-  const db = openDatabase(dir);
-  const registry = new ClusterRegistry(new SqliteClusterRepository(db));
-  const { cluster } = await registry.register('limits');
-  const store = new AccessRepository(db);
-  const service = new AccessService({
-    store,
-    registry,
-    users: new LocalUsers(new SqliteUserRepository(db)),
-    audit: new AuditLog(join(dir, 'audit.log')),
-  });
-  // The records below a bound go in one transaction: a commit per record waits for the disk each time.
-  const fill = async (write: () => Promise<void>) => {
-    db.exec('BEGIN');
-    try {
-      await write();
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
-  };
-  return { service, store, clusterId: cluster.clusterId, fill };
-}
-
 /** Asserts that `work` is refused with BAD_USER_INPUT and a message matching `message`. */
-async function refusedAsBadInput(work: Promise<unknown>, message: RegExp): Promise<void> {
-  await assert.rejects(work, (error) => {
-    assert.ok(error instanceof GatewayError, String(error));
-    assert.equal(error.code, 'BAD_USER_INPUT');
-    assert.match(error.message, message);
-    return true;
-  });
-}
+const refusedAsBadInput = (work: Promise<unknown>, message: RegExp) =>
+  refusedWith(work, 'BAD_USER_INPUT', message);
 
 const namespaces = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix}-${i}`);

@@ -15,6 +15,7 @@ import {
   startInProcessGateway,
 } from '../tunnel/in-process-fleet.ts';
 import { adminAndAlice } from './people.ts';
+import { kubectlPods, seedPods, testPod } from './pod-fixtures.ts';
 
 let run: TestClusters;
 let gateway: Gateway;
@@ -52,6 +53,10 @@ function names(answer: PodsAnswer): string[] {
   return (answer.data?.pods.edges ?? []).map((e) => `${e.node.clusterId}/${e.node.namespace}/${e.node.name}`);
 }
 
+/** The pods of these tests: never scheduled, so they stay as created. */
+const pod = (name: string, namespace: string, labels: Record<string, string> = {}) =>
+  testPod(name, namespace, { labels, scheduled: false });
+
 /** Polls until `check` holds; the cache follows changes by watch, within moments. */
 async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -62,15 +67,6 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
   assert.fail(`${what}: not within ${timeoutMs} ms`);
 }
 
-function pod(name: string, namespace: string, labels: Record<string, string> = {}) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, labels },
-    spec: { schedulerName: 'not-scheduled', containers: [{ name: 'c', image: 'registry.invalid/c:1' }] },
-  };
-}
-
 before(async () => {
   run = await startClusters({ count: 2, namePrefix: 'cache' });
   gateway = await startInProcessGateway({ dangerouslyServeHttp: false, accessReviewTtlMs: REVIEW_TTL_MS });
@@ -79,27 +75,14 @@ before(async () => {
   await Promise.all(
     run.clusters.map(async (cluster) => {
       await cluster.grantGatewayAdmin();
-      for (const namespace of ['shop', 'team-a'])
-        await cluster.kubectlOk('admin', ['create', 'namespace', namespace]);
-      await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-        stdin: stringify({
-          apiVersion: 'v1',
-          kind: 'List',
-          items: [
-            ...Array.from({ length: 30 }, (_, i) => pod(`shop-${i}`, 'shop')),
-            ...Array.from({ length: 5 }, (_, i) => pod(`a-${i}`, 'team-a')),
-          ],
-        }),
-      });
-      await cluster.kubectlOk('admin', [
-        'create',
-        'rolebinding',
-        'team-a-view',
-        '-n',
-        'team-a',
-        '--clusterrole=view',
-        '--group=local:team-a',
-      ]);
+      await seedPods(
+        cluster,
+        ['shop', 'team-a'],
+        [
+          ...Array.from({ length: 30 }, (_, i) => pod(`shop-${i}`, 'shop')),
+          ...Array.from({ length: 5 }, (_, i) => pod(`a-${i}`, 'team-a')),
+        ],
+      );
     }),
   );
   ({ adminToken, aliceToken } = await adminAndAlice(gateway, ['team-a']));
@@ -126,16 +109,8 @@ describe('watch-backed list caches', () => {
     const stats = gateway.listCaches?.stats();
     assert.equal(stats?.synced, 2, 'one pods cache per cluster, in service');
     const expected: string[] = [];
-    for (const [i, cluster] of run.clusters.entries()) {
-      const listed = await cluster.kubectlOk('admin', [
-        'get',
-        'pods',
-        '-A',
-        '-o',
-        'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
-      ]);
-      for (const line of listed.trim().split('\n')) expected.push(`${agents[i]?.clusterId}/${line}`);
-    }
+    for (const [i, cluster] of run.clusters.entries())
+      expected.push(...(await kubectlPods(cluster, agents[i]?.clusterId as string)).keys);
     assert.deepEqual(names(answer), [...expected].sort());
     assert.equal(answer.data?.pods.totalCount, expected.length);
     podsPerCluster = expected.length / 2;

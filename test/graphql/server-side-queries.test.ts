@@ -16,6 +16,7 @@ import {
   startInProcessGateway,
 } from '../tunnel/in-process-fleet.ts';
 import { adminAndAlice } from './people.ts';
+import { seedPods, testPod } from './pod-fixtures.ts';
 
 let run: TestClusters;
 let gateway: Gateway;
@@ -51,15 +52,6 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.fail(`${what}: not within ${timeoutMs} ms`);
-}
-
-function pod(name: string, namespace: string, extra: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace },
-    spec: { containers: [{ name: 'c', image: 'registry.invalid/c:1' }], ...extra },
-  };
 }
 
 const CRD = {
@@ -101,32 +93,17 @@ before(async () => {
   await Promise.all(
     run.clusters.map(async (cluster) => {
       await cluster.grantGatewayAdmin();
-      for (const namespace of ['sorted', 'counted', 'team-a'])
-        await cluster.kubectlOk('admin', ['create', 'namespace', namespace]);
-      await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-        stdin: stringify({
-          apiVersion: 'v1',
-          kind: 'List',
-          items: [
-            ...Array.from({ length: 25 }, (_, i) => pod(`s-${String(i).padStart(2, '0')}`, 'sorted')),
-            // Scheduled on the simulated nodes (Running), and left unscheduled (Pending).
-            ...Array.from({ length: 6 }, (_, i) => pod(`run-${i}`, 'counted')),
-            ...Array.from({ length: 4 }, (_, i) =>
-              pod(`wait-${i}`, 'counted', { schedulerName: 'not-scheduled' }),
-            ),
-            pod('a-0', 'team-a'),
-          ],
-        }),
-      });
-      await cluster.kubectlOk('admin', [
-        'create',
-        'rolebinding',
-        'team-a-view',
-        '-n',
-        'team-a',
-        '--clusterrole=view',
-        '--group=local:team-a',
-      ]);
+      await seedPods(
+        cluster,
+        ['sorted', 'counted', 'team-a'],
+        [
+          ...Array.from({ length: 25 }, (_, i) => testPod(`s-${String(i).padStart(2, '0')}`, 'sorted')),
+          // Scheduled on the simulated nodes (Running), and left unscheduled (Pending).
+          ...Array.from({ length: 6 }, (_, i) => testPod(`run-${i}`, 'counted')),
+          ...Array.from({ length: 4 }, (_, i) => testPod(`wait-${i}`, 'counted', { scheduled: false })),
+          testPod('a-0', 'team-a'),
+        ],
+      );
     }),
   );
   ({ adminToken, aliceToken } = await adminAndAlice(gateway, ['team-a']));
@@ -181,7 +158,7 @@ describe('server-side queries', () => {
       await Promise.all(
         run.clusters.map(async (cluster, i) => {
           await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-            stdin: stringify(pod(`late-${turn}`, 'sorted')),
+            stdin: stringify(testPod(`late-${turn}`, 'sorted')),
           });
           const gone = `s-${String(turn * 3).padStart(2, '0')}`;
           await cluster.kubectlOk('admin', ['delete', 'pod', gone, '-n', 'sorted', '--wait=false']);

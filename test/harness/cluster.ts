@@ -99,6 +99,29 @@ export class TestCluster {
     ]);
   }
 
+  /**
+   * Creates a pod that KWOK runs (it serves the pod's logs, exec and port-forward:
+   * kwok.ts) and waits until it is Ready.
+   */
+  async startReadyPod(name: string, namespace: string): Promise<void> {
+    await this.kubectlOk('admin', ['apply', '-f', '-'], {
+      stdin: stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace },
+        spec: { containers: [{ name: 'main', image: `registry.invalid/${name}:1` }] },
+      }),
+    });
+    await this.kubectlOk('admin', [
+      'wait',
+      '--for=condition=Ready',
+      `pod/${name}`,
+      '-n',
+      namespace,
+      '--timeout=60s',
+    ]);
+  }
+
   /** Processes of this cluster, for resource measurements. */
   get processes(): readonly ManagedProcess[] {
     return this.#ownEtcd ? [this.#ownEtcd.process, ...this.#processes] : this.#processes;

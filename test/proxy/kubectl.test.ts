@@ -59,22 +59,7 @@ before(async () => {
   );
   assert.equal(cli.status, 0, cli.stderr);
   await cluster.kubectlOk('admin', ['create', 'namespace', 'work']);
-  await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-    stdin: stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'box', namespace: 'work' },
-      spec: { containers: [{ name: 'main', image: 'registry.invalid/box:1' }] },
-    }),
-  });
-  await cluster.kubectlOk('admin', [
-    'wait',
-    '--for=condition=Ready',
-    'pod/box',
-    '-n',
-    'work',
-    '--timeout=60s',
-  ]);
+  await cluster.startReadyPod('box', 'work');
 });
 
 after(async () => {

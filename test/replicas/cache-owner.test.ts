@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { stringify } from 'yaml';
 import { PEER_CLUSTER_HEADER, PEER_MODE_HEADER } from '../../src/clusters/peer-tunnels.ts';
 import { OWNER_ASK_PATH } from '../../src/graphql/owner-wire.ts';
 import { PEER_PATH } from '../../src/replicas/peer-endpoint.ts';
 import { rendezvousOrder } from '../../src/replicas/rendezvous.ts';
 import { PROTOCOL_VERSIONS } from '../../src/shared/tunnel/limits.ts';
 import { TunnelSession } from '../../src/shared/tunnel/session.ts';
+import { kubectlPods, seedPods, testPod } from '../graphql/pod-fixtures.ts';
 import { AgentProcess, type GatewayProcess, registerCluster } from '../harness/fleet.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { startTcpBalancer, type TcpBalancer } from '../harness/tcp-balancer.ts';
@@ -44,13 +44,6 @@ interface ReplicasAnswer {
   clusters: { clusterId: string; owner: string | null }[];
 }
 
-const pod = (name: string, namespace: string, extra: Record<string, unknown> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, namespace },
-  spec: { containers: [{ name: 'c', image: 'registry.invalid/c:1' }], ...extra },
-});
-
 before(async () => {
   run = await startClusters({ count: 3, namePrefix: 'cown' });
   const [first_, ...rest] = run.clusters as [TestCluster, ...TestCluster[]];
@@ -64,32 +57,17 @@ before(async () => {
     const registration = await registerCluster(first, `owned-${i}`);
     clusterOf.set(registration.cluster.clusterId, cluster);
     await cluster.grantGatewayAdmin();
-    for (const namespace of ['work', 'team-a'])
-      await cluster.kubectlOk('admin', ['create', 'namespace', namespace]);
-    // Alice may list pods in team-a only: the owner answers her windows of that namespace.
-    await cluster.kubectlOk('admin', [
-      'create',
-      'rolebinding',
-      'team-a-view',
-      '-n',
-      'team-a',
-      '--clusterrole=view',
-      '--group=local:team-a',
-    ]);
-    await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-      stdin: stringify({
-        apiVersion: 'v1',
-        kind: 'List',
-        items: [
-          // Running on the simulated nodes, and left Pending (never scheduled).
-          ...Array.from({ length: 9 + i }, (_, n) => pod(`run-${n}`, 'work')),
-          ...Array.from({ length: 3 }, (_, n) =>
-            pod(`wait-${n}`, 'work', { schedulerName: 'not-scheduled' }),
-          ),
-          ...Array.from({ length: 4 }, (_, n) => pod(`a-${n}`, 'team-a')),
-        ],
-      }),
-    });
+    // Running on the simulated nodes, and left Pending (never scheduled); alice may list
+    // pods in team-a only: the owner answers her windows of that namespace.
+    await seedPods(
+      cluster,
+      ['work', 'team-a'],
+      [
+        ...Array.from({ length: 9 + i }, (_, n) => testPod(`run-${n}`, 'work')),
+        ...Array.from({ length: 3 }, (_, n) => testPod(`wait-${n}`, 'work', { scheduled: false })),
+        ...Array.from({ length: 4 }, (_, n) => testPod(`a-${n}`, 'team-a')),
+      ],
+    );
     agents.push(
       await AgentProcess.install(cluster, first, registration, {
         gatewayUrl: `https://127.0.0.1:${balancer.port}`,
@@ -179,22 +157,11 @@ async function graphql<T>(
 /** What kubectl says of a cluster: its pods by cluster/namespace/name, counts by phase, nodes. */
 async function kubectlTruth(clusterId: string) {
   const cluster = clusterOf.get(clusterId) as TestCluster;
-  const pods = JSON.parse(await cluster.kubectlOk('admin', ['get', 'pods', '-A', '-o', 'json'])) as {
-    items: { metadata: { namespace: string; name: string }; status?: { phase?: string } }[];
-  };
+  const { keys, byPhase } = await kubectlPods(cluster, clusterId);
   const nodes = JSON.parse(await cluster.kubectlOk('admin', ['get', 'nodes', '-o', 'json'])) as {
     items: unknown[];
   };
-  const byPhase: Record<string, number> = {};
-  for (const item of pods.items) {
-    const phase = item.status?.phase ?? 'Unknown';
-    byPhase[phase] = (byPhase[phase] ?? 0) + 1;
-  }
-  return {
-    names: pods.items.map((item) => `${clusterId}/${item.metadata.namespace}/${item.metadata.name}`).sort(),
-    byPhase,
-    nodeCount: nodes.items.length,
-  };
+  return { names: keys, byPhase, nodeCount: nodes.items.length };
 }
 
 const PAGE = `query($after: String) {

@@ -134,6 +134,22 @@ describe('replicas share one store in the management cluster', () => {
     assert.equal(manifest.status, 401, manifest.text);
   });
 
+  test("a cluster registered through replica 1 is in every replica's list within 2 s, and out of every list within 2 s of its deletion through replica 3", async () => {
+    const names = async (n: 1 | 2 | 3) =>
+      (await replica(n).api<{ clusters: { name: string }[] }>('GET', '/v1/clusters')).body.clusters.map(
+        (c) => c.name,
+      );
+    const everyList = async (holds: boolean) =>
+      (await Promise.all(([1, 2, 3] as const).map(names))).every((list) => list.includes('listed') === holds);
+    // Each replica has listed its clusters (and keeps the list) before the changes.
+    assert.ok(await everyList(false));
+    const registration = await registerCluster(replica(1), 'listed');
+    await within('every replica lists the new cluster', 2_000, () => everyList(true));
+    const removed = await replica(3).api('DELETE', `/v1/clusters/${registration.cluster.clusterId}`);
+    assert.equal(removed.status, 204);
+    await within('no replica lists the deleted cluster', 2_000, () => everyList(false));
+  });
+
   test('an agent credential rotated through a replica without the tunnel reaches the agent through the replica with it', async () => {
     const clusterId = (
       await replica(2).api<{ clusters: { clusterId: string; name: string }[] }>('GET', '/v1/clusters')
