@@ -61,8 +61,9 @@ if (values.help) {
                  processes (apiserver, etcd, ...) to CPU 1, so that the two sides do not
                  compete for a core (Linux, needs taskset)
 
-Prints latency and throughput per case and target, and the CPU time each process spent
-per request (from /proc/<pid>/stat), which does not depend on how busy the machine is.`);
+Prints latency and throughput per case and target, the CPU time each process spent
+per request (from /proc/<pid>/stat), which does not depend on how busy the machine is, and
+the read and write system calls the gateway and the agent made per request (/proc/<pid>/io).`);
   process.exit(0);
 }
 const requestsPerCase = Number(values.requests);
