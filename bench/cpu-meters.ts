@@ -17,7 +17,7 @@ export function processMeter(name: string, pid: number | undefined): CpuMeter {
 
 /**
  * A meter of a process's read and write system calls (not CPU: read it with the same
- * helpers, per request, less its idle rate).
+ * functions, per request, less its idle rate).
  */
 export function syscallMeter(name: string, pid: number | undefined): CpuMeter {
   return { name, read: () => ioSyscalls(pid) };
