@@ -1,7 +1,7 @@
 // CPU time spent by the processes a benchmark measures, per piece of work: read before and
 // after, less what each spends idle. One module for every benchmark that reports CPU per
 // request or per MB (bench/passthrough.ts, bench/tunnel-throughput.ts, bench/peer-hop.ts).
-import { cpuMs } from './process-cpu.ts';
+import { cpuMs, ioSyscalls } from './process-cpu.ts';
 
 /** One process whose CPU time is counted, by name. */
 export interface CpuMeter {
@@ -13,6 +13,14 @@ export interface CpuMeter {
 /** A meter for a process by pid (0 while it does not run). */
 export function processMeter(name: string, pid: number | undefined): CpuMeter {
   return { name, read: () => cpuMs(pid) };
+}
+
+/**
+ * A meter of a process's read and write system calls (not CPU: read it with the same
+ * functions, per request, less its idle rate).
+ */
+export function syscallMeter(name: string, pid: number | undefined): CpuMeter {
+  return { name, read: () => ioSyscalls(pid) };
 }
 
 /** CPU ms each meter's process spent while `work` ran, by name, beside the work's result. */

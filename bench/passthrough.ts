@@ -21,6 +21,7 @@ import {
   cpuDuring,
   processMeter,
   idleCpuPerMs as sampleIdleCpu,
+  syscallMeter,
 } from './cpu-meters.ts';
 
 const { values } = parseArgs({
@@ -60,8 +61,9 @@ if (values.help) {
                  processes (apiserver, etcd, ...) to CPU 1, so that the two sides do not
                  compete for a core (Linux, needs taskset)
 
-Prints latency and throughput per case and target, and the CPU time each process spent
-per request (from /proc/<pid>/stat), which does not depend on how busy the machine is.`);
+Prints latency and throughput per case and target, the CPU time each process spent
+per request (from /proc/<pid>/stat), which does not depend on how busy the machine is, and
+the read and write system calls the gateway and the agent made per request (/proc/<pid>/io).`);
   process.exit(0);
 }
 const requestsPerCase = Number(values.requests);
@@ -214,6 +216,11 @@ const measured: CpuMeter[] = [
   ...fleets.flatMap((f, i) => [
     processMeter(i ? 'baseline gateway' : 'gateway', f.gateway.process?.pid),
     processMeter(i ? 'baseline agent' : 'agent', f.agent.process?.pid),
+  ]),
+  // Read and write system calls: not CPU, but counted and reported per request the same way.
+  ...fleets.flatMap((f, i) => [
+    syscallMeter(i ? 'baseline gateway syscalls' : 'gateway syscalls', f.gateway.process?.pid),
+    syscallMeter(i ? 'baseline agent syscalls' : 'agent syscalls', f.agent.process?.pid),
   ]),
   processMeter('kubectl proxy', proxy.pid),
   processMeter('apiserver', cluster.processes.find((p) => p.name === 'kube-apiserver')?.pid),
@@ -417,6 +424,23 @@ for (const c of cases) {
     const rest = others.map((m) => cpuPerRequest(entry, m.name).toFixed(3));
     console.log(
       `| ${c.name} | ${c.concurrency} | ${target.name} | ${gatewayCpu.toFixed(3)} | ${agentCpu.toFixed(3)} | ${(gatewayCpu + agentCpu).toFixed(3)} | ${rest.join(' | ')} |`,
+    );
+  }
+}
+
+console.log('');
+console.log(
+  'Read and write system calls per request (syscr + syscw from /proc/<pid>/io, less the idle rate; each TLS write or read is one):',
+);
+console.log('');
+console.log('| case | concurrency | target | gateway | agent |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const c of cases) {
+  for (const target of targets.filter((t) => t.name === 'gateway' || t.name === 'baseline')) {
+    const entry = results.get(`${c.name}|${c.concurrency}|${target.name}`);
+    const [gatewayRole, agentRole] = rolesOf(target) as [string, string];
+    console.log(
+      `| ${c.name} | ${c.concurrency} | ${target.name} | ${cpuPerRequest(entry, `${gatewayRole} syscalls`).toFixed(2)} | ${cpuPerRequest(entry, `${agentRole} syscalls`).toFixed(2)} |`,
     );
   }
 }

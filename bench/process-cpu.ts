@@ -26,3 +26,19 @@ export function ownCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 }
+
+/**
+ * Read and write system calls a process has made so far (syscr + syscw of /proc/<pid>/io:
+ * read, readv, write, writev and the like; not epoll or sendmsg); 0 once it is gone. Each
+ * write to a TLS socket is one of these, and on this path they are what a request costs most.
+ */
+export function ioSyscalls(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? 0);
+    return field('syscr') + field('syscw');
+  } catch {
+    return 0;
+  }
+}

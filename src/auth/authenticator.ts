@@ -67,7 +67,10 @@ export class Authenticator {
     return { ok: true, principal: check.principal, tokenId, session: check.session };
   }
 
-  /** Local people's groups and admin flag are read now, so changes apply to old tokens too. */
+  /**
+   * Local people's groups and admin flag are read on every request (from a record at most
+   * USER_RECORD_CACHE_MS old), so changes apply to old tokens too.
+   */
   #current(principal: Principal, tokenId: string): Authentication {
     // Made before sign-ins were kept: its groups would never be read again.
     if (principal.provider === 'oidc')
