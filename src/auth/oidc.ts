@@ -188,6 +188,14 @@ export class OidcProvider {
     } catch (error) {
       throw new GatewayError('UNAUTHENTICATED', `OIDC token rejected: ${(error as Error).message}`);
     }
+    // A token listing several audiences was issued to whichever client `azp` names, perhaps
+    // another one that may also show it here; accepted only when it names this gateway, the
+    // rule openid-client applies to the ID tokens of sign-ins (OIDC Core 3.1.3.7).
+    if (Array.isArray(payload.aud) && payload.aud.length !== 1 && payload.azp !== this.#settings.clientId)
+      throw new GatewayError(
+        'UNAUTHENTICATED',
+        'OIDC token rejected: it lists several audiences and its authorized party (azp) is not this gateway',
+      );
     // Its groups are as old as the token: no older than a sign-in's are accepted.
     const age = Date.now() / 1000 - (payload.iat ?? 0);
     if (age > this.refreshIntervalSeconds)

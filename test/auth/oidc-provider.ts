@@ -17,6 +17,8 @@ export function startOidcProvider(options: {
   readonly redirectUris: readonly string[];
   /** Read at every sign-in and refresh: changing it changes what the provider says. */
   readonly people: Record<string, ProviderPerson>;
+  /** The private JWK the provider signs with and publishes (its own development key otherwise). */
+  readonly signingKey?: Record<string, unknown>;
 }): { readonly issuer: string; readonly server: Server } {
   const issuer = `http://127.0.0.1:${options.port}`;
   const provider = new Provider(issuer, {
@@ -37,6 +39,7 @@ export function startOidcProvider(options: {
     // Put the requested claims in the ID token, as Kubernetes-style consumers expect.
     conformIdTokenClaims: false,
     cookies: { keys: ['test-cookie-key'] },
+    ...(options.signingKey ? { jwks: { keys: [options.signingKey] } } : {}),
     findAccount: (_ctx: unknown, accountId: string) => {
       const person = options.people[accountId];
       if (!person) return undefined;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { gatewayRequest } from '../harness/gateway-http.ts';
 import { startClusters, type TestCluster, type TestClusters } from '../harness/index.ts';
 import { freePort } from '../harness/ports.ts';
@@ -18,6 +19,9 @@ let fleet: InProcessFleet;
 let issuerServer: Server;
 let issuer: string;
 let auditLog: string;
+/** The provider's signing key: tests sign with it the tokens this provider never issues. */
+let providerKey: CryptoKey;
+const PROVIDER_KEY_ID = 'test-signing-key';
 
 /** The provider's people; tests change them to see the gateway follow. */
 const PEOPLE: Record<string, ProviderPerson> = {
@@ -36,10 +40,13 @@ before(async () => {
   run = await startClusters({ count: 1, namePrefix: 'oidc' });
   cluster = run.clusters[0] as TestCluster;
   const [issuerPort, gatewayPort] = [await freePort(), await freePort()];
+  const keys = await generateKeyPair('RS256', { extractable: true });
+  providerKey = keys.privateKey;
   ({ issuer, server: issuerServer } = startOidcProvider({
     port: issuerPort,
     redirectUris: [`https://127.0.0.1:${gatewayPort}/v1/auth/oidc/callback`],
     people: PEOPLE,
+    signingKey: { ...(await exportJWK(keys.privateKey)), kid: PROVIDER_KEY_ID, alg: 'RS256', use: 'sig' },
   }));
   auditLog = join(await mkdtemp(join(tmpdir(), 'fleetgate-oidc-audit-')), 'audit.log');
   fleet = await startInProcessFleet(cluster, {
@@ -203,6 +210,32 @@ describe('OIDC sign-in against a real OpenID provider', () => {
       'base64url',
     );
     assert.equal(await listPods(`${header}.${forgedPayload}.${idToken.split('.')[2]}`), 401);
+  });
+
+  test('an ID token listing several audiences is accepted only when its authorized party (azp) is the gateway', async () => {
+    const { idToken } = await signIn('carol');
+    const claims = JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString()) as JWTPayload;
+    // The provider's own key signs what a provider serving several clients issues.
+    const issued = (extra: JWTPayload) =>
+      new SignJWT({ ...claims, ...extra })
+        .setProtectedHeader({ alg: 'RS256', kid: PROVIDER_KEY_ID })
+        .sign(providerKey);
+    const status = async (token: string) => (await gatewayWhoami(token)).status;
+    assert.equal(await status(await issued({})), 200, 'the sign-in token itself, signed again');
+    assert.equal(await status(await issued({ aud: ['other-app', 'fleetgate'], azp: 'fleetgate' })), 200);
+    assert.equal(await status(await issued({ aud: ['other-app', 'fleetgate'], azp: 'other-app' })), 401);
+    assert.equal(await status(await issued({ aud: ['other-app', 'fleetgate'] })), 401);
+    const refused = await gatewayRequest(
+      `${fleet.gateway.url}/k8s/clusters/${fleet.clusterId}/api/v1/namespaces/platform/pods`,
+      {
+        caPem: fleet.gateway.caPem,
+        headers: {
+          authorization: `Bearer ${await issued({ aud: ['other-app', 'fleetgate'], azp: 'other-app' })}`,
+        },
+      },
+    );
+    assert.equal(refused.status, 401);
+    assert.match(refused.text, /authorized party \(azp\) is not this gateway/);
   });
 
   test('a callback with an unknown state is refused', async () => {
