@@ -20,7 +20,7 @@ let issuerServer: Server;
 let issuer: string;
 let auditLog: string;
 /** The provider's signing key: tests sign with it the tokens this provider never issues. */
-let providerKey: CryptoKey;
+let providerKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 const PROVIDER_KEY_ID = 'test-signing-key';
 
 /** The provider's people; tests change them to see the gateway follow. */
@@ -214,7 +214,9 @@ describe('OIDC sign-in against a real OpenID provider', () => {
 
   test('an ID token listing several audiences is accepted only when its authorized party (azp) is the gateway', async () => {
     const { idToken } = await signIn('carol');
-    const claims = JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString()) as JWTPayload;
+    const claims = JSON.parse(
+      Buffer.from(idToken.split('.')[1] as string, 'base64url').toString(),
+    ) as JWTPayload;
     // The provider's own key signs what a provider serving several clients issues.
     const issued = (extra: JWTPayload) =>
       new SignJWT({ ...claims, ...extra })
