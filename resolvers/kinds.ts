@@ -1,4 +1,5 @@
 import type { Resolvers } from '../src/generated/graphql.ts';
+import type { GraphQLContext } from '../src/graphql/context.ts';
 import {
   containerStatuses,
   nodeReady,
@@ -37,7 +38,9 @@ const common = {
   name: (item: ResourceItem) => item.name,
   labels: (item: ResourceItem) => item.labels ?? {},
   createdAt: (item: ResourceItem) => item.createdAt || null,
-  object: (item: ResourceItem) => item.object,
+  // Charged to the answer's budget: pages of large objects must not build an answer of any size.
+  object: (item: ResourceItem, _args: unknown, context: GraphQLContext) =>
+    context.answerBudget ? context.answerBudget.charge(item.object) : item.object,
 };
 const namespaced = { ...common, namespace: (item: ResourceItem) => item.namespace };
 const optionalNamespace = { ...common, namespace: (item: ResourceItem) => item.namespace || null };

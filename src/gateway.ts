@@ -70,6 +70,8 @@ export interface GatewayConfig {
   readonly graphqlIntrospection?: boolean;
   /** Undelivered messages a GraphQL subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Bytes of objects one GraphQL query or mutation may answer with (default 64 MiB). */
+  readonly maxGraphqlAnswerBytes?: number;
   /** How long a graphql-ws client may leave a ping unanswered before it is dropped (default 12 s). */
   readonly graphqlKeepAliveMs?: number;
   /** Concurrent passthrough requests one person may have on one cluster (default 100). */
@@ -201,6 +203,7 @@ export async function startGateway(config: GatewayConfig): Promise<Gateway> {
     log,
     introspection: config.graphqlIntrospection,
     maxSubscriberQueue: config.maxSubscriberQueue,
+    maxAnswerBytes: config.maxGraphqlAnswerBytes,
     keepAliveMs: config.graphqlKeepAliveMs,
     listCaches,
     liveLists,

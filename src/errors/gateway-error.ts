@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   /** Any other failure answered by the cluster. */
   CLUSTER_ERROR: { httpStatus: 502, reason: 'InternalError' },
   TOO_MANY_OBJECTS: { httpStatus: 422, reason: 'Invalid' },
+  /** A GraphQL answer's objects would pass the gateway's bound on one answer (GRAPHQL_ANSWER_MAX_BYTES). */
+  ANSWER_TOO_LARGE: { httpStatus: 422, reason: 'Invalid' },
   // The gateway itself.
   SUBSCRIBER_TOO_SLOW: { httpStatus: 503, reason: 'ServiceUnavailable' },
   STARTING: { httpStatus: 503, reason: 'ServiceUnavailable' },

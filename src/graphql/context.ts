@@ -10,6 +10,7 @@ import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { GatewayError } from '../errors/gateway-error.ts';
 import type { PersonIdentity } from '../kube/identity.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
+import type { AnswerBudget } from './answer-budget.ts';
 import type { ClusterList, ListRequest } from './cluster-lists.ts';
 import type { OwnerAsks } from './owner-asks.ts';
 import type { SharedWatches } from './shared-watches.ts';
@@ -43,6 +44,11 @@ export interface GraphQLContext {
   readonly owners: OwnerAsks | undefined;
   /** Undelivered messages a subscriber may have before it is ended. */
   readonly maxSubscriberQueue: number;
+  /**
+   * The bytes of objects this query or mutation may still answer with; undefined for a
+   * subscription, whose every message is an answer of its own.
+   */
+  readonly answerBudget: AnswerBudget | undefined;
   /** Per-cluster failures, added to the answer's errors beside the data. */
   readonly clusterErrors: GatewayError[];
   /** Clusters answered from a copy no longer kept current (allowStale), and since when: the answer's `extensions.stale`. */

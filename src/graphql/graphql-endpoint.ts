@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { type DocumentNode, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayAdmin } from '../admin/gateway-admin.ts';
@@ -21,6 +21,7 @@ import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
+import { AnswerBudget } from './answer-budget.ts';
 import { createListLoader } from './cluster-lists.ts';
 import { CompiledQueries } from './compiled-queries.ts';
 import type { GraphQLContext } from './context.ts';
@@ -59,6 +60,8 @@ export interface GraphqlEndpointOptions {
   readonly introspection?: boolean;
   /** Undelivered messages a subscriber may have before it is coalesced, then ended (default 1000). */
   readonly maxSubscriberQueue?: number;
+  /** Bytes of objects one query or mutation may answer with (default GRAPHQL_ANSWER_MAX_BYTES). */
+  readonly maxAnswerBytes?: number;
   /** Ping interval, and how long a ping may go unanswered before the socket is dropped (default 12 s). */
   readonly keepAliveMs?: number;
   /** Watch-backed list caches (docs/list-cache.md); lists are all live without them. */
@@ -191,7 +194,11 @@ export class GraphqlEndpoint {
           }
           const invalid = this.#documents.validate(document);
           if (invalid.length > 0) return [...invalid];
-          const contextValue = this.#context(ctx.extra.principal as Principal, ctx.extra.session);
+          const contextValue = this.#context(
+            ctx.extra.principal as Principal,
+            ctx.extra.session,
+            getOperationAST(document, payload.operationName)?.operation !== 'subscription',
+          );
           this.#subscriptions.register(contextValue, {
             socket: ctx.extra.socket,
             operationId,
@@ -219,7 +226,8 @@ export class GraphqlEndpoint {
     return endpoint;
   }
 
-  #context(principal: Principal, session: SignInSession | undefined): GraphQLContext {
+  /** `answersOnce`: a query or mutation, whose one answer is bounded (a subscription's messages are not one answer). */
+  #context(principal: Principal, session: SignInSession | undefined, answersOnce: boolean): GraphQLContext {
     const identity = downstreamIdentity(principal);
     const kube = this.#options.kube;
     const liveLists = this.#options.liveLists;
@@ -244,6 +252,7 @@ export class GraphqlEndpoint {
       listCaches: this.#options.listCaches,
       owners: this.#options.owners,
       maxSubscriberQueue: this.#options.maxSubscriberQueue ?? DEFAULT_SUBSCRIBER_QUEUE,
+      answerBudget: answersOnce ? new AnswerBudget(this.#options.maxAnswerBytes) : undefined,
       clusterErrors: [],
       staleClusters: new Map(),
     };
@@ -295,7 +304,8 @@ export class GraphqlEndpoint {
       this.#send(res, 401, { errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
       return;
     }
-    const context = this.#context(auth.principal, auth.session);
+    // Plain HTTP carries no subscriptions: every operation here has one answer.
+    const context = this.#context(auth.principal, auth.session, true);
     const result = await this.#apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => context,
