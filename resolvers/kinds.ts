@@ -36,7 +36,9 @@ function kept(item: ResourceItem, field: string, compute: (object: KubeObject) =
 const common = {
   clusterId: (item: ResourceItem) => item.clusterId,
   name: (item: ResourceItem) => item.name,
-  labels: (item: ResourceItem) => item.labels ?? {},
+  // Labels too: an object may hold over a megabyte of them.
+  labels: (item: ResourceItem, _args: unknown, context: GraphQLContext) =>
+    context.answerBudget ? context.answerBudget.charge(item.labels ?? {}) : (item.labels ?? {}),
   createdAt: (item: ResourceItem) => item.createdAt || null,
   // Charged to the answer's budget: pages of large objects must not build an answer of any size.
   object: (item: ResourceItem, _args: unknown, context: GraphQLContext) =>

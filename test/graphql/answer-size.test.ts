@@ -43,6 +43,21 @@ before(async () => {
   const blob = join(dir, 'blob');
   await writeFile(blob, 'b'.repeat(DATA_BYTES));
   await fleet.cluster.kubectlOk('admin', ['create', 'namespace', 'big']);
+  // Objects whose labels alone are large: 8,000 labels of about 75 bytes each.
+  const labels = Object.fromEntries(
+    Array.from({ length: 8_000 }, (_, index) => [`label-${index}`, 'v'.repeat(60)]),
+  );
+  await fleet.cluster.kubectlOk('admin', ['create', 'namespace', 'labelled']);
+  for (let index = 0; index < CONFIG_MAPS; index++) {
+    const manifest = join(dir, `labelled-${index}.json`);
+    const object = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `labelled-${index}`, namespace: 'labelled', labels },
+    };
+    await writeFile(manifest, JSON.stringify(object));
+    await fleet.cluster.kubectlOk('admin', ['create', '-f', manifest]);
+  }
   for (let index = 0; index < CONFIG_MAPS; index++)
     await fleet.cluster.kubectlOk('admin', [
       'create',
@@ -94,6 +109,12 @@ describe('the bound on a GraphQL answer, against a real cluster with large objec
   test('each alias of the object field counts against the bound', async () => {
     const { answer } = await graphql(page(2, 'object a: object'));
     assert.equal(answer.errors?.[0]?.extensions?.code, 'ANSWER_TOO_LARGE', JSON.stringify(answer.errors));
+  });
+
+  test('labels count against the bound too', async () => {
+    const { answer, bytes } = await graphql(page(CONFIG_MAPS, 'labels').replace('"big"', '"labelled"'));
+    assert.equal(answer.errors?.[0]?.extensions?.code, 'ANSWER_TOO_LARGE', JSON.stringify(answer.errors));
+    assert.ok(bytes < MAX_ANSWER_BYTES, `the answer took ${bytes} bytes`);
   });
 
   test('a query over graphql-ws is bounded as over HTTP', async () => {
