@@ -182,6 +182,10 @@ export class Passthrough {
       // The head and the part of the body that came with it leave in one write (one TLS
       // record, one wake-up of the client) at the end of this turn of the event loop.
       if (res.socket) corkUntilTurnEnds(res.socket);
+      // An answer before the whole request body (an early refusal): the rest of the body is
+      // no longer read, so the connection cannot carry another request. Kept alive, it hung
+      // the client's next request; it is closed after this answer, and the client told so.
+      if (!req.complete) res.shouldKeepAlive = false;
       framing = bodyFraming(req.method ?? 'GET', answer.status, answer.headers);
       res.writeHead(answer.status, framedHeaders(framing, safeResponseHeaders(answer.headers)).flat());
       // Watches and log follows send nothing for a while: let the client see the head now.
