@@ -8,7 +8,11 @@
 //             is available as a package without a native build), enough for GETs only
 //   node-http https.request with a keep-alive Agent, as the agent's node:https path
 // Each body is read and dropped (the agent would write it to the tunnel: the same for all).
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { parseArgs } from 'node:util';
 import { type Dispatcher, Pool } from 'undici';
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '3' },
     'list-requests': { type: 'string', default: '6' },
+    'bare-server': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -35,7 +40,11 @@ Reports this process's CPU per request and per MB, p50/p99, and ratios against u
 
   --requests N        small GETs per case, client and round (default 2000)
   --rounds N          rounds (default 3)
-  --list-requests N   large-list GETs per client and round (default 6)`);
+  --list-requests N   large-list GETs per client and round (default 6)
+  --bare-server       also: a bare node:https server in a child process answering a fixed
+                      small body, asked by the undici client at 1 and 32 in flight: the
+                      server's CPU per request, the floor of what Node's HTTP server costs the
+                      gateway for a small GET`);
   process.exit(0);
 }
 const requests = Number(values.requests);
@@ -338,6 +347,67 @@ async function runCase(
   return { cpuMs: cpu.get('client') ?? 0, count, bytes, wallMs: performance.now() - started, latencies };
 }
 
+/** A server answering every request with a fixed body of the size of a namespace's JSON. */
+const BARE_SERVER = `
+import { createServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+const body = Buffer.from(JSON.stringify({ kind: 'Namespace', pad: 'x'.repeat(420) }));
+const server = createServer(
+  { cert: readFileSync(process.env.CERT), key: readFileSync(process.env.KEY), keepAliveTimeout: 30000 },
+  (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    res.end(body);
+  },
+);
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+
+async function bareServer(clusterDir: string, caPem: string, headers: [string, string][]): Promise<void> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_SERVER], {
+    env: {
+      ...process.env,
+      CERT: join(clusterDir, 'pki', 'apiserver.crt'),
+      KEY: join(clusterDir, 'pki', 'apiserver.key'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const origin = new URL(`https://127.0.0.1:${line.toString().trim()}`);
+    const client = undiciClient(origin, caPem);
+    const meters = [processMeter('server', child.pid), processMeter('client', process.pid)];
+    await runCase(client, '/', headers, 500, 32);
+    console.log(
+      '\n| bare node:https server, undici client | server CPU ms per request | client CPU ms per request | req/s | p50 ms | p99 ms |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- |');
+    for (const concurrency of [1, 32]) {
+      let server = 0;
+      let clientCpu = 0;
+      const latencies: number[] = [];
+      let wallMs = 0;
+      for (let round = 0; round < rounds; round++) {
+        const { result, cpu } = await cpuDuring(meters, () =>
+          runCase(client, '/', headers, requests, concurrency),
+        );
+        server += cpu.get('server') ?? 0;
+        clientCpu += cpu.get('client') ?? 0;
+        latencies.push(...result.latencies);
+        wallMs += result.wallMs;
+      }
+      const count = requests * rounds;
+      const sorted = latencies.sort((a, b) => a - b);
+      console.log(
+        `| c=${concurrency} | ${(server / count).toFixed(3)} | ${(clientCpu / count).toFixed(3)} | ${(count / (wallMs / 1000)).toFixed(0)} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} |`,
+      );
+    }
+    await client.close();
+  } finally {
+    child.kill();
+  }
+}
+
 const apiservers = await startBareApiservers(1, 'leg');
 try {
   const cluster = apiservers.clusters[0];
@@ -424,6 +494,7 @@ try {
     }
   }
   for (const c of clients) await c.close();
+  if (values['bare-server']) await bareServer(cluster.dir, cluster.caPem, headers);
 } finally {
   await apiservers.stop();
 }
