@@ -166,7 +166,9 @@ export class GraphqlEndpoint {
       {
         schema: this.#schema,
         onConnect: (ctx) => {
-          // graphql-ws keeps the upgrade request for the socket's life; nothing here reads it.
+          // graphql-ws keeps the upgrade request for the socket's life; only its connection,
+          // the one the WebSocket runs on, is kept (shared deliveries write to it).
+          ctx.extra.transport = ctx.extra.request.socket;
           Reflect.deleteProperty(ctx.extra, 'request');
           return guard.connect(ctx);
         },
@@ -194,6 +196,7 @@ export class GraphqlEndpoint {
           const contextValue = this.#context(ctx.extra.principal as Principal, ctx.extra.session);
           this.#subscriptions.register(contextValue, {
             socket: ctx.extra.socket,
+            transport: ctx.extra.transport,
             operationId,
             query: payload.query,
           });
