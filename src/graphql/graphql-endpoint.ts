@@ -193,10 +193,13 @@ export class GraphqlEndpoint {
           }
           const invalid = this.#documents.validate(document);
           if (invalid.length > 0) return [...invalid];
+          // Set by onConnect, which graphql-ws runs before any subscribe.
+          const transport = ctx.extra.transport;
+          if (!transport) throw new Error('a subscription on a connection that was never set up');
           const contextValue = this.#context(ctx.extra.principal as Principal, ctx.extra.session);
           this.#subscriptions.register(contextValue, {
             socket: ctx.extra.socket,
-            transport: ctx.extra.transport,
+            transport,
             operationId,
             query: payload.query,
           });

@@ -16,7 +16,6 @@ import { callerMayWatch } from './watch-access.ts';
  * where they cannot.
  */
 export const MAX_IN_FLIGHT_BYTES = 64 * 1024;
-const TEXT = { binary: false } as const;
 const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
 
 /**
@@ -34,11 +33,10 @@ function ownBytes(text: string): Buffer {
 export interface SharedSubscriberOptions {
   readonly socket: WebSocket;
   /**
-   * The connection under `socket` (what the server upgraded), when known: frames are then
-   * written to it directly, the shared bytes of a change not copied per member
-   * (text-frames.ts). Without it, each message goes through `socket.send` as one buffer.
+   * The connection under `socket` (what the server upgraded): frames are written to it
+   * directly, the shared bytes of a change not copied per member (text-frames.ts).
    */
-  readonly transport?: Duplex;
+  readonly transport: Duplex;
   /** The graphql-ws operation id its `next` messages carry. */
   readonly operationId: string;
   readonly context: GraphQLContext;
@@ -135,10 +133,6 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
 
   #pump(limit = MAX_IN_FLIGHT_BYTES): void {
     const { socket, transport } = this.#options;
-    if (!transport) {
-      this.#pumpThroughSocket(limit);
-      return;
-    }
     // Everything waiting that the budget allows, as whole frames in one corked write: a
     // subscriber that fell behind catches up in few, larger writes.
     const chunks: Buffer[] = [];
@@ -157,23 +151,6 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
       this.#inFlight -= batch;
       if (this.#state === 'shared') this.#pump();
     });
-  }
-
-  /** The same through the WebSocket's own send, one buffer per message. */
-  #pumpThroughSocket(limit: number): void {
-    const { socket } = this.#options;
-    while (this.#inFlight < limit && socket.readyState === socket.OPEN) {
-      const next = this.#queue.shift();
-      if (!next) return;
-      const tail = next.coalesced ? next.item.coalescedTail() : next.item.tail;
-      const frame = Buffer.concat([this.#prefix, tail]);
-      const size = frame.length;
-      this.#inFlight += size;
-      socket.send(frame, TEXT, () => {
-        this.#inFlight -= size;
-        if (this.#state === 'shared') this.#pump();
-      });
-    }
   }
 
   async #reviewAccess(): Promise<void> {

@@ -17,8 +17,8 @@ import type { SharedWatches } from './shared-watches.ts';
 /** The graphql-ws operation a subscription's context belongs to. */
 export interface SocketOperation {
   readonly socket: WebSocket;
-  /** The connection under `socket`, when known (see SharedSubscriberOptions.transport). */
-  readonly transport?: Duplex;
+  /** The connection under `socket` (see SharedSubscriberOptions.transport). */
+  readonly transport: Duplex;
   readonly operationId: string;
   /** The document as the client sent it: part of what subscribers must share to share bytes. */
   readonly query: string;
