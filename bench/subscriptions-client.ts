@@ -1,11 +1,16 @@
 // One client process of bench/subscriptions.ts: opens `count` graphql-ws subscribers (one
 // WebSocket each) to the gateway, records when each bench event arrives, and reports to the
 // parent over IPC. Several of these run side by side so that no single client event loop
-// decides the latencies; each reports its own event-loop utilization to show whether it did.
+// decides the latencies; each reports its own event-loop utilization and CPU to show
+// whether it did. Two kinds of subscriber: `graphql-ws` (the library's client, parsing every
+// message whole) and `lean` (the protocol by hand over the same TLS WebSocket, reading of a
+// change only the bench's annotations: subscriptions-messages.ts), which leaves more of the
+// machine's two cores to the gateway under test.
 import { performance } from 'node:perf_hooks';
 import { createSecureContext } from 'node:tls';
 import { type Client, createClient } from 'graphql-ws';
 import { type ClientOptions, WebSocket } from 'ws';
+import { readMessage } from './subscriptions-messages.ts';
 
 /** What the parent sends to start the subscribers. */
 export interface ClientStart {
@@ -22,6 +27,8 @@ export interface ClientStart {
   readonly events: number;
   /** WebSocket handshakes in flight at once. */
   readonly connectConcurrency: number;
+  /** Which subscriber implementation (see the top of this file). */
+  readonly client: 'lean' | 'graphql-ws';
 }
 
 /** Progress, sent every second. */
@@ -47,6 +54,8 @@ export interface ClientResult {
   readonly eventLoopUtilization: number;
   /** The same from the start until measuring began (subscribers attaching). */
   readonly attachEventLoopUtilization: number;
+  /** User + system CPU seconds of this process while measuring. */
+  readonly cpuSeconds: number;
 }
 
 export const SEQ_ANNOTATION = 'bench.fleetgate.io/seq';
@@ -63,7 +72,7 @@ const QUERY = `subscription Changes($filter: ResourceFilter) {
 }`;
 
 interface Subscriber {
-  client: Client;
+  close: () => void;
   received: Uint8Array;
   attached: boolean;
   ended: boolean;
@@ -93,16 +102,19 @@ async function run(start: ClientStart): Promise<void> {
   const timer = setInterval(() => send(status()), 500);
   let eluStart = performance.eventLoopUtilization();
   let attachElu = Number.NaN;
+  let cpuStart = process.cpuUsage();
 
   process.on('message', (message: { type: string }) => {
     if (message.type === 'measure') {
       measuring = true;
       attachElu = performance.eventLoopUtilization(eluStart).utilization;
       eluStart = performance.eventLoopUtilization();
+      cpuStart = process.cpuUsage();
     }
     if (message.type !== 'finish') return;
     clearInterval(timer);
     const elu = performance.eventLoopUtilization(eluStart).utilization;
+    const cpu = process.cpuUsage(cpuStart);
     let lost = 0;
     for (const s of subscribers) for (let seq = 1; seq <= start.events; seq++) if (!s.received[seq]) lost++;
     lost += (start.count - subscribers.length) * start.events;
@@ -114,28 +126,44 @@ async function run(start: ClientStart): Promise<void> {
         errors,
         eventLoopUtilization: elu,
         attachEventLoopUtilization: attachElu,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
       },
       // Only once the parent has it: the result of 300 events x 1,000 subscribers is MiBs,
       // which a busy parent may take seconds to read.
       () => setTimeout(() => process.exit(0), 1000),
     );
     // A client whose socket already failed rejects its dispose: nothing is left to close.
-    for (const s of subscribers) Promise.resolve(s.client.dispose()).catch(() => {});
+    for (const s of subscribers) s.close();
   });
 
   // One TLS context for all: building one per connection (parsing the CA) was a fifth of
   // this process's time in a profile.
   const secureContext = createSecureContext({ ca: start.caPem });
   let next = 0;
-  const openOne = (index: number) =>
+  /** What a subscriber does with a change of an object that carries the bench's annotations. */
+  const onBenchEvent = (
+    subscriber: Subscriber,
+    seq: number,
+    phase: string,
+    sentAt: number,
+    receivedAt: number,
+  ) => {
+    subscriber.attached = true;
+    if (phase !== 'measure' || !measuring) return;
+    if (!(seq >= 1 && seq <= start.events) || subscriber.received[seq]) return;
+    subscriber.received[seq] = 1;
+    received++;
+    latencies.push(receivedAt - sentAt);
+  };
+  const openWithGraphqlWs = (index: number) =>
     new Promise<void>((resolve) => {
       const subscriber: Subscriber = {
-        client: undefined as unknown as Client,
+        close: () => {},
         received: new Uint8Array(start.events + 1),
         attached: false,
         ended: false,
       };
-      subscriber.client = createClient({
+      const client: Client = createClient({
         url: start.url,
         webSocketImpl: class extends WebSocket {
           constructor(address: string, protocols?: string | string[]) {
@@ -154,8 +182,10 @@ async function run(start: ClientStart): Promise<void> {
           error: () => resolve(),
         },
       });
+      // A client whose socket already failed rejects its dispose: nothing is left to close.
+      subscriber.close = () => void Promise.resolve(client.dispose()).catch(() => {});
       subscribers.push(subscriber);
-      subscriber.client.subscribe<{
+      client.subscribe<{
         resourceChanges: {
           type: string;
           message?: string;
@@ -173,13 +203,13 @@ async function run(start: ClientStart): Promise<void> {
               countError(`${change.type} ${String(change.message).slice(0, 60)}`);
             const annotations = change?.object?.metadata?.annotations;
             if (!annotations?.[SEQ_ANNOTATION]) return;
-            subscriber.attached = true;
-            if (annotations[PHASE_ANNOTATION] !== 'measure' || !measuring) return;
-            const seq = Number(annotations[SEQ_ANNOTATION]);
-            if (!(seq >= 1 && seq <= start.events) || subscriber.received[seq]) return;
-            subscriber.received[seq] = 1;
-            received++;
-            latencies.push(receivedAt - Number(annotations[SENT_ANNOTATION]));
+            onBenchEvent(
+              subscriber,
+              Number(annotations[SEQ_ANNOTATION]),
+              String(annotations[PHASE_ANNOTATION]),
+              Number(annotations[SENT_ANNOTATION]),
+              receivedAt,
+            );
           },
           error: (error) => {
             subscriber.ended = true;
@@ -200,6 +230,83 @@ async function run(start: ClientStart): Promise<void> {
         },
       );
     });
+  /**
+   * The same subscriber by hand: graphql-transport-ws over one TLS WebSocket (connection_init
+   * with the token, subscribe once acknowledged, pong to a protocol ping); a change of an
+   * object is read for its annotations only, every other message parsed whole.
+   */
+  const openLean = (index: number) =>
+    new Promise<void>((resolve) => {
+      const subscriber: Subscriber = {
+        close: () => {},
+        received: new Uint8Array(start.events + 1),
+        attached: false,
+        ended: false,
+      };
+      subscribers.push(subscriber);
+      const socket = new WebSocket(start.url, 'graphql-transport-ws', { secureContext } as ClientOptions);
+      let closing = false;
+      subscriber.close = () => {
+        closing = true;
+        socket.close(1000);
+      };
+      let acknowledged = false;
+      const end = (reason: string | undefined) => {
+        if (subscriber.ended) return;
+        subscriber.ended = true;
+        if (reason !== undefined) countError(reason);
+        resolve();
+      };
+      socket.on('open', () => {
+        socket.send(
+          JSON.stringify({
+            type: 'connection_init',
+            payload: { authorization: `Bearer ${start.tokens[index % start.tokens.length]}` },
+          }),
+        );
+      });
+      socket.on('message', (data: Buffer) => {
+        const receivedAt = nowMs();
+        const read = readMessage(data, [SEQ_ANNOTATION, PHASE_ANNOTATION, SENT_ANNOTATION]);
+        if (read.kind === 'change') {
+          const a = read.annotations;
+          if (a) onBenchEvent(subscriber, a.seq, a.phase, a.sentAt, receivedAt);
+          return;
+        }
+        const { type, payload } = read.message;
+        if (type === 'connection_ack' && !acknowledged) {
+          acknowledged = true;
+          connected++;
+          socket.send(
+            JSON.stringify({
+              id: '1',
+              type: 'subscribe',
+              payload: { query: QUERY, variables: { filter: { namespace: start.namespace } } },
+            }),
+          );
+          resolve();
+        } else if (type === 'ping') {
+          socket.send('{"type":"pong"}');
+        } else if (type === 'next') {
+          const result = payload as {
+            errors?: { message: string; extensions?: { code?: string } }[];
+            data?: { resourceChanges?: { type: string; message?: string } };
+          };
+          for (const e of result.errors ?? []) countError(String(e.extensions?.code ?? e.message));
+          const change = result.data?.resourceChanges;
+          if (change?.type === 'ERROR' || change?.type === 'GAP')
+            countError(`${change.type} ${String(change.message).slice(0, 60)}`);
+        } else if (type === 'error') {
+          const first = (payload as { message: string; extensions?: { code?: string } }[])[0];
+          end(String(first?.extensions?.code ?? first?.message));
+        } else if (type === 'complete') {
+          end(undefined);
+        }
+      });
+      socket.on('close', (code) => end(closing ? undefined : `closed ${code}`));
+      socket.on('error', (error) => end(error.message));
+    });
+  const openOne = start.client === 'lean' ? openLean : openWithGraphqlWs;
   await Promise.all(
     Array.from({ length: start.connectConcurrency }, async () => {
       while (next < start.count) {

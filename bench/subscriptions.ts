@@ -27,6 +27,7 @@ const { values } = parseArgs({
     'attach-timeout': { type: 'string', default: '120' },
     baseline: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    client: { type: 'string', default: 'lean' },
     'gateway-node-options': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -40,6 +41,9 @@ if (values.help) {
   --attach-timeout S     how long subscribers may take to receive their first event (default 120)
   --baseline REF         also run every phase on the gateway of git commit REF, in turns
   --cpu-prof             write V8 CPU profiles of the gateways into the run directory
+  --client KIND          lean (default: graphql-transport-ws by hand, reading only the bench's
+                         annotations of a change) or graphql-ws (the library's client, which
+                         parses every message whole); both gateways get the same
   --gateway-node-options more NODE_OPTIONS for the gateways (e.g. --heapsnapshot-signal=SIGUSR1)`);
   process.exit(0);
 }
@@ -48,6 +52,9 @@ const phases = values.phases.split(',').map((spec) => {
   if (!subscribers || !rate) throw new Error(`bad phase ${spec}: SUBSCRIBERS@RATE`);
   return { subscribers, rate, events: Math.round(rate * Number(values.seconds)) };
 });
+if (values.client !== 'lean' && values.client !== 'graphql-ws')
+  throw new Error(`bad --client ${values.client}: lean or graphql-ws`);
+const clientKind: 'lean' | 'graphql-ws' = values.client;
 const people = Number(values.people);
 const perClient = Number(values['per-client']);
 const attachTimeoutMs = Number(values['attach-timeout']) * 1000;
@@ -211,6 +218,8 @@ interface PhaseResult {
   readonly clientUtilization: number[];
   /** Client processes' event-loop utilization while subscribers attached. */
   readonly clientAttachUtilization: number[];
+  /** Client processes' CPU seconds while measuring, all together. */
+  readonly clientCpuSeconds: number;
   /** Kernel listen-queue overflows (all processes) while subscribers attached. */
   readonly listenOverflows: number;
   readonly direct: { latencies: Float64Array; lost: number; restarts: number };
@@ -266,6 +275,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
             errors: { [`client process ended (${code}) without a result`]: 1 },
             eventLoopUtilization: Number.NaN,
             attachEventLoopUtilization: Number.NaN,
+            cpuSeconds: Number.NaN,
           }),
         );
       }),
@@ -281,6 +291,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
       namespace: NAMESPACE,
       events,
       connectConcurrency: 50,
+      client: clientKind,
     };
     first += share;
     worker.send(start);
@@ -373,6 +384,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     errors,
     clientUtilization: outcomes.map((o) => o.eventLoopUtilization),
     clientAttachUtilization: outcomes.map((o) => o.attachEventLoopUtilization),
+    clientCpuSeconds: outcomes.reduce((total, o) => total + o.cpuSeconds, 0),
     listenOverflows: overflowsDuringAttach,
     direct: {
       latencies: new Float64Array(target.direct.latencies).sort(),
@@ -430,7 +442,7 @@ const perSubscriber = (mib: number, r: PhaseResult) => ((mib * 1024) / Math.max(
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(
-  `${values.seconds} s per phase; latency = producer's PATCH sent -> event received; load average at the end ${load}; net.core.somaxconn ${sysctl('net.core.somaxconn')}, net.ipv4.tcp_max_syn_backlog ${sysctl('net.ipv4.tcp_max_syn_backlog')}`,
+  `${values.seconds} s per phase; ${clientKind} clients; latency = producer's PATCH sent -> event received; load average at the end ${load}; net.core.somaxconn ${sysctl('net.core.somaxconn')}, net.ipv4.tcp_max_syn_backlog ${sysctl('net.ipv4.tcp_max_syn_backlog')}`,
 );
 console.log('');
 console.log(
@@ -451,6 +463,6 @@ for (const r of results) {
 console.log('');
 for (const r of results) {
   console.log(
-    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); per subscriber: V8 heap committed ${perSubscriber(r.heapTotalAttached - r.heapTotalIdle, r)} KiB, ArrayBuffers ${perSubscriber(r.arrayBuffersAttached - r.arrayBuffersIdle, r)} KiB; direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
+    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); per subscriber: V8 heap committed ${perSubscriber(r.heapTotalAttached - r.heapTotalIdle, r)} KiB, ArrayBuffers ${perSubscriber(r.arrayBuffersAttached - r.arrayBuffersIdle, r)} KiB; clients' CPU while measuring ${r.clientCpuSeconds.toFixed(1)} s (${((1e6 * r.clientCpuSeconds) / Math.max(1, r.received)).toFixed(1)} µs per delivered message); direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
   );
 }

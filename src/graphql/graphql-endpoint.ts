@@ -169,7 +169,9 @@ export class GraphqlEndpoint {
       {
         schema: this.#schema,
         onConnect: (ctx) => {
-          // graphql-ws keeps the upgrade request for the socket's life; nothing here reads it.
+          // graphql-ws keeps the upgrade request for the socket's life; only its connection,
+          // the one the WebSocket runs on, is kept (shared deliveries write to it).
+          ctx.extra.transport = ctx.extra.request.socket;
           Reflect.deleteProperty(ctx.extra, 'request');
           return guard.connect(ctx);
         },
@@ -194,6 +196,9 @@ export class GraphqlEndpoint {
           }
           const invalid = this.#documents.validate(document);
           if (invalid.length > 0) return [...invalid];
+          // Set by onConnect, which graphql-ws runs before any subscribe.
+          const transport = ctx.extra.transport;
+          if (!transport) throw new Error('a subscription on a connection that was never set up');
           const contextValue = this.#context(
             ctx.extra.principal as Principal,
             ctx.extra.session,
@@ -201,6 +206,7 @@ export class GraphqlEndpoint {
           );
           this.#subscriptions.register(contextValue, {
             socket: ctx.extra.socket,
+            transport,
             operationId,
             query: payload.query,
           });

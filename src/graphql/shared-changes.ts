@@ -11,14 +11,22 @@ export interface SharedDelivery {
   readonly positions: ReadonlyMap<string, string>;
   /** What the change is about, for coalescing (see changeKey). */
   readonly key: string | undefined;
-  /** The `payload` of a graphql-ws `next` message, as JSON bytes. */
-  readonly payload: Buffer;
-  /** The same payload with `coalesced: true`, made once, when a subscriber first needs it. */
-  coalescedPayload(): Buffer;
+  /**
+   * The end of a graphql-ws `next` message, the same for every member: its `payload` as JSON
+   * and the closing brace (each member writes its own `{"id":...,"payload":` before it).
+   */
+  readonly tail: Buffer;
+  /** The same with `coalesced: true`, made once, when a subscriber first needs it. */
+  coalescedTail(): Buffer;
 }
 
-/** Runs the subscription's selection set on one message and serializes the result. */
-export type SerializeChange = (message: ChangeMessage) => Buffer;
+/** Runs the subscription's selection set on one message and serializes the result as JSON. */
+export type SerializeChange = (message: ChangeMessage) => string;
+
+/** A `next` message's payload and its closing brace, as bytes. */
+function tailOf(payload: string): Buffer {
+  return Buffer.from(`${payload}}`);
+}
 
 /** A subscriber of a shared stream (see shared-subscriber.ts). */
 export interface FeedMember {
@@ -46,7 +54,7 @@ class Delivery implements SharedDelivery {
   readonly message: ChangeMessage;
   readonly positions: ReadonlyMap<string, string>;
   readonly key: string | undefined;
-  readonly payload: Buffer;
+  readonly tail: Buffer;
   readonly #serialize: SerializeChange;
   #coalesced: Buffer | undefined;
 
@@ -55,11 +63,11 @@ class Delivery implements SharedDelivery {
     this.positions = positions;
     this.key = changeKey(message);
     this.#serialize = serialize;
-    this.payload = serialize(message);
+    this.tail = tailOf(serialize(message));
   }
 
-  coalescedPayload(): Buffer {
-    this.#coalesced ??= this.#serialize({ ...this.message, coalesced: true });
+  coalescedTail(): Buffer {
+    this.#coalesced ??= tailOf(this.#serialize({ ...this.message, coalesced: true }));
     return this.#coalesced;
   }
 }

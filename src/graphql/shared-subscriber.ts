@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import { WATCH_TIMEOUT_SECONDS } from '../kube/limits.ts';
@@ -6,6 +7,7 @@ import type { GraphQLContext } from './context.ts';
 import { type Respond, ResponseStream } from './response-stream.ts';
 import type { ChangeFeed, FeedMember, SharedDelivery } from './shared-changes.ts';
 import { SubscriberQueue } from './subscriber-queue.ts';
+import { frameHead, writeCorked } from './text-frames.ts';
 import { callerMayWatch } from './watch-access.ts';
 
 /**
@@ -14,8 +16,6 @@ import { callerMayWatch } from './watch-access.ts';
  * where they cannot.
  */
 export const MAX_IN_FLIGHT_BYTES = 64 * 1024;
-const TEXT = { binary: false } as const;
-const FRAME_END = Buffer.from('}');
 const DONE: IteratorResult<ExecutionResult> = { done: true, value: undefined };
 
 /**
@@ -32,6 +32,11 @@ function ownBytes(text: string): Buffer {
 /** What a shared subscriber needs to know about its subscription. */
 export interface SharedSubscriberOptions {
   readonly socket: WebSocket;
+  /**
+   * The connection under `socket` (what the server upgraded): frames are written to it
+   * directly, the shared bytes of a change not copied per member (text-frames.ts).
+   */
+  readonly transport: Duplex;
   /** The graphql-ws operation id its `next` messages carry. */
   readonly operationId: string;
   readonly context: GraphQLContext;
@@ -100,7 +105,7 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
   deliver(delivery: SharedDelivery): void {
     if (this.#state !== 'shared') return;
     this.#positions = delivery.positions;
-    if (this.#queue.push(delivery, delivery.payload.length + this.#prefix.length + 1) === 'overflow') {
+    if (this.#queue.push(delivery, delivery.tail.length + this.#prefix.length) === 'overflow') {
       this.#state = 'overflowed';
       this.#last = {
         type: delivery.message.type,
@@ -127,19 +132,25 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
   }
 
   #pump(limit = MAX_IN_FLIGHT_BYTES): void {
-    const { socket } = this.#options;
-    while (this.#inFlight < limit && socket.readyState === socket.OPEN) {
+    const { socket, transport } = this.#options;
+    // Everything waiting that the budget allows, as whole frames in one corked write: a
+    // subscriber that fell behind catches up in few, larger writes.
+    const chunks: Buffer[] = [];
+    let batch = 0;
+    while (this.#inFlight + batch < limit && socket.readyState === socket.OPEN && transport.writable) {
       const next = this.#queue.shift();
-      if (!next) return;
-      const payload = next.coalesced ? next.item.coalescedPayload() : next.item.payload;
-      const frame = Buffer.concat([this.#prefix, payload, FRAME_END]);
-      const size = frame.length;
-      this.#inFlight += size;
-      socket.send(frame, TEXT, () => {
-        this.#inFlight -= size;
-        if (this.#state === 'shared') this.#pump();
-      });
+      if (!next) break;
+      const tail = next.coalesced ? next.item.coalescedTail() : next.item.tail;
+      const head = frameHead(this.#prefix, tail.length);
+      chunks.push(head, tail);
+      batch += head.length + tail.length;
     }
+    if (batch === 0) return;
+    this.#inFlight += batch;
+    writeCorked(transport, chunks, () => {
+      this.#inFlight -= batch;
+      if (this.#state === 'shared') this.#pump();
+    });
   }
 
   async #reviewAccess(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import {
   createSourceEventStream,
   type ExecutionArgs,
@@ -16,6 +17,8 @@ import type { SharedWatches } from './shared-watches.ts';
 /** The graphql-ws operation a subscription's context belongs to. */
 export interface SocketOperation {
   readonly socket: WebSocket;
+  /** The connection under `socket` (see SharedSubscriberOptions.transport). */
+  readonly transport: Duplex;
   readonly operationId: string;
   /** The document as the client sent it: part of what subscribers must share to share bytes. */
   readonly query: string;
@@ -69,6 +72,7 @@ export class SharedSubscriptions {
         ]);
         const member = new SharedSubscriber({
           socket: operation.socket,
+          transport: operation.transport,
           operationId: operation.operationId,
           context: args.contextValue as GraphQLContext,
           stream: source,
@@ -78,11 +82,11 @@ export class SharedSubscriptions {
         // The selection set of a change reads nothing of the caller (ResourceChange has only
         // default resolvers): running it once, with the first member's arguments, is running
         // it for each.
-        const serialize = (message: ChangeMessage): Buffer => {
+        const serialize = (message: ChangeMessage): string => {
           const result = respond(message);
           if (result instanceof Promise)
             throw new GraphQLError('a shared subscription must resolve synchronously');
-          return Buffer.from(JSON.stringify(payloadOf(result)));
+          return JSON.stringify(payloadOf(result));
         };
         member.attach(this.#feeds.join(shareKey, shareClass, serialize, member));
         return member;

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { SignInSession } from '../auth/api-tokens.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
@@ -15,6 +16,8 @@ export const REVOKED_CLOSE_CODE = 4403;
 /** What the gateway keeps on each graphql-ws connection. */
 export type SocketState = {
   readonly socket: WebSocket;
+  /** The connection the WebSocket runs on, which shared deliveries write to (text-frames.ts). */
+  transport?: Duplex;
   principal?: Principal;
   /** The OIDC sign-in the credential belongs to, if any (tokens made on the socket end with it). */
   session?: SignInSession;

@@ -137,6 +137,73 @@ describe('changes are executed and serialized once per access class', () => {
   });
 });
 
+interface PodMetadata {
+  readonly name: string;
+  readonly resourceVersion: string;
+  readonly annotations?: Record<string, string>;
+}
+
+describe('shared deliveries written beside shared bytes', () => {
+  test('every subscriber, several on one socket among them, gets every change exactly once and in order under its own operation id', async () => {
+    const names = ['order-0', 'order-1', 'order-2'];
+    const one = graphqlWsClient(gateway, adminToken);
+    const two = graphqlWsClient(gateway, aliceToken);
+    const filter = { filter: { namespace: 'team-a' } };
+    await createPods(names.map((name) => pod(name, 'team-a')));
+    // Two operations on one socket (two ids, one connection) and one on another socket.
+    const subscriptions = [
+      collect(one.client, CHANGES, filter),
+      collect(one.client, CHANGES, filter),
+      collect(two.client, CHANGES, filter),
+    ];
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, 3, 'members');
+    const ids = new Set<string>();
+    one.sockets[0]?.on('message', (data: Buffer) => {
+      const id = /^\{"id":"([^"]+)","type":"next"/.exec(data.toString('utf8'))?.[1];
+      if (id) ids.add(id);
+    });
+    const steps = 30;
+    for (let step = 1; step <= steps; step++)
+      await Promise.all(
+        names.map((name) => patchPod('team-a', name, { metadata: { annotations: { step: String(step) } } })),
+      );
+    type Changes = (typeof subscriptions)[number]['changes'];
+    const ofPod = (changes: Changes, name: string) =>
+      changes.flatMap((ch) => {
+        const metadata = (ch.object as { metadata?: PodMetadata } | null)?.metadata;
+        return ch.type === 'MODIFIED' && metadata?.name === name ? [metadata] : [];
+      });
+    // The pods' own status changes may come between the patches: steps repeat then, never skip.
+    const stepsOf = (changes: Changes, name: string) =>
+      ofPod(changes, name)
+        .map((metadata) => Number(metadata.annotations?.step ?? 0))
+        .filter((step, i, all) => step > 0 && step !== all[i - 1]);
+    for (const subscription of subscriptions)
+      await subscription.until(() =>
+        names.every((name) => stepsOf(subscription.changes, name).at(-1) === steps),
+      );
+    const expected = Array.from({ length: steps }, (_, i) => i + 1);
+    for (const [i, subscription] of subscriptions.entries()) {
+      assert.deepEqual(subscription.errors, [], `subscription ${i} not ended`);
+      for (const name of names) {
+        assert.deepEqual(stepsOf(subscription.changes, name), expected, `${name} for ${i}`);
+        const versions = ofPod(subscription.changes, name).map((metadata) =>
+          BigInt(metadata.resourceVersion),
+        );
+        assert.ok(
+          versions.every((version, j) => j === 0 || version > (versions[j - 1] as bigint)),
+          `${name} for ${i}: each version once, in order: ${versions.join(' ')}`,
+        );
+      }
+      assert.ok(subscription.changes.every((ch) => ch.coalesced === false));
+    }
+    assert.equal(ids.size, 2, 'the socket carrying two operations got each one under its own id');
+    await one.client.dispose();
+    await two.client.dispose();
+    await eventually(() => gateway.sharedWatches.feeds.size, 0, 'shared streams after all left');
+  });
+});
+
 const EVENTS = `subscription Events($filter: EventFilter) {
   events(filter: $filter) { type clusterId object message cursor coalesced }
 }`;

@@ -49,6 +49,25 @@ function closesWithin(closed: Promise<void>, ms: number): Promise<boolean> {
   return Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 }
 
+/** Opens a raw connection and sends a chunked ConfigMap create whose body is not finished. */
+async function startCreate(token: string, name: string): Promise<Awaited<ReturnType<typeof openRaw>>> {
+  const raw = await openRaw();
+  raw.socket.write(
+    [
+      `POST /k8s/clusters/${clusterId}/api/v1/namespaces/uploads/configmaps HTTP/1.1`,
+      'Host: gateway',
+      `Authorization: Bearer ${token}`,
+      'Content-Type: application/json',
+      'Transfer-Encoding: chunked',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  const start = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}"},`;
+  raw.socket.write(`${start.length.toString(16)}\r\n${start}\r\n`);
+  return raw;
+}
+
 /** Streams open across the gateway's tunnels, from its /metrics. */
 async function tunnelStreams(): Promise<number> {
   const answer = await gateway.request('/metrics', {
@@ -109,21 +128,8 @@ describe('revoking a token reaches every passthrough request still open with it'
   test('a create whose body is still arriving is cut when its token is revoked, nothing is written, and its tunnel stream ends', async () => {
     const token = await login();
     const before = await tunnelStreams();
-    const raw = await openRaw();
     // A body sent slowly: the request is authenticated, the apiserver waits for the rest.
-    raw.socket.write(
-      [
-        `POST /k8s/clusters/${clusterId}/api/v1/namespaces/uploads/configmaps HTTP/1.1`,
-        'Host: gateway',
-        `Authorization: Bearer ${token}`,
-        'Content-Type: application/json',
-        'Transfer-Encoding: chunked',
-        '',
-        '',
-      ].join('\r\n'),
-    );
-    const start = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"after-revocation"},';
-    raw.socket.write(`${start.length.toString(16)}\r\n${start}\r\n`);
+    const raw = await startCreate(token, 'after-revocation');
     assert.equal(await closesWithin(raw.closed, 1_500), false, 'the request is open before the revocation');
     assert.equal(raw.received(), '', 'no answer yet: the body is not complete');
 
@@ -149,20 +155,7 @@ describe('revoking a token reaches every passthrough request still open with it'
   test('a client that goes away mid-upload leaves no tunnel stream behind (the apiserver is not left waiting for the rest)', async () => {
     const token = await login();
     const before = await tunnelStreams();
-    const raw = await openRaw();
-    raw.socket.write(
-      [
-        `POST /k8s/clusters/${clusterId}/api/v1/namespaces/uploads/configmaps HTTP/1.1`,
-        'Host: gateway',
-        `Authorization: Bearer ${token}`,
-        'Content-Type: application/json',
-        'Transfer-Encoding: chunked',
-        '',
-        '',
-      ].join('\r\n'),
-    );
-    const start = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"never-finished"},';
-    raw.socket.write(`${start.length.toString(16)}\r\n${start}\r\n`);
+    const raw = await startCreate(token, 'never-finished');
     await waitFor('the upload is a tunnel stream', 5_000, async () => (await tunnelStreams()) === before + 1);
     raw.socket.destroy();
     await waitFor('the tunnel stream is gone', 5_000, async () => (await tunnelStreams()) === before);

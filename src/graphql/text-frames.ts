@@ -1,0 +1,62 @@
+import type { Duplex } from 'node:stream';
+
+/**
+ * WebSocket text frames written straight to a connection's transport, for shared deliveries
+ * (docs/architecture.md, "A subscription to changes"). A shared change's `next` message is
+ * `{"id":<operation id>,"type":"next","payload":` + payload + `}`; everything after the id
+ * is the same for every member. So the shared part (payload and closing brace) is built once
+ * per change and every member writes only its frame header and prefix (~60 bytes) beside
+ * those shared bytes, instead of a fresh copy of the whole frame per member.
+ *
+ * A server frame (RFC 6455 §5.2) is unmasked: FIN + opcode, the payload length (7 bits, or
+ * 126 + 16 bits, or 127 + 64 bits), then the payload. What this relies on in `ws`
+ * (WebSocketServer without permessage-deflate, its default and ours): its Sender writes each
+ * frame to the same transport synchronously within one `send` call, so whole frames written
+ * here never interleave with its own (pings, `complete`, `error`); frames are only queued
+ * while compressing or reading a Blob, which graphql-ws never sends.
+ */
+
+/** FIN set, opcode 1 (text). */
+const FIN_TEXT = 0x81;
+
+/** Bytes of a server frame's header for a payload of `length` bytes. */
+export function frameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length < 65536 ? 4 : 10;
+}
+
+/**
+ * One buffer holding the header of an unmasked, final text frame whose payload is `prefix`
+ * followed by `restLength` more bytes, then the prefix itself. Taken from Node's shared
+ * buffer pool: it is short and lives only until written.
+ */
+export function frameHead(prefix: Buffer, restLength: number): Buffer {
+  const length = prefix.length + restLength;
+  const headerLength = frameHeaderLength(length);
+  const head = Buffer.allocUnsafe(headerLength + prefix.length);
+  head[0] = FIN_TEXT;
+  if (headerLength === 2) {
+    head[1] = length;
+  } else if (headerLength === 4) {
+    head[1] = 126;
+    head.writeUInt16BE(length, 2);
+  } else {
+    head[1] = 127;
+    head.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    head.writeUInt32BE(length >>> 0, 6);
+  }
+  prefix.copy(head, headerLength);
+  return head;
+}
+
+/**
+ * Writes `chunks` (whole frames, in order) to `transport` corked, so that several frames go
+ * out as one write (one TLS record and one system call where they fit), and calls `written`
+ * once the last is written (or failed).
+ */
+export function writeCorked(transport: Duplex, chunks: readonly Buffer[], written: () => void): void {
+  const last = chunks.length - 1;
+  transport.cork();
+  for (let i = 0; i < last; i++) transport.write(chunks[i] as Buffer);
+  transport.write(chunks[last] as Buffer, () => written());
+  transport.uncork();
+}
