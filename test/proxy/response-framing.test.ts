@@ -2,60 +2,26 @@
 // it must not reach the client's connection, where they would be read as the answer to the
 // client's next request (kubectl sends the requests of every cluster on one connection).
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Gateway, startGateway } from '../../src/gateway.ts';
-import { createLogger } from '../../src/shared/log/logger.ts';
+import type { Gateway } from '../../src/gateway.ts';
 import { encode } from '../../src/shared/tunnel/frame.ts';
-import { connectRawAgent, type RawAgent } from '../tunnel/raw-agent.ts';
+import { answer, type RawAgentGateway, type RawCluster, startRawAgentGateway } from './raw-agent-gateway.ts';
 
-const ADMIN_PASSWORD = 'framing-admin-password';
+let fixture: RawAgentGateway;
 let gateway: Gateway;
-let hostile: { clusterId: string; agent: RawAgent };
-let honest: { clusterId: string; agent: RawAgent };
+let hostile: RawCluster;
+let honest: RawCluster;
 let token: string;
 
-async function agentFor(name: string) {
-  const { cluster, token: registration } = await gateway.registry.register(name);
-  const agent = connectRawAgent(gateway.url, registration);
-  await agent.hello;
-  return { clusterId: cluster.clusterId, agent };
-}
-
 before(async () => {
-  gateway = await startGateway({
-    dataDir: await mkdtemp(join(tmpdir(), 'fleetgate-framing-')),
-    host: '127.0.0.1',
-    port: 0,
-    dangerouslyServeHttp: true,
-    agentImage: 'fleetgate/agent:test',
-    adminPassword: ADMIN_PASSWORD,
-    log: createLogger('test', 'silent'),
-  });
-  hostile = await agentFor('hostile');
-  honest = await agentFor('honest');
-  const login = await fetch(`${gateway.url}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  token = ((await login.json()) as { token: string }).token;
+  fixture = await startRawAgentGateway('framing');
+  ({ gateway, hostile, honest, token } = fixture);
 });
 
 after(async () => {
-  hostile?.agent.socket.close();
-  honest?.agent.socket.close();
-  await gateway?.close();
+  await fixture?.close();
 });
-
-/** Answers the next stream opened on `agent` for `path` with these frames. */
-async function answer(agent: RawAgent, path: string, frames: (streamId: number) => Buffer[]): Promise<void> {
-  const open = await agent.waitForFrame((f) => f.type === 'OPEN' && f.head.path === path);
-  for (const frame of frames(open.streamId)) agent.send(frame);
-}
 
 /** Sends two pipelined requests on one connection; resolves with all bytes received until it closes or goes quiet. */
 function pipelined(first: string, second: string): Promise<{ text: string; closed: boolean }> {
