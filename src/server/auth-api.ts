@@ -218,18 +218,19 @@ export class AuthApi {
       const principalId = decodePathSegment(path.slice('/v1/users/'.length, -'/tokens'.length));
       sendJson(res, 200, { revoked: await this.#o.admin.revokeAllTokens(caller.principal, principalId) });
     } else if (path === '/v1/kubeconfig' && method === 'GET') {
-      const ttlText = url.searchParams.get('ttlSeconds');
-      const ttlSeconds = ttlText === null ? KUBECONFIG_TTL_SECONDS : Number(ttlText);
-      if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
-        throw new GatewayError(
-          'BAD_USER_INPUT',
-          `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
-        );
-      }
-      // A new token, like POST /v1/tokens: audited with its id, never its secret.
+      // A new token, like POST /v1/tokens: audited with its id, never its secret, and audited
+      // as a failure when refused, a bad lifetime included.
       let tokenId: string | undefined;
       let token: string;
       try {
+        const ttlText = url.searchParams.get('ttlSeconds');
+        const ttlSeconds = ttlText === null ? KUBECONFIG_TTL_SECONDS : Number(ttlText);
+        if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+          throw new GatewayError(
+            'BAD_USER_INPUT',
+            `ttlSeconds must be a whole number from 1 to ${MAX_TOKEN_TTL_SECONDS}`,
+          );
+        }
         const issued = await this.#issue(
           caller.principal,
           'kubeconfig',

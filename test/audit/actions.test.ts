@@ -135,6 +135,11 @@ describe('the audit log records every change made through the API', () => {
       headers: { authorization: `Bearer ${bobToken}` },
     });
     assert.equal(kubeconfig.status, 200, kubeconfig.text);
+    const refused = await gatewayRequest(`${gateway.url}/v1/kubeconfig?ttlSeconds=0`, {
+      caPem: gateway.caPem,
+      headers: { authorization: `Bearer ${bobToken}` },
+    });
+    assert.equal(refused.status, 400, refused.text);
     const minted = /token: (\S+)/.exec(kubeconfig.text)?.[1];
     assert.ok(minted, 'the kubeconfig holds a token');
     const tokens = await gatewayRequest(`${gateway.url}/v1/tokens`, {
@@ -156,6 +161,10 @@ describe('the audit log records every change made through the API', () => {
     const download = lines.find((line) => line.action === 'createKubeconfig' && line.principal === 'bob');
     assert.equal(download?.outcome, 'success', 'the kubeconfig download is in the audit log');
     assert.equal(download?.target, kubeconfigToken.tokenId);
+    const refusedDownload = lines.find(
+      (line) => line.action === 'createKubeconfig' && line.principal === 'bob' && line.outcome === 'failure',
+    );
+    assert.ok(refusedDownload, 'the refused kubeconfig download is in the audit log');
     const signOut = lines.find((line) => line.action === 'logout' && line.principal === 'bob');
     assert.equal(signOut?.outcome, 'success', 'the sign-out is in the audit log');
     assert.ok(!text.includes(minted), 'the kubeconfig token is not in the audit log');
