@@ -155,14 +155,16 @@ async function run(start: ClientStart): Promise<void> {
     received++;
     latencies.push(receivedAt - sentAt);
   };
+  /** A subscriber not yet attached, with room to mark each measured event once. */
+  const newSubscriber = (): Subscriber => ({
+    close: () => {},
+    received: new Uint8Array(start.events + 1),
+    attached: false,
+    ended: false,
+  });
   const openWithGraphqlWs = (index: number) =>
     new Promise<void>((resolve) => {
-      const subscriber: Subscriber = {
-        close: () => {},
-        received: new Uint8Array(start.events + 1),
-        attached: false,
-        ended: false,
-      };
+      const subscriber = newSubscriber();
       const client: Client = createClient({
         url: start.url,
         webSocketImpl: class extends WebSocket {
@@ -237,12 +239,7 @@ async function run(start: ClientStart): Promise<void> {
    */
   const openLean = (index: number) =>
     new Promise<void>((resolve) => {
-      const subscriber: Subscriber = {
-        close: () => {},
-        received: new Uint8Array(start.events + 1),
-        attached: false,
-        ended: false,
-      };
+      const subscriber = newSubscriber();
       subscribers.push(subscriber);
       const socket = new WebSocket(start.url, 'graphql-transport-ws', { secureContext } as ClientOptions);
       let closing = false;
