@@ -17,6 +17,7 @@ import { exportBaseline } from './baseline-checkout.ts';
 import { heapAfterGc, memoryProbeNodeOptions } from './process-sampler.ts';
 import { Apiserver, DirectWatch, NAMESPACE, PODS, produce } from './subscriptions-apiserver.ts';
 import type { ClientResult, ClientStart, ClientStatus } from './subscriptions-client.ts';
+import type { FloorEmit, FloorReady, FloorStart } from './subscriptions-floor.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     client: { type: 'string', default: 'lean' },
     'gateway-node-options': { type: 'string', default: '' },
+    floor: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -44,7 +46,10 @@ if (values.help) {
   --client KIND          lean (default: graphql-transport-ws by hand, reading only the bench's
                          annotations of a change) or graphql-ws (the library's client, which
                          parses every message whole); both gateways get the same
-  --gateway-node-options more NODE_OPTIONS for the gateways (e.g. --heapsnapshot-signal=SIGUSR1)`);
+  --gateway-node-options more NODE_OPTIONS for the gateways (e.g. --heapsnapshot-signal=SIGUSR1)
+  --floor                also run every phase on a zero-cost gateway (bench/subscriptions-floor.ts):
+                         the same clients, TLS and messages, and nothing else, the lower bound
+                         this machine sets`);
   process.exit(0);
 }
 const phases = values.phases.split(',').map((spec) => {
@@ -102,17 +107,25 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** One gateway under test with its own cluster, agent and people. */
+/** One server under test: a gateway with its own cluster, agent and people, or the floor. */
 interface Target {
   readonly name: string;
-  readonly gateway: GatewayProcess;
-  readonly agent: AgentProcess;
-  readonly apiserver: Apiserver;
-  readonly direct: DirectWatch;
-  readonly directWatch: { restarts: number; stop(): void };
+  readonly pid: number | undefined;
+  /** The GraphQL WebSocket URL and the CA its certificate is signed by. */
+  readonly url: string;
+  readonly caPem: string;
+  /** Where its server.crt and server.key are. */
+  readonly tlsDir: string;
   readonly tokens: string[];
-  /** Where the gateway's memory probe writes (bench/memory-probe.ts). */
+  /** Where the server's memory probe writes (bench/memory-probe.ts). */
   readonly memoryFile: string;
+  /** Makes one bench event. */
+  produce(phase: 'warm' | 'measure', seq: number): Promise<unknown>;
+  /** The direct watch on the apiserver that reads the same events (not for the floor). */
+  readonly direct:
+    | { readonly watch: DirectWatch; readonly handle: { restarts: number; stop(): void } }
+    | undefined;
+  stop(): Promise<void>;
 }
 
 async function startTarget(
@@ -199,7 +212,66 @@ async function startTarget(
     list.metadata.resourceVersion,
     direct.onEvent,
   );
-  return { name, gateway, agent, apiserver, direct, directWatch, tokens, memoryFile };
+  return {
+    name,
+    pid: gateway.process?.pid,
+    url: `${gateway.url.replace('https', 'wss')}/graphql`,
+    caPem: gateway.caPem,
+    tlsDir: join(gateway.dataDir, 'tls'),
+    tokens,
+    memoryFile,
+    produce: (phase, seq) => produce(apiserver, phase, seq),
+    direct: { watch: direct, handle: directWatch },
+    stop: async () => {
+      directWatch.stop();
+      apiserver.close();
+      await agent.stop();
+      await gateway.stop();
+    },
+  };
+}
+
+/**
+ * The zero-cost gateway (bench/subscriptions-floor.ts) beside `beside`, a gateway target: its
+ * TLS certificate and people's tokens (which the floor does not check), and a change of a
+ * real pod of the bench's namespace.
+ */
+async function startFloor(beside: Target, cluster: TestCluster, runDir: string): Promise<Target> {
+  const dir = join(runDir, 'floor');
+  mkdirSync(dir, { recursive: true });
+  const memoryFile = join(dir, 'floor-memory.json');
+  const server = fork(new URL('./subscriptions-floor.ts', import.meta.url).pathname, [], {
+    execPath: process.execPath,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_OPTIONS: memoryProbeNodeOptions, FLEETGATE_BENCH_MEMORY_FILE: memoryFile },
+  });
+  const apiserver = new Apiserver(cluster);
+  const pod = JSON.parse((await apiserver.request('GET', `/api/v1/namespaces/${NAMESPACE}/pods/pod-0`)).text);
+  apiserver.close();
+  const ready = new Promise<FloorReady>((resolve, reject) => {
+    server.once('message', resolve);
+    server.once('exit', (code) => reject(new Error(`the floor server ended (${code}) before listening`)));
+  });
+  const start: FloorStart = { type: 'start', tlsDir: beside.tlsDir, pod };
+  server.send(start);
+  const { port } = await ready;
+  return {
+    name: 'floor (zero-cost gateway)',
+    pid: server.pid,
+    url: `wss://127.0.0.1:${port}/graphql`,
+    caPem: beside.caPem,
+    tlsDir: beside.tlsDir,
+    tokens: beside.tokens,
+    memoryFile,
+    produce: async (phase, seq) => {
+      const emit: FloorEmit = { type: 'emit', phase, seq };
+      server.send(emit);
+    },
+    direct: undefined,
+    stop: async () => {
+      server.kill();
+    },
+  };
 }
 
 interface PhaseResult {
@@ -242,7 +314,7 @@ const workers: ChildProcess[] = [];
 
 async function runPhase(target: Target, phase: (typeof phases)[number]): Promise<PhaseResult> {
   const { subscribers: count, rate, events } = phase;
-  const gatewayPid = target.gateway.process?.pid;
+  const gatewayPid = target.pid;
   const idleSample = await heapAfterGc(gatewayPid as number, target.memoryFile);
   const heapIdle = idleSample.heapUsed / 1048576;
   const rssIdle = await rssMiB(gatewayPid);
@@ -283,8 +355,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     const share = Math.floor(count / clients) + (i < count % clients ? 1 : 0);
     const start: ClientStart = {
       type: 'start',
-      url: `${target.gateway.url.replace('https', 'wss')}/graphql`,
-      caPem: target.gateway.caPem,
+      url: target.url,
+      caPem: target.caPem,
       tokens: target.tokens,
       count: share,
       first,
@@ -306,7 +378,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   let warm = 0;
   let attachSeconds = Number.NaN;
   while (Date.now() - began < attachTimeoutMs) {
-    await produce(target.apiserver, 'warm', ++warm);
+    await target.produce('warm', ++warm);
     await new Promise((r) => setTimeout(r, 1000));
     console.error(
       `${label}: ${sum('connected')} connected, ${sum('attached')} receiving, ${sum('ended')} ended after ${((Date.now() - began) / 1000).toFixed(0)} s`,
@@ -326,8 +398,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   const rssAttached = await rssMiB(gatewayPid);
 
   console.error(`${label}: measuring ${events} patches ...`);
-  target.direct.begin(events);
-  const directRestarts = target.directWatch.restarts;
+  target.direct?.watch.begin(events);
+  const directRestarts = target.direct?.handle.restarts ?? 0;
   for (const worker of phaseWorkers) worker.send({ type: 'measure' });
   await new Promise((r) => setTimeout(r, 200));
   if (values['cpu-prof']) process.kill(gatewayPid as number, 'SIGTTIN');
@@ -337,7 +409,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   for (let seq = 1; seq <= events; seq++) {
     const wait = t0 + (seq * 1000) / rate - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    writes.push(produce(target.apiserver, 'measure', seq));
+    writes.push(target.produce('measure', seq));
   }
   await Promise.all(writes);
   const measuredSeconds = (performance.now() - t0) / 1000;
@@ -387,9 +459,9 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     clientCpuSeconds: outcomes.reduce((total, o) => total + o.cpuSeconds, 0),
     listenOverflows: overflowsDuringAttach,
     direct: {
-      latencies: new Float64Array(target.direct.latencies).sort(),
-      lost: target.direct.lost(),
-      restarts: target.directWatch.restarts - directRestarts,
+      latencies: new Float64Array(target.direct?.watch.latencies ?? []).sort(),
+      lost: target.direct?.watch.lost() ?? Number.NaN,
+      restarts: (target.direct?.handle.restarts ?? Number.NaN) - directRestarts,
     },
     rssIdle,
     rssAttached,
@@ -422,18 +494,15 @@ try {
   const dirty = execFileSync('git', ['-C', repoRoot, 'status', '--porcelain', 'src', 'resolvers', 'schema'])
     .toString()
     .trim();
-  targets.push(await startTarget(`this ${head}${dirty ? '+changes' : ''}`, cluster, run.runDir));
+  const self = await startTarget(`this ${head}${dirty ? '+changes' : ''}`, cluster, run.runDir);
+  targets.push(self);
+  if (values.floor) targets.push(await startFloor(self, cluster, run.runDir));
   await new Promise((r) => setTimeout(r, 3000));
   // Phase by phase, the gateways in turns, so that the machine's other work falls on both alike.
   for (const phase of phases) for (const target of targets) results.push(await runPhase(target, phase));
 } finally {
   for (const worker of workers) if (worker.exitCode === null) worker.kill();
-  for (const target of targets) {
-    target.directWatch.stop();
-    target.apiserver.close();
-    await target.agent.stop();
-    await target.gateway.stop();
-  }
+  for (const target of targets) await target.stop();
   await run.stop();
 }
 
@@ -457,7 +526,7 @@ for (const r of results) {
   const perMessage = (1e6 * r.cpuSecondsDelivering) / Math.max(1, r.received);
   const attach = Number.isFinite(r.attachSeconds) ? `${r.attachSeconds.toFixed(0)} s` : 'timeout';
   console.log(
-    `| ${r.target} | ${r.subscribers} @ ${r.rate} | ${r.attached} in ${attach} | ${ms(percentile(r.latencies, 50))} | ${ms(percentile(r.latencies, 99))} | ${ms(r.latencies.at(-1) ?? Number.NaN)} | ${r.lost} (${lostShare} %) | ${ms(percentile(d, 50))} / ${ms(percentile(d, 99))} (lost ${r.direct.lost}) | ${r.rssIdle.toFixed(0)} -> ${r.rssAttached.toFixed(0)} -> ${r.rssAfter.toFixed(0)} MiB | ${perSubscriber.toFixed(0)} / ${heapPerSubscriber.toFixed(0)} | ${(100 * r.gatewayCpu).toFixed(0)} % | ${perMessage.toFixed(1)} µs | ${r.clientUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')} |`,
+    `| ${r.target} | ${r.subscribers} @ ${r.rate} | ${r.attached} in ${attach} | ${ms(percentile(r.latencies, 50))} | ${ms(percentile(r.latencies, 99))} | ${ms(r.latencies.at(-1) ?? Number.NaN)} | ${r.lost} (${lostShare} %) | ${d.length === 0 && Number.isNaN(r.direct.lost) ? 'none' : `${ms(percentile(d, 50))} / ${ms(percentile(d, 99))} (lost ${r.direct.lost})`} | ${r.rssIdle.toFixed(0)} -> ${r.rssAttached.toFixed(0)} -> ${r.rssAfter.toFixed(0)} MiB | ${perSubscriber.toFixed(0)} / ${heapPerSubscriber.toFixed(0)} | ${(100 * r.gatewayCpu).toFixed(0)} % | ${perMessage.toFixed(1)} µs | ${r.clientUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')} |`,
   );
 }
 console.log('');

@@ -1,0 +1,123 @@
+// The zero-cost gateway of bench/subscriptions.ts (`--floor`): the lower bound this machine
+// sets on a phase, whatever a gateway does. It speaks just enough graphql-transport-ws over
+// the same TLS WebSocket for the bench's clients (acknowledge, take a subscription, answer
+// pings) and holds no cluster, cache, access check or GraphQL execution. On each event the
+// parent asks for, it serializes one change of a real pod (as the gateway sends it, without
+// managedFields) once, frames it once per subscription id, and writes the same bytes to
+// every socket: the least any server can do per member. What is left is the cost of TLS,
+// the kernel's loopback delivery and the clients, which no gateway avoids on this machine.
+// Its latency starts when the burst starts (the gateway's starts at the producer's PATCH,
+// a few ms earlier), so it is a lower bound twice over.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { nowMs, PHASE_ANNOTATION, SENT_ANNOTATION, SEQ_ANNOTATION } from './subscriptions-client.ts';
+
+/** What the parent sends first. */
+export interface FloorStart {
+  readonly type: 'start';
+  /** Directory holding server.crt and server.key (a gateway's data dir's tls/). */
+  readonly tlsDir: string;
+  /** A pod as the apiserver serves it: the template of every change sent. */
+  readonly pod: Record<string, unknown>;
+}
+
+/** One event: a change of the template pod carrying these annotations, sent to everyone. */
+export interface FloorEmit {
+  readonly type: 'emit';
+  readonly phase: 'warm' | 'measure';
+  readonly seq: number;
+}
+
+/** The answer to start: where to connect. */
+export interface FloorReady {
+  readonly type: 'ready';
+  readonly port: number;
+}
+
+/** An unmasked server-to-client text frame around `payload` (RFC 6455 §5.2). */
+export function textFrame(payload: Buffer): Buffer {
+  const length = payload.length;
+  const head =
+    length < 126
+      ? Buffer.from([0x81, length])
+      : length < 65536
+        ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
+        : Buffer.concat([Buffer.from([0x81, 127]), bigEndian64(length)]);
+  return Buffer.concat([head, payload]);
+}
+
+function bigEndian64(n: number): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt(n));
+  return bytes;
+}
+
+function start(message: FloorStart): void {
+  const { metadata, ...rest } = message.pod as { metadata: Record<string, unknown> };
+  const { managedFields: _dropped, ...kept } = metadata;
+  /** Subscription ids of each open socket that subscribed. */
+  const subscribed = new Map<WebSocket, string>();
+  const server = createServer({
+    cert: readFileSync(join(message.tlsDir, 'server.crt')),
+    key: readFileSync(join(message.tlsDir, 'server.key')),
+  });
+  const wss = new WebSocketServer({ server, path: '/graphql', perMessageDeflate: false });
+  wss.on('connection', (socket) => {
+    socket.on('message', (data: Buffer) => {
+      const { id, type } = JSON.parse(data.toString('utf8')) as { id?: string; type?: string };
+      if (type === 'connection_init') socket.send('{"type":"connection_ack"}');
+      else if (type === 'subscribe' && id !== undefined) subscribed.set(socket, id);
+      else if (type === 'ping') socket.send('{"type":"pong"}');
+    });
+    socket.on('close', () => subscribed.delete(socket));
+    socket.on('error', () => subscribed.delete(socket));
+  });
+  let version = 0;
+  process.on('message', (m: FloorEmit) => {
+    if (m.type !== 'emit') return;
+    const sentAt = nowMs();
+    const object = {
+      ...rest,
+      metadata: {
+        ...kept,
+        resourceVersion: String(++version),
+        annotations: {
+          ...(kept.annotations as Record<string, string> | undefined),
+          [SEQ_ANNOTATION]: String(m.seq),
+          [PHASE_ANNOTATION]: m.phase,
+          [SENT_ANNOTATION]: sentAt.toFixed(3),
+        },
+      },
+    };
+    const change = JSON.stringify({ type: 'MODIFIED', object, message: null, cursor: String(version) });
+    const frames = new Map<string, Buffer>();
+    for (const [socket, id] of subscribed) {
+      let frame = frames.get(id);
+      if (!frame) {
+        frame = textFrame(
+          Buffer.from(
+            `{"id":${JSON.stringify(id)},"type":"next","payload":{"data":{"resourceChanges":${change}}}}`,
+          ),
+        );
+        frames.set(id, frame);
+      }
+      // The socket under ws: one write of ready bytes, nothing framed or copied per member.
+      (socket as WebSocket & { _socket: Socket })._socket.write(frame);
+    }
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    const ready: FloorReady = {
+      type: 'ready',
+      port: typeof address === 'object' && address ? address.port : 0,
+    };
+    process.send?.(ready);
+  });
+}
+
+process.once('message', (message: FloorStart) => {
+  if (message.type === 'start') start(message);
+});
