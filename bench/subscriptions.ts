@@ -14,6 +14,7 @@ import { stringify } from 'yaml';
 import { AgentProcess, downloadKubeconfig, GatewayProcess, registerCluster } from '../test/harness/fleet.ts';
 import { startClusters, type TestCluster } from '../test/harness/index.ts';
 import { exportBaseline } from './baseline-checkout.ts';
+import { ioSyscalls } from './process-cpu.ts';
 import { heapAfterGc, memoryProbeNodeOptions } from './process-sampler.ts';
 import { Apiserver, DirectWatch, NAMESPACE, PODS, produce } from './subscriptions-apiserver.ts';
 import type { ClientResult, ClientStart, ClientStatus } from './subscriptions-client.ts';
@@ -103,8 +104,14 @@ async function rssMiB(pid: number | undefined): Promise<number> {
 
 /** User + system CPU seconds a process has used. */
 async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const { user, system } = await cpuSplit(pid);
+  return user + system;
+}
+
+/** User and system CPU seconds a process has used, apart: the kernel's share is its sockets. */
+async function cpuSplit(pid: number | undefined): Promise<{ user: number; system: number }> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 /** One server under test: a gateway with its own cluster, agent and people, or the floor. */
@@ -308,6 +315,10 @@ interface PhaseResult {
   readonly rssAfter: number;
   readonly gatewayCpu: number;
   readonly cpuSecondsDelivering: number;
+  /** The kernel's part of it. */
+  readonly systemSecondsDelivering: number;
+  /** Read and write system calls meanwhile (bench/process-cpu.ts). */
+  readonly syscallsDelivering: number;
 }
 
 const workers: ChildProcess[] = [];
@@ -404,6 +415,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   await new Promise((r) => setTimeout(r, 200));
   if (values['cpu-prof']) process.kill(gatewayPid as number, 'SIGTTIN');
   const cpuBefore = await cpuSeconds(gatewayPid);
+  const splitBefore = await cpuSplit(gatewayPid);
+  const syscallsBefore = ioSyscalls(gatewayPid);
   const t0 = performance.now();
   const writes: Promise<unknown>[] = [];
   for (let seq = 1; seq <= events; seq++) {
@@ -426,6 +439,9 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   }
   // CPU from the first patch until the deliveries stopped: late deliveries are paid for too.
   const cpuSecondsDelivering = (await cpuSeconds(gatewayPid)) - cpuBefore;
+  const splitAfter = await cpuSplit(gatewayPid);
+  const systemSecondsDelivering = splitAfter.system - splitBefore.system;
+  const syscallsDelivering = ioSyscalls(gatewayPid) - syscallsBefore;
   if (values['cpu-prof']) process.kill(gatewayPid as number, 'SIGTTOU');
   const rssAfter = await rssMiB(gatewayPid);
   for (const worker of phaseWorkers) worker.send({ type: 'finish' });
@@ -474,6 +490,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
     rssAfter,
     gatewayCpu,
     cpuSecondsDelivering,
+    systemSecondsDelivering,
+    syscallsDelivering,
   };
 }
 
@@ -532,6 +550,6 @@ for (const r of results) {
 console.log('');
 for (const r of results) {
   console.log(
-    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); per subscriber: V8 heap committed ${perSubscriber(r.heapTotalAttached - r.heapTotalIdle, r)} KiB, ArrayBuffers ${perSubscriber(r.arrayBuffersAttached - r.arrayBuffersIdle, r)} KiB; clients' CPU while measuring ${r.clientCpuSeconds.toFixed(1)} s (${((1e6 * r.clientCpuSeconds) / Math.max(1, r.received)).toFixed(1)} µs per delivered message); direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
+    `- ${r.target} ${r.subscribers}@${r.rate}: ${r.connected} connected (${(r.attached / r.attachSeconds || 0).toFixed(0)} attached a second); client event loops busy while attaching ${r.clientAttachUtilization.map((u) => `${(100 * u).toFixed(0)} %`).join(', ')}; listen-queue overflows while attaching ${r.listenOverflows} (whole machine); per subscriber: V8 heap committed ${perSubscriber(r.heapTotalAttached - r.heapTotalIdle, r)} KiB, ArrayBuffers ${perSubscriber(r.arrayBuffersAttached - r.arrayBuffersIdle, r)} KiB; server CPU per delivered message ${((1e6 * (r.cpuSecondsDelivering - r.systemSecondsDelivering)) / Math.max(1, r.received)).toFixed(1)} µs user + ${((1e6 * r.systemSecondsDelivering) / Math.max(1, r.received)).toFixed(1)} µs system, ${(r.syscallsDelivering / Math.max(1, r.received)).toFixed(2)} read/write system calls; clients' CPU while measuring ${r.clientCpuSeconds.toFixed(1)} s (${((1e6 * r.clientCpuSeconds) / Math.max(1, r.received)).toFixed(1)} µs per delivered message); direct watch restarted ${r.direct.restarts} times; subscriber errors ${JSON.stringify(r.errors)}`,
   );
 }

@@ -1,5 +1,6 @@
 import { type ChangeMessage, changeKey, encodePositions, type ShareClass } from './change-stream.ts';
 import type { SharedWatches } from './shared-watches.ts';
+import { WholeFrames } from './text-frames.ts';
 
 /**
  * One change as a shared stream delivers it: executed and serialized once, and the same
@@ -18,6 +19,12 @@ export interface SharedDelivery {
   readonly tail: Buffer;
   /** The same with `coalesced: true`, made once, when a subscriber first needs it. */
   coalescedTail(): Buffer;
+  /**
+   * The whole `next` frame for a member whose message starts with `prefix` (its
+   * `operationId`), the same bytes for every member with that id; undefined past the first
+   * few ids (text-frames.ts, WholeFrames): that member writes its own head beside the tail.
+   */
+  wholeFrame(operationId: string, prefix: Buffer, coalesced: boolean): Buffer | undefined;
 }
 
 /** Runs the subscription's selection set on one message and serializes the result as JSON. */
@@ -57,6 +64,8 @@ class Delivery implements SharedDelivery {
   readonly tail: Buffer;
   readonly #serialize: SerializeChange;
   #coalesced: Buffer | undefined;
+  #frames: WholeFrames | undefined;
+  #coalescedFrames: WholeFrames | undefined;
 
   constructor(message: ChangeMessage, positions: ReadonlyMap<string, string>, serialize: SerializeChange) {
     this.message = message;
@@ -69,6 +78,15 @@ class Delivery implements SharedDelivery {
   coalescedTail(): Buffer {
     this.#coalesced ??= tailOf(this.#serialize({ ...this.message, coalesced: true }));
     return this.#coalesced;
+  }
+
+  wholeFrame(operationId: string, prefix: Buffer, coalesced: boolean): Buffer | undefined {
+    if (coalesced) {
+      this.#coalescedFrames ??= new WholeFrames(this.coalescedTail());
+      return this.#coalescedFrames.frame(operationId, prefix);
+    }
+    this.#frames ??= new WholeFrames(this.tail);
+    return this.#frames.frame(operationId, prefix);
   }
 }
 

@@ -140,6 +140,12 @@ export class SharedSubscriber implements FeedMember, AsyncGenerator<ExecutionRes
     while (this.#inFlight + batch < limit && socket.readyState === socket.OPEN && transport.writable) {
       const next = this.#queue.shift();
       if (!next) break;
+      const whole = next.item.wholeFrame(this.#options.operationId, this.#prefix, next.coalesced);
+      if (whole) {
+        chunks.push(whole);
+        batch += whole.length;
+        continue;
+      }
       const tail = next.coalesced ? next.item.coalescedTail() : next.item.tail;
       const head = frameHead(this.#prefix, tail.length);
       chunks.push(head, tail);

@@ -5,8 +5,10 @@ import type { Duplex } from 'node:stream';
  * (docs/architecture.md, "A subscription to changes"). A shared change's `next` message is
  * `{"id":<operation id>,"type":"next","payload":` + payload + `}`; everything after the id
  * is the same for every member. So the shared part (payload and closing brace) is built once
- * per change and every member writes only its frame header and prefix (~60 bytes) beside
- * those shared bytes, instead of a fresh copy of the whole frame per member.
+ * per change. Members whose operation id is the same (clients number their operations, so
+ * many use "1") get the very same bytes: the whole frame, made once per change and id
+ * (WholeFrames). Past the first few ids of a change, a member writes only its frame header
+ * and prefix (~60 bytes) beside the shared bytes, instead of a fresh copy of the whole frame.
  *
  * A server frame (RFC 6455 §5.2) is unmasked: FIN + opcode, the payload length (7 bits, or
  * 126 + 16 bits, or 127 + 64 bits), then the payload. What this relies on in `ws`
@@ -49,12 +51,48 @@ export function frameHead(prefix: Buffer, restLength: number): Buffer {
 }
 
 /**
+ * Distinct operation ids per change whose whole frame is made once and shared: the common
+ * ids ("1", "2", ...) are among the first a change meets. A change held in subscribers'
+ * queues holds at most this many copies of its payload besides its own.
+ */
+export const MAX_WHOLE_FRAMES = 8;
+
+/**
+ * The whole frames of one payload tail, by the operation id whose prefix goes in front of
+ * it: made for the first MAX_WHOLE_FRAMES ids that ask, then none (the caller writes
+ * frameHead(prefix) and the tail instead).
+ */
+export class WholeFrames {
+  readonly #tail: Buffer;
+  readonly #frames = new Map<string, Buffer>();
+
+  constructor(tail: Buffer) {
+    this.#tail = tail;
+  }
+
+  /** The frame of `prefix` (the message's start, with `operationId`) + the tail, or undefined past the bound. */
+  frame(operationId: string, prefix: Buffer): Buffer | undefined {
+    let frame = this.#frames.get(operationId);
+    if (frame === undefined && this.#frames.size < MAX_WHOLE_FRAMES) {
+      frame = Buffer.concat([frameHead(prefix, this.#tail.length), this.#tail]);
+      this.#frames.set(operationId, frame);
+    }
+    return frame;
+  }
+}
+
+/**
  * Writes `chunks` (whole frames, in order) to `transport` corked, so that several frames go
  * out as one write (one TLS record and one system call where they fit), and calls `written`
  * once the last is written (or failed).
  */
 export function writeCorked(transport: Duplex, chunks: readonly Buffer[], written: () => void): void {
   const last = chunks.length - 1;
+  if (last === 0) {
+    // One whole frame: one write of it, without the stream gathering chunks.
+    transport.write(chunks[0] as Buffer, () => written());
+    return;
+  }
   transport.cork();
   for (let i = 0; i < last; i++) transport.write(chunks[i] as Buffer);
   transport.write(chunks[last] as Buffer, () => written());

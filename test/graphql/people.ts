@@ -27,6 +27,8 @@ export async function adminAndAlice(
 export function graphqlWsClient(
   gateway: Pick<Gateway, 'url' | 'caPem'>,
   token: string,
+  /** How the client names its operations (graphql-ws: a random UUID each). */
+  generateID?: () => string,
 ): { client: Client; sockets: WebSocket[] } {
   const sockets: WebSocket[] = [];
   const caPem = gateway.caPem;
@@ -40,6 +42,7 @@ export function graphqlWsClient(
     },
     connectionParams: { authorization: `Bearer ${token}` },
     retryAttempts: 0,
+    ...(generateID ? { generateID } : {}),
   });
   return { client, sockets };
 }

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { Gateway } from '../../src/gateway.ts';
+import { MAX_WHOLE_FRAMES } from '../../src/graphql/text-frames.ts';
 import type { TestCluster } from '../harness/index.ts';
 import { graphqlWsClient } from './people.ts';
 import { collect } from './subscriber.ts';
@@ -200,6 +201,57 @@ describe('shared deliveries written beside shared bytes', () => {
     assert.equal(ids.size, 2, 'the socket carrying two operations got each one under its own id');
     await one.client.dispose();
     await two.client.dispose();
+    await eventually(() => gateway.sharedWatches.feeds.size, 0, 'shared streams after all left');
+  });
+});
+
+describe('whole frames shared by operation id', () => {
+  test('members of different sockets with the same operation id get the same bytes, and members past the shared ids get theirs', async () => {
+    const name = 'frames-0';
+    const filter = { filter: { namespace: 'team-a' } };
+    await createPods([pod(name, 'team-a')]);
+    // Three sockets whose clients all call their operation "1" (as clients that number their
+    // operations do), and one socket with more distinct ids than a change shares frames for.
+    const same = [0, 1, 2].map(() => graphqlWsClient(gateway, adminToken, () => '1'));
+    let n = 0;
+    const many = graphqlWsClient(gateway, adminToken, () => `op-${++n}`);
+    const sameSubscriptions = same.map((s) => collect(s.client, CHANGES, filter));
+    const manySubscriptions = Array.from({ length: MAX_WHOLE_FRAMES + 2 }, () =>
+      collect(many.client, CHANGES, filter),
+    );
+    const members = same.length + manySubscriptions.length;
+    await eventually(() => gateway.sharedWatches.feeds.memberCount, members, 'members');
+    const framesOf = same.map((s) => {
+      const frames: string[] = [];
+      s.sockets[0]?.on('message', (data: Buffer) => {
+        const text = data.toString('utf8');
+        if (text.includes('"type":"next"') && text.includes('"frames-step"')) frames.push(text);
+      });
+      return frames;
+    });
+    const steps = 5;
+    for (let step = 1; step <= steps; step++)
+      await patchPod('team-a', name, { metadata: { annotations: { 'frames-step': String(step) } } });
+    const stepsOf = (changes: (typeof sameSubscriptions)[number]['changes']) =>
+      changes
+        .map((ch) => (ch.object as { metadata?: PodMetadata } | null)?.metadata)
+        .filter((metadata) => metadata?.name === name)
+        .map((metadata) => Number(metadata?.annotations?.['frames-step'] ?? 0))
+        .filter((step, i, all) => step > 0 && step !== all[i - 1]);
+    const expected = Array.from({ length: steps }, (_, i) => i + 1);
+    for (const [i, subscription] of [...sameSubscriptions, ...manySubscriptions].entries()) {
+      await subscription.until(() => stepsOf(subscription.changes).at(-1) === steps);
+      assert.deepEqual(stepsOf(subscription.changes), expected, `subscription ${i}`);
+      assert.deepEqual(subscription.errors, [], `subscription ${i} not ended`);
+    }
+    await eventually(() => framesOf.every((frames) => frames.length >= steps), true, 'raw frames');
+    // The pod's own status changes may come too, to every socket alike: the first frames match.
+    const first = framesOf.map((frames) => frames.slice(0, steps));
+    for (const frames of first) {
+      assert.ok(frames.every((frame) => frame.startsWith('{"id":"1","type":"next"')));
+      assert.deepEqual(frames, first[0], 'the same bytes on every socket');
+    }
+    for (const s of [...same, many]) await s.client.dispose();
     await eventually(() => gateway.sharedWatches.feeds.size, 0, 'shared streams after all left');
   });
 });

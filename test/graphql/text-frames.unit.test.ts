@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
-import { frameHead, frameHeaderLength, writeCorked } from '../../src/graphql/text-frames.ts';
+import {
+  frameHead,
+  frameHeaderLength,
+  MAX_WHOLE_FRAMES,
+  WholeFrames,
+  writeCorked,
+} from '../../src/graphql/text-frames.ts';
 
 let server: WebSocketServer;
 let url: string;
@@ -106,5 +112,33 @@ describe('text frames written beside shared bytes', () => {
     ]);
     assert.equal(written, 1, 'one callback for the whole write');
     client.close();
+  });
+});
+
+describe('whole frames shared by operation id', () => {
+  test('the same id gets the same buffer, which is its head, prefix and the tail, read as one message', async () => {
+    const tail = Buffer.from('{"data":{"n":1}}}');
+    const frames = new WholeFrames(tail);
+    const prefix = Buffer.from('{"id":"1","payload":');
+    const whole = frames.frame('1', prefix);
+    assert.ok(whole);
+    assert.equal(frames.frame('1', Buffer.from(prefix)), whole, 'made once per id');
+    assert.deepEqual(whole, Buffer.concat([frameHead(prefix, tail.length), tail]));
+    const { client, transport, messages } = await connect();
+    await new Promise<void>((resolve) => writeCorked(transport, [whole], resolve));
+    await until(() => messages.length === 1);
+    assert.deepEqual(messages, ['{"id":"1","payload":{"data":{"n":1}}}']);
+    client.close();
+  });
+
+  test(`only the first ${MAX_WHOLE_FRAMES} ids of a change get a whole frame; those keep theirs`, () => {
+    const frames = new WholeFrames(Buffer.from('{}}'));
+    const prefixOf = (id: string) => Buffer.from(`{"id":"${id}","payload":`);
+    const made = Array.from({ length: MAX_WHOLE_FRAMES }, (_, i) =>
+      frames.frame(`op-${i}`, prefixOf(`op-${i}`)),
+    );
+    assert.ok(made.every((frame) => frame !== undefined));
+    assert.equal(frames.frame('one-more', prefixOf('one-more')), undefined);
+    assert.equal(frames.frame('op-0', prefixOf('op-0')), made[0]);
   });
 });
