@@ -8,6 +8,11 @@ import { nowMs, PHASE_ANNOTATION, SENT_ANNOTATION, SEQ_ANNOTATION } from './subs
 export const NAMESPACE = 'bench';
 export const PODS = 10;
 
+/** The namespace of a group of subscribers (`--groups`): the first is NAMESPACE itself. */
+export function namespaceOf(group: number): string {
+  return group === 0 ? NAMESPACE : `${NAMESPACE}-${group}`;
+}
+
 /** Direct HTTPS calls to the apiserver as the cluster's admin. */
 export class Apiserver {
   readonly #cluster: TestCluster;
@@ -160,8 +165,13 @@ export class DirectWatch {
   };
 }
 
-/** Patches one pod's annotations with a sequence number and the time of sending. */
-export function produce(apiserver: Apiserver, phase: 'warm' | 'measure', seq: number): Promise<unknown> {
+/** Patches one pod of `namespace` with a sequence number and the time of sending in its annotations. */
+export function produce(
+  apiserver: Apiserver,
+  phase: 'warm' | 'measure',
+  seq: number,
+  namespace = NAMESPACE,
+): Promise<unknown> {
   const patch = {
     metadata: {
       annotations: {
@@ -173,7 +183,7 @@ export function produce(apiserver: Apiserver, phase: 'warm' | 'measure', seq: nu
   };
   return apiserver.request(
     'PATCH',
-    `/api/v1/namespaces/${NAMESPACE}/pods/pod-${seq % PODS}`,
+    `/api/v1/namespaces/${namespace}/pods/pod-${seq % PODS}`,
     JSON.stringify(patch),
     'application/merge-patch+json',
   );

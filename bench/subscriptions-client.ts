@@ -22,7 +22,8 @@ export interface ClientStart {
   readonly count: number;
   /** Index of this process's first subscriber among all (for the choice of token). */
   readonly first: number;
-  readonly namespace: string;
+  /** Namespaces followed; subscriber i follows namespace i mod their number (its group). */
+  readonly namespaces: readonly string[];
   /** Measured events the producer will send (sequence numbers 1..events). */
   readonly events: number;
   /** WebSocket handshakes in flight at once. */
@@ -136,6 +137,7 @@ async function run(start: ClientStart): Promise<void> {
     for (const s of subscribers) s.close();
   });
 
+  const namespaceOf = (index: number) => start.namespaces[index % start.namespaces.length] as string;
   // One TLS context for all: building one per connection (parsing the CA) was a fifth of
   // this process's time in a profile.
   const secureContext = createSecureContext({ ca: start.caPem });
@@ -194,7 +196,7 @@ async function run(start: ClientStart): Promise<void> {
           object?: { metadata?: { annotations?: Record<string, string> } };
         };
       }>(
-        { query: QUERY, variables: { filter: { namespace: start.namespace } } },
+        { query: QUERY, variables: { filter: { namespace: namespaceOf(index) } } },
         {
           next: (result) => {
             const receivedAt = nowMs();
@@ -278,7 +280,7 @@ async function run(start: ClientStart): Promise<void> {
             JSON.stringify({
               id: '1',
               type: 'subscribe',
-              payload: { query: QUERY, variables: { filter: { namespace: start.namespace } } },
+              payload: { query: QUERY, variables: { filter: { namespace: namespaceOf(index) } } },
             }),
           );
           resolve();

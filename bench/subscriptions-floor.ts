@@ -29,6 +29,8 @@ export interface FloorEmit {
   readonly type: 'emit';
   readonly phase: 'warm' | 'measure';
   readonly seq: number;
+  /** Only subscriptions whose filter names this namespace get it. */
+  readonly namespace: string;
 }
 
 /** The answer to start: where to connect. */
@@ -58,8 +60,8 @@ function bigEndian64(n: number): Buffer {
 function start(message: FloorStart): void {
   const { metadata, ...rest } = message.pod as { metadata: Record<string, unknown> };
   const { managedFields: _dropped, ...kept } = metadata;
-  /** Subscription ids of each open socket that subscribed. */
-  const subscribed = new Map<WebSocket, string>();
+  /** Subscription id and followed namespace of each open socket that subscribed. */
+  const subscribed = new Map<WebSocket, { id: string; namespace: string | undefined }>();
   const server = createServer({
     cert: readFileSync(join(message.tlsDir, 'server.crt')),
     key: readFileSync(join(message.tlsDir, 'server.key')),
@@ -67,9 +69,14 @@ function start(message: FloorStart): void {
   const wss = new WebSocketServer({ server, path: '/graphql', perMessageDeflate: false });
   wss.on('connection', (socket) => {
     socket.on('message', (data: Buffer) => {
-      const { id, type } = JSON.parse(data.toString('utf8')) as { id?: string; type?: string };
+      const { id, type, payload } = JSON.parse(data.toString('utf8')) as {
+        id?: string;
+        type?: string;
+        payload?: { variables?: { filter?: { namespace?: string } } };
+      };
       if (type === 'connection_init') socket.send('{"type":"connection_ack"}');
-      else if (type === 'subscribe' && id !== undefined) subscribed.set(socket, id);
+      else if (type === 'subscribe' && id !== undefined)
+        subscribed.set(socket, { id, namespace: payload?.variables?.filter?.namespace });
       else if (type === 'ping') socket.send('{"type":"pong"}');
     });
     socket.on('close', () => subscribed.delete(socket));
@@ -83,6 +90,7 @@ function start(message: FloorStart): void {
       ...rest,
       metadata: {
         ...kept,
+        namespace: m.namespace,
         resourceVersion: String(++version),
         annotations: {
           ...(kept.annotations as Record<string, string> | undefined),
@@ -94,7 +102,8 @@ function start(message: FloorStart): void {
     };
     const change = JSON.stringify({ type: 'MODIFIED', object, message: null, cursor: String(version) });
     const frames = new Map<string, Buffer>();
-    for (const [socket, id] of subscribed) {
+    for (const [socket, { id, namespace }] of subscribed) {
+      if (namespace !== m.namespace) continue;
       let frame = frames.get(id);
       if (!frame) {
         frame = textFrame(

@@ -16,7 +16,7 @@ import { startClusters, type TestCluster } from '../test/harness/index.ts';
 import { exportBaseline } from './baseline-checkout.ts';
 import { ioSyscalls } from './process-cpu.ts';
 import { heapAfterGc, memoryProbeNodeOptions } from './process-sampler.ts';
-import { Apiserver, DirectWatch, NAMESPACE, PODS, produce } from './subscriptions-apiserver.ts';
+import { Apiserver, DirectWatch, NAMESPACE, namespaceOf, PODS, produce } from './subscriptions-apiserver.ts';
 import type { ClientResult, ClientStart, ClientStatus } from './subscriptions-client.ts';
 import type { FloorEmit, FloorReady, FloorStart } from './subscriptions-floor.ts';
 
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     client: { type: 'string', default: 'lean' },
     'gateway-node-options': { type: 'string', default: '' },
     floor: { type: 'boolean', default: false },
+    groups: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -48,6 +49,9 @@ if (values.help) {
                          annotations of a change) or graphql-ws (the library's client, which
                          parses every message whole); both gateways get the same
   --gateway-node-options more NODE_OPTIONS for the gateways (e.g. --heapsnapshot-signal=SIGUSR1)
+  --groups G             subscribers in G groups, each following its own namespace (default 1:
+                         all follow one); every subscriber still gets EVENTS_PER_SECOND, the
+                         groups' events spread evenly over each second instead of one burst
   --floor                also run every phase on a zero-cost gateway (bench/subscriptions-floor.ts):
                          the same clients, TLS and messages, and nothing else, the lower bound
                          this machine sets`);
@@ -61,6 +65,10 @@ const phases = values.phases.split(',').map((spec) => {
 if (values.client !== 'lean' && values.client !== 'graphql-ws')
   throw new Error(`bad --client ${values.client}: lean or graphql-ws`);
 const clientKind: 'lean' | 'graphql-ws' = values.client;
+const groups = Number(values.groups);
+if (!(Number.isInteger(groups) && groups >= 1))
+  throw new Error(`bad --groups ${values.groups}: a whole number from 1`);
+const namespaces = Array.from({ length: groups }, (_, g) => namespaceOf(g));
 const people = Number(values.people);
 const perClient = Number(values['per-client']);
 const attachTimeoutMs = Number(values['attach-timeout']) * 1000;
@@ -126,8 +134,8 @@ interface Target {
   readonly tokens: string[];
   /** Where the server's memory probe writes (bench/memory-probe.ts). */
   readonly memoryFile: string;
-  /** Makes one bench event. */
-  produce(phase: 'warm' | 'measure', seq: number): Promise<unknown>;
+  /** Makes one bench event, for the subscribers following `namespace`. */
+  produce(phase: 'warm' | 'measure', seq: number, namespace: string): Promise<unknown>;
   /** The direct watch on the apiserver that reads the same events (not for the floor). */
   readonly direct:
     | { readonly watch: DirectWatch; readonly handle: { restarts: number; stop(): void } }
@@ -161,43 +169,45 @@ async function startTarget(
   const agent = await AgentProcess.install(cluster, gateway, registration);
   await gateway.waitForCluster(registration.cluster.clusterId, (c) => c.state === 'Active', 'Active');
   await cluster.grantGatewayAdmin();
-  await cluster.kubectlOk('admin', ['create', 'namespace', NAMESPACE]);
-  await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
-    stdin: stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        ...Array.from({ length: PODS }, (_, i) => ({
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: `pod-${i}`, namespace: NAMESPACE },
-          spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
-        })),
-        {
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'Role',
-          metadata: { name: 'pod-viewer', namespace: NAMESPACE },
-          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
-        },
-        {
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'RoleBinding',
-          metadata: { name: 'bench-viewers', namespace: NAMESPACE },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-viewer' },
-          subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `local:${GROUP}` }],
-        },
-      ],
-    }),
-  });
-  await cluster.kubectlOk('admin', [
-    'wait',
-    '-n',
-    NAMESPACE,
-    '--for=jsonpath={.status.phase}=Running',
-    'pod',
-    '--all',
-    '--timeout=60s',
-  ]);
+  for (const namespace of namespaces) {
+    await cluster.kubectlOk('admin', ['create', 'namespace', namespace]);
+    await cluster.kubectlOk('admin', ['apply', '-f', '-'], {
+      stdin: stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          ...Array.from({ length: PODS }, (_, i) => ({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: `pod-${i}`, namespace },
+            spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] },
+          })),
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'Role',
+            metadata: { name: 'pod-viewer', namespace },
+            rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+          },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name: 'bench-viewers', namespace },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-viewer' },
+            subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `local:${GROUP}` }],
+          },
+        ],
+      }),
+    });
+    await cluster.kubectlOk('admin', [
+      'wait',
+      '-n',
+      namespace,
+      '--for=jsonpath={.status.phase}=Running',
+      'pod',
+      '--all',
+      '--timeout=60s',
+    ]);
+  }
   // Many people in one group (one person may hold only so many subscriptions): what they may
   // see is the same, so a gateway may share their deliveries.
   const tokens: string[] = [];
@@ -227,7 +237,7 @@ async function startTarget(
     tlsDir: join(gateway.dataDir, 'tls'),
     tokens,
     memoryFile,
-    produce: (phase, seq) => produce(apiserver, phase, seq),
+    produce: (phase, seq, namespace) => produce(apiserver, phase, seq, namespace),
     direct: { watch: direct, handle: directWatch },
     stop: async () => {
       directWatch.stop();
@@ -270,8 +280,8 @@ async function startFloor(beside: Target, cluster: TestCluster, runDir: string):
     tlsDir: beside.tlsDir,
     tokens: beside.tokens,
     memoryFile,
-    produce: async (phase, seq) => {
-      const emit: FloorEmit = { type: 'emit', phase, seq };
+    produce: async (phase, seq, namespace) => {
+      const emit: FloorEmit = { type: 'emit', phase, seq, namespace };
       server.send(emit);
     },
     direct: undefined,
@@ -371,7 +381,7 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
       tokens: target.tokens,
       count: share,
       first,
-      namespace: NAMESPACE,
+      namespaces,
       events,
       connectConcurrency: 50,
       client: clientKind,
@@ -389,7 +399,8 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   let warm = 0;
   let attachSeconds = Number.NaN;
   while (Date.now() - began < attachTimeoutMs) {
-    await target.produce('warm', ++warm);
+    warm++;
+    for (const namespace of namespaces) await target.produce('warm', warm, namespace);
     await new Promise((r) => setTimeout(r, 1000));
     console.error(
       `${label}: ${sum('connected')} connected, ${sum('attached')} receiving, ${sum('ended')} ended after ${((Date.now() - began) / 1000).toFixed(0)} s`,
@@ -419,11 +430,14 @@ async function runPhase(target: Target, phase: (typeof phases)[number]): Promise
   const syscallsBefore = ioSyscalls(gatewayPid);
   const t0 = performance.now();
   const writes: Promise<unknown>[] = [];
-  for (let seq = 1; seq <= events; seq++) {
-    const wait = t0 + (seq * 1000) / rate - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    writes.push(target.produce('measure', seq));
-  }
+  // Event seq of every group within the same second, the groups' turns evenly apart.
+  for (let seq = 1; seq <= events; seq++)
+    for (const [group, namespace] of namespaces.entries()) {
+      const slot = (seq - 1) * groups + group + 1;
+      const wait = t0 + (slot * 1000) / (rate * groups) - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      writes.push(target.produce('measure', seq, namespace));
+    }
   await Promise.all(writes);
   const measuredSeconds = (performance.now() - t0) / 1000;
   const gatewayCpu = ((await cpuSeconds(gatewayPid)) - cpuBefore) / measuredSeconds;
@@ -529,7 +543,7 @@ const perSubscriber = (mib: number, r: PhaseResult) => ((mib * 1024) / Math.max(
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(
-  `${values.seconds} s per phase; ${clientKind} clients; latency = producer's PATCH sent -> event received; load average at the end ${load}; net.core.somaxconn ${sysctl('net.core.somaxconn')}, net.ipv4.tcp_max_syn_backlog ${sysctl('net.ipv4.tcp_max_syn_backlog')}`,
+  `${values.seconds} s per phase; ${clientKind} clients; ${groups === 1 ? 'all subscribers follow one namespace (every event reaches all at once)' : `subscribers in ${groups} groups of their own namespace (events of the groups spread over each second)`}; latency = producer's PATCH sent -> event received; load average at the end ${load}; net.core.somaxconn ${sysctl('net.core.somaxconn')}, net.ipv4.tcp_max_syn_backlog ${sysctl('net.ipv4.tcp_max_syn_backlog')}`,
 );
 console.log('');
 console.log(
