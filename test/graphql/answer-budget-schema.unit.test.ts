@@ -40,7 +40,10 @@ const schema = chargeJsonFields(
     resolvers: {
       Query: { items: () => pageItems().map(served) },
       // `note` has no resolver of its own: the default one reads the item's property.
-      Item: { object: (item: ResourceItem) => item.object, labels: (item: ResourceItem) => item.labels ?? {} },
+      Item: {
+        object: (item: ResourceItem) => item.object,
+        labels: (item: ResourceItem) => item.labels ?? {},
+      },
     },
   }),
 );
@@ -94,7 +97,7 @@ describe('the schema charges every JSON field to the answer budget', () => {
     for (const result of await bothWays('{ items { object } }', twoObjects)) {
       assert.equal(result.errors, undefined, JSON.stringify(result.errors));
       assert.deepEqual(
-        (result.data?.items as { object: unknown }[]).map((item) => item.object),
+        ((result.data?.items ?? []) as { object: unknown }[]).map((item) => item.object),
         objects.slice(0, 2),
       );
     }
@@ -164,6 +167,7 @@ describe('the schema charges every JSON field to the answer budget', () => {
 
   test('an operation without a budget (a subscription message) is not charged', async () => {
     pageItems = () => objects.map(cached);
-    for (const result of await bothWays('{ items { object } }', undefined)) assert.equal(result.errors, undefined);
+    for (const result of await bothWays('{ items { object } }', undefined))
+      assert.equal(result.errors, undefined);
   });
 });
