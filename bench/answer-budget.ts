@@ -112,18 +112,23 @@ const at = (list: number[], q: number) =>
   sorted(list)[Math.min(list.length - 1, Math.floor(list.length * q))] ?? 0;
 const mean = (list: number[]) => list.reduce((a, b) => a + b, 0) / list.length;
 const floor = samples['budget off'];
-const old = samples['old measure'];
 console.log(
   `\n${walks} walks of ${cursors.length} pages of ${values.pods} pods with their objects, compiled, then JSON.stringify:`,
 );
+/** The median, over pages, of each page's time in `name` over the same page's time in `base` (same turn). */
+const paired = (name: Case, base: Case) =>
+  at(
+    samples[name].ms.map((ms, index) => ms / (samples[base].ms[index] ?? ms)),
+    0.5,
+  );
 console.log(
-  '| case | ms a page p50 | p90 | executing p50 | CPU ms a page (mean) | over budget off (CPU) | p50 / budget off | p50 / old measure |',
+  '| case | ms a page p50 | p90 | executing p50 | CPU ms a page p50 (mean) | CPU over budget off, p50 | paired p50 / budget off | paired p50 / old measure |',
 );
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const name of names) {
   const { ms, executeMs, cpu } = samples[name];
   console.log(
-    `| ${name} | ${at(ms, 0.5).toFixed(2)} | ${at(ms, 0.9).toFixed(2)} | ${at(executeMs, 0.5).toFixed(2)} | ${mean(cpu).toFixed(2)} | ${(mean(cpu) - mean(floor.cpu)).toFixed(2)} | ${(at(ms, 0.5) / at(floor.ms, 0.5)).toFixed(2)}x | ${(at(ms, 0.5) / at(old.ms, 0.5)).toFixed(2)}x |`,
+    `| ${name} | ${at(ms, 0.5).toFixed(2)} | ${at(ms, 0.9).toFixed(2)} | ${at(executeMs, 0.5).toFixed(2)} | ${at(cpu, 0.5).toFixed(2)} (${mean(cpu).toFixed(2)}) | ${(at(cpu, 0.5) - at(floor.cpu, 0.5)).toFixed(2)} | ${paired(name, 'budget off').toFixed(2)}x | ${paired(name, 'old measure').toFixed(2)}x |`,
   );
 }
 
