@@ -3,22 +3,13 @@
 // tunnels or access reviews, so that what the GraphQL layer costs per page is measured
 // alone. The caches are stand-ins holding real CompactItems of synthetic pods.
 //   node bench/page-execution.ts [--clusters 100] [--pods 1000] [--walks 5] [--sorted]
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { makeExecutableSchema } from '@graphql-tools/schema';
 import { execute, getOperationAST, parse } from 'graphql';
-import { allResolvers } from '../resolvers/index.ts';
-import type { AccessService } from '../src/access/access-service.ts';
-import { CompactItem, StringPool } from '../src/cache/compact-item.ts';
-import { ObjectCodec } from '../src/cache/object-codec.ts';
 import { CompiledQueries } from '../src/graphql/compiled-queries.ts';
 import type { GraphQLContext } from '../src/graphql/context.ts';
-import { kindProfile } from '../src/kube/kind-fields.ts';
-import { compareItems, type ResourceItem } from '../src/kube/resource-item.ts';
-import { syntheticPod } from './cached-object-memory.ts';
+import { benchCaches, benchContext, schema } from './page-fixture.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,65 +24,9 @@ const podCount = Number(values.pods);
 const walks = Number(values.walks);
 const sorted = values.sorted === true;
 
-const schemaDir = new URL('../schema/', import.meta.url).pathname;
-const typeDefs = readdirSync(schemaDir)
-  .filter((f) => f.endsWith('.graphql'))
-  .sort()
-  .map((f) => readFileSync(join(schemaDir, f), 'utf8'));
-const schema = makeExecutableSchema({
-  typeDefs,
-  resolvers: allResolvers({ version: 'bench', startedAt: '' }, { access: {} as AccessService }),
-});
-
-/** A stand-in for a CollectionCache in service: the same item order and order memo. */
-class BenchCache {
-  readonly #sorted: ResourceItem[];
-  readonly #orders = new Map<string, readonly ResourceItem[]>();
-  constructor(items: ResourceItem[]) {
-    this.#sorted = items.sort(compareItems);
-  }
-  items(): readonly ResourceItem[] {
-    return this.#sorted;
-  }
-  itemsInOrder(key: string, compare: (a: ResourceItem, b: ResourceItem) => number) {
-    let known = this.#orders.get(key);
-    if (!known) {
-      known = [...this.#sorted].sort(compare);
-      this.#orders.set(key, known);
-    }
-    return known;
-  }
-}
-
-const profile = kindProfile('', 'pods');
-const caches = new Map<string, BenchCache>();
-const clusterIds: string[] = [];
-for (let c = 0; c < clusterCount; c++) {
-  const clusterId = `fan-${String(c + 1).padStart(3, '0')}`;
-  clusterIds.push(clusterId);
-  const pool = new StringPool();
-  const codec = new ObjectCodec(syntheticPod(0));
-  const items: ResourceItem[] = [];
-  for (let i = 0; i < podCount; i++) {
-    const pod = syntheticPod(i);
-    (pod.metadata as { creationTimestamp: string }).creationTimestamp =
-      `2026-11-30T05:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`;
-    items.push(new CompactItem(clusterId, pod, profile, pool, codec));
-  }
-  caches.set(clusterId, new BenchCache(items));
-}
-
-function context(): GraphQLContext {
-  return {
-    identity: { kind: 'person', user: 'admin', groups: [] },
-    registry: { list: () => clusterIds.map((clusterId) => ({ clusterId })) },
-    listCaches: {
-      answer: async (_identity: unknown, clusterId: string) => ({ cache: caches.get(clusterId) }),
-    },
-    clusterErrors: [],
-    staleClusters: new Map(),
-  } as unknown as GraphQLContext;
-}
+const fixture = benchCaches(clusterCount, podCount);
+const { clusterIds } = fixture;
+const context = () => benchContext(fixture);
 
 const sort = sorted ? ', sort: [{ field: "createdAt", direction: DESC }]' : '';
 const document = parse(`query($c: [ID!], $after: String) {

@@ -1,5 +1,4 @@
 import type { Resolvers } from '../src/generated/graphql.ts';
-import type { GraphQLContext } from '../src/graphql/context.ts';
 import {
   containerStatuses,
   nodeReady,
@@ -36,13 +35,12 @@ function kept(item: ResourceItem, field: string, compute: (object: KubeObject) =
 const common = {
   clusterId: (item: ResourceItem) => item.clusterId,
   name: (item: ResourceItem) => item.name,
-  // Labels too: an object may hold over a megabyte of them.
-  labels: (item: ResourceItem, _args: unknown, context: GraphQLContext) =>
-    context.answerBudget ? context.answerBudget.charge(item.labels ?? {}) : (item.labels ?? {}),
+  // `labels` and `object` (JSON) are charged to the answer's budget by the schema itself
+  // (chargeJsonFields in src/graphql/answer-budget.ts); a served cached item tells the bytes
+  // of the object it decoded, so that object is not serialized twice.
+  labels: (item: ResourceItem) => item.labels ?? {},
   createdAt: (item: ResourceItem) => item.createdAt || null,
-  // Charged to the answer's budget: pages of large objects must not build an answer of any size.
-  object: (item: ResourceItem, _args: unknown, context: GraphQLContext) =>
-    context.answerBudget ? context.answerBudget.charge(item.object) : item.object,
+  object: (item: ResourceItem) => item.object,
 };
 const namespaced = { ...common, namespace: (item: ResourceItem) => item.namespace };
 const optionalNamespace = { ...common, namespace: (item: ResourceItem) => item.namespace || null };

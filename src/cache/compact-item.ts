@@ -78,6 +78,11 @@ export class CompactItem implements ResourceItem {
     return this.#codec.decode(this.#stored);
   }
 
+  /** The object decoded anew, with the bytes of its JSON (known from decoding, not serialized again). */
+  decodeMeasured(): { readonly object: KubeObject; readonly jsonBytes: number } {
+    return this.#codec.decodeMeasured(this.#stored);
+  }
+
   /** Bytes of the stored, compressed object (for the memory figures of benchmarks). */
   get storedBytes(): number {
     return this.#stored.length;
@@ -88,7 +93,10 @@ export class CompactItem implements ResourceItem {
   }
 }
 
-/** A cached item as one answer serves it: its object decoded on the first read, then kept. */
+/**
+ * A cached item as one answer serves it: its object decoded on the first read, then kept,
+ * with the bytes of its JSON, which the answer's budget charges instead of serializing it.
+ */
 class ServedItem implements ResourceItem {
   readonly clusterId: string;
   readonly namespace: string;
@@ -99,6 +107,7 @@ class ServedItem implements ResourceItem {
   readonly values: readonly SortValue[];
   readonly #item: CompactItem;
   #decoded: KubeObject | undefined;
+  #decodedBytes = 0;
 
   constructor(item: CompactItem) {
     this.clusterId = item.clusterId;
@@ -112,7 +121,15 @@ class ServedItem implements ResourceItem {
   }
 
   get object(): KubeObject {
-    this.#decoded ??= this.#item.object;
+    if (this.#decoded === undefined) {
+      const { object, jsonBytes } = this.#item.decodeMeasured();
+      this.#decoded = object;
+      this.#decodedBytes = jsonBytes;
+    }
     return this.#decoded;
+  }
+
+  jsonBytesOf(value: unknown): number | undefined {
+    return value !== undefined && value === this.#decoded ? this.#decodedBytes : undefined;
   }
 }

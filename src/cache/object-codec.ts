@@ -37,10 +37,19 @@ export class ObjectCodec {
   }
 
   decode(stored: string): KubeObject {
+    return this.decodeMeasured(stored).object;
+  }
+
+  /**
+   * The object and the bytes of its JSON, which inflating gives for free: the stored text is
+   * `JSON.stringify` of the object, so serializing the decoded object again gives the same
+   * bytes (what a GraphQL answer's budget charges for it, src/graphql/answer-budget.ts).
+   */
+  decodeMeasured(stored: string): { readonly object: KubeObject; readonly jsonBytes: number } {
     const text = inflateRawSync(Buffer.from(stored, 'latin1'), {
       dictionary: this.#dictionary,
       windowBits: WINDOW_BITS,
     });
-    return JSON.parse(text.toString('utf8')) as KubeObject;
+    return { object: JSON.parse(text.toString('utf8')) as KubeObject, jsonBytes: text.length };
   }
 }

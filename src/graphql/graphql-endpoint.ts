@@ -21,7 +21,7 @@ import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { GatewayError } from '../errors/gateway-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../shared/log/logger.ts';
-import { AnswerBudget } from './answer-budget.ts';
+import { AnswerBudget, chargeJsonFields } from './answer-budget.ts';
 import { createListLoader } from './cluster-lists.ts';
 import { CompiledQueries } from './compiled-queries.ts';
 import type { GraphQLContext } from './context.ts';
@@ -77,10 +77,13 @@ function loadSchema(resolvers: GraphqlEndpointOptions['resolvers']): GraphQLSche
     .filter((f) => f.endsWith('.graphql'))
     .sort()
     .map((f) => readFileSync(join(schemaDir, f), 'utf8'));
-  return makeExecutableSchema({
-    typeDefs,
-    resolvers,
-  });
+  // Every JSON field is charged to its operation's answer budget (answer-budget.ts).
+  return chargeJsonFields(
+    makeExecutableSchema({
+      typeDefs,
+      resolvers,
+    }),
+  );
 }
 
 function isDocument(parsed: DocumentNode | readonly GraphQLError[]): parsed is DocumentNode {

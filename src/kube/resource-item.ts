@@ -21,6 +21,11 @@ export interface ResourceItem {
   readonly values?: readonly SortValue[];
   /** The item to serve one answer with: reads `object` at most once. */
   view?(): ResourceItem;
+  /**
+   * The bytes of `value`'s JSON when this item knows them without serializing it (a cached
+   * item's decoded object: the length of the text it was decoded from); undefined otherwise.
+   */
+  jsonBytesOf?(value: unknown): number | undefined;
 }
 
 /** An item listed live (or built in a test): the object is at hand, nothing is precomputed. */

@@ -26,4 +26,15 @@ describe('AnswerBudget', () => {
     assert.throws(() => budget.charge(null), refused);
     assert.throws(() => budget.charge(1), refused);
   });
+
+  test('bytes the caller knows are charged as they are, without serializing the value', () => {
+    const unserializable = {
+      toJSON() {
+        throw new Error('serialized');
+      },
+    };
+    const budget = new AnswerBudget(100);
+    assert.equal(budget.charge(unserializable, 60), unserializable);
+    assert.throws(() => budget.charge(unserializable, 41), refused);
+  });
 });

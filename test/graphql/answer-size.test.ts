@@ -1,11 +1,15 @@
 // The bound on one GraphQL answer's objects, against a real cluster holding large objects:
 // a page within it answers every object whole, a page past it fails with ANSWER_TOO_LARGE
-// and a small answer (the large one is never built), and aliases of `object` count each time.
+// and a small answer (the large one is never built), and aliases of `object` count each time;
+// whether the objects come from the gateway's cache (charged the bytes they were decoded
+// from) or from a live list (serialized to be measured).
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parseAllDocuments, stringify } from 'yaml';
+import { renderInstallManifest } from '../../src/clusters/install-manifest.ts';
 import { gatewayRequest } from '../harness/gateway-http.ts';
 import { type OneClusterFleet, startOneClusterFleet } from '../tunnel/in-process-fleet.ts';
 import { adminAndAlice, graphqlWsClient } from './people.ts';
@@ -33,12 +37,43 @@ async function graphql(query: string): Promise<{ answer: Answer; bytes: number }
   return { answer: JSON.parse(reply.text) as Answer, bytes: Buffer.byteLength(reply.text) };
 }
 
-const page = (first: number, fields: string) =>
-  `{ resources(apiVersion: "v1", kind: "ConfigMap", filter: { namespace: "big" }, first: ${first}, sort: [{ field: "name" }]) { edges { node { name ${fields} } } } }`;
+const page = (first: number, fields: string, filter = '') =>
+  `{ resources(apiVersion: "v1", kind: "ConfigMap", filter: { namespace: "big"${filter} }, first: ${first}, sort: [{ field: "name" }]) { edges { node { name ${fields} } } } }`;
+/** A field selector: the cache cannot answer it, so the list is made live. */
+const LIVE = ', fieldSelector: "metadata.namespace=big"';
+
+/** Lists answered from the gateway's caches so far. */
+const cacheAnswers = () => fleet.gateway.listCaches?.stats().answered ?? 0;
+
+/** Asks `query` until the cache answers it (its first fill may still be under way). */
+async function fromCache(query: string): Promise<{ answer: Answer; bytes: number }> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const before = cacheAnswers();
+    const reply = await graphql(query);
+    if (cacheAnswers() > before) return reply;
+    if (Date.now() > deadline) throw new Error('the cache never answered');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 before(async () => {
   fleet = await startOneClusterFleet('answer', { maxGraphqlAnswerBytes: MAX_ANSWER_BYTES });
   ({ adminToken } = await adminAndAlice(fleet.gateway));
+  // The install manifest's opt-in (readAllKinds) lets the agent read ConfigMaps, so that the
+  // gateway caches them and pages are answered from its compact copies as well as live.
+  const role = parseAllDocuments(
+    renderInstallManifest({
+      clusterId: fleet.agent.clusterId,
+      gatewayUrl: fleet.gateway.url,
+      registrationToken: 'unused',
+      agentImage: 'unused',
+      readAllKinds: true,
+    }),
+  )
+    .map((document) => document.toJSON())
+    .find((document) => document.kind === 'ClusterRole');
+  await fleet.cluster.kubectlOk('admin', ['apply', '-f', '-'], { stdin: stringify(role) });
   const dir = await mkdtemp(join(tmpdir(), 'fleetgate-answer-'));
   const blob = join(dir, 'blob');
   await writeFile(blob, 'b'.repeat(DATA_BYTES));
@@ -137,5 +172,36 @@ describe('the bound on a GraphQL answer, against a real cluster with large objec
     } finally {
       await client.dispose();
     }
+  });
+
+  test('cached objects are charged the bytes they were decoded from: within the bound whole, past it ANSWER_TOO_LARGE, each alias charged', async () => {
+    const { answer: fits } = await fromCache(page(2, 'object'));
+    assert.equal(fits.errors, undefined, JSON.stringify(fits.errors));
+    for (const edge of fits.data?.resources.edges ?? [])
+      assert.equal(edge.node.object?.data?.blob?.length, DATA_BYTES);
+    const { answer: past, bytes } = await fromCache(page(CONFIG_MAPS, 'object'));
+    assert.deepEqual(
+      past.errors?.map((error) => error.extensions?.code),
+      ['ANSWER_TOO_LARGE'],
+    );
+    assert.ok(bytes < 64 * 1024, `the refusal took ${bytes} bytes`);
+    const { answer: aliased } = await fromCache(page(2, 'object a: object'));
+    assert.deepEqual(
+      aliased.errors?.map((error) => error.extensions?.code),
+      ['ANSWER_TOO_LARGE'],
+    );
+  });
+
+  test('objects listed live are measured: within the bound whole, past it ANSWER_TOO_LARGE', async () => {
+    const before = cacheAnswers();
+    const { answer: fits } = await graphql(page(2, 'object', LIVE));
+    assert.equal(fits.errors, undefined, JSON.stringify(fits.errors));
+    assert.equal(fits.data?.resources.edges.length, 2);
+    const { answer: past } = await graphql(page(CONFIG_MAPS, 'object', LIVE));
+    assert.deepEqual(
+      past.errors?.map((error) => error.extensions?.code),
+      ['ANSWER_TOO_LARGE'],
+    );
+    assert.equal(cacheAnswers(), before, 'both lists were made live');
   });
 });
