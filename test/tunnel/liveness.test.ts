@@ -18,13 +18,20 @@ const quiet = createLogger('test', 'silent');
 let gateway: Gateway;
 const peers: ChildProcess[] = [];
 
-/** An agent's end in another process that pings every 100 ms and never gives up first. */
-async function startSteadyPeer(clusterName: string): Promise<{ clusterId: string; peer: ChildProcess }> {
-  const { cluster, token } = await gateway.registry.register(clusterName);
-  const script = new URL('./steady-peer-process.ts', import.meta.url).pathname;
-  const peer = spawn(process.execPath, [script, gateway.url, token], {
+/**
+ * Starts one of this folder's steady-*-process.ts scripts and waits for a line of its output
+ * that `ready` matches; the process is killed after the tests.
+ */
+async function startSteady(
+  script: string,
+  args: readonly string[],
+  ready: RegExp,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ peer: ChildProcess; match: RegExpMatchArray }> {
+  const path = new URL(script, import.meta.url).pathname;
+  const peer = spawn(process.execPath, [path, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, STEADY_PEER_CA_PEM: gateway.caPem ?? '' },
+    env: { ...process.env, ...env },
   });
   peers.push(peer);
   let out = '';
@@ -33,10 +40,23 @@ async function startSteadyPeer(clusterName: string): Promise<{ clusterId: string
     out += chunk;
   });
   const startedAt = Date.now();
-  while (!out.includes(`hello ${cluster.clusterId}`)) {
-    assert.ok(Date.now() - startedAt < 15_000, `the peer was not greeted: ${out}`);
+  for (;;) {
+    const match = out.match(ready);
+    if (match) return { peer, match };
+    assert.ok(Date.now() - startedAt < 15_000, `${script} did not get ready: ${out}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** An agent's end in another process that pings every 100 ms and never gives up first. */
+async function startSteadyPeer(clusterName: string): Promise<{ clusterId: string; peer: ChildProcess }> {
+  const { cluster, token } = await gateway.registry.register(clusterName);
+  const { peer } = await startSteady(
+    './steady-peer-process.ts',
+    [gateway.url, token],
+    new RegExp(`hello ${cluster.clusterId}`),
+    { STEADY_PEER_CA_PEM: gateway.caPem ?? '' },
+  );
   assert.equal(gateway.registry.get(cluster.clusterId)?.state, 'Active');
   return { clusterId: cluster.clusterId, peer };
 }
@@ -156,6 +176,27 @@ describe('tunnel liveness', () => {
     assert.ok(tookMs < 1000, `dropped ${tookMs.toFixed(0)} ms after the hold`);
     // The close says this side was held too, for the log line an operator reads.
     assert.ok((session?.closed?.ownLoopStallMs ?? 0) >= 2000, JSON.stringify(session?.closed));
+  });
+
+  test('an agent whose own event loop was held past the liveness timeout keeps its tunnel to a gateway that kept pinging', async () => {
+    const { match } = await startSteady('./steady-gateway-process.ts', [], /port (\d+)/);
+    const agent = startAgentAgainst(Number(match[1]), { baseMs: 50, maxMs: 200 });
+    const { connector } = agent;
+    const sessions: string[] = [];
+    const disconnects: string[] = [];
+    connector.on('connected', ({ sessionId }) => sessions.push(sessionId));
+    connector.on('disconnected', ({ reason }) => disconnects.push(reason));
+    const startedAt = Date.now();
+    while (sessions.length < 1 && Date.now() - startedAt < 10_000)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(sessions, ['s1']);
+    // The agent adopted a 1 s liveness timeout from HELLO; it is held 2.5 s.
+    await holdEventLoop(2500);
+    await new Promise((r) => setTimeout(r, 500));
+    const session = connector.session;
+    const seen = { sessions: [...sessions], disconnects: [...disconnects], closed: session?.closed };
+    agent.stop();
+    assert.deepEqual(seen, { sessions: ['s1'], disconnects: [], closed: undefined });
   });
 
   test('an agent whose gateway goes silent reconnects by itself', async () => {
