@@ -231,9 +231,9 @@ export class AgentConnector extends EventEmitter<ConnectorEvents> {
         this.#adopt(agentCredential);
       });
       session.on('stream', (stream) => this.#options.proxy.serve(stream));
-      session.on('close', ({ code, reason }) => {
+      session.on('close', ({ code, reason, ownLoopStallMs }) => {
         const level = code === CloseCode.NORMAL || code === CloseCode.GOING_AWAY ? 'info' : 'warn';
-        log[level]({ code, reason }, 'tunnel closed');
+        log[level]({ code, reason, ownLoopStallMs }, 'tunnel closed');
         if (code === CloseCode.UNAUTHORIZED && held) this.#refused = held;
         this.emit('disconnected', { code, reason });
         retryOnce();

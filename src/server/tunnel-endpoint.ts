@@ -134,9 +134,9 @@ export class TunnelEndpoint {
         livenessTimeoutMs: this.#timing.livenessTimeoutMs,
         ...(issuedCredential ? { agentCredential: issuedCredential } : {}),
       });
-      session.once('close', ({ code, reason, local }) => {
+      session.once('close', ({ code, reason, local, ownLoopStallMs }) => {
         this.#log.info(
-          { clusterId, sessionId, code, reason, closedBy: local ? 'gateway' : 'agent' },
+          { clusterId, sessionId, code, reason, closedBy: local ? 'gateway' : 'agent', ownLoopStallMs },
           'tunnel closed',
         );
       });

@@ -60,11 +60,12 @@ export const MAX_SESSIONS_PER_CLUSTER = 4;
 /**
  * A silent peer (a hung agent, a half-open connection) is noticed between
  * LIVENESS_TIMEOUT_MS - HEARTBEAT_INTERVAL_MS and LIVENESS_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS / 2
- * after it fell silent: 6-9 s, inside the 10 s a lost cluster may go unnoticed. The timeout
- * spans four heartbeats, so a pause of a few seconds (GC, a busy event loop, a TCP
- * retransmission) does not drop a healthy tunnel. Rancher's agents ping every 5 s but wait
- * 60 s; a 10 s bound needs pings about every 2 s. Their cost is measured in
- * docs/BENCHMARKS.md ("Agents at scale").
+ * after it fell silent (plus one turn of the event loop, to read what arrived before judging):
+ * 6-9 s, inside the 10 s a lost cluster may go unnoticed. The timeout spans four heartbeats,
+ * so a pause of a few seconds (GC, a busy event loop, a TCP retransmission) does not drop a
+ * healthy tunnel; a side never drops one for its own stall, however long (LivenessWatch),
+ * though its peer may. Rancher's agents ping every 5 s but wait 60 s; a 10 s bound needs
+ * pings about every 2 s. Their cost is measured in docs/BENCHMARKS.md ("Agents at scale").
  */
 export const HEARTBEAT_INTERVAL_MS = 2_000;
 export const LIVENESS_TIMEOUT_MS = 8_000;

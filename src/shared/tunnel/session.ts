@@ -13,6 +13,7 @@ import {
   RESPONSE_HEAD_TIMEOUT_MS,
   STREAM_SLOT_WAIT_MS,
 } from './limits.ts';
+import { LivenessWatch } from './liveness.ts';
 import { type FrameSink, writeMaskedFrame } from './masked-writer.ts';
 import { SendScheduler } from './send-scheduler.ts';
 import { type StreamHost, TunnelStream } from './stream.ts';
@@ -49,6 +50,12 @@ export interface SessionClose {
   readonly reason: string;
   /** True when this side decided to close (violation, liveness, shutdown). */
   readonly local: boolean;
+  /**
+   * How long this side's own event loop was held (its heartbeat timer ran that late) within
+   * the last liveness timeout, when that was half a heartbeat or more: a peer that dropped the
+   * tunnel then had heard nothing from this side for as long. Absent when the loop kept time.
+   */
+  readonly ownLoopStallMs?: number;
 }
 
 export interface TunnelSessionEvents {
@@ -78,19 +85,16 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
   readonly #streams = new Map<number, TunnelStream>();
   readonly #headTimers = new Map<number, NodeJS.Timeout>();
   readonly #maxStreams: number;
-  #livenessTimeoutMs: number;
   readonly #responseHeadTimeoutMs: number;
-  #heartbeat: NodeJS.Timeout;
+  readonly #liveness: LivenessWatch;
   readonly #slotWaiters: { readonly limit: number; readonly wake: () => void }[] = [];
   readonly #coalescer: WriteCoalescer | undefined;
   readonly #scheduler: SendScheduler;
   /** Where frames are masked in place and written, for a client socket (see maskInPlace). */
   readonly #maskedSink: FrameSink | undefined;
   #highestStreamId = 0;
-  #lastHeardAt = performance.now();
   #closed: SessionClose | undefined;
   #helloSeen = false;
-  #ticks = 0;
 
   constructor(socket: WebSocket, options: SessionOptions) {
     super();
@@ -98,16 +102,24 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     this.label = options.label;
     this.#socket = socket;
     this.#maxStreams = options.maxStreams ?? MAX_STREAMS_PER_SESSION;
-    this.#livenessTimeoutMs = options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS;
     this.#responseHeadTimeoutMs = options.responseHeadTimeoutMs ?? RESPONSE_HEAD_TIMEOUT_MS;
-    this.#heartbeat = this.#startHeartbeat(options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
+    this.#liveness = new LivenessWatch(
+      {
+        ping: () => {
+          if (this.#socket.readyState === this.#socket.OPEN) this.#socket.ping();
+        },
+        dead: (reason) => this.terminate(reason),
+      },
+      options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+      options.livenessTimeoutMs ?? LIVENESS_TIMEOUT_MS,
+    );
     this.#coalescer = options.transport && new WriteCoalescer(options.transport);
     this.#maskedSink = options.maskInPlace ? options.transport : undefined;
     this.#scheduler = new SendScheduler(this.#writeFrame, () => this.#socket.bufferedAmount);
 
     socket.on('message', (data: RawData, isBinary: boolean) => this.#onMessage(data, isBinary));
-    socket.on('ping', () => this.#heard());
-    socket.on('pong', () => this.#heard());
+    socket.on('ping', () => this.#liveness.heard());
+    socket.on('pong', () => this.#liveness.heard());
     socket.on('close', (code: number, reason: Buffer) =>
       this.#teardown({ code, reason: reason.toString('utf8'), local: false }),
     );
@@ -116,20 +128,10 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     });
   }
 
-  // Ticking at half the heartbeat period (a ping every second tick) finds a dead peer
-  // within livenessTimeout + heartbeat/2 at the latest.
-  #startHeartbeat(heartbeatMs: number): NodeJS.Timeout {
-    const timer = setInterval(() => this.#tick(), Math.max(25, Math.floor(heartbeatMs / 2)));
-    timer.unref();
-    return timer;
-  }
-
   /** Adopts the timing the gateway announced in HELLO (agent side). */
   adoptTiming(hello: Hello): void {
     if (this.#closed) return;
-    clearInterval(this.#heartbeat);
-    this.#livenessTimeoutMs = hello.livenessTimeoutMs;
-    this.#heartbeat = this.#startHeartbeat(hello.heartbeatIntervalMs);
+    this.#liveness.retime(hello.heartbeatIntervalMs, hello.livenessTimeoutMs);
   }
 
   /** Streams currently open. */
@@ -287,20 +289,8 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     else this.#socket.send(frame, { binary: true }, done);
   };
 
-  #heard(): void {
-    this.#lastHeardAt = performance.now();
-  }
-
-  #tick(): void {
-    if (performance.now() - this.#lastHeardAt > this.#livenessTimeoutMs) {
-      this.terminate(`no sign of life for ${this.#livenessTimeoutMs} ms`);
-      return;
-    }
-    if (++this.#ticks % 2 === 0 && this.#socket.readyState === this.#socket.OPEN) this.#socket.ping();
-  }
-
   #onMessage(data: RawData, isBinary: boolean): void {
-    this.#heard();
+    this.#liveness.heard();
     if (this.#closed) return;
     if (!isBinary) {
       this.close(CloseCode.TEXT_FRAME, 'text messages are not allowed');
@@ -410,11 +400,12 @@ export class TunnelSession extends EventEmitter<TunnelSessionEvents> {
     }
   }
 
-  #teardown(close: SessionClose): void {
+  #teardown(closing: SessionClose): void {
     if (this.#closed) return;
+    const ownLoopStallMs = this.#liveness.stop();
+    const close = ownLoopStallMs === undefined ? closing : { ...closing, ownLoopStallMs };
     this.#closed = close;
     this.#scheduler.clear(new StreamResetError(ResetCode.CANCELLED, 'tunnel is closed'));
-    clearInterval(this.#heartbeat);
     for (const timer of this.#headTimers.values()) clearTimeout(timer);
     this.#headTimers.clear();
     const streams = [...this.#streams.values()];
