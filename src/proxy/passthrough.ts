@@ -20,6 +20,7 @@ import type { PassthroughTarget } from './passthrough-path.ts';
 import { type RequestInfo, requestInfo } from './request-info.ts';
 import { type BodyFraming, bodyFraming, framedHeaders, pipeExactly } from './response-length.ts';
 import type { StreamQuota } from './stream-quota.ts';
+import { authorizeUpgradeCreate, upgradeCreateReview } from './upgrade-create-check.ts';
 
 export interface PassthroughOptions {
   readonly authenticator: Authenticator;
@@ -248,6 +249,16 @@ export class Passthrough {
       const forwarded = forwardedRequestHeaders(rawHeaders);
       acting = await this.#acting(target, rawHeaders, req.headers.authorization);
       release = this.#options.quota.acquire(acting.principal.principalId, target.clusterId);
+      // A WebSocket exec is a GET, which clusters before 1.35 authorize as `get` only: the
+      // gateway asks for `create` itself, on every cluster, before anything is forwarded.
+      const review = upgradeCreateReview(req.method ?? 'GET', target.path);
+      if (review)
+        await authorizeUpgradeCreate(this.#options.kube, target.clusterId, acting.identity, review, (error) =>
+          this.#options.log.warn(
+            { clusterId: target.clusterId, err: (error as Error)?.message },
+            'upgrade access review failed',
+          ),
+        );
       answer = await this.#options.kube.send(
         { clusterId: target.clusterId, as: acting.identity },
         {

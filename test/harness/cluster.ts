@@ -22,6 +22,14 @@ export interface TestClusterOptions {
   readonly sharedEtcd?: TestEtcd;
   /** How many KWOK nodes to create (default 3). */
   readonly nodeCount?: number;
+  /** Feature gates for the kube-apiserver only (`--feature-gates`); default: none. */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
+}
+
+/** `--feature-gates=A=true,B=false`, or nothing when no gate is set. */
+function featureGateArgs(gates: Readonly<Record<string, boolean>> = {}): string[] {
+  const pairs = Object.entries(gates).map(([gate, enabled]) => `${gate}=${enabled}`);
+  return pairs.length ? [`--feature-gates=${pairs.join(',')}`] : [];
 }
 
 /** Namespace and ServiceAccount that the gateway's agent will run as in each cluster. */
@@ -197,6 +205,7 @@ export async function startTestCluster(
         '--enable-priority-and-fairness=false',
         '--endpoint-reconciler-type=none',
         '--kubelet-preferred-address-types=InternalIP,Hostname',
+        ...featureGateArgs(options.featureGates),
       ],
     });
     processes.push(apiserver);

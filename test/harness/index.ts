@@ -21,6 +21,12 @@ export interface StartClustersOptions {
   readonly nodeCount?: number;
   /** Prefix of cluster names, default "c". */
   readonly namePrefix?: string;
+  /**
+   * Feature gates set on every cluster's kube-apiserver (`--feature-gates`), e.g.
+   * `{ AuthorizePodWebsocketUpgradeCreatePermission: false }` to make it authorize as an
+   * older release does. Default: none, the release's defaults.
+   */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
 }
 
 /** A set of clusters started together, stopped together. */
@@ -68,6 +74,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Test
         dir: join(runDir, `${prefix}${i + 1}`),
         sharedEtcd,
         nodeCount: options.nodeCount,
+        featureGates: options.featureGates,
       }),
     ),
   );
