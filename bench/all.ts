@@ -6,6 +6,11 @@ import { parseArgs } from 'node:util';
 const BENCHMARKS = [
   { name: 'harness-startup', file: 'harness-startup.ts', what: 'test harness start-up and memory' },
   { name: 'passthrough', file: 'passthrough.ts', what: 'passthrough overhead vs direct and kubectl proxy' },
+  {
+    name: 'exec-handshake',
+    file: 'exec-handshake.ts',
+    what: "exec's upgrade over WebSocket and SPDY, with the create review vs main",
+  },
   { name: 'tunnel', file: 'tunnel-throughput.ts', what: 'bulk transfer through the tunnel vs direct' },
   { name: 'fan-out', file: 'fan-out.ts', what: 'GraphQL fan-out over 10/50/100 clusters' },
   { name: 'subscriptions', file: 'subscriptions.ts', what: '10,000 subscribers at 1/s and 2,000 at 10/s' },
