@@ -24,6 +24,8 @@ function decodedSegments(path: string): string[] {
  * Undefined when no review is needed. The path is decoded first, as the apiserver decodes
  * it (`%65xec` is `exec` to it), and matched leniently (empty segments, any case, a `watch`
  * prefix): a spelling the apiserver would not route costs a review, never a way around it.
+ * Plain requests need none: the passthrough sends them without `Upgrade`, and the apiserver
+ * refuses exec, attach and port-forward without one.
  */
 export function upgradeCreateReview(method: string, path: string): AccessAttributes | undefined {
   if (method === 'POST') return undefined;
