@@ -176,6 +176,15 @@ describe('WebSocket exec, attach and port-forward need create, on a cluster that
     });
   }
 
+  test('a plain GET of pods/exec, not an upgrade, needs no review: the cluster runs nothing', async () => {
+    const answer = await gateway.request(
+      `/k8s/clusters/${clusterId}/api/v1/namespaces/work/pods/box/exec?command=echo&command=inside&stdout=true`,
+      { headers: { authorization: `Bearer ${readerToken}` } },
+    );
+    assert.equal(answer.status, 400);
+    assert.match(answer.text, /Upgrade request required/);
+  });
+
   test('the refusal is audited as the upgrade it was', async () => {
     let line: Record<string, unknown> | undefined;
     for (let i = 0; i < 50 && !line; i++) {
