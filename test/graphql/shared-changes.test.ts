@@ -88,6 +88,30 @@ function assertSameBytesSoFar(one: string[], other: string[], least: number): vo
   assert.deepEqual(other.slice(0, common), one.slice(0, common), 'the same payload bytes, cursor included');
 }
 
+/**
+ * Patches the pod with a `warm` annotation until every subscription has received a change
+ * carrying it: a subscription from now starts where its shared watch's list ended, so a
+ * change made while that watch is being listed is not one it delivers, and a test counting
+ * every change must start after that.
+ */
+async function warmUp(
+  subscriptions: readonly { changes: { object?: unknown }[] }[],
+  namespace: string,
+  name: string,
+): Promise<void> {
+  const warmed = (s: (typeof subscriptions)[number]) =>
+    s.changes.some((ch) => {
+      const metadata = (ch.object as { metadata?: PodMetadata } | null)?.metadata;
+      return metadata?.name === name && metadata.annotations?.warm !== undefined;
+    });
+  const deadline = Date.now() + 30_000;
+  for (let round = 1; !subscriptions.every(warmed); round++) {
+    if (Date.now() > deadline) assert.fail(`subscriptions not receiving changes of ${name} after 30 s`);
+    await patchPod(namespace, name, { metadata: { annotations: { warm: String(round) } } });
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 let fleet: SubscriptionFleet | undefined;
 
 before(async () => {
@@ -101,6 +125,7 @@ after(async () => {
 
 describe('changes are executed and serialized once per access class', () => {
   test('two people the cluster lets watch the same pods share one stream and receive identical bytes', async () => {
+    await createPods([pod('same-warm', 'team-a')]);
     // Both the admin and alice may watch pods in team-a: the same access class.
     const admin = graphqlWsClient(gateway, adminToken);
     const alice = graphqlWsClient(gateway, aliceToken);
@@ -110,6 +135,7 @@ describe('changes are executed and serialized once per access class', () => {
     assert.equal(gateway.sharedWatches.feeds.size, 1, 'one shared stream');
     const adminBytes = rawPayloads(admin.sockets[0] as never);
     const aliceBytes = rawPayloads(alice.sockets[0] as never);
+    await warmUp([adminChanges, aliceChanges], 'team-a', 'same-warm');
     await createPods([pod('same-1', 'team-a'), pod('same-2', 'team-a')]);
     const both = () =>
       [adminChanges, aliceChanges].every((s) =>
@@ -173,6 +199,7 @@ describe('shared deliveries written beside shared bytes', () => {
       const id = /^\{"id":"([^"]+)","type":"next"/.exec(data.toString('utf8'))?.[1];
       if (id) ids.add(id);
     });
+    for (const name of names) await warmUp(subscriptions, 'team-a', name);
     const steps = 30;
     for (let step = 1; step <= steps; step++)
       await Promise.all(
@@ -239,6 +266,7 @@ describe('whole frames shared by operation id', () => {
       });
       return frames;
     });
+    await warmUp([...sameSubscriptions, ...manySubscriptions], 'team-a', name);
     const steps = 5;
     for (let step = 1; step <= steps; step++)
       await patchPod('team-a', name, { metadata: { annotations: { 'frames-step': String(step) } } });
