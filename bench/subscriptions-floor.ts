@@ -13,6 +13,7 @@ import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { frameHead } from '../src/graphql/text-frames.ts';
 import { nowMs, PHASE_ANNOTATION, SENT_ANNOTATION, SEQ_ANNOTATION } from './subscriptions-client.ts';
 
 /** What the parent sends first. */
@@ -37,24 +38,6 @@ export interface FloorEmit {
 export interface FloorReady {
   readonly type: 'ready';
   readonly port: number;
-}
-
-/** An unmasked server-to-client text frame around `payload` (RFC 6455 §5.2). */
-export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const head =
-    length < 126
-      ? Buffer.from([0x81, length])
-      : length < 65536
-        ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
-        : Buffer.concat([Buffer.from([0x81, 127]), bigEndian64(length)]);
-  return Buffer.concat([head, payload]);
-}
-
-function bigEndian64(n: number): Buffer {
-  const bytes = Buffer.alloc(8);
-  bytes.writeBigUInt64BE(BigInt(n));
-  return bytes;
 }
 
 function start(message: FloorStart): void {
@@ -106,10 +89,12 @@ function start(message: FloorStart): void {
       if (namespace !== m.namespace) continue;
       let frame = frames.get(id);
       if (!frame) {
-        frame = textFrame(
+        // The gateway's own framing: the header, then the whole message.
+        frame = frameHead(
           Buffer.from(
             `{"id":${JSON.stringify(id)},"type":"next","payload":{"data":{"resourceChanges":${change}}}}`,
           ),
+          0,
         );
         frames.set(id, frame);
       }

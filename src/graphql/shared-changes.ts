@@ -52,7 +52,7 @@ export interface FeedMember {
 export const FAN_OUT_SLICE = 500;
 
 interface FanOut {
-  readonly delivery: SharedDelivery;
+  readonly delivery: Delivery;
   readonly members: readonly FeedMember[];
   next: number;
 }
@@ -66,6 +66,7 @@ class Delivery implements SharedDelivery {
   #coalesced: Buffer | undefined;
   #frames: WholeFrames | undefined;
   #coalescedFrames: WholeFrames | undefined;
+  #framesClosed = false;
 
   constructor(message: ChangeMessage, positions: ReadonlyMap<string, string>, serialize: SerializeChange) {
     this.message = message;
@@ -81,12 +82,20 @@ class Delivery implements SharedDelivery {
   }
 
   wholeFrame(operationId: string, prefix: Buffer, coalesced: boolean): Buffer | undefined {
+    if (this.#framesClosed) return undefined;
     if (coalesced) {
       this.#coalescedFrames ??= new WholeFrames(this.coalescedTail());
       return this.#coalescedFrames.frame(operationId, prefix);
     }
     this.#frames ??= new WholeFrames(this.tail);
     return this.#frames.frame(operationId, prefix);
+  }
+
+  /** Every member has been handed the change: its whole frames go (text-frames.ts, MAX_WHOLE_FRAMES). */
+  closeFrames(): void {
+    this.#framesClosed = true;
+    this.#frames?.close();
+    this.#coalescedFrames?.close();
   }
 }
 
@@ -184,7 +193,10 @@ export class ChangeFeed {
       for (let i = current.next; i < end; i++) current.members[i]?.deliver(current.delivery);
       budget -= end - current.next;
       current.next = end;
-      if (end === current.members.length) this.#fanOuts.shift();
+      if (end === current.members.length) {
+        current.delivery.closeFrames();
+        this.#fanOuts.shift();
+      }
     }
     if (this.#fanOuts.length > 0 && !this.#fanOutScheduled && !this.#stopped) {
       this.#fanOutScheduled = true;

@@ -52,8 +52,10 @@ export function frameHead(prefix: Buffer, restLength: number): Buffer {
 
 /**
  * Distinct operation ids per change whose whole frame is made once and shared: the common
- * ids ("1", "2", ...) are among the first a change meets. A change held in subscribers'
- * queues holds at most this many copies of its payload besides its own.
+ * ids ("1", "2", ...) are among the first a change meets. A change being handed to its
+ * members holds at most this many copies of its payload besides its own; once every member
+ * has it, they are let go (WholeFrames.close), so a change waiting in a slow subscriber's
+ * queue holds only its shared tail, which that queue's byte bound counts.
  */
 export const MAX_WHOLE_FRAMES = 8;
 
@@ -65,19 +67,27 @@ export const MAX_WHOLE_FRAMES = 8;
 export class WholeFrames {
   readonly #tail: Buffer;
   readonly #frames = new Map<string, Buffer>();
+  #closed = false;
 
   constructor(tail: Buffer) {
     this.#tail = tail;
   }
 
-  /** The frame of `prefix` (the message's start, with `operationId`) + the tail, or undefined past the bound. */
+  /** The frame of `prefix` (the message's start, with `operationId`) + the tail, or undefined past the bound or once closed. */
   frame(operationId: string, prefix: Buffer): Buffer | undefined {
+    if (this.#closed) return undefined;
     let frame = this.#frames.get(operationId);
     if (frame === undefined && this.#frames.size < MAX_WHOLE_FRAMES) {
       frame = Buffer.concat([frameHead(prefix, this.#tail.length), this.#tail]);
       this.#frames.set(operationId, frame);
     }
     return frame;
+  }
+
+  /** Lets the frames go; from now on every caller writes its head beside the tail. */
+  close(): void {
+    this.#closed = true;
+    this.#frames.clear();
   }
 }
 

@@ -141,4 +141,13 @@ describe('whole frames shared by operation id', () => {
     assert.equal(frames.frame('one-more', prefixOf('one-more')), undefined);
     assert.equal(frames.frame('op-0', prefixOf('op-0')), made[0]);
   });
+
+  test('once closed (every member has the change) no id gets a whole frame, not even one that had one', () => {
+    const frames = new WholeFrames(Buffer.from('{}}'));
+    const prefix = Buffer.from('{"id":"1","payload":');
+    assert.ok(frames.frame('1', prefix));
+    frames.close();
+    assert.equal(frames.frame('1', prefix), undefined);
+    assert.equal(frames.frame('2', Buffer.from('{"id":"2","payload":')), undefined);
+  });
 });

@@ -11,6 +11,7 @@ import { backoffDelay } from '../../src/shared/backoff.ts';
 import { createLogger } from '../../src/shared/log/logger.ts';
 import { encode } from '../../src/shared/tunnel/frame.ts';
 import { PROTOCOL_VERSIONS } from '../../src/shared/tunnel/limits.ts';
+import { holdEventLoop } from '../shared/tunnel/hold-event-loop.ts';
 import { startAgentAgainst } from './agent-without-apiserver.ts';
 import { connectRawAgent } from './raw-agent.ts';
 
@@ -73,23 +74,6 @@ async function askThrough(clusterId: string): Promise<string> {
   return `${head.status} ${Buffer.concat(chunks).toString('utf8')}`;
 }
 
-/**
- * Holds this process's event loop for `ms`, from a setImmediate callback: like a stall in
- * the handling of a message, it ends where the loop runs its timers next, before it reads
- * sockets again.
- */
-function holdEventLoop(ms: number): Promise<void> {
-  return new Promise((resolve) =>
-    setImmediate(() => {
-      const until = performance.now() + ms;
-      while (performance.now() < until) {
-        // busy, as a long synchronous task or a starved process is
-      }
-      resolve();
-    }),
-  );
-}
-
 async function waitUntilDisconnected(clusterId: string, withinMs: number): Promise<number> {
   const startedAt = performance.now();
   while (gateway.registry.get(clusterId)?.state === 'Active' && performance.now() - startedAt < withinMs) {
@@ -114,6 +98,24 @@ after(async () => {
   for (const peer of peers) peer.kill('SIGKILL');
   await gateway?.close();
 });
+
+/**
+ * Records a connector's sessions and the reasons of its disconnections (both go on filling
+ * after this answers), once it has had `count` sessions or 10 s have passed.
+ */
+async function sessionsOf(
+  connector: ReturnType<typeof startAgentAgainst>['connector'],
+  count: number,
+): Promise<{ sessions: string[]; disconnects: string[] }> {
+  const sessions: string[] = [];
+  const disconnects: string[] = [];
+  connector.on('connected', ({ sessionId }) => sessions.push(sessionId));
+  connector.on('disconnected', ({ reason }) => disconnects.push(reason));
+  const startedAt = Date.now();
+  while (sessions.length < count && Date.now() - startedAt < 10_000)
+    await new Promise((r) => setTimeout(r, 20));
+  return { sessions, disconnects };
+}
 
 describe('tunnel liveness', () => {
   test('an agent that goes silent without closing is dropped after the liveness timeout', async () => {
@@ -182,13 +184,7 @@ describe('tunnel liveness', () => {
     const { match } = await startSteady('./steady-gateway-process.ts', [], /port (\d+)/);
     const agent = startAgentAgainst(Number(match[1]), { baseMs: 50, maxMs: 200 });
     const { connector } = agent;
-    const sessions: string[] = [];
-    const disconnects: string[] = [];
-    connector.on('connected', ({ sessionId }) => sessions.push(sessionId));
-    connector.on('disconnected', ({ reason }) => disconnects.push(reason));
-    const startedAt = Date.now();
-    while (sessions.length < 1 && Date.now() - startedAt < 10_000)
-      await new Promise((r) => setTimeout(r, 20));
+    const { sessions, disconnects } = await sessionsOf(connector, 1);
     assert.deepEqual(sessions, ['s1']);
     // The agent adopted a 1 s liveness timeout from HELLO; it is held 2.5 s.
     await holdEventLoop(2500);
@@ -222,14 +218,7 @@ describe('tunnel liveness', () => {
     });
     const { port } = server.address() as { port: number };
     const agent = startAgentAgainst(port, { baseMs: 50, maxMs: 200 });
-    const { connector } = agent;
-    const sessions: string[] = [];
-    const disconnects: string[] = [];
-    connector.on('connected', ({ sessionId }) => sessions.push(sessionId));
-    connector.on('disconnected', ({ reason }) => disconnects.push(reason));
-    const startedAt = Date.now();
-    while (sessions.length < 2 && Date.now() - startedAt < 10_000)
-      await new Promise((r) => setTimeout(r, 50));
+    const { sessions, disconnects } = await sessionsOf(agent.connector, 2);
     agent.stop();
     for (const client of server.clients) client.terminate();
     await new Promise((r) => server.close(r));

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LivenessWatch } from '../../../src/shared/tunnel/liveness.ts';
+import { holdEventLoop } from './hold-event-loop.ts';
 
 function watch(heartbeatMs: number, livenessMs: number) {
   const seen = { pings: 0, deaths: [] as { reason: string; atMs: number }[] };
@@ -15,18 +16,6 @@ function watch(heartbeatMs: number, livenessMs: number) {
     livenessMs,
   );
   return { liveness, seen };
-}
-
-function holdEventLoop(ms: number): Promise<void> {
-  return new Promise((resolve) =>
-    setImmediate(() => {
-      const until = performance.now() + ms;
-      while (performance.now() < until) {
-        // busy
-      }
-      resolve();
-    }),
-  );
 }
 
 describe('liveness watch', () => {
